@@ -2,7 +2,7 @@
 // parallel without seeing each other's documents, topics or subscriptions; Firestore is cleared after.
 import { randomBytes } from "node:crypto";
 import { afterAll, inject } from "vitest";
-import { clearFirestore } from "../emulators/emulators.ts";
+import { clearFirestore } from "../emulators/emulators";
 
 export interface EmulatorEnv {
   projectId: string;

@@ -1,7 +1,9 @@
-// Vitest global setup: one Firestore and one Pub/Sub emulator for the whole run, stopped by process group
-// at the end (and on Ctrl-C). Test files isolate themselves by project id (see emulator-env.ts).
+// Vitest global setup: bundles the functions once (tests run the real bundles), starts one Firestore and
+// one Pub/Sub emulator for the whole run, and stops them by process group at the end (and on Ctrl-C).
+// Test files isolate themselves by project id (see emulator-env.ts).
 import type { TestProject } from "vitest/node";
-import { type RunningEmulators, startEmulators } from "../emulators/emulators.ts";
+import { buildAll } from "../build/build";
+import { type RunningEmulators, startEmulators } from "../emulators/emulators";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -12,8 +14,9 @@ declare module "vitest" {
 let emulators: RunningEmulators | undefined;
 
 export async function setup(project: TestProject) {
-  emulators = await startEmulators({ projectId: "switchboard-test" });
-  project.provide("emulators", { firestoreHost: emulators.firestoreHost, pubsubHost: emulators.pubsubHost });
+  const [running] = await Promise.all([startEmulators({ projectId: "switchboard-test" }), buildAll()]);
+  emulators = running;
+  project.provide("emulators", { firestoreHost: running.firestoreHost, pubsubHost: running.pubsubHost });
   const stop = () => {
     void emulators?.stop().finally(() => process.exit(130));
   };

@@ -1,0 +1,57 @@
+// Liveness, readiness and the API description.
+import type { Firestore } from "@google-cloud/firestore";
+import { AppError } from "../platform/errors";
+import { type Route, route } from "../platform/http";
+
+export interface HealthDeps {
+  /** Throws when configuration is invalid (ConfigError names every bad variable). */
+  checkConfig(): void;
+  firestore(): Firestore;
+}
+
+export function healthRoutes(deps: HealthDeps): Route[] {
+  return [
+    route({
+      method: "GET",
+      path: "/healthz",
+      summary: "Liveness: the process serves requests",
+      handler: () => ({ body: { status: "ok" } }),
+    }),
+    route({
+      method: "GET",
+      path: "/readyz",
+      summary: "Readiness: configuration is valid and Firestore is reachable",
+      handler: async () => {
+        const checks: Record<string, string> = {};
+        try {
+          deps.checkConfig();
+          checks.config = "ok";
+        } catch (error) {
+          checks.config = (error as Error).message;
+        }
+        try {
+          // One document read with a short deadline: cheap, and it proves credentials and network.
+          await Promise.race([
+            deps.firestore().doc("health/readiness").get(),
+            new Promise((_, reject) => setTimeout(() => reject(new Error("timed out after 3 s")), 3000).unref()),
+          ]);
+          checks.firestore = "ok";
+        } catch (error) {
+          checks.firestore = `unreachable: ${(error as Error).message.slice(0, 200)}`;
+        }
+        const ready = Object.values(checks).every((v) => v === "ok");
+        if (!ready) throw new AppError("not_ready", "Not ready", { details: { checks } });
+        return { body: { status: "ready", checks } };
+      },
+    }),
+  ];
+}
+
+export function openApiRoute(describe: () => unknown): Route {
+  return route({
+    method: "GET",
+    path: "/v1/openapi.json",
+    summary: "This API's OpenAPI 3.1 description",
+    handler: () => ({ body: describe() }),
+  });
+}

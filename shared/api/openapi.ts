@@ -1,0 +1,59 @@
+// The API description, generated from the route table itself, so it cannot drift from what is served.
+import { z } from "zod";
+import { ErrorCodes } from "../platform/errors";
+import type { Route } from "../platform/http";
+
+const ErrorBody = {
+  type: "object",
+  required: ["error"],
+  properties: {
+    error: {
+      type: "object",
+      required: ["code", "message"],
+      properties: {
+        code: { type: "string", enum: Object.keys(ErrorCodes) },
+        message: { type: "string" },
+        details: { type: "object" },
+      },
+    },
+  },
+};
+
+const toOpenApiPath = (path: string) => path.replace(/:([A-Za-z_]+)/g, "{$1}");
+
+export function buildOpenApi(routes: Route[], info: { title: string; version: string }) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of routes) {
+    const path = toOpenApiPath(r.path);
+    const parameters = [...r.path.matchAll(/:([A-Za-z_]+)/g)].map((m) => ({
+      name: m[1],
+      in: "path",
+      required: true,
+      schema: { type: "string" },
+    }));
+    const success = r.success ?? { status: 200, description: "OK" };
+    const operation: Record<string, unknown> = {
+      summary: r.summary,
+      operationId: `${r.method.toLowerCase()}${path.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? "").toUpperCase())}`,
+      responses: {
+        [String(success.status)]: { description: success.description },
+        default: { description: "Error", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+      },
+    };
+    if (parameters.length > 0) operation.parameters = parameters;
+    if (r.body) {
+      operation.requestBody = {
+        required: true,
+        content: { "application/json": { schema: z.toJSONSchema(r.body, { io: "input", unrepresentable: "any" }) } },
+      };
+    }
+    paths[path] ??= {};
+    (paths[path] as Record<string, unknown>)[r.method.toLowerCase()] = operation;
+  }
+  return {
+    openapi: "3.1.0",
+    info,
+    paths,
+    components: { schemas: { Error: ErrorBody } },
+  };
+}

@@ -1,0 +1,53 @@
+// One validated configuration object, parsed from an environment the caller passes in (tests pass
+// their own). A bad or missing variable fails start-up with a message naming every bad variable.
+import { z } from "zod";
+
+const Port = z.coerce.number().int().min(1).max(65535);
+const HostPort = z.string().regex(/^[\w.-]+:\d+$/, "expected host:port");
+
+export const ConfigSchema = z
+  .object({
+    GOOGLE_CLOUD_PROJECT: z.string().regex(/^[a-z][a-z0-9-]{3,29}$/, "expected a Google Cloud project id"),
+    SWITCHBOARD_ENV: z.enum(["production", "staging", "local", "test"]).default("production"),
+    LOG_LEVEL: z.enum(["DEBUG", "INFO", "WARNING", "ERROR"]).default("INFO"),
+    FIRESTORE_EMULATOR_HOST: HostPort.optional(),
+    PUBSUB_EMULATOR_HOST: HostPort.optional(),
+    SECRETS_BACKEND: z.enum(["secret-manager", "local"]).default("secret-manager"),
+    /** local backend only: a JSON file of secret name → value, outside the repo. */
+    LOCAL_SECRETS_FILE: z.string().min(1).optional(),
+    AUDIT_TOPIC: z.string().min(3).default("audit-events"),
+    MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(32 * 1024 * 1024).default(1024 * 1024),
+    PORT: Port.optional(),
+  })
+  .superRefine((env, ctx) => {
+    if (env.SECRETS_BACKEND === "local" && !env.LOCAL_SECRETS_FILE) {
+      ctx.addIssue({ code: "custom", path: ["LOCAL_SECRETS_FILE"], message: "required when SECRETS_BACKEND=local" });
+    }
+    if (env.SECRETS_BACKEND === "local" && env.SWITCHBOARD_ENV === "production") {
+      ctx.addIssue({ code: "custom", path: ["SECRETS_BACKEND"], message: "the local backend is not allowed in production" });
+    }
+  });
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration: ${problems.join("; ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const result = ConfigSchema.safeParse(env);
+  if (result.success) return result.data;
+  // Name the variable, never echo its value: it may be a secret someone put in the wrong place.
+  const problems = result.error.issues.map((issue) => `${issue.path.join(".") || "environment"}: ${issue.message}`);
+  throw new ConfigError(problems);
+}
+
+let cached: Config | undefined;
+/** The process's configuration, parsed on first use (never at import time). */
+export const config = (): Config => {
+  cached ??= parseConfig(process.env);
+  return cached;
+};

@@ -1,0 +1,447 @@
+/******************************************
+  Switchboard: every cloud resource, driven by functions/manifest.json.
+
+  Adding a function to the manifest adds its service account, IAM grants,
+  topics, dead-letter topic, push subscription, scheduler job and function:
+  nothing here names a function.
+ *****************************************/
+
+locals {
+  manifest = jsondecode(file("${path.module}/../functions/manifest.json"))
+
+  # Every function by name; the two kinds the modules deploy.
+  functions       = { for fn in local.manifest.functions : fn.name => fn }
+  http_functions  = { for name, fn in local.functions : name => fn if fn.trigger == "http" }
+  event_functions = { for name, fn in local.functions : name => fn if contains(["topic", "schedule"], fn.trigger) }
+
+  # Topics: the same set as allTopics() in functions/manifest.ts (consumed and published).
+  consumed_topics    = toset([for fn in local.event_functions : fn.topic])
+  published_topics   = toset(flatten([for fn in local.functions : fn.publishes]))
+  topics             = setunion(local.consumed_topics, local.published_topics)
+  dead_letter_topics = { for topic in local.consumed_topics : topic => "${topic}-dead-letter" }
+
+  # Service account ids are 6-30 chars; "fn-<name>" when it fits, else a truncated name plus a hash.
+  service_account_ids = {
+    for name in keys(local.functions) : name => (
+      can(regex("^[a-z][-a-z0-9]{4,28}[a-z0-9]$", "fn-${name}"))
+      ? "fn-${name}"
+      : "fn-${substr(name, 0, 20)}-${substr(sha1(name), 0, 6)}"
+    )
+  }
+  # The identity Pub/Sub signs push requests with (run.invoker on one event function, nothing else).
+  invoker_account_ids = {
+    for name in keys(local.event_functions) : name => (
+      can(regex("^[a-z][-a-z0-9]{4,28}[a-z0-9]$", "inv-${name}"))
+      ? "inv-${name}"
+      : "inv-${substr(name, 0, 19)}-${substr(sha1(name), 0, 6)}"
+    )
+  }
+
+  # Least-privilege grants, one map entry per (function, thing) pair.
+  project_role_grants = {
+    for g in flatten([
+      for name, fn in local.functions : [for role in fn.roles : { function = name, role = role }]
+    ]) : "${g.function}/${g.role}" => g
+  }
+  publisher_grants = {
+    for g in flatten([
+      for name, fn in local.functions : [for topic in fn.publishes : { function = name, topic = topic }]
+    ]) : "${g.function}/${g.topic}" => g
+  }
+  secret_grants = {
+    for g in flatten([
+      for name, fn in local.functions : [for secret in fn.secrets : { function = name, secret = secret }]
+    ]) : "${g.function}/${g.secret}" => g
+  }
+
+  # Secret containers: the manifest's secrets plus var.secret_ids. No values, ever.
+  secret_ids = toset(concat(var.secret_ids, flatten([for fn in local.functions : fn.secrets])))
+
+  # Secret id "oauth-client-secret" is exposed to the function as env var OAUTH_CLIENT_SECRET.
+  secret_env = {
+    for name, fn in local.functions : name => {
+      for secret in fn.secrets : upper(replace(secret, "-", "_")) => secret
+    }
+  }
+
+  environment_variables = merge(var.environment_variables, {
+    GOOGLE_CLOUD_PROJECT = var.project_id
+    SWITCHBOARD_ENV      = var.environment
+    FUNCTION_REGION      = var.region
+    LOG_EXECUTION_ID     = "true"
+  })
+
+  labels = merge(var.labels, { app = "switchboard", environment = var.environment })
+
+  apis = toset([
+    "cloudfunctions.googleapis.com",
+    "run.googleapis.com",
+    "cloudbuild.googleapis.com",
+    "artifactregistry.googleapis.com",
+    "eventarc.googleapis.com",
+    "pubsub.googleapis.com",
+    "cloudscheduler.googleapis.com",
+    "secretmanager.googleapis.com",
+    "firestore.googleapis.com",
+    "iam.googleapis.com",
+    "admin.googleapis.com",
+    "people.googleapis.com",
+    "calendar-json.googleapis.com",
+    "gmail.googleapis.com",
+    "drive.googleapis.com",
+  ])
+
+  source_bucket = var.source_bucket != null ? var.source_bucket : google_storage_bucket.sources["sources"].name
+}
+
+# Terraform reads the raw JSON, not the zod schema in functions/manifest.ts: re-check the rules the
+# HCL relies on so a bad manifest fails at plan with a clear message instead of a half-built stack.
+resource "terraform_data" "manifest_checks" {
+  input = sha1(jsonencode(local.manifest))
+
+  lifecycle {
+    precondition {
+      condition     = length(local.functions) == length(local.manifest.functions)
+      error_message = "functions/manifest.json lists a function name twice."
+    }
+    precondition {
+      condition     = alltrue([for fn in local.functions : contains(["http", "topic", "schedule"], fn.trigger)])
+      error_message = "Every manifest function needs trigger http, topic or schedule."
+    }
+    precondition {
+      condition     = alltrue([for fn in local.event_functions : fn.topic != null])
+      error_message = "Every topic or schedule function needs a topic in the manifest."
+    }
+    precondition {
+      condition     = alltrue([for fn in local.event_functions : fn.trigger != "schedule" || (fn.schedule != null && fn.timeZone != null)])
+      error_message = "Every schedule function needs schedule and timeZone in the manifest."
+    }
+    precondition {
+      condition     = alltrue([for fn in local.event_functions : !fn.retry || fn.maxDeliveryAttempts != null])
+      error_message = "Every retried event function needs maxDeliveryAttempts (its dead-letter threshold)."
+    }
+  }
+}
+
+/******************************************
+  APIs
+ *****************************************/
+
+resource "google_project_service" "enabled" {
+  for_each = var.activate_apis ? local.apis : toset([])
+
+  project                    = var.project_id
+  service                    = each.value
+  disable_on_destroy         = false
+  disable_dependent_services = false
+}
+
+# The Pub/Sub service agent pushes to the functions and forwards to the dead-letter topics.
+resource "google_project_service_identity" "pubsub" {
+  provider = google-beta
+
+  project = var.project_id
+  service = "pubsub.googleapis.com"
+
+  depends_on = [google_project_service.enabled]
+}
+
+/******************************************
+  Function sources
+ *****************************************/
+
+resource "google_storage_bucket" "sources" {
+  for_each = var.source_bucket == null ? toset(["sources"]) : toset([])
+
+  project                     = var.project_id
+  name                        = "${var.project_id}-switchboard-sources"
+  location                    = coalesce(var.source_bucket_location, var.region)
+  uniform_bucket_level_access = true
+  public_access_prevention    = "enforced"
+  labels                      = local.labels
+
+  versioning {
+    enabled = true
+  }
+
+  # Keep the last few bundles of each object for rollback; drop older archived generations.
+  lifecycle_rule {
+    condition {
+      num_newer_versions = 5
+      with_state         = "ARCHIVED"
+    }
+    action {
+      type = "Delete"
+    }
+  }
+}
+
+# One object per function; the name carries the zip's md5, so a new bundle is a new object and the
+# function is redeployed, while an unchanged bundle plans no change.
+resource "google_storage_bucket_object" "source" {
+  for_each = local.functions
+
+  bucket       = local.source_bucket
+  name         = "${var.source_object_prefix}${each.key}/${filemd5("${var.bundle_dir}/${each.key}.zip")}.zip"
+  source       = "${var.bundle_dir}/${each.key}.zip"
+  content_type = "application/zip"
+}
+
+/******************************************
+  Service accounts and least-privilege IAM
+ *****************************************/
+
+resource "google_service_account" "function" {
+  for_each = local.functions
+
+  project      = var.project_id
+  account_id   = local.service_account_ids[each.key]
+  display_name = "Switchboard function ${each.key}"
+  description  = substr(each.value.description, 0, 256)
+
+  depends_on = [google_project_service.enabled]
+}
+
+resource "google_project_iam_member" "function_role" {
+  for_each = local.project_role_grants
+
+  project = var.project_id
+  role    = each.value.role
+  member  = "serviceAccount:${google_service_account.function[each.value.function].email}"
+}
+
+resource "google_pubsub_topic_iam_member" "function_publisher" {
+  for_each = local.publisher_grants
+
+  project = var.project_id
+  topic   = google_pubsub_topic.topic[each.value.topic].name
+  role    = "roles/pubsub.publisher"
+  member  = "serviceAccount:${google_service_account.function[each.value.function].email}"
+}
+
+resource "google_secret_manager_secret_iam_member" "function_accessor" {
+  for_each = local.secret_grants
+
+  project   = var.project_id
+  secret_id = google_secret_manager_secret.secret[each.value.secret].secret_id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.function[each.value.function].email}"
+}
+
+/******************************************
+  Pub/Sub topics and dead-letter topics
+ *****************************************/
+
+resource "google_pubsub_topic" "topic" {
+  for_each = local.topics
+
+  project = var.project_id
+  name    = each.value
+  labels  = local.labels
+
+  depends_on = [google_project_service.enabled]
+}
+
+resource "google_pubsub_topic" "dead_letter" {
+  for_each = local.dead_letter_topics
+
+  project = var.project_id
+  name    = each.value
+  labels  = merge(local.labels, { dead_letter_of = each.key })
+
+  depends_on = [google_project_service.enabled]
+}
+
+# A message forwarded to a topic without subscriptions is lost: keep dead letters for inspection and replay.
+resource "google_pubsub_subscription" "dead_letter" {
+  for_each = local.dead_letter_topics
+
+  project                    = var.project_id
+  name                       = each.value
+  topic                      = google_pubsub_topic.dead_letter[each.key].id
+  ack_deadline_seconds       = 60
+  message_retention_duration = var.dead_letter_retention
+  retain_acked_messages      = false
+  labels                     = merge(local.labels, { dead_letter_of = each.key })
+
+  expiration_policy {
+    ttl = ""
+  }
+}
+
+# The Pub/Sub service agent publishes the dead letters (it acks the originals on each function's subscription,
+# granted in the event-function module).
+resource "google_pubsub_topic_iam_member" "dead_letter_publisher" {
+  for_each = local.dead_letter_topics
+
+  project = var.project_id
+  topic   = google_pubsub_topic.dead_letter[each.key].name
+  role    = "roles/pubsub.publisher"
+  member  = "serviceAccount:${google_project_service_identity.pubsub.email}"
+}
+
+/******************************************
+  Secret Manager (containers only)
+ *****************************************/
+
+resource "google_secret_manager_secret" "secret" {
+  for_each = local.secret_ids
+
+  project   = var.project_id
+  secret_id = each.value
+  labels    = local.labels
+
+  replication {
+    auto {}
+  }
+
+  depends_on = [google_project_service.enabled]
+}
+
+/******************************************
+  Firestore
+ *****************************************/
+
+locals {
+  # The Firebase index file (also read by the emulator); composite indexes keyed by their content.
+  firestore_index_file = jsondecode(file("${path.module}/../firestore.indexes.json"))
+  firestore_indexes = {
+    for index in try(local.firestore_index_file.indexes, []) :
+    join("/", concat(
+      [index.collectionGroup, try(index.queryScope, "COLLECTION")],
+      [for field in index.fields : "${field.fieldPath}:${try(field.order, field.arrayConfig)}"],
+    )) => index
+  }
+}
+
+resource "google_firestore_database" "database" {
+  project                           = var.project_id
+  name                              = "(default)"
+  location_id                       = var.firestore_location
+  type                              = "FIRESTORE_NATIVE"
+  concurrency_mode                  = "OPTIMISTIC"
+  app_engine_integration_mode       = "DISABLED"
+  point_in_time_recovery_enablement = var.firestore_point_in_time_recovery ? "POINT_IN_TIME_RECOVERY_ENABLED" : "POINT_IN_TIME_RECOVERY_DISABLED"
+  delete_protection_state           = var.firestore_delete_protection ? "DELETE_PROTECTION_ENABLED" : "DELETE_PROTECTION_DISABLED"
+  deletion_policy                   = "ABANDON"
+
+  depends_on = [google_project_service.enabled]
+}
+
+# Short-lived records (SAML request/assertion ids, OAuth states, idempotency keys, leases) expire on expireAt.
+resource "google_firestore_field" "ttl" {
+  for_each = toset(var.ttl_collection_groups)
+
+  project    = var.project_id
+  database   = google_firestore_database.database.name
+  collection = each.value
+  field      = "expireAt"
+
+  ttl_config {}
+}
+
+resource "google_firestore_index" "composite" {
+  for_each = local.firestore_indexes
+
+  project     = var.project_id
+  database    = google_firestore_database.database.name
+  collection  = each.value.collectionGroup
+  query_scope = try(each.value.queryScope, "COLLECTION")
+
+  dynamic "fields" {
+    for_each = each.value.fields
+    content {
+      field_path   = fields.value.fieldPath
+      order        = try(fields.value.order, null)
+      array_config = try(fields.value.arrayConfig, null)
+    }
+  }
+}
+
+/******************************************
+  Functions: one module call per kind, one instance per manifest entry
+ *****************************************/
+
+module "http_function" {
+  source   = "./modules/http-function"
+  for_each = local.http_functions
+
+  project_id            = var.project_id
+  region                = var.region
+  name                  = each.key
+  description           = each.value.description
+  runtime               = var.runtime
+  entry_point           = each.key
+  source_bucket         = local.source_bucket
+  source_object         = google_storage_bucket_object.source[each.key].name
+  build_service_account = var.build_service_account
+  service_account_email = google_service_account.function[each.key].email
+  available_memory      = each.value.memory
+  timeout_seconds       = each.value.timeoutSeconds
+  min_instance_count    = each.value.minInstances
+  max_instance_count    = each.value.maxInstances
+  environment_variables = local.environment_variables
+  secret_env            = local.secret_env[each.key]
+  public                = each.value.public
+  invoker_members       = each.value.public ? [] : var.private_http_invokers
+  labels                = merge(local.labels, { function = each.key, trigger = each.value.trigger })
+
+  # The function must not start before it may read its secrets and use its roles.
+  depends_on = [
+    terraform_data.manifest_checks,
+    google_project_service.enabled,
+    google_project_iam_member.function_role,
+    google_pubsub_topic_iam_member.function_publisher,
+    google_secret_manager_secret_iam_member.function_accessor,
+  ]
+}
+
+module "event_function" {
+  source   = "./modules/event-function"
+  for_each = local.event_functions
+
+  project_id            = var.project_id
+  region                = var.region
+  name                  = each.key
+  description           = each.value.description
+  runtime               = var.runtime
+  entry_point           = each.key
+  source_bucket         = local.source_bucket
+  source_object         = google_storage_bucket_object.source[each.key].name
+  build_service_account = var.build_service_account
+  service_account_email = google_service_account.function[each.key].email
+  available_memory      = each.value.memory
+  timeout_seconds       = each.value.timeoutSeconds
+  min_instance_count    = each.value.minInstances
+  max_instance_count    = each.value.maxInstances
+  environment_variables = local.environment_variables
+  secret_env            = local.secret_env[each.key]
+  ingress_settings      = var.event_ingress_settings
+  labels                = merge(local.labels, { function = each.key, trigger = each.value.trigger })
+
+  # Delivery: a Terraform-owned push subscription with a dead-letter policy (see README).
+  topic_id                   = google_pubsub_topic.topic[each.value.topic].id
+  dead_letter_topic_id       = google_pubsub_topic.dead_letter[each.value.topic].id
+  retry                      = each.value.retry
+  max_delivery_attempts      = coalesce(each.value.maxDeliveryAttempts, var.default_max_delivery_attempts)
+  retry_backoff              = var.retry_backoff
+  invoker_account_id         = local.invoker_account_ids[each.key]
+  pubsub_service_agent_email = google_project_service_identity.pubsub.email
+
+  # Schedule functions: Cloud Scheduler publishes to the function's own topic.
+  schedule = each.value.trigger == "schedule" ? {
+    cron        = each.value.schedule
+    time_zone   = each.value.timeZone
+    retry_count = var.scheduler_retry_count
+  } : null
+
+  depends_on = [
+    terraform_data.manifest_checks,
+    google_project_service.enabled,
+    google_project_iam_member.function_role,
+    google_pubsub_topic_iam_member.function_publisher,
+    google_secret_manager_secret_iam_member.function_accessor,
+    google_pubsub_topic_iam_member.dead_letter_publisher,
+    google_pubsub_subscription.dead_letter,
+  ]
+}

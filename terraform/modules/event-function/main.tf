@@ -1,0 +1,171 @@
+/******************************************
+  A Pub/Sub-driven Cloud Function (2nd gen): topic and schedule functions.
+
+  Delivery is a Terraform-owned push subscription, not an Eventarc trigger,
+  because the subscription Eventarc creates cannot be given a dead-letter
+  policy from Terraform (see terraform/README.md, "Dead-letter design").
+ *****************************************/
+
+locals {
+  topic_name = element(split("/", var.topic_id), 3)
+  uri        = google_cloudfunctions2_function.function.service_config[0].uri
+
+  # The Functions Framework turns a raw Pub/Sub push body into a
+  # google.cloud.pubsub.topic.v1.messagePublished CloudEvent and reads the topic from
+  # the request path, so the endpoint is <uri>/projects/<p>/topics/<t>.
+  push_endpoint = "${local.uri}/${var.topic_id}"
+
+  # For push, the ack deadline is how long Pub/Sub waits for the response: cover the function timeout.
+  ack_deadline_seconds = min(600, max(10, var.timeout_seconds))
+
+  # retry false: no backoff loop, the floor of attempts 10 s apart, then the dead-letter topic.
+  backoff = var.retry ? var.retry_backoff : { minimum = "10s", maximum = "10s" }
+}
+
+resource "google_cloudfunctions2_function" "function" {
+  project     = var.project_id
+  location    = var.region
+  name        = var.name
+  description = var.description
+  labels      = var.labels
+
+  build_config {
+    runtime         = var.runtime
+    entry_point     = var.entry_point
+    service_account = var.build_service_account
+
+    source {
+      storage_source {
+        bucket = var.source_bucket
+        object = var.source_object
+      }
+    }
+  }
+
+  service_config {
+    available_memory               = var.available_memory
+    timeout_seconds                = var.timeout_seconds
+    min_instance_count             = var.min_instance_count
+    max_instance_count             = var.max_instance_count
+    ingress_settings               = var.ingress_settings
+    all_traffic_on_latest_revision = true
+    service_account_email          = var.service_account_email
+    environment_variables          = var.environment_variables
+
+    dynamic "secret_environment_variables" {
+      for_each = var.secret_env
+      content {
+        key        = secret_environment_variables.key
+        project_id = var.project_id
+        secret     = secret_environment_variables.value
+        version    = "latest"
+      }
+    }
+  }
+}
+
+/******************************************
+  Push identity: Pub/Sub signs each push with an OIDC token for this
+  service account, which may invoke this function and nothing else.
+ *****************************************/
+
+resource "google_service_account" "invoker" {
+  project      = var.project_id
+  account_id   = var.invoker_account_id
+  display_name = "Pub/Sub push to ${var.name}"
+}
+
+resource "google_cloud_run_service_iam_member" "invoker" {
+  project  = google_cloudfunctions2_function.function.project
+  location = google_cloudfunctions2_function.function.location
+  service  = google_cloudfunctions2_function.function.name
+  role     = "roles/run.invoker"
+  member   = "serviceAccount:${google_service_account.invoker.email}"
+}
+
+# Lets the Pub/Sub service agent mint the OIDC token (required in projects created before 2021-04-08).
+resource "google_service_account_iam_member" "pubsub_token_creator" {
+  service_account_id = google_service_account.invoker.name
+  role               = "roles/iam.serviceAccountTokenCreator"
+  member             = "serviceAccount:${var.pubsub_service_agent_email}"
+}
+
+/******************************************
+  The consumer: push subscription with dead-letter and retry policies
+ *****************************************/
+
+resource "google_pubsub_subscription" "push" {
+  project                    = var.project_id
+  name                       = "${var.name}-${local.topic_name}"
+  topic                      = var.topic_id
+  ack_deadline_seconds       = local.ack_deadline_seconds
+  message_retention_duration = "604800s"
+  labels                     = var.labels
+
+  push_config {
+    push_endpoint = local.push_endpoint
+
+    oidc_token {
+      service_account_email = google_service_account.invoker.email
+      audience              = local.uri
+    }
+  }
+
+  dead_letter_policy {
+    dead_letter_topic     = var.dead_letter_topic_id
+    max_delivery_attempts = var.max_delivery_attempts
+  }
+
+  retry_policy {
+    minimum_backoff = local.backoff.minimum
+    maximum_backoff = local.backoff.maximum
+  }
+
+  expiration_policy {
+    ttl = ""
+  }
+
+  depends_on = [
+    google_cloud_run_service_iam_member.invoker,
+    google_service_account_iam_member.pubsub_token_creator,
+  ]
+}
+
+# The Pub/Sub service agent acks a message on this subscription when it forwards it to the dead-letter topic.
+resource "google_pubsub_subscription_iam_member" "pubsub_agent_subscriber" {
+  project      = var.project_id
+  subscription = google_pubsub_subscription.push.name
+  role         = "roles/pubsub.subscriber"
+  member       = "serviceAccount:${var.pubsub_service_agent_email}"
+}
+
+/******************************************
+  Schedule functions: Cloud Scheduler publishes a tick to the function's topic
+ *****************************************/
+
+resource "google_cloud_scheduler_job" "tick" {
+  for_each = { for kind, schedule in { tick = var.schedule } : kind => schedule if schedule != null }
+
+  project     = var.project_id
+  region      = var.region
+  name        = "${var.name}-tick"
+  description = "Wakes ${var.name} through ${local.topic_name}."
+  schedule    = each.value.cron
+  time_zone   = each.value.time_zone
+
+  retry_config {
+    retry_count          = each.value.retry_count
+    min_backoff_duration = "10s"
+    max_backoff_duration = "300s"
+  }
+
+  pubsub_target {
+    topic_name = var.topic_id
+    # Non-empty data: the Functions Framework only converts push bodies whose message carries data.
+    data = base64encode(jsonencode({ function = var.name, schedule = each.value.cron, timeZone = each.value.time_zone }))
+    attributes = {
+      source   = "cloud-scheduler"
+      function = var.name
+    }
+  }
+}

@@ -1,0 +1,62 @@
+output "function_uris" {
+  description = "HTTPS URI of every function, by name."
+  value = merge(
+    { for name, fn in module.http_function : name => fn.uri },
+    { for name, fn in module.event_function : name => fn.uri },
+  )
+}
+
+output "public_function_uris" {
+  description = "URIs of the http functions anyone may call (the client apps' API)."
+  value       = { for name, fn in module.http_function : name => fn.uri if fn.public }
+}
+
+output "service_accounts" {
+  description = "Runtime service account email of every function, by name."
+  value       = { for name, sa in google_service_account.function : name => sa.email }
+}
+
+output "push_invoker_service_accounts" {
+  description = "Service account Pub/Sub pushes as, for every topic and schedule function."
+  value       = { for name, fn in module.event_function : name => fn.invoker_service_account_email }
+}
+
+output "topics" {
+  description = "Every Pub/Sub topic (consumed and published), by name."
+  value       = { for name, topic in google_pubsub_topic.topic : name => topic.id }
+}
+
+output "dead_letter_topics" {
+  description = "Dead-letter topic of every consumed topic, by consumed topic name."
+  value       = { for name, topic in google_pubsub_topic.dead_letter : name => topic.id }
+}
+
+output "dead_letter_subscriptions" {
+  description = "Pull subscription holding the dead letters of every consumed topic, by consumed topic name."
+  value       = { for name, sub in google_pubsub_subscription.dead_letter : name => sub.id }
+}
+
+output "subscriptions" {
+  description = "Push subscription of every topic and schedule function, by function name."
+  value       = { for name, fn in module.event_function : name => fn.subscription }
+}
+
+output "scheduler_jobs" {
+  description = "Cloud Scheduler job of every schedule function, by function name."
+  value       = { for name, fn in module.event_function : name => fn.scheduler_job if fn.scheduler_job != null }
+}
+
+output "secrets" {
+  description = "Secret Manager secret ids (containers only; add versions out of band)."
+  value       = sort([for secret in google_secret_manager_secret.secret : secret.secret_id])
+}
+
+output "source_bucket" {
+  description = "Bucket holding the function bundles."
+  value       = local.source_bucket
+}
+
+output "firestore_database" {
+  description = "Firestore database id."
+  value       = google_firestore_database.database.id
+}

@@ -1,0 +1,106 @@
+// Bundles each function of the manifest into dist/<name>/ (index.js + a minimal package.json) and
+// dist/<name>.zip, ready for Cloud Functions. Heavy Google client packages stay external and are
+// installed by Cloud Build from the minimal package.json; our code and small pure libraries are inlined.
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build, type Metafile } from "esbuild";
+import { type FunctionSpec, loadManifest } from "../../functions/manifest";
+import { zip } from "./zip";
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const DIST = join(ROOT, "dist");
+
+/** Packages that are large, load protos or native code from disk, or must be the framework itself. */
+const EXTERNAL = [
+  "@google-cloud/*",
+  "@googleapis/*",
+  "google-auth-library",
+  "googleapis-common",
+  "@node-saml/*",
+  "express",
+];
+
+export interface BuiltFunction {
+  name: string;
+  dir: string;
+  zipPath: string;
+  bundleBytes: number;
+  zipBytes: number;
+  dependencies: Record<string, string>;
+}
+
+const packageOf = (specifier: string) =>
+  specifier.startsWith("@") ? specifier.split("/").slice(0, 2).join("/") : (specifier.split("/")[0] ?? specifier);
+
+async function installedVersion(pkg: string): Promise<string> {
+  const json = JSON.parse(await readFile(join(ROOT, "node_modules", pkg, "package.json"), "utf8")) as { version: string };
+  return json.version;
+}
+
+function externalImports(metafile: Metafile): Set<string> {
+  const found = new Set<string>();
+  for (const input of Object.values(metafile.inputs)) {
+    for (const imp of input.imports) {
+      if (imp.external && !imp.path.startsWith("node:")) found.add(packageOf(imp.path));
+    }
+  }
+  return found;
+}
+
+export async function buildFunction(fn: FunctionSpec): Promise<BuiltFunction> {
+  const dir = join(DIST, fn.name);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const result = await build({
+    entryPoints: [join(ROOT, "functions", fn.name, "index.ts")],
+    outfile: join(dir, "index.js"),
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    minify: true,
+    sourcemap: "linked",
+    legalComments: "none",
+    external: EXTERNAL,
+    metafile: true,
+    logLevel: "warning",
+    // CommonJS code inlined into an ES module still calls require() for Node built-ins.
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  });
+  const dependencies: Record<string, string> = {};
+  const externals = [...externalImports(result.metafile), "@google-cloud/functions-framework"];
+  for (const pkg of externals.sort()) dependencies[pkg] = await installedVersion(pkg);
+  const manifest = {
+    name: `switchboard-${fn.name}`,
+    private: true,
+    type: "module",
+    main: "index.js",
+    engines: { node: ">=20" },
+    scripts: { start: `functions-framework --target=${fn.name}` },
+    dependencies,
+  };
+  await writeFile(join(dir, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  const bundle = await readFile(join(dir, "index.js"));
+  const archive = zip([
+    { name: "index.js", data: bundle },
+    { name: "package.json", data: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`) },
+  ]);
+  const zipPath = join(DIST, `${fn.name}.zip`);
+  await writeFile(zipPath, archive);
+  return { name: fn.name, dir, zipPath, bundleBytes: bundle.length, zipBytes: archive.length, dependencies };
+}
+
+export async function buildAll(names?: string[]): Promise<BuiltFunction[]> {
+  const functions = loadManifest().functions.filter((f) => !names || names.includes(f.name));
+  return Promise.all(functions.map(buildFunction));
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const started = Date.now();
+  const built = await buildAll(process.argv.slice(2).length > 0 ? process.argv.slice(2) : undefined);
+  for (const b of built) {
+    console.log(`${b.name.padEnd(16)} ${(b.bundleBytes / 1024).toFixed(1).padStart(8)} KiB  zip ${(b.zipBytes / 1024).toFixed(1).padStart(7)} KiB  deps: ${Object.keys(b.dependencies).join(", ")}`);
+  }
+  console.log(`built ${built.length} functions into dist/ in ${Date.now() - started} ms`);
+}

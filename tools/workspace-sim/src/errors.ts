@@ -1,0 +1,136 @@
+// Errors in the shapes Google puts on the wire: the REST envelope for APIs and the OAuth body for
+// token endpoints. Handlers throw these; the server serialises them.
+
+export type GoogleStatus =
+  | "INVALID_ARGUMENT"
+  | "FAILED_PRECONDITION"
+  | "UNAUTHENTICATED"
+  | "PERMISSION_DENIED"
+  | "NOT_FOUND"
+  | "ALREADY_EXISTS"
+  | "RESOURCE_EXHAUSTED"
+  | "INTERNAL"
+  | "UNAVAILABLE";
+
+export interface ApiErrorSpec {
+  code: number;
+  status: GoogleStatus;
+  message: string;
+  /** Legacy `errors[].reason`, e.g. "insufficientPermissions", "userRateLimitExceeded". */
+  reason: string;
+  /** Legacy `errors[].domain`, e.g. "global", "usageLimits". */
+  domain?: string;
+  /** `google.rpc.ErrorInfo` reason, e.g. "EXPIRED_SYNC_TOKEN". */
+  infoReason?: string;
+  infoDomain?: string;
+  infoMetadata?: Record<string, string>;
+  headers?: Record<string, string>;
+}
+
+export class ApiError extends Error {
+  constructor(readonly spec: ApiErrorSpec) {
+    super(spec.message);
+  }
+
+  body() {
+    const { code, message, status, reason, domain = "global", infoReason, infoDomain, infoMetadata } = this.spec;
+    return {
+      error: {
+        code,
+        message,
+        status,
+        errors: [{ message, domain, reason }],
+        details: [
+          {
+            "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+            reason: infoReason ?? reason,
+            domain: infoDomain ?? "googleapis.com",
+            ...(infoMetadata ? { metadata: infoMetadata } : {}),
+          },
+        ],
+      },
+    };
+  }
+}
+
+/** OAuth endpoints answer `{error, error_description}` instead of the REST envelope. */
+export class OAuthError extends Error {
+  constructor(
+    readonly httpStatus: number,
+    readonly error: string,
+    readonly description: string,
+  ) {
+    super(`${error}: ${description}`);
+  }
+
+  body() {
+    return { error: this.error, error_description: this.description };
+  }
+}
+
+export const invalidArgument = (message: string, reason = "badRequest") =>
+  new ApiError({ code: 400, status: "INVALID_ARGUMENT", message, reason });
+
+export const notFound = (message = "Requested entity was not found.", reason = "notFound") =>
+  new ApiError({ code: 404, status: "NOT_FOUND", message, reason });
+
+export const unauthenticated = () =>
+  new ApiError({
+    code: 401,
+    status: "UNAUTHENTICATED",
+    message:
+      "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.",
+    reason: "authError",
+    infoReason: "ACCESS_TOKEN_TYPE_UNSUPPORTED",
+    headers: { "www-authenticate": 'Bearer realm="https://accounts.google.com/", error="invalid_token"' },
+  });
+
+export const insufficientScopes = (service: string, method: string) =>
+  new ApiError({
+    code: 403,
+    status: "PERMISSION_DENIED",
+    message: "Request had insufficient authentication scopes.",
+    reason: "insufficientPermissions",
+    infoReason: "ACCESS_TOKEN_SCOPE_INSUFFICIENT",
+    infoMetadata: { service, method },
+    headers: { "www-authenticate": 'Bearer realm="https://accounts.google.com/", error="insufficient_scope"' },
+  });
+
+/** The error of a fault injected by a test, in the form the real API would send it. */
+export function injectedFailure(kind: "429" | "403" | "500" | "503", service: string): ApiError {
+  switch (kind) {
+    case "429":
+      return new ApiError({
+        code: 429,
+        status: "RESOURCE_EXHAUSTED",
+        message: "Resource has been exhausted (e.g. check quota).",
+        reason: "rateLimitExceeded",
+        infoReason: "RATE_LIMIT_EXCEEDED",
+        infoMetadata: { service },
+      });
+    case "403":
+      return new ApiError({
+        code: 403,
+        status: "PERMISSION_DENIED",
+        message: "Rate Limit Exceeded",
+        reason: "rateLimitExceeded",
+        domain: "usageLimits",
+        infoReason: "RATE_LIMIT_EXCEEDED",
+        infoMetadata: { service },
+      });
+    case "500":
+      return new ApiError({
+        code: 500,
+        status: "INTERNAL",
+        message: "Internal error encountered.",
+        reason: "backendError",
+      });
+    case "503":
+      return new ApiError({
+        code: 503,
+        status: "UNAVAILABLE",
+        message: "The service is currently unavailable.",
+        reason: "backendError",
+      });
+  }
+}

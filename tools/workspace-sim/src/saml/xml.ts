@@ -1,0 +1,212 @@
+import { randomBytes } from "node:crypto";
+import { SignedXml } from "xml-crypto";
+import type { SigningCredential } from "./keys";
+
+export const NS = {
+  protocol: "urn:oasis:names:tc:SAML:2.0:protocol",
+  assertion: "urn:oasis:names:tc:SAML:2.0:assertion",
+  metadata: "urn:oasis:names:tc:SAML:2.0:metadata",
+  dsig: "http://www.w3.org/2000/09/xmldsig#",
+} as const;
+
+export const NAMEID_EMAIL = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress";
+export const BINDING_REDIRECT = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect";
+export const BINDING_POST = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST";
+export const STATUS_SUCCESS = "urn:oasis:names:tc:SAML:2.0:status:Success";
+const CM_BEARER = "urn:oasis:names:tc:SAML:2.0:cm:bearer";
+const AC_UNSPECIFIED = "urn:oasis:names:tc:SAML:2.0:ac:classes:unspecified";
+const RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
+const SHA256 = "http://www.w3.org/2001/04/xmlenc#sha256";
+const EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#";
+const ENVELOPED = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
+
+/** Google's assertion validity window: IssueInstant ± 5 minutes. */
+export const VALIDITY_MS = 5 * 60 * 1000;
+
+/** The Google entity ID of an IdP: a fixed accounts.google.com URL, wherever the simulator runs. */
+export function entityIdFor(idpId: string): string {
+  return `https://accounts.google.com/o/saml2?idpid=${encodeURIComponent(idpId)}`;
+}
+
+/** Google-style SAML IDs: an underscore and 32 hex characters. */
+export function samlId(): string {
+  return `_${randomBytes(16).toString("hex")}`;
+}
+
+export function escapeXml(value: string): string {
+  return value
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&apos;");
+}
+
+function attr(name: string, value: string | undefined): string {
+  return value === undefined ? "" : ` ${name}="${escapeXml(value)}"`;
+}
+
+function iso(date: Date): string {
+  return date.toISOString();
+}
+
+/** Every field of an assertion, so forgeries can change exactly one thing. */
+export interface AssertionFields {
+  id: string;
+  issuer: string;
+  nameId: string;
+  issueInstant: Date;
+  /** SubjectConfirmationData Recipient: the ACS URL. */
+  recipient: string;
+  inResponseTo?: string | undefined;
+  /** SubjectConfirmationData NotOnOrAfter. */
+  subjectNotOnOrAfter: Date;
+  notBefore: Date;
+  notOnOrAfter: Date;
+  audience: string;
+  sessionIndex: string;
+  authnInstant: Date;
+}
+
+export interface ResponseFields {
+  id: string;
+  issuer: string;
+  destination: string;
+  issueInstant: Date;
+  inResponseTo?: string | undefined;
+}
+
+/** The fields of a genuine Google assertion issued at `now`. */
+export function genuineFields(input: {
+  idpId: string;
+  email: string;
+  acsUrl: string;
+  audience: string;
+  inResponseTo?: string | undefined;
+  now: Date;
+}): { assertion: AssertionFields; response: ResponseFields } {
+  const issuer = entityIdFor(input.idpId);
+  const now = input.now;
+  return {
+    assertion: {
+      id: samlId(),
+      issuer,
+      nameId: input.email,
+      issueInstant: now,
+      recipient: input.acsUrl,
+      inResponseTo: input.inResponseTo,
+      subjectNotOnOrAfter: new Date(now.getTime() + VALIDITY_MS),
+      notBefore: new Date(now.getTime() - VALIDITY_MS),
+      notOnOrAfter: new Date(now.getTime() + VALIDITY_MS),
+      audience: input.audience,
+      sessionIndex: samlId(),
+      authnInstant: now,
+    },
+    response: {
+      id: samlId(),
+      issuer,
+      destination: input.acsUrl,
+      issueInstant: now,
+      inResponseTo: input.inResponseTo,
+    },
+  };
+}
+
+/** A saml2:Assertion shaped like the ones Google (OpenSAML) emits; compact, no whitespace nodes. */
+export function assertionXml(f: AssertionFields): string {
+  return (
+    `<saml2:Assertion xmlns:saml2="${NS.assertion}"${attr("ID", f.id)}${attr("IssueInstant", iso(f.issueInstant))} Version="2.0">` +
+    `<saml2:Issuer>${escapeXml(f.issuer)}</saml2:Issuer>` +
+    "<saml2:Subject>" +
+    `<saml2:NameID Format="${NAMEID_EMAIL}">${escapeXml(f.nameId)}</saml2:NameID>` +
+    `<saml2:SubjectConfirmation Method="${CM_BEARER}">` +
+    `<saml2:SubjectConfirmationData${attr("InResponseTo", f.inResponseTo)}${attr("NotOnOrAfter", iso(f.subjectNotOnOrAfter))}${attr("Recipient", f.recipient)}/>` +
+    "</saml2:SubjectConfirmation>" +
+    "</saml2:Subject>" +
+    `<saml2:Conditions${attr("NotBefore", iso(f.notBefore))}${attr("NotOnOrAfter", iso(f.notOnOrAfter))}>` +
+    `<saml2:AudienceRestriction><saml2:Audience>${escapeXml(f.audience)}</saml2:Audience></saml2:AudienceRestriction>` +
+    "</saml2:Conditions>" +
+    `<saml2:AuthnStatement${attr("AuthnInstant", iso(f.authnInstant))}${attr("SessionIndex", f.sessionIndex)}>` +
+    `<saml2:AuthnContext><saml2:AuthnContextClassRef>${AC_UNSPECIFIED}</saml2:AuthnContextClassRef></saml2:AuthnContext>` +
+    "</saml2:AuthnStatement>" +
+    "</saml2:Assertion>"
+  );
+}
+
+/** A saml2p:Response wrapping `inner` (one or more assertions, already serialised). */
+export function responseXml(f: ResponseFields, inner: string, statusCode = STATUS_SUCCESS): string {
+  return (
+    `<saml2p:Response xmlns:saml2p="${NS.protocol}"${attr("Destination", f.destination)}${attr("ID", f.id)}${attr("InResponseTo", f.inResponseTo)}${attr("IssueInstant", iso(f.issueInstant))} Version="2.0">` +
+    `<saml2:Issuer xmlns:saml2="${NS.assertion}">${escapeXml(f.issuer)}</saml2:Issuer>` +
+    `<saml2p:Status><saml2p:StatusCode Value="${statusCode}"/></saml2p:Status>` +
+    inner +
+    "</saml2p:Response>"
+  );
+}
+
+/**
+ * Signs the element whose ID is `id` (enveloped signature, exclusive c14n, RSA-SHA256, SHA-256
+ * digest), placing ds:Signature right after that element's Issuer as the SAML schema requires and
+ * putting the signing certificate in KeyInfo, as Google does.
+ */
+export function signById(xml: string, id: string, credential: SigningCredential): string {
+  const sig = new SignedXml({
+    privateKey: credential.privateKeyPem,
+    publicCert: credential.certificatePem,
+    signatureAlgorithm: RSA_SHA256,
+    canonicalizationAlgorithm: EXC_C14N,
+  });
+  const target = `//*[@ID='${id}']`;
+  sig.addReference({ xpath: target, transforms: [ENVELOPED, EXC_C14N], digestAlgorithm: SHA256 });
+  sig.computeSignature(xml, {
+    prefix: "ds",
+    location: { reference: `${target}/*[local-name(.)='Issuer']`, action: "after" },
+  });
+  return sig.getSignedXml();
+}
+
+export interface BuildOptions {
+  assertionKey?: SigningCredential | undefined;
+  responseKey?: SigningCredential | undefined;
+}
+
+/** Builds the full response: the assertion signed (if a key is given), then the response (if asked). */
+export function buildResponse(
+  fields: { assertion: AssertionFields; response: ResponseFields },
+  options: BuildOptions,
+): string {
+  let assertion = assertionXml(fields.assertion);
+  if (options.assertionKey) assertion = signById(assertion, fields.assertion.id, options.assertionKey);
+  let response = responseXml(fields.response, assertion);
+  if (options.responseKey) response = signById(response, fields.response.id, options.responseKey);
+  return response;
+}
+
+export function metadataXml(input: {
+  entityId: string;
+  ssoUrl: string;
+  certificates: readonly SigningCredential[];
+}): string {
+  const validUntil = input.certificates.reduce(
+    (latest, c) => (c.notAfter > latest ? c.notAfter : latest),
+    new Date(0),
+  );
+  const keys = input.certificates
+    .map(
+      (c) =>
+        '<md:KeyDescriptor use="signing">' +
+        `<ds:KeyInfo xmlns:ds="${NS.dsig}"><ds:X509Data><ds:X509Certificate>${c.certificateBase64}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>` +
+        "</md:KeyDescriptor>",
+    )
+    .join("\n    ");
+  return `<?xml version="1.0" encoding="UTF-8" standalone="no"?>
+<md:EntityDescriptor xmlns:md="${NS.metadata}" entityID="${escapeXml(input.entityId)}" validUntil="${iso(validUntil)}">
+  <md:IDPSSODescriptor WantAuthnRequestsSigned="false" protocolSupportEnumeration="${NS.protocol}">
+    ${keys}
+    <md:NameIDFormat>${NAMEID_EMAIL}</md:NameIDFormat>
+    <md:SingleSignOnService Binding="${BINDING_REDIRECT}" Location="${escapeXml(input.ssoUrl)}"/>
+    <md:SingleSignOnService Binding="${BINDING_POST}" Location="${escapeXml(input.ssoUrl)}"/>
+  </md:IDPSSODescriptor>
+</md:EntityDescriptor>
+`;
+}
