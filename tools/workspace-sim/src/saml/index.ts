@@ -285,8 +285,10 @@ export function createSamlIdp(deps: SamlIdpDeps): SamlIdp {
       if (!Object.hasOwn(forge, kind)) {
         throw new SamlIdpError("invalid_request", 404, `Unknown forgery ${kind}; one of ${Object.keys(forge).join(", ")}.`);
       }
-      const fn = forge[kind] as (input: Record<string, unknown>) => Promise<unknown>;
-      sendJson(res, 200, await fn({ ...body, ...loginInput(body) }));
+      const fn = forge[kind] as unknown as (input: Record<string, unknown>) => Promise<unknown>;
+      // Forgery-specific options (variant, suffix, audience, recipient, payload, otherIdpId, attackerEmail) are strings.
+      const extras = Object.fromEntries(Object.entries(body).filter(([, v]) => typeof v === "string"));
+      sendJson(res, 200, await fn({ ...extras, ...loginInput(body) }));
       return;
     }
     throw new SamlIdpError("invalid_request", 404, `No simulator SAML route ${method} ${url.pathname}.`);
