@@ -257,7 +257,7 @@ resource "google_pubsub_subscription" "dead_letter" {
   for_each = local.dead_letter_topics
 
   project                    = var.project_id
-  name                       = each.value
+  name                       = "${each.value}-inspect"
   topic                      = google_pubsub_topic.dead_letter[each.key].id
   ack_deadline_seconds       = 60
   message_retention_duration = var.dead_letter_retention
@@ -421,7 +421,7 @@ module "event_function" {
 
   # Delivery: a Terraform-owned push subscription with a dead-letter policy (see README).
   topic_id                   = google_pubsub_topic.topic[each.value.topic].id
-  dead_letter_topic_id       = google_pubsub_topic.deadletter[each.value.topic].id
+  dead_letter_topic_id       = google_pubsub_topic.dead_letter[each.value.topic].id
   retry                      = each.value.retry
   max_delivery_attempts      = coalesce(each.value.maxDeliveryAttempts, var.default_max_delivery_attempts)
   retry_backoff              = var.retry_backoff

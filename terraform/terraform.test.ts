@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { parse } from "@cdktf/hcl2json";
 import { beforeAll, describe, expect, it } from "vitest";
 import { allTopics, deadLetterTopic, FunctionSpec, loadManifest, type Manifest } from "../functions/manifest";
+import { pushEndpoint, subscriptionName } from "../tools/stack/pubsub-wiring";
 
 const TF_DIR = fileURLToPath(new URL(".", import.meta.url));
 const REPO = join(TF_DIR, "..");
@@ -533,6 +534,7 @@ describe("topics and dead letters", () => {
     const sub = resource(root(), "google_pubsub_subscription.dead_letter");
     expect(sub.for_each).toBe("${local.dead_letter_topics}");
     expect(sub.topic).toBe("${google_pubsub_topic.dead_letter[each.key].id}");
+    expect(sub.name, "same name as the local stack's inspect subscription").toBe("${each.value}-inspect");
     expect(nested(sub, "expiration_policy").ttl).toBe("");
   });
 
@@ -606,6 +608,40 @@ describe("topic and schedule functions", () => {
       member: "serviceAccount:${var.pubsub_service_agent_email}",
     });
     expect(str(mod.locals.ack_deadline_seconds)).toContain("var.timeout_seconds");
+  });
+
+  it("delivers exactly as the local stack does: same subscription name, push path, ack deadline and ordering (evaluated)", () => {
+    const mod = eventModule();
+    const sub = resource(mod, "google_pubsub_subscription.push");
+    expect(sub.enable_message_ordering).toBe(true);
+    const ack = str(mod.locals.ack_deadline_seconds).match(
+      /^\$\{min\((\d+), max\((\d+), var\.timeout_seconds\)\)\}$/,
+    );
+    expect(ack, "ack deadline expression").toBeTruthy();
+    // Substitute the module inputs into the HCL templates and compare with tools/stack/pubsub-wiring.ts.
+    const interpolate = (template: string, vars: Record<string, string>) =>
+      template.replace(/\$\{([^}]+)\}/g, (_, ref: string) => {
+        const value = vars[ref];
+        if (value === undefined) throw new Error(`cannot evaluate ${ref}`);
+        return value;
+      });
+    const uri = "https://audit-log-abc123-ew.a.run.app";
+    for (const fn of [...manifest.functions, ...syntheticManifest().functions].filter(
+      (f) => f.trigger !== "http",
+    )) {
+      const vars = {
+        "var.name": fn.name,
+        "local.uri": uri,
+        "var.topic_id": `projects/p1/topics/${fn.topic}`,
+      };
+      expect(interpolate(str(sub.name), vars)).toBe(subscriptionName(fn));
+      expect(interpolate(str(mod.locals.push_endpoint), vars)).toBe(
+        pushEndpoint(uri, "p1", fn.topic as string),
+      );
+      expect(Math.min(Number(ack?.[1]), Math.max(Number(ack?.[2]), fn.timeoutSeconds))).toBe(
+        Math.min(600, Math.max(10, fn.timeoutSeconds)),
+      );
+    }
   });
 
   it("does not also attach an Eventarc trigger (it would deliver every message twice)", () => {

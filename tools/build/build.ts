@@ -1,7 +1,7 @@
 // Bundles each function of the manifest into dist/<name>/ (index.js + a minimal package.json) and
 // dist/<name>.zip, ready for Cloud Functions. Heavy Google client packages stay external and are
 // installed by Cloud Build from the minimal package.json; our code and small pure libraries are inlined.
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Metafile } from "esbuild";
@@ -49,8 +49,9 @@ function externalImports(metafile: Metafile): Set<string> {
 }
 
 export async function buildFunction(fn: FunctionSpec): Promise<BuiltFunction> {
-  const dir = join(DIST, fn.name);
-  await rm(dir, { recursive: true, force: true });
+  const finalDir = join(DIST, fn.name);
+  // Build beside the old bundle and swap it in, so a running stack or test never sees a half-written one.
+  const dir = join(DIST, `.${fn.name}-${process.pid}-${Date.now()}`);
   await mkdir(dir, { recursive: true });
   const result = await build({
     entryPoints: [join(ROOT, "functions", fn.name, "index.ts")],
@@ -84,11 +85,17 @@ export async function buildFunction(fn: FunctionSpec): Promise<BuiltFunction> {
   const bundle = await readFile(join(dir, "index.js"));
   const archive = zip([
     { name: "index.js", data: bundle },
+    { name: "index.js.map", data: await readFile(join(dir, "index.js.map")) },
     { name: "package.json", data: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`) },
   ]);
   const zipPath = join(DIST, `${fn.name}.zip`);
-  await writeFile(zipPath, archive);
-  return { name: fn.name, dir, zipPath, bundleBytes: bundle.length, zipBytes: archive.length, dependencies };
+  await writeFile(`${zipPath}.${process.pid}`, archive);
+  await rename(`${zipPath}.${process.pid}`, zipPath);
+  const old = `${dir}-old`;
+  await rename(finalDir, old).catch(() => {});
+  await rename(dir, finalDir);
+  await rm(old, { recursive: true, force: true });
+  return { name: fn.name, dir: finalDir, zipPath, bundleBytes: bundle.length, zipBytes: archive.length, dependencies };
 }
 
 export async function buildAll(names?: string[]): Promise<BuiltFunction[]> {

@@ -12,7 +12,7 @@ locals {
 
   # The Functions Framework turns a raw Pub/Sub push body into a
   # google.cloud.pubsub.topic.v1.messagePublished CloudEvent and reads the topic from
-  # the request path, so the endpoint is <uri>/projects/<p>/topics/<t>.
+  # the request path, so the endpoint is <uri>/projects/<p>/topics/<t> (as in tools/stack/pubsub-wiring.ts).
   push_endpoint = "${local.uri}/${var.topic_id}"
 
   # For push, the ack deadline is how long Pub/Sub waits for the response: cover the function timeout.
@@ -96,11 +96,14 @@ resource "google_service_account_iam_member" "pubsub_token_creator" {
 
 resource "google_pubsub_subscription" "push" {
   project                    = var.project_id
-  name                       = "${var.name}-${local.topic_name}"
+  name                       = "${var.name}-push"
   topic                      = var.topic_id
   ack_deadline_seconds       = local.ack_deadline_seconds
   message_retention_duration = "604800s"
   labels                     = var.labels
+
+  # Publishers set ordering key = user, so one user's writes reach the function in order.
+  enable_message_ordering = true
 
   push_config {
     push_endpoint = local.push_endpoint

@@ -4,7 +4,7 @@ terraform {
   required_providers {
     google = {
       source  = "hashicorp/google"
-      version = ">= 5.0, < 7"
+      version = ">= 5.25, < 7"
     }
   }
 }

@@ -8,6 +8,7 @@ export type GoogleStatus =
   | "PERMISSION_DENIED"
   | "NOT_FOUND"
   | "ALREADY_EXISTS"
+  | "ABORTED"
   | "RESOURCE_EXHAUSTED"
   | "INTERNAL"
   | "UNAVAILABLE";

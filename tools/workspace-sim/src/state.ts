@@ -4,6 +4,7 @@ import { type SimClock } from "./clock";
 import { CursorStore } from "./cursors";
 import type { DirectoryUser } from "./directory/directory-store";
 import { OrgDirectory } from "./directory/directory-store";
+import { WatchHub } from "./directory/watch";
 import { FaultPlan } from "./faults";
 import { TokenStore } from "./oauth/token-store";
 import { ContactStore } from "./people/contact-store";
@@ -48,7 +49,7 @@ export interface Org {
   defaultRegion: string;
   directory: OrgDirectory;
   appAccess: AppAccess;
-  sp?: { entityId: string; acsUrl: string };
+  sp?: { entityId: string; acsUrl: string; startUrl?: string; signResponse?: boolean };
   delegations: Delegation[];
 }
 
@@ -73,7 +74,17 @@ export class SimState {
   private readonly contacts = new Map<string, ContactStore>();
   private readonly orgListeners: Array<(org: Org) => void> = [];
 
-  constructor(readonly clock: SimClock) {}
+  readonly watch: WatchHub;
+
+  constructor(readonly clock: SimClock) {
+    this.watch = new WatchHub({
+      now: this.now,
+      faults: this.faults,
+      pushOrder: () => this.settings.directory.pushOrder,
+      batchWindowMs: () => this.settings.directory.pushBatchWindowMs,
+    });
+    this.onOrgCreated((org) => this.watch.subscribe(org));
+  }
 
   now = (): number => this.clock.now();
 
@@ -133,5 +144,6 @@ export class SimState {
     this.quotas.clear();
     this.log.clear();
     this.consent.clear();
+    this.watch.clear();
   }
 }

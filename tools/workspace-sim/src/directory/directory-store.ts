@@ -62,6 +62,8 @@ export class OrgDirectory {
   private readonly idByEmail = new Map<string, string>();
   readonly orgUnits = new Map<string, OrgUnit>();
   readonly groups = new Map<string, Group>();
+  /** Users created through users.insert, with the sim time of creation (for "creation not complete"). */
+  readonly recentInserts = new Map<string, number>();
   /** Keys are user ids; drives listDirectoryPeople sync tokens. */
   readonly log = new ChangeLog();
   private sorted = new Map<SortKey, DirectoryUser[]>();

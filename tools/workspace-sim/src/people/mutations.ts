@@ -3,7 +3,6 @@
 import { callerUser, type ApiContext, type ApiResult } from "../api";
 import { ApiError, invalidArgument, notFound } from "../errors";
 import type { Org } from "../state";
-import type { ContactStore } from "./contact-store";
 import {
   checkSingletons,
   normalisePersonInput,
@@ -144,5 +143,3 @@ function maskedFields(person: Record<string, unknown>, mask: Set<string>, org: O
 }
 
 const stringField = (v: unknown) => (typeof v === "string" ? v : Array.isArray(v) ? v.join(",") : undefined);
-
-export type { ContactStore };

@@ -6,19 +6,21 @@ import { NS } from "./xml";
  * The few DOM members this module reads. @xmldom/xmldom is loaded through `require` with these
  * local types on purpose: its own typings pull `lib="dom"` into the whole project's compilation.
  */
-interface DomNode {
+export interface DomNode {
   nodeType: number;
   localName: string | null;
   namespaceURI: string | null;
+  nodeValue: string | null;
   textContent: string | null;
+  firstChild: DomNode | null;
   childNodes: ArrayLike<DomNode>;
+  getElementsByTagNameNS(namespaceURI: string, localName: string): ArrayLike<DomElement>;
 }
-interface DomElement extends DomNode {
+export interface DomElement extends DomNode {
   getAttribute(name: string): string | null;
 }
-interface DomDocument extends DomNode {
+export interface DomDocument extends DomNode {
   documentElement: DomElement | null;
-  doctype: DomNode | null;
 }
 interface XmlDom {
   DOMParser: new (options: {
@@ -63,8 +65,9 @@ export function parseStrict(xml: string): DomDocument {
   const fail = (msg: string): never => {
     throw new InvalidAuthnRequest(`malformed XML: ${msg}`);
   };
-  const doc = new xmldom.DOMParser({ errorHandler: { warning: () => {}, error: fail, fatalError: fail } })
-    .parseFromString(xml, "text/xml");
+  const doc = new xmldom.DOMParser({
+    errorHandler: { warning: () => {}, error: fail, fatalError: fail },
+  }).parseFromString(xml, "text/xml");
   for (const node of Array.from(doc.childNodes)) {
     if (node.nodeType === DOCUMENT_TYPE_NODE) throw new InvalidAuthnRequest("DOCTYPE is not allowed");
   }
@@ -92,7 +95,8 @@ export function parseAuthnRequest(xml: string): AuthnRequest {
   }
   const id = root.getAttribute("ID");
   if (!id) throw new InvalidAuthnRequest("AuthnRequest has no ID");
-  if (root.getAttribute("Version") !== "2.0") throw new InvalidAuthnRequest("AuthnRequest Version must be 2.0");
+  if (root.getAttribute("Version") !== "2.0")
+    throw new InvalidAuthnRequest("AuthnRequest Version must be 2.0");
   return {
     id,
     issuer: optional(child(root, NS.assertion, "Issuer")?.textContent?.trim() ?? null),

@@ -205,7 +205,10 @@ export function createForgery(ctx: ForgeContext): Forgery {
         case "wrapped-in-evil":
           return result(
             t,
-            responseXml(genuine.response, replaceOnce(evil, "</saml2:Assertion>", `${signedAssertion}</saml2:Assertion>`)),
+            responseXml(
+              genuine.response,
+              replaceOnce(evil, "</saml2:Assertion>", `${signedAssertion}</saml2:Assertion>`),
+            ),
           );
         case "signature-moved": {
           // The signature is moved (not copied: a duplicate SignatureValue is itself suspicious) from
@@ -270,7 +273,11 @@ export function createForgery(ctx: ForgeContext): Forgery {
         ref = "&lol6;";
       }
       const xml = genuineSigned(t, fieldsFor(t, input, input.email));
-      const withRef = replaceOnce(xml, "</saml2p:Status>", `<saml2p:StatusMessage>${ref}</saml2p:StatusMessage></saml2p:Status>`);
+      const withRef = replaceOnce(
+        xml,
+        "</saml2p:Status>",
+        `<saml2p:StatusMessage>${ref}</saml2p:StatusMessage></saml2p:Status>`,
+      );
       // StatusMessage must follow StatusCode: Status is `<saml2p:Status><saml2p:StatusCode .../>…`.
       return result(t, dtd + withRef);
     },

@@ -2,7 +2,7 @@ import { ValidateInResponseTo } from "@node-saml/node-saml";
 import { describe, expect, it } from "vitest";
 import { SignedXml } from "xml-crypto";
 import { parseStrict } from "./authn-request";
-import { type XswVariant, XSW_VARIANTS } from "./forge";
+import { XSW_VARIANTS, type XswVariant } from "./forge";
 import type { LoginResult } from "./index";
 import { CORP, decode, makeIdp, nodeSamlSp, OTHER, requestIdOf, SP } from "./test-support";
 
@@ -18,14 +18,12 @@ const DSIG_NS = "http://www.w3.org/2000/09/xmldsig#";
  * @node-saml/node-saml, configured as Switchboard's SP would be, rejects it.
  */
 function naiveRead(xml: string, cert: string): { nameId: string | null; someSignatureVerifies: boolean } {
-  const doc = parseStrict(xml) as unknown as Document;
-  const assertion = Array.from(doc.documentElement.childNodes).find(
-    (n) => (n as Element).localName === "Assertion",
-  ) as Element | undefined;
+  const doc = parseStrict(xml);
+  const assertion = Array.from(doc.documentElement!.childNodes).find((n) => n.localName === "Assertion");
   const nameId = assertion?.getElementsByTagNameNS(ASSERTION_NS, "NameID")[0];
   const someSignatureVerifies = Array.from(doc.getElementsByTagNameNS(DSIG_NS, "Signature")).some((sig) => {
     const verifier = new SignedXml({ publicCert: cert });
-    verifier.loadSignature(sig);
+    verifier.loadSignature(sig as unknown as Parameters<SignedXml["loadSignature"]>[0]);
     try {
       return verifier.checkSignature(xml);
     } catch {
@@ -42,7 +40,10 @@ function embeddedCertPem(xml: string): string {
 }
 
 function post(r: LoginResult) {
-  return { SAMLResponse: r.SAMLResponse, ...(r.RelayState === undefined ? {} : { RelayState: r.RelayState }) };
+  return {
+    SAMLResponse: r.SAMLResponse,
+    ...(r.RelayState === undefined ? {} : { RelayState: r.RelayState }),
+  };
 }
 
 describe("the genuine response (baseline for every forgery)", () => {
@@ -62,7 +63,9 @@ describe("the genuine response (baseline for every forgery)", () => {
     const genuine = await idp.loginResponse({ idpId: CORP, email: VICTIM, signResponse: true });
     expect((await sp.validatePostResponseAsync(post(genuine))).profile?.nameID).toBe(VICTIM);
     const assertionOnly = await idp.loginResponse({ idpId: CORP, email: VICTIM });
-    await expect(sp.validatePostResponseAsync(post(assertionOnly))).rejects.toThrow("Invalid document signature");
+    await expect(sp.validatePostResponseAsync(post(assertionOnly))).rejects.toThrow(
+      "Invalid document signature",
+    );
   });
 });
 
@@ -73,7 +76,9 @@ describe("forged responses are rejected by node-saml for the right reason", () =
   it("unsigned: no signature at all", async () => {
     const forged = await idp.forge.unsigned(victim);
     expect(decode(forged.SAMLResponse)).not.toContain("Signature");
-    await expect(nodeSamlSp(idp).validatePostResponseAsync(post(forged))).rejects.toThrow(/^Invalid signature$/);
+    await expect(nodeSamlSp(idp).validatePostResponseAsync(post(forged))).rejects.toThrow(
+      /^Invalid signature$/,
+    );
     const responseLevel = await idp.forge.unsigned({ ...victim, signResponse: true });
     await expect(
       nodeSamlSp(idp, { wantAuthnResponseSigned: true }).validatePostResponseAsync(post(responseLevel)),
@@ -85,7 +90,9 @@ describe("forged responses are rejected by node-saml for the right reason", () =
     const xml = decode(forged.SAMLResponse);
     expect(naiveRead(xml, embeddedCertPem(xml))).toEqual({ nameId: VICTIM, someSignatureVerifies: true });
     expect(naiveRead(xml, cert).someSignatureVerifies).toBe(false);
-    await expect(nodeSamlSp(idp).validatePostResponseAsync(post(forged))).rejects.toThrow(/^Invalid signature$/);
+    await expect(nodeSamlSp(idp).validatePostResponseAsync(post(forged))).rejects.toThrow(
+      /^Invalid signature$/,
+    );
     await expect(
       nodeSamlSp(idp, { wantAuthnResponseSigned: true }).validatePostResponseAsync(post(forged)),
     ).rejects.toThrow("Invalid document signature");
@@ -93,8 +100,13 @@ describe("forged responses are rejected by node-saml for the right reason", () =
 
   it("alteredAfterSigning: the attacker's signed assertion with the NameID changed breaks the digest", async () => {
     const forged = await idp.forge.alteredAfterSigning(victim);
-    expect(naiveRead(decode(forged.SAMLResponse), cert)).toEqual({ nameId: VICTIM, someSignatureVerifies: false });
-    await expect(nodeSamlSp(idp).validatePostResponseAsync(post(forged))).rejects.toThrow(/^Invalid signature$/);
+    expect(naiveRead(decode(forged.SAMLResponse), cert)).toEqual({
+      nameId: VICTIM,
+      someSignatureVerifies: false,
+    });
+    await expect(nodeSamlSp(idp).validatePostResponseAsync(post(forged))).rejects.toThrow(
+      /^Invalid signature$/,
+    );
   });
 
   it("commentInjection (CVE-2017-11428): the signature holds, and node-saml reads the whole signed name", async () => {
@@ -117,7 +129,10 @@ describe("forged responses are rejected by node-saml for the right reason", () =
   for (const variant of XSW_VARIANTS) {
     it(`signatureWrapping ${variant}: a naive SP reads the victim from a validly signed document; node-saml refuses`, async () => {
       const forged = await idp.forge.signatureWrapping({ ...victim, variant });
-      expect(naiveRead(decode(forged.SAMLResponse), cert)).toEqual({ nameId: VICTIM, someSignatureVerifies: true });
+      expect(naiveRead(decode(forged.SAMLResponse), cert)).toEqual({
+        nameId: VICTIM,
+        someSignatureVerifies: true,
+      });
       const sp = nodeSamlSp(idp, { wantAuthnResponseSigned: variant === "response-wrap" });
       await expect(sp.validatePostResponseAsync(post(forged))).rejects.toThrow(xswRejections[variant]);
     });
@@ -125,13 +140,20 @@ describe("forged responses are rejected by node-saml for the right reason", () =
 
   it("expired: properly signed, but every NotOnOrAfter is in the past", async () => {
     const forged = await idp.forge.expired(victim);
-    expect(naiveRead(decode(forged.SAMLResponse), cert)).toEqual({ nameId: VICTIM, someSignatureVerifies: true });
-    await expect(nodeSamlSp(idp).validatePostResponseAsync(post(forged))).rejects.toThrow(/SAML assertion expired/);
+    expect(naiveRead(decode(forged.SAMLResponse), cert)).toEqual({
+      nameId: VICTIM,
+      someSignatureVerifies: true,
+    });
+    await expect(nodeSamlSp(idp).validatePostResponseAsync(post(forged))).rejects.toThrow(
+      /SAML assertion expired/,
+    );
   });
 
   it("wrongAudience: properly signed for another SP", async () => {
     const forged = await idp.forge.wrongAudience(victim);
-    expect(decode(forged.SAMLResponse)).toContain("<saml2:Audience>https://evil.example/saml/metadata</saml2:Audience>");
+    expect(decode(forged.SAMLResponse)).toContain(
+      "<saml2:Audience>https://evil.example/saml/metadata</saml2:Audience>",
+    );
     await expect(nodeSamlSp(idp).validatePostResponseAsync(post(forged))).rejects.toThrow(
       /SAML assertion audience mismatch/,
     );
@@ -170,14 +192,21 @@ describe("forged responses are rejected by node-saml for the right reason", () =
       const forged = await idp.forge.withDoctype({ ...victim, payload });
       const xml = decode(forged.SAMLResponse);
       expect(xml.startsWith("<!DOCTYPE saml2p:Response [")).toBe(true);
-      await expect(nodeSamlSp(idp).validatePostResponseAsync(post(forged))).rejects.toThrow(/entity not found/);
+      await expect(nodeSamlSp(idp).validatePostResponseAsync(post(forged))).rejects.toThrow(
+        /entity not found/,
+      );
     });
   }
 
   it("otherOrg: a genuine signature by another Workspace org's key is refused by the pinned certificate", async () => {
     const forged = await idp.forge.otherOrg({ ...victim, otherIdpId: OTHER });
     const xml = decode(forged.SAMLResponse);
-    expect(naiveRead(xml, idp.signingCertificatePem(OTHER))).toEqual({ nameId: VICTIM, someSignatureVerifies: true });
-    await expect(nodeSamlSp(idp).validatePostResponseAsync(post(forged))).rejects.toThrow(/^Invalid signature$/);
+    expect(naiveRead(xml, idp.signingCertificatePem(OTHER))).toEqual({
+      nameId: VICTIM,
+      someSignatureVerifies: true,
+    });
+    await expect(nodeSamlSp(idp).validatePostResponseAsync(post(forged))).rejects.toThrow(
+      /^Invalid signature$/,
+    );
   });
 });

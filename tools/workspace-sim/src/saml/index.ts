@@ -1,12 +1,17 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { authorise, SamlIdpError } from "./access";
-import { type AuthnRequest, decodeSamlRequest, InvalidAuthnRequest, parseAuthnRequest } from "./authn-request";
+import {
+  type AuthnRequest,
+  decodeSamlRequest,
+  InvalidAuthnRequest,
+  parseAuthnRequest,
+} from "./authn-request";
 import { createForgery, type Forgery } from "./forge";
 import { KeyStore } from "./keys";
 import { buildResponse, entityIdFor, genuineFields, metadataXml } from "./xml";
 
 export { SamlIdpError } from "./access";
-export type { Forgery, ForgeInput, XswVariant } from "./forge";
+export type { ForgeInput, Forgery, XswVariant } from "./forge";
 export { entityIdFor } from "./xml";
 
 export interface SamlUser {
@@ -180,7 +185,11 @@ export function createSamlIdp(deps: SamlIdpDeps): SamlIdp {
 
   function metadata(idpId: string): string {
     requireOrg(idpId);
-    return metadataXml({ entityId: entityIdFor(idpId), ssoUrl: ssoUrl(idpId), certificates: keys.all(idpId) });
+    return metadataXml({
+      entityId: entityIdFor(idpId),
+      ssoUrl: ssoUrl(idpId),
+      certificates: keys.all(idpId),
+    });
   }
 
   // ---- HTTP ----
@@ -283,7 +292,11 @@ export function createSamlIdp(deps: SamlIdpDeps): SamlIdp {
       const kind = forgeMatch[1] as keyof Forgery;
       const body = await readJson(req);
       if (!Object.hasOwn(forge, kind)) {
-        throw new SamlIdpError("invalid_request", 404, `Unknown forgery ${kind}; one of ${Object.keys(forge).join(", ")}.`);
+        throw new SamlIdpError(
+          "invalid_request",
+          404,
+          `Unknown forgery ${kind}; one of ${Object.keys(forge).join(", ")}.`,
+        );
       }
       const fn = forge[kind] as unknown as (input: Record<string, unknown>) => Promise<unknown>;
       // Forgery-specific options (variant, suffix, audience, recipient, payload, otherIdpId, attackerEmail) are strings.
@@ -317,7 +330,8 @@ export function createSamlIdp(deps: SamlIdpDeps): SamlIdp {
         err instanceof SamlIdpError
           ? err
           : new SamlIdpError("invalid_request", 500, err instanceof Error ? err.message : String(err));
-      if (wantsJson(req) || isControl) sendJson(res, e.status, { error: e.code, error_description: e.description });
+      if (wantsJson(req) || isControl)
+        sendJson(res, e.status, { error: e.code, error_description: e.description });
       else send(res, e.status, "text/html; charset=utf-8", errorPage(e));
     }
     return true;

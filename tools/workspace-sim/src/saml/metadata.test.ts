@@ -7,13 +7,14 @@ const MD = "urn:oasis:names:tc:SAML:2.0:metadata";
 const DS = "http://www.w3.org/2000/09/xmldsig#";
 
 function read(xml: string) {
-  const doc = parseStrict(xml) as unknown as Document;
-  const root = doc.documentElement;
+  const root = parseStrict(xml).documentElement!;
   const sso = Array.from(root.getElementsByTagNameNS(MD, "SingleSignOnService"));
   return {
     entityId: root.getAttribute("entityID"),
     validUntil: root.getAttribute("validUntil"),
-    wantAuthnRequestsSigned: root.getElementsByTagNameNS(MD, "IDPSSODescriptor")[0]?.getAttribute("WantAuthnRequestsSigned"),
+    wantAuthnRequestsSigned: root
+      .getElementsByTagNameNS(MD, "IDPSSODescriptor")[0]
+      ?.getAttribute("WantAuthnRequestsSigned"),
     nameIdFormats: Array.from(root.getElementsByTagNameNS(MD, "NameIDFormat")).map((n) => n.textContent),
     sso: sso.map((s) => ({ binding: s.getAttribute("Binding"), location: s.getAttribute("Location") })),
     certs: Array.from(root.getElementsByTagNameNS(DS, "X509Certificate")).map((n) => n.textContent ?? ""),

@@ -24,9 +24,19 @@ export function corpOrg(overrides: Partial<SamlOrg> = {}): SamlOrg {
       { email: "admin@corp.example", orgUnitPath: "/Sales", groups: [], suspended: false },
       { email: "mallory@corp.example", orgUnitPath: "/Sales", groups: [], suspended: false },
       // The app is OFF for /Engineering but ON for a group bob is in.
-      { email: "bob@corp.example", orgUnitPath: "/Engineering", groups: ["saml-users@corp.example"], suspended: false },
+      {
+        email: "bob@corp.example",
+        orgUnitPath: "/Engineering",
+        groups: ["saml-users@corp.example"],
+        suspended: false,
+      },
       // The app is OFF for carol: neither her OU nor her groups.
-      { email: "carol@corp.example", orgUnitPath: "/Finance", groups: ["finance@corp.example"], suspended: false },
+      {
+        email: "carol@corp.example",
+        orgUnitPath: "/Finance",
+        groups: ["finance@corp.example"],
+        suspended: false,
+      },
       { email: "dave@corp.example", orgUnitPath: "/Sales", groups: [], suspended: true },
     ],
     appEnabledFor: { orgUnits: ["/Sales"], groups: ["saml-users@corp.example"] },
@@ -100,7 +110,8 @@ export async function serve(
   return {
     idp,
     baseUrl,
-    close: () => new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
+    close: () =>
+      new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
   };
 }
 

@@ -187,10 +187,7 @@ export function metadataXml(input: {
   ssoUrl: string;
   certificates: readonly SigningCredential[];
 }): string {
-  const validUntil = input.certificates.reduce(
-    (latest, c) => (c.notAfter > latest ? c.notAfter : latest),
-    new Date(0),
-  );
+  const validUntil = new Date(Math.max(...input.certificates.map((c) => c.notAfter.getTime())));
   const keys = input.certificates
     .map(
       (c) =>

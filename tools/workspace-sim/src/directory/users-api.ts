@@ -1,0 +1,151 @@
+// users.list / get / insert / update / patch / delete / makeAdmin of the Admin SDK Directory API.
+import type { ApiContext, ApiResult } from "../api";
+import { callerUser } from "../api";
+import { ApiError, invalidArgument, notFound } from "../errors";
+import type { Org } from "../state";
+import { notAuthorized, parseMaxResults, requireAdmin, requireCustomerOrDomain } from "./access";
+import type { DirectoryUser, SortKey, UserPhone } from "./directory-store";
+import { userJson } from "./user-json";
+import { parseUserQuery } from "./user-query";
+
+const ORDER_BY: Record<string, SortKey> = { email: "email", givenName: "givenName", familyName: "familyName" };
+
+export function listUsers(ctx: ApiContext): ApiResult {
+  const q = ctx.url.searchParams;
+  const view = q.get("viewType") === "domain_public" ? "domain_public" : "admin_view";
+  const { org } = view === "domain_public" ? callerUser(ctx) : requireAdmin(ctx);
+  requireCustomerOrDomain(ctx, org);
+  const maxResults = parseMaxResults(q.get("maxResults"), 500, 100);
+  const { state } = ctx;
+  const now = state.now();
+  const pageToken = q.get("pageToken");
+  let ids: string[];
+  let offset = 0;
+  let createdAt = now;
+  if (pageToken) {
+    const cursor = state.cursors.page(pageToken);
+    if (!cursor || cursor.kind !== "users" || cursor.owner !== org.id) throw invalidArgument("Invalid Input: pageToken", "invalid");
+    if (now >= cursor.createdAt + state.settings.directory.pageTokenLifetimeMs) throw invalidArgument("Page token expired.", "invalid");
+    ids = cursor.ids;
+    offset = cursor.offset;
+    createdAt = cursor.createdAt;
+  } else {
+    const orderBy = q.get("orderBy");
+    if (orderBy !== null && !ORDER_BY[orderBy]) throw invalidArgument(`Invalid value at 'order_by': ${orderBy}`, "invalid");
+    const matches = parseUserQuery(q.get("query"));
+    const showDeleted = q.get("showDeleted") === "true";
+    const retention = state.settings.directory.deletedUserRetentionMs;
+    // showDeleted=true lists only the deleted users (still restorable); otherwise only live ones.
+    const visible = (u: DirectoryUser) =>
+      showDeleted ? u.deletionTime !== undefined && now < u.deletionTime + retention : u.deletionTime === undefined;
+    ids = [];
+    for (const u of org.directory.sortedUsers(ORDER_BY[orderBy ?? "email"] ?? "email")) {
+      if (visible(u) && matches(u)) ids.push(u.id);
+    }
+    if (q.get("sortOrder") === "DESCENDING") ids.reverse();
+  }
+  const end = Math.min(offset + maxResults, ids.length);
+  const users: Record<string, unknown>[] = [];
+  for (let i = offset; i < end; i++) {
+    const u = org.directory.users.get(ids[i]!);
+    if (u) users.push(userJson(org, u, view));
+  }
+  const body: Record<string, unknown> = { kind: "admin#directory#users", etag: `"${org.id}-${org.directory.log.currentSeq}"` };
+  if (users.length > 0) body.users = users;
+  if (end < ids.length) {
+    body.nextPageToken = state.cursors.savePage({ kind: "users", owner: org.id, paramsKey: "", ids, offset: end, createdAt });
+  }
+  return { json: body };
+}
+
+export function getUser(ctx: ApiContext): ApiResult {
+  const q = ctx.url.searchParams;
+  const view = q.get("viewType") === "domain_public" ? "domain_public" : "admin_view";
+  const { org } = view === "domain_public" ? callerUser(ctx) : requireAdmin(ctx);
+  const user = findLiveUser(org, ctx.params.userKey ?? "");
+  return { json: userJson(org, user, view) };
+}
+
+export async function insertUser(ctx: ApiContext): Promise<ApiResult> {
+  const { org } = requireAdmin(ctx);
+  const body = await ctx.jsonBody();
+  const email = String(body.primaryEmail ?? "").toLowerCase();
+  const name = (body.name ?? {}) as { givenName?: string; familyName?: string };
+  if (!email.includes("@")) throw invalidArgument("Invalid Input: primary_user_email", "invalid");
+  if (email.split("@")[1] !== org.domain) throw invalidArgument("Domain not found.", "notFound");
+  if (!name.givenName) throw invalidArgument("Invalid Given/Family Name: GivenName", "invalid");
+  if (!name.familyName) throw invalidArgument("Invalid Given/Family Name: FamilyName", "invalid");
+  if (typeof body.password !== "string" || body.password.length < 8) throw invalidArgument("Invalid Password", "invalid");
+  if (org.directory.findUser(email)) {
+    throw new ApiError({ code: 409, status: "ALREADY_EXISTS", message: "Entity already exists.", reason: "duplicate" });
+  }
+  const user = org.directory.addUser({
+    primaryEmail: email,
+    givenName: name.givenName,
+    familyName: name.familyName,
+    phones: Array.isArray(body.phones) ? (body.phones as UserPhone[]) : [],
+    orgUnitPath: typeof body.orgUnitPath === "string" ? body.orgUnitPath : "/",
+    suspended: body.suspended === true,
+    archived: false,
+    isAdmin: false,
+    creationTime: ctx.state.now(),
+  });
+  org.directory.recentInserts.set(user.id, ctx.state.now());
+  return { json: userJson(org, user) };
+}
+
+export async function updateUser(ctx: ApiContext): Promise<ApiResult> {
+  const { org } = requireAdmin(ctx);
+  const user = findLiveUser(org, ctx.params.userKey ?? "");
+  checkCreationComplete(ctx, org, user);
+  const body = await ctx.jsonBody();
+  const patch: Partial<DirectoryUser> = {};
+  const name = body.name as { givenName?: string; familyName?: string } | undefined;
+  if (name?.givenName) patch.givenName = name.givenName;
+  if (name?.familyName) patch.familyName = name.familyName;
+  if (typeof body.orgUnitPath === "string") patch.orgUnitPath = body.orgUnitPath;
+  if (typeof body.suspended === "boolean") patch.suspended = body.suspended;
+  if (typeof body.archived === "boolean") patch.archived = body.archived;
+  if (Array.isArray(body.phones)) patch.phones = body.phones as UserPhone[];
+  if (typeof body.primaryEmail === "string") patch.primaryEmail = body.primaryEmail;
+  return { json: userJson(org, org.directory.updateUser(user.id, patch)) };
+}
+
+export function deleteUser(ctx: ApiContext): ApiResult {
+  const { org } = requireAdmin(ctx);
+  const user = findLiveUser(org, ctx.params.userKey ?? "");
+  checkCreationComplete(ctx, org, user);
+  org.directory.deleteUser(user.id);
+  return { empty: 204 };
+}
+
+export async function makeAdmin(ctx: ApiContext): Promise<ApiResult> {
+  const { org } = requireAdmin(ctx);
+  const user = findLiveUser(org, ctx.params.userKey ?? "");
+  checkCreationComplete(ctx, org, user);
+  const body = await ctx.jsonBody();
+  org.directory.updateUser(user.id, { isAdmin: body.status === true }, "makeAdmin");
+  return { empty: 204 };
+}
+
+function findLiveUser(org: Org, key: string): DirectoryUser {
+  const user = org.directory.findUser(key);
+  if (!user && key.includes("@") && key.split("@")[1]?.toLowerCase() !== org.domain) throw notAuthorized();
+  if (!user || user.deletionTime !== undefined) throw notFound("Resource Not Found: userKey");
+  return user;
+}
+
+/** Google: right after users.insert, mutations may fail with "User creation is not complete". */
+function checkCreationComplete(ctx: ApiContext, org: Org, user: DirectoryUser): void {
+  const insertedAt = org.directory.recentInserts.get(user.id);
+  if (insertedAt === undefined) return;
+  if (ctx.state.now() < insertedAt + ctx.state.settings.directory.insertSettleMs) {
+    throw new ApiError({
+      code: 412,
+      status: "FAILED_PRECONDITION",
+      message: "User creation is not complete.",
+      reason: "conditionNotMet",
+    });
+  }
+  org.directory.recentInserts.delete(user.id);
+}
