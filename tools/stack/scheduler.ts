@@ -4,7 +4,7 @@ import type { Manifest } from "../../functions/manifest";
 import { parseCron } from "./cron";
 
 export interface SchedulerOptions {
-  publish(topic: string, payload: Record<string, string>): Promise<unknown>;
+  publish(topic: string, payload: ReturnType<typeof scheduledMessage>): Promise<unknown>;
   onFire?(job: string, at: Date): void;
   onError?(job: string, error: unknown): void;
   now?: () => Date;
@@ -16,7 +16,11 @@ export interface LocalScheduler {
 }
 
 /** The message a scheduled job publishes; the same shape Terraform gives the Cloud Scheduler job. */
-export const scheduledMessage = (job: string) => ({ job });
+export const scheduledMessage = (fn: { name: string; schedule: string; timeZone: string }) => ({
+  function: fn.name,
+  schedule: fn.schedule,
+  timeZone: fn.timeZone,
+});
 
 export function startScheduler(manifest: Manifest, options: SchedulerOptions): LocalScheduler {
   const now = options.now ?? (() => new Date());
@@ -35,7 +39,7 @@ export function startScheduler(manifest: Manifest, options: SchedulerOptions): L
         timers.delete(timer);
         options.onFire?.(fn.name, job.next);
         try {
-          await options.publish(job.topic, scheduledMessage(fn.name));
+          await options.publish(job.topic, scheduledMessage({ name: fn.name, schedule: job.schedule, timeZone: job.timeZone }));
         } catch (error) {
           options.onError?.(fn.name, error);
         }

@@ -73,6 +73,6 @@ describe("local scheduler", () => {
     });
     await new Promise((r) => setTimeout(r, 300));
     scheduler.stop();
-    expect(published).toEqual([["ticks", { job: "tick" }]]);
+    expect(published).toEqual([["ticks", { function: "tick", schedule: "* * * * *", timeZone: "Etc/UTC" }]]);
   });
 });

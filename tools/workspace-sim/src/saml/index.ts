@@ -8,7 +8,7 @@ import {
 } from "./authn-request";
 import { createForgery, type Forgery } from "./forge";
 import { KeyStore } from "./keys";
-import { buildResponse, entityIdFor, genuineFields, metadataXml } from "./xml";
+import { BINDING_POST, buildResponse, entityIdFor, genuineFields, metadataXml } from "./xml";
 
 export { SamlIdpError } from "./access";
 export type { ForgeInput, Forgery, XswVariant } from "./forge";
@@ -220,6 +220,13 @@ export function createSamlIdp(deps: SamlIdpDeps): SamlIdp {
       }
     } else if (binding === "post") {
       throw new SamlIdpError("invalid_request", 400, "SAMLRequest is missing from the POST.");
+    }
+    if (request?.protocolBinding !== undefined && request.protocolBinding !== BINDING_POST) {
+      throw new SamlIdpError(
+        "invalid_request",
+        400,
+        `Google only answers with the HTTP-POST binding, not ${request.protocolBinding}.`,
+      );
     }
     const t = target(org, request, params.get("RelayState") ?? undefined, undefined);
     // No browser: the signed-in user is the sim-only `sim_user` parameter, else the session.
