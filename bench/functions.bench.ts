@@ -9,15 +9,20 @@ import { startFunction } from "../tools/stack/function-process";
 import type { Bench, Figure } from "./bench";
 
 const RUNS = 5;
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
 async function importTime(name: string): Promise<number> {
   const script = `const t=performance.now();await import(${JSON.stringify(join(DIST, name, "index.js"))});console.log(performance.now()-t);process.exit(0)`;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let out = "";
     child.stdout.on("data", (d) => (out += d));
-    child.on("exit", (code) => (code === 0 ? resolve(Number(out.trim())) : reject(new Error(`import of ${name} failed`))));
+    child.on("exit", (code) =>
+      code === 0 ? resolve(Number(out.trim())) : reject(new Error(`import of ${name} failed`)),
+    );
   });
 }
 
@@ -35,13 +40,17 @@ const firstRequest = (url: string, http: boolean) =>
           "ce-type": "google.cloud.pubsub.topic.v1.messagePublished",
           "ce-source": "//pubsub.googleapis.com/projects/bench/topics/bench",
         },
-        body: JSON.stringify({ message: { data: Buffer.from("{}").toString("base64"), messageId: "bench-1" } }),
+        body: JSON.stringify({
+          message: { data: Buffer.from("{}").toString("base64"), messageId: "bench-1" },
+        }),
       });
 
 async function coldStart(fnName: string): Promise<{ ms: number; rssKiB: number }> {
   const spec = loadManifest().functions.find((f) => f.name === fnName)!;
   const started = performance.now();
-  const fn = await startFunction(spec, { env: { GOOGLE_CLOUD_PROJECT: "switchboard-bench", LOG_LEVEL: "ERROR" } });
+  const fn = await startFunction(spec, {
+    env: { GOOGLE_CLOUD_PROJECT: "switchboard-bench", LOG_LEVEL: "ERROR" },
+  });
   const res = await firstRequest(fn.url, spec.trigger === "http");
   if (res.status >= 500) throw new Error(`${fnName} answered ${res.status}`);
   const ms = performance.now() - started;
@@ -67,8 +76,16 @@ const bench: Bench = {
         colds.push(await coldStart(b.name));
       }
       figures.push({ name: `${b.name}.import_time`, value: median(imports), unit: `ms (median of ${RUNS})` });
-      figures.push({ name: `${b.name}.cold_start_first_response`, value: median(colds.map((c) => c.ms)), unit: `ms (median of ${RUNS})` });
-      figures.push({ name: `${b.name}.rss_after_first_request`, value: Math.round(median(colds.map((c) => c.rssKiB)) / 1024), unit: "MiB" });
+      figures.push({
+        name: `${b.name}.cold_start_first_response`,
+        value: median(colds.map((c) => c.ms)),
+        unit: `ms (median of ${RUNS})`,
+      });
+      figures.push({
+        name: `${b.name}.rss_after_first_request`,
+        value: Math.round(median(colds.map((c) => c.rssKiB)) / 1024),
+        unit: "MiB",
+      });
     }
     return figures;
   },

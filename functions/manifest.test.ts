@@ -5,7 +5,9 @@ import { describe, expect, it } from "vitest";
 import { allTopics, loadManifest, Manifest } from "./manifest";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
-const folders = readdirSync(here).filter((name) => statSync(join(here, name)).isDirectory()).sort();
+const folders = readdirSync(here)
+  .filter((name) => statSync(join(here, name)).isDirectory())
+  .sort();
 
 describe("function manifest", () => {
   const manifest = loadManifest();

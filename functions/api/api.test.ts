@@ -1,8 +1,8 @@
 // The bundled api function under the real Functions Framework, over real HTTP, with the Firestore emulator.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadManifest } from "../manifest";
 import { type RunningFunction, startFunction } from "../../tools/stack/function-process";
 import { useEmulators } from "../../tools/testing/emulator-env";
+import { loadManifest } from "../manifest";
 
 const emulators = useEmulators("api");
 const spec = loadManifest().functions.find((f) => f.name === "api")!;
@@ -13,7 +13,9 @@ beforeAll(async () => {
   [api, broken] = await Promise.all([
     startFunction(spec, { env: { ...emulators.env, SWITCHBOARD_ENV: "test" } }),
     // Misconfigured: the project id is malformed and Firestore points at a closed port.
-    startFunction(spec, { env: { GOOGLE_CLOUD_PROJECT: "X", FIRESTORE_EMULATOR_HOST: "127.0.0.1:9", SECRETS_BACKEND: "local" } }),
+    startFunction(spec, {
+      env: { GOOGLE_CLOUD_PROJECT: "X", FIRESTORE_EMULATOR_HOST: "127.0.0.1:9", SECRETS_BACKEND: "local" },
+    }),
   ]);
 });
 afterAll(async () => {
@@ -36,7 +38,9 @@ describe("api function", () => {
   it("is not ready, naming every bad variable and the unreachable store, when misconfigured", async () => {
     const res = await fetch(`${broken.url}/readyz`);
     expect(res.status).toBe(503);
-    const body = (await res.json()) as { error: { code: string; details: { checks: Record<string, string> } } };
+    const body = (await res.json()) as {
+      error: { code: string; details: { checks: Record<string, string> } };
+    };
     expect(body.error.code).toBe("not_ready");
     expect(body.error.details.checks.config).toMatch(/GOOGLE_CLOUD_PROJECT/);
     expect(body.error.details.checks.config).toMatch(/LOCAL_SECRETS_FILE/);
@@ -48,7 +52,9 @@ describe("api function", () => {
     expect(res.status).toBe(200);
     const doc = (await res.json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
     expect(doc.openapi).toBe("3.1.0");
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/healthz", "/readyz", "/v1/openapi.json"]));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(["/healthz", "/readyz", "/v1/openapi.json"]),
+    );
     expect(doc.paths["/readyz"]?.get).toMatchObject({ summary: expect.stringContaining("Readiness") });
   });
 
@@ -66,9 +72,15 @@ describe("api function", () => {
   });
 
   it("refuses a broken JSON body with 400 invalid_json in the API's error shape, not Express's HTML page", async () => {
-    const res = await fetch(`${api.url}/healthz`, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" });
+    const res = await fetch(`${api.url}/healthz`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{not json",
+    });
     expect(res.status).toBe(400);
     expect(res.headers.get("content-type")).toMatch(/application\/json/);
-    expect(await res.json()).toEqual({ error: { code: "invalid_json", message: "Request body is not valid JSON" } });
+    expect(await res.json()).toEqual({
+      error: { code: "invalid_json", message: "Request body is not valid JSON" },
+    });
   });
 });

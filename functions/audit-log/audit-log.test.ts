@@ -3,12 +3,12 @@
 // the Firestore emulator.
 import { Firestore } from "@google-cloud/firestore";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadManifest } from "../manifest";
 import { publishAuditEvent } from "../../shared/audit/publish-audit-event";
 import { pubsubPublisher } from "../../shared/platform/pubsub";
 import { type RunningFunction, startFunction } from "../../tools/stack/function-process";
 import { pubsubClient, pushEndpoint, wirePubSub } from "../../tools/stack/pubsub-wiring";
 import { useEmulators } from "../../tools/testing/emulator-env";
+import { loadManifest } from "../manifest";
 
 const emulators = useEmulators("audit");
 const spec = loadManifest().functions.find((f) => f.name === "audit-log")!;
@@ -39,7 +39,10 @@ beforeAll(async () => {
       }
     },
   });
-  await wirePubSub({ functions: [spec] }, { projectId: emulators.projectId, pubsubHost: emulators.pubsubHost, endpointOf: () => fn.url });
+  await wirePubSub(
+    { functions: [spec] },
+    { projectId: emulators.projectId, pubsubHost: emulators.pubsubHost, endpointOf: () => fn.url },
+  );
   // A second push subscription to the same function: every message is delivered twice, with one message id,
   // which is what an at-least-once redelivery looks like to the function.
   const pubsub = pubsubClient(emulators.projectId, emulators.pubsubHost);
@@ -69,10 +72,19 @@ describe("audit-log function", () => {
   it("stores a published audit event exactly once although it is delivered twice", async () => {
     const event = await publishAuditEvent(pubsubPublisher(emulators.projectId), input("org-a"));
     const doc = db.doc(`orgs/org-a/audit/${event.id}`);
-    const stored = await eventually(async () => ((await doc.get()).exists ? (await doc.get()).data() : undefined));
-    expect(stored).toMatchObject({ id: event.id, action: "sso.login.succeeded", actor: { id: "u-42" }, details: { method: "saml" } });
+    const stored = await eventually(async () =>
+      (await doc.get()).exists ? (await doc.get()).data() : undefined,
+    );
+    expect(stored).toMatchObject({
+      id: event.id,
+      action: "sso.login.succeeded",
+      actor: { id: "u-42" },
+      details: { method: "saml" },
+    });
     // Both deliveries have been handled once both outcomes are logged (they may race each other).
-    await eventually(async () => (logged("audit.duplicate_ignored", event.id) + logged("audit.stored", event.id) >= 2 ? true : undefined));
+    await eventually(async () =>
+      logged("audit.duplicate_ignored", event.id) + logged("audit.stored", event.id) >= 2 ? true : undefined,
+    );
     expect(logged("audit.stored", event.id)).toBe(1);
     expect(logged("audit.duplicate_ignored", event.id)).toBe(1);
     expect((await db.collection("orgs/org-a/audit").get()).size).toBe(1);
@@ -83,7 +95,9 @@ describe("audit-log function", () => {
     const event = await publishAuditEvent(publisher, input("org-b"));
     await publishAuditEvent(publisher, { ...input("org-b"), id: event.id, occurredAt: event.occurredAt });
     // two publishes × two subscriptions = four deliveries, one write
-    await eventually(async () => (logged("audit.duplicate_ignored", event.id) + logged("audit.stored", event.id) >= 4 ? true : undefined));
+    await eventually(async () =>
+      logged("audit.duplicate_ignored", event.id) + logged("audit.stored", event.id) >= 4 ? true : undefined,
+    );
     expect(logged("audit.stored", event.id)).toBe(1);
     expect((await db.collection("orgs/org-b/audit").get()).size).toBe(1);
   });

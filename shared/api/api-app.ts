@@ -8,7 +8,9 @@ import { buildOpenApi } from "./openapi";
 export const API_INFO = { title: "Switchboard API", version: "1.0.0" };
 
 export function apiRoutes(): Route[] {
-  const routes: Route[] = [...healthRoutes({ checkConfig: () => void config(), firestore: () => firestore() })];
+  const routes: Route[] = [
+    ...healthRoutes({ checkConfig: () => void config(), firestore: () => firestore() }),
+  ];
   let description: unknown;
   routes.push(openApiRoute(() => (description ??= buildOpenApi(routes, API_INFO))));
   return routes;

@@ -33,7 +33,9 @@ export function healthRoutes(deps: HealthDeps): Route[] {
           // One document read with a short deadline: cheap, and it proves credentials and network.
           await Promise.race([
             deps.firestore().doc("health/readiness").get(),
-            new Promise((_, reject) => setTimeout(() => reject(new Error("timed out after 3 s")), 3000).unref()),
+            new Promise((_, reject) =>
+              setTimeout(() => reject(new Error("timed out after 3 s")), 3000).unref(),
+            ),
           ]);
           checks.firestore = "ok";
         } catch (error) {

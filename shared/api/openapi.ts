@@ -37,14 +37,19 @@ export function buildOpenApi(routes: Route[], info: { title: string; version: st
       operationId: `${r.method.toLowerCase()}${path.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? "").toUpperCase())}`,
       responses: {
         [String(success.status)]: { description: success.description },
-        default: { description: "Error", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+        default: {
+          description: "Error",
+          content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+        },
       },
     };
     if (parameters.length > 0) operation.parameters = parameters;
     if (r.body) {
       operation.requestBody = {
         required: true,
-        content: { "application/json": { schema: z.toJSONSchema(r.body, { io: "input", unrepresentable: "any" }) } },
+        content: {
+          "application/json": { schema: z.toJSONSchema(r.body, { io: "input", unrepresentable: "any" }) },
+        },
       };
     }
     paths[path] ??= {};

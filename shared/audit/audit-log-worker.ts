@@ -1,6 +1,7 @@
 // The audit-log function's composition root.
-import { firestore } from "../platform/firestore";
+
 import { pubSubHandler } from "../platform/cloudevent";
+import { firestore } from "../platform/firestore";
 import { AuditEventMessage } from "./audit-event";
 import { type AuditRepository, firestoreAuditRepository } from "./audit-repository";
 import { recordAuditEvent } from "./record-audit-event";

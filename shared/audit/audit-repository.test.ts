@@ -42,7 +42,9 @@ describe("audit repository", () => {
   });
 
   it("refuses a page token it did not issue and an out-of-range page size", async () => {
-    await expect(repo.list("org-1", { pageToken: "garbage" })).rejects.toMatchObject({ code: "invalid_request" });
+    await expect(repo.list("org-1", { pageToken: "garbage" })).rejects.toMatchObject({
+      code: "invalid_request",
+    });
     await expect(repo.list("org-1", { pageSize: 0 })).rejects.toMatchObject({ code: "invalid_request" });
   });
 });

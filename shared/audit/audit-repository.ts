@@ -56,7 +56,8 @@ function decodeToken(token: string): [Timestamp, string] {
 }
 
 export function firestoreAuditRepository(db: Firestore): AuditRepository {
-  const collection = (orgId: string) => db.collection(`orgs/${orgId}/audit`).withConverter(converter(StoredAuditEvent));
+  const collection = (orgId: string) =>
+    db.collection(`orgs/${orgId}/audit`).withConverter(converter(StoredAuditEvent));
   return {
     async store(event) {
       try {
@@ -72,7 +73,10 @@ export function firestoreAuditRepository(db: Firestore): AuditRepository {
         throw new AppError("invalid_request", "pageSize must be an integer from 1 to 200");
       }
       // Newest first; the id breaks ties between events of the same millisecond.
-      let query = collection(orgId).orderBy("occurredAt", "desc").orderBy("id", "desc").limit(pageSize + 1);
+      let query = collection(orgId)
+        .orderBy("occurredAt", "desc")
+        .orderBy("id", "desc")
+        .limit(pageSize + 1);
       if (pageToken) query = query.startAfter(...decodeToken(pageToken));
       const docs = (await query.get()).docs.map((d) => d.data());
       const page = docs.slice(0, pageSize);

@@ -4,10 +4,15 @@ import { randomUUID } from "node:crypto";
 import type { EventPublisher } from "../platform/pubsub";
 import { type AuditEvent, AuditEventMessage } from "./audit-event";
 
-export type AuditInput = Omit<AuditEvent, "id" | "occurredAt"> & Partial<Pick<AuditEvent, "id" | "occurredAt">>;
+export type AuditInput = Omit<AuditEvent, "id" | "occurredAt"> &
+  Partial<Pick<AuditEvent, "id" | "occurredAt">>;
 
 export async function publishAuditEvent(publisher: EventPublisher, input: AuditInput): Promise<AuditEvent> {
-  const event: AuditEvent = { ...input, id: input.id ?? randomUUID(), occurredAt: input.occurredAt ?? new Date().toISOString() };
+  const event: AuditEvent = {
+    ...input,
+    id: input.id ?? randomUUID(),
+    occurredAt: input.occurredAt ?? new Date().toISOString(),
+  };
   // Ordered per org, so one org's trail is stored in the order it happened.
   await publisher.publish(AuditEventMessage, event, { orderingKey: event.orgId });
   return event;

@@ -7,7 +7,10 @@ import { defineMessage } from "./messages";
 
 const Ping = defineMessage("pings", z.object({ n: z.number().int() }));
 const lines: Array<Record<string, unknown>> = [];
-const log = createLogger({ level: "DEBUG", write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) });
+const log = createLogger({
+  level: "DEBUG",
+  write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>),
+});
 
 const event = (data: unknown, id = "m-1") =>
   ({
@@ -15,39 +18,77 @@ const event = (data: unknown, id = "m-1") =>
     specversion: "1.0",
     type: "google.cloud.pubsub.topic.v1.messagePublished",
     source: "//pubsub.googleapis.com/projects/p/topics/pings",
-    data: { message: { data: Buffer.from(typeof data === "string" ? data : JSON.stringify(data)).toString("base64"), messageId: id, attributes: { a: "1" } } },
+    data: {
+      message: {
+        data: Buffer.from(typeof data === "string" ? data : JSON.stringify(data)).toString("base64"),
+        messageId: id,
+        attributes: { a: "1" },
+      },
+    },
   }) as const;
 
 describe("Pub/Sub CloudEvent handling", () => {
   it("decodes and validates the payload, keeping the message id and attributes", async () => {
     const seen: unknown[] = [];
-    await pubSubHandler(Ping, async (m) => void seen.push(m), () => log)(event({ n: 3 }, "m-9"));
-    expect(seen).toEqual([{ messageId: "m-9", publishTime: undefined, attributes: { a: "1" }, payload: { n: 3 } }]);
+    await pubSubHandler(
+      Ping,
+      async (m) => void seen.push(m),
+      () => log,
+    )(event({ n: 3 }, "m-9"));
+    expect(seen).toEqual([
+      { messageId: "m-9", publishTime: undefined, attributes: { a: "1" }, payload: { n: 3 } },
+    ]);
   });
 
   it("acknowledges (does not throw) a payload that breaks the schema, and logs why", async () => {
     let called = false;
-    await expect(pubSubHandler(Ping, async () => void (called = true), () => log)(event({ n: "three" }))).resolves.toBeUndefined();
+    await expect(
+      pubSubHandler(
+        Ping,
+        async () => {
+          called = true;
+        },
+        () => log,
+      )(event({ n: "three" })),
+    ).resolves.toBeUndefined();
     expect(called).toBe(false);
-    expect(lines.at(-1)).toMatchObject({ severity: "ERROR", event: "event.malformed", reason: expect.stringMatching(/pings.*n:/) });
+    expect(lines.at(-1)).toMatchObject({
+      severity: "ERROR",
+      event: "event.malformed",
+      reason: expect.stringMatching(/pings.*n:/),
+    });
   });
 
   it("acknowledges data that is not JSON", async () => {
-    await expect(pubSubHandler(Ping, async () => {}, () => log)(event("{{{"))).resolves.toBeUndefined();
+    await expect(
+      pubSubHandler(
+        Ping,
+        async () => {},
+        () => log,
+      )(event("{{{")),
+    ).resolves.toBeUndefined();
     expect(lines.at(-1)).toMatchObject({ event: "event.malformed" });
   });
 
   it("throws a transient failure so Pub/Sub redelivers", async () => {
-    const handler = pubSubHandler(Ping, async () => {
-      throw new AppError("upstream_unavailable", "Google said 503");
-    }, () => log);
+    const handler = pubSubHandler(
+      Ping,
+      async () => {
+        throw new AppError("upstream_unavailable", "Google said 503");
+      },
+      () => log,
+    );
     await expect(handler(event({ n: 1 }))).rejects.toThrow(/503/);
   });
 
   it("acknowledges a permanent failure after logging it", async () => {
-    const handler = pubSubHandler(Ping, async () => {
-      throw new AppError("not_found", "user is gone");
-    }, () => log);
+    const handler = pubSubHandler(
+      Ping,
+      async () => {
+        throw new AppError("not_found", "user is gone");
+      },
+      () => log,
+    );
     await expect(handler(event({ n: 1 }))).resolves.toBeUndefined();
     expect(lines.at(-1)).toMatchObject({ event: "event.failed_permanently", code: "not_found" });
   });

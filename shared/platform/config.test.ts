@@ -4,13 +4,21 @@ import { ConfigError, parseConfig } from "./config";
 describe("configuration", () => {
   it("applies defaults to a minimal valid environment", () => {
     const config = parseConfig({ GOOGLE_CLOUD_PROJECT: "switchboard-prod" });
-    expect(config).toMatchObject({ SECRETS_BACKEND: "secret-manager", LOG_LEVEL: "INFO", MAX_BODY_BYTES: 1048576 });
+    expect(config).toMatchObject({
+      SECRETS_BACKEND: "secret-manager",
+      LOG_LEVEL: "INFO",
+      MAX_BODY_BYTES: 1048576,
+    });
   });
 
   it("names every bad variable at once, without echoing values", () => {
     const error = (() => {
       try {
-        parseConfig({ GOOGLE_CLOUD_PROJECT: "Bad Project", LOG_LEVEL: "LOUD", FIRESTORE_EMULATOR_HOST: "s3cr3t-no-port" });
+        parseConfig({
+          GOOGLE_CLOUD_PROJECT: "Bad Project",
+          LOG_LEVEL: "LOUD",
+          FIRESTORE_EMULATOR_HOST: "s3cr3t-no-port",
+        });
       } catch (e) {
         return e;
       }
@@ -18,14 +26,28 @@ describe("configuration", () => {
     })();
     expect(error).toBeInstanceOf(ConfigError);
     const { problems, message } = error as ConfigError;
-    expect(problems.map((p) => p.split(":")[0]).sort()).toEqual(["FIRESTORE_EMULATOR_HOST", "GOOGLE_CLOUD_PROJECT", "LOG_LEVEL"]);
+    expect(problems.map((p) => p.split(":")[0]).sort()).toEqual([
+      "FIRESTORE_EMULATOR_HOST",
+      "GOOGLE_CLOUD_PROJECT",
+      "LOG_LEVEL",
+    ]);
     expect(message).not.toContain("s3cr3t");
   });
 
   it("requires a secrets file for the local backend and forbids that backend in production", () => {
-    expect(() => parseConfig({ GOOGLE_CLOUD_PROJECT: "switchboard-dev", SECRETS_BACKEND: "local", SWITCHBOARD_ENV: "local" })).toThrow(/LOCAL_SECRETS_FILE/);
     expect(() =>
-      parseConfig({ GOOGLE_CLOUD_PROJECT: "switchboard-prod", SECRETS_BACKEND: "local", LOCAL_SECRETS_FILE: "/tmp/s.json" }),
+      parseConfig({
+        GOOGLE_CLOUD_PROJECT: "switchboard-dev",
+        SECRETS_BACKEND: "local",
+        SWITCHBOARD_ENV: "local",
+      }),
+    ).toThrow(/LOCAL_SECRETS_FILE/);
+    expect(() =>
+      parseConfig({
+        GOOGLE_CLOUD_PROJECT: "switchboard-prod",
+        SECRETS_BACKEND: "local",
+        LOCAL_SECRETS_FILE: "/tmp/s.json",
+      }),
     ).toThrow(/not allowed in production/);
   });
 });

@@ -20,15 +20,28 @@ export const ConfigSchema = z
     GOOGLE_API_ROOT_URL: z.url().default("https://www.googleapis.com/"),
     /** Base of Google's OAuth endpoints (auth, token, revoke); the simulator's URL locally. */
     GOOGLE_OAUTH_BASE_URL: z.url().default("https://oauth2.googleapis.com/"),
-    MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(32 * 1024 * 1024).default(1024 * 1024),
+    MAX_BODY_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(32 * 1024 * 1024)
+      .default(1024 * 1024),
     PORT: Port.optional(),
   })
   .superRefine((env, ctx) => {
     if (env.SECRETS_BACKEND === "local" && !env.LOCAL_SECRETS_FILE) {
-      ctx.addIssue({ code: "custom", path: ["LOCAL_SECRETS_FILE"], message: "required when SECRETS_BACKEND=local" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["LOCAL_SECRETS_FILE"],
+        message: "required when SECRETS_BACKEND=local",
+      });
     }
     if (env.SECRETS_BACKEND === "local" && env.SWITCHBOARD_ENV === "production") {
-      ctx.addIssue({ code: "custom", path: ["SECRETS_BACKEND"], message: "the local backend is not allowed in production" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["SECRETS_BACKEND"],
+        message: "the local backend is not allowed in production",
+      });
     }
   });
 
@@ -45,7 +58,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   const result = ConfigSchema.safeParse(env);
   if (result.success) return result.data;
   // Name the variable, never echo its value: it may be a secret someone put in the wrong place.
-  const problems = result.error.issues.map((issue) => `${issue.path.join(".") || "environment"}: ${issue.message}`);
+  const problems = result.error.issues.map(
+    (issue) => `${issue.path.join(".") || "environment"}: ${issue.message}`,
+  );
   throw new ConfigError(problems);
 }
 

@@ -1,6 +1,11 @@
 // Firestore plumbing: one lazily created client per process, and converters that validate every
 // document on read, so a malformed document fails loudly at the boundary instead of deep in a use case.
-import { type DocumentData, Firestore, type FirestoreDataConverter, type QueryDocumentSnapshot } from "@google-cloud/firestore";
+import {
+  type DocumentData,
+  Firestore,
+  type FirestoreDataConverter,
+  type QueryDocumentSnapshot,
+} from "@google-cloud/firestore";
 import type { z } from "zod";
 
 let client: Firestore | undefined;
@@ -17,7 +22,9 @@ export function converter<T extends DocumentData>(schema: z.ZodType<T>): Firesto
     fromFirestore: (snapshot: QueryDocumentSnapshot) => {
       const result = schema.safeParse(snapshot.data());
       if (!result.success) {
-        throw new Error(`Document ${snapshot.ref.path} is malformed: ${result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+        throw new Error(
+          `Document ${snapshot.ref.path} is malformed: ${result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+        );
       }
       return result.data;
     },

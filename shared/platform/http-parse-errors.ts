@@ -31,7 +31,9 @@ export function replyJsonOnBodyParseErrors(): void {
   const require = createRequire(import.meta.url);
   const frameworkRequire = createRequire(require.resolve("@google-cloud/functions-framework"));
   const express = frameworkRequire("express") as {
-    application: { handle(this: unknown, req: unknown, res: ServerLike, callback?: (err?: unknown) => void): void };
+    application: {
+      handle(this: unknown, req: unknown, res: ServerLike, callback?: (err?: unknown) => void): void;
+    };
   };
   const original = express.application.handle;
   express.application.handle = function handle(req, res, callback) {

@@ -69,7 +69,9 @@ describe("HTTP layer", () => {
   it("refuses a body that breaks the schema with 400 validation_failed naming each field", async () => {
     const res = await post("/v1/notes/ada", JSON.stringify({ title: "", pinned: "yes" }));
     expect(res.status).toBe(400);
-    const { error } = (await res.json()) as { error: { code: string; message: string; details: { issues: Array<{ path: string }> } } };
+    const { error } = (await res.json()) as {
+      error: { code: string; message: string; details: { issues: Array<{ path: string }> } };
+    };
     expect(error.code).toBe("validation_failed");
     expect(error.details.issues.map((i) => i.path).sort()).toEqual(["pinned", "title"]);
     expect(error.message).toMatch(/title/);

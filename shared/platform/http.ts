@@ -92,7 +92,10 @@ function bodyOf(req: Request, maxBodyBytes: number): unknown {
   if (size === 0) return undefined;
   const type = (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
   if (type !== "application/json") {
-    throw new AppError("unsupported_media_type", `Content-Type must be application/json, not ${type || "missing"}`);
+    throw new AppError(
+      "unsupported_media_type",
+      `Content-Type must be application/json, not ${type || "missing"}`,
+    );
   }
   return req.body;
 }
@@ -112,7 +115,9 @@ export function createHttpHandler(routes: Route[], options: HttpHandlerOptions) 
       const match = matches.find((x) => x.c.route.method === method);
       if (!match) {
         const allow = [...new Set(matches.map((x) => x.c.route.method))].join(", ");
-        throw new AppError("method_not_allowed", `${method} is not allowed on ${url.pathname}`, { headers: { allow } });
+        throw new AppError("method_not_allowed", `${method} is not allowed on ${url.pathname}`, {
+          headers: { allow },
+        });
       }
       const params: Record<string, string> = {};
       match.c.keys.forEach((key, i) => {
@@ -126,7 +131,9 @@ export function createHttpHandler(routes: Route[], options: HttpHandlerOptions) 
         if (!parsed.success) {
           const issues = parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
           const summary = issues.map((i) => `${i.path || "body"}: ${i.message}`).join("; ");
-          throw new AppError("validation_failed", `Invalid request body: ${summary}`, { details: { issues } });
+          throw new AppError("validation_failed", `Invalid request body: ${summary}`, {
+            details: { issues },
+          });
         }
         body = parsed.data;
       }

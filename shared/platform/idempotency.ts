@@ -29,7 +29,10 @@ export async function runOnce<T>(
 /** A claim without a transaction, for work that is itself idempotent but expensive to repeat. */
 export async function claim(db: Firestore, key: string, ttlMs = DEFAULT_TTL_MS): Promise<boolean> {
   try {
-    await db.collection(IDEMPOTENCY_COLLECTION).doc(encodeKey(key)).create({ key, claimedAt: new Date(), expireAt: expireAfter(ttlMs) });
+    await db
+      .collection(IDEMPOTENCY_COLLECTION)
+      .doc(encodeKey(key))
+      .create({ key, claimedAt: new Date(), expireAt: expireAfter(ttlMs) });
     return true;
   } catch (error) {
     if (isAlreadyExists(error)) return false;

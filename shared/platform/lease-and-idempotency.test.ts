@@ -11,7 +11,9 @@ afterAll(() => db.terminate());
 describe("transactional lease", () => {
   it("lets exactly one of many concurrent contenders hold it", async () => {
     const results = await Promise.all(
-      Array.from({ length: 4 }, (_, i) => acquireLease(db, "sync:user-1", `instance-${i}`, 30_000).catch(() => undefined)),
+      Array.from({ length: 4 }, (_, i) =>
+        acquireLease(db, "sync:user-1", `instance-${i}`, 30_000).catch(() => undefined),
+      ),
     );
     expect(results.filter(Boolean)).toHaveLength(1);
   });
@@ -28,9 +30,14 @@ describe("transactional lease", () => {
   });
 
   it("runs work under the lease and frees it afterwards", async () => {
-    const inner = await withLease(db, "job", "a", 30_000, async () => withLease(db, "job", "b", 30_000, async () => "b ran"));
+    const inner = await withLease(db, "job", "a", 30_000, async () =>
+      withLease(db, "job", "b", 30_000, async () => "b ran"),
+    );
     expect(inner).toEqual({ ran: true, result: { ran: false } });
-    expect(await withLease(db, "job", "b", 30_000, async () => "b ran")).toEqual({ ran: true, result: "b ran" });
+    expect(await withLease(db, "job", "b", 30_000, async () => "b ran")).toEqual({
+      ran: true,
+      result: "b ran",
+    });
   });
 });
 

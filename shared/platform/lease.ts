@@ -11,7 +11,13 @@ export interface Lease {
   expiresAt: Date;
 }
 
-export async function acquireLease(db: Firestore, name: string, owner: string, ttlMs: number, now = new Date()): Promise<Lease | undefined> {
+export async function acquireLease(
+  db: Firestore,
+  name: string,
+  owner: string,
+  ttlMs: number,
+  now = new Date(),
+): Promise<Lease | undefined> {
   const ref = db.collection(LEASE_COLLECTION).doc(encodeURIComponent(name));
   return db.runTransaction(async (tx) => {
     const snap = await tx.get(ref);
@@ -36,7 +42,13 @@ export async function releaseLease(db: Firestore, lease: Lease): Promise<boolean
 }
 
 /** Runs `work` under the lease, or returns undefined when another owner holds it. */
-export async function withLease<T>(db: Firestore, name: string, owner: string, ttlMs: number, work: () => Promise<T>): Promise<{ ran: true; result: T } | { ran: false }> {
+export async function withLease<T>(
+  db: Firestore,
+  name: string,
+  owner: string,
+  ttlMs: number,
+  work: () => Promise<T>,
+): Promise<{ ran: true; result: T } | { ran: false }> {
   const lease = await acquireLease(db, name, owner, ttlMs);
   if (!lease) return { ran: false };
   try {

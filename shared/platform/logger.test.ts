@@ -3,7 +3,9 @@ import { createLogger, traceFromHeaders } from "./logger";
 
 describe("structured logging", () => {
   it("reads a W3C traceparent", () => {
-    expect(traceFromHeaders({ traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" })).toEqual({
+    expect(
+      traceFromHeaders({ traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" }),
+    ).toEqual({
       traceId: "4bf92f3577b34da6a3ce929d0e0e4736",
       spanId: "00f067aa0ba902b7",
       sampled: true,

@@ -26,7 +26,9 @@ export interface TraceContext {
 }
 
 /** W3C traceparent first, then Google's legacy X-Cloud-Trace-Context. */
-export function traceFromHeaders(headers: Record<string, string | string[] | undefined>): TraceContext | undefined {
+export function traceFromHeaders(
+  headers: Record<string, string | string[] | undefined>,
+): TraceContext | undefined {
   const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
   const traceparent = first(headers.traceparent);
   const w3c = traceparent?.match(/^[\da-f]{2}-([\da-f]{32})-([\da-f]{16})-([\da-f]{2})$/);
@@ -63,7 +65,13 @@ export function createLogger(options: LoggerOptions = {}, base: Record<string, u
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const emit = (severity: Severity, event: string, fields: Record<string, unknown> = {}) => {
     if (ORDER[severity] < ORDER[level]) return;
-    const entry = { severity, message: event, event, time: new Date().toISOString(), ...redact({ ...base, ...fields }) as object };
+    const entry = {
+      severity,
+      message: event,
+      event,
+      time: new Date().toISOString(),
+      ...(redact({ ...base, ...fields }) as object),
+    };
     write(JSON.stringify(entry));
   };
   return {
@@ -75,7 +83,9 @@ export function createLogger(options: LoggerOptions = {}, base: Record<string, u
     withTrace: (trace) => {
       if (!trace) return createLogger(options, base);
       const project = options.projectId ?? process.env.GOOGLE_CLOUD_PROJECT ?? "local";
-      const fields: Record<string, unknown> = { "logging.googleapis.com/trace": `projects/${project}/traces/${trace.traceId}` };
+      const fields: Record<string, unknown> = {
+        "logging.googleapis.com/trace": `projects/${project}/traces/${trace.traceId}`,
+      };
       if (trace.spanId) fields["logging.googleapis.com/spanId"] = trace.spanId;
       if (trace.sampled !== undefined) fields["logging.googleapis.com/trace_sampled"] = trace.sampled;
       return createLogger(options, { ...base, ...fields });

@@ -7,7 +7,10 @@ export interface MessageType<Schema extends z.ZodType> {
   schema: Schema;
 }
 
-export const defineMessage = <Schema extends z.ZodType>(topic: string, schema: Schema): MessageType<Schema> => ({
+export const defineMessage = <Schema extends z.ZodType>(
+  topic: string,
+  schema: Schema,
+): MessageType<Schema> => ({
   topic,
   schema,
 });

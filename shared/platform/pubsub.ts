@@ -10,18 +10,27 @@ export interface PublishOptions {
 }
 
 export interface EventPublisher {
-  publish<Schema extends z.ZodType>(type: MessageType<Schema>, payload: z.infer<Schema>, options?: PublishOptions): Promise<string>;
+  publish<Schema extends z.ZodType>(
+    type: MessageType<Schema>,
+    payload: z.infer<Schema>,
+    options?: PublishOptions,
+  ): Promise<string>;
 }
 
 /** The real adapter. The client is created on first publish, never at import. */
-export function pubsubPublisher(projectId?: string, topicNameFor: (topic: string) => string = (t) => t): EventPublisher {
+export function pubsubPublisher(
+  projectId?: string,
+  topicNameFor: (topic: string) => string = (t) => t,
+): EventPublisher {
   let client: Promise<PubSub> | undefined;
   const topics = new Map<string, Topic>();
   const topicFor = async (name: string, ordered: boolean) => {
     const key = `${name}|${ordered}`;
     let topic = topics.get(key);
     if (!topic) {
-      client ??= import("@google-cloud/pubsub").then(({ PubSub }) => new PubSub(projectId ? { projectId } : {}));
+      client ??= import("@google-cloud/pubsub").then(
+        ({ PubSub }) => new PubSub(projectId ? { projectId } : {}),
+      );
       topic = (await client).topic(topicNameFor(name), ordered ? { messageOrdering: true } : {});
       topics.set(key, topic);
     }

@@ -1,6 +1,6 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SecretManagerServiceClient } from "@google-cloud/secret-manager";
@@ -52,7 +52,9 @@ describe("Secret Manager adapter", () => {
     const store = secretManagerStore("sb-prod", () => client);
     await expect(store.get("token-encryption-key")).resolves.toBe("k3y-material");
     const last = requests.at(-1);
-    expect(last?.url).toMatch(/^\/v1\/projects\/sb-prod\/secrets\/token-encryption-key\/versions\/latest:access/);
+    expect(last?.url).toMatch(
+      /^\/v1\/projects\/sb-prod\/secrets\/token-encryption-key\/versions\/latest:access/,
+    );
     expect(last?.auth).toBe("Bearer test-access-token");
   });
 
@@ -95,8 +97,16 @@ describe("logging of secrets", () => {
   it("redacts secret-looking fields at any depth", () => {
     const lines: string[] = [];
     const log = createLogger({ write: (l) => lines.push(l) });
-    log.info("grant.stored", { user: "u1", grant: { refreshToken: "1//secret", clientSecret: "s" }, authorization: "Bearer x" });
+    log.info("grant.stored", {
+      user: "u1",
+      grant: { refreshToken: "1//secret", clientSecret: "s" },
+      authorization: "Bearer x",
+    });
     expect(lines[0]).not.toMatch(/1\/\/secret|Bearer x|"s"/);
-    expect(JSON.parse(lines[0] ?? "{}")).toMatchObject({ severity: "INFO", message: "grant.stored", user: "u1" });
+    expect(JSON.parse(lines[0] ?? "{}")).toMatchObject({
+      severity: "INFO",
+      message: "grant.stored",
+      user: "u1",
+    });
   });
 });

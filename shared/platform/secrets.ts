@@ -26,14 +26,21 @@ function cachingStore(fetch: (name: string) => Promise<string>): SecretStore {
 
 /** The few methods of SecretManagerServiceClient we use: a port so the adapter is testable. */
 export interface SecretManagerApi {
-  accessSecretVersion(request: { name: string }): Promise<[{ payload?: { data?: Uint8Array | string | null } | null }, ...unknown[]]>;
+  accessSecretVersion(request: {
+    name: string;
+  }): Promise<[{ payload?: { data?: Uint8Array | string | null } | null }, ...unknown[]]>;
 }
 
-export function secretManagerStore(projectId: string, client: () => Promise<SecretManagerApi> | SecretManagerApi): SecretStore {
+export function secretManagerStore(
+  projectId: string,
+  client: () => Promise<SecretManagerApi> | SecretManagerApi,
+): SecretStore {
   return cachingStore(async (name) => {
     const api = await client();
     try {
-      const [version] = await api.accessSecretVersion({ name: `projects/${projectId}/secrets/${name}/versions/latest` });
+      const [version] = await api.accessSecretVersion({
+        name: `projects/${projectId}/secrets/${name}/versions/latest`,
+      });
       const data = version.payload?.data;
       if (data === undefined || data === null) throw new Error("empty payload");
       return typeof data === "string" ? data : Buffer.from(data).toString("utf8");
@@ -66,7 +73,8 @@ export function localFileStore(path: string): SecretStore {
   };
   return cachingStore(async (name) => {
     const value = (await load())[name];
-    if (typeof value !== "string") throw new AppError("internal", `Secret ${name} is missing from the local secrets file`);
+    if (typeof value !== "string")
+      throw new AppError("internal", `Secret ${name} is missing from the local secrets file`);
     return value;
   });
 }

@@ -31,10 +31,14 @@ export interface BuiltFunction {
 }
 
 const packageOf = (specifier: string) =>
-  specifier.startsWith("@") ? specifier.split("/").slice(0, 2).join("/") : (specifier.split("/")[0] ?? specifier);
+  specifier.startsWith("@")
+    ? specifier.split("/").slice(0, 2).join("/")
+    : (specifier.split("/")[0] ?? specifier);
 
 async function installedVersion(pkg: string): Promise<string> {
-  const json = JSON.parse(await readFile(join(ROOT, "node_modules", pkg, "package.json"), "utf8")) as { version: string };
+  const json = JSON.parse(await readFile(join(ROOT, "node_modules", pkg, "package.json"), "utf8")) as {
+    version: string;
+  };
   return json.version;
 }
 
@@ -67,7 +71,9 @@ export async function buildFunction(fn: FunctionSpec): Promise<BuiltFunction> {
     metafile: true,
     logLevel: "warning",
     // CommonJS code inlined into an ES module still calls require() for Node built-ins.
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    },
   });
   const dependencies: Record<string, string> = {};
   const externals = [...externalImports(result.metafile), "@google-cloud/functions-framework"];
@@ -95,7 +101,14 @@ export async function buildFunction(fn: FunctionSpec): Promise<BuiltFunction> {
   await rename(finalDir, old).catch(() => {});
   await rename(dir, finalDir);
   await rm(old, { recursive: true, force: true });
-  return { name: fn.name, dir: finalDir, zipPath, bundleBytes: bundle.length, zipBytes: archive.length, dependencies };
+  return {
+    name: fn.name,
+    dir: finalDir,
+    zipPath,
+    bundleBytes: bundle.length,
+    zipBytes: archive.length,
+    dependencies,
+  };
 }
 
 export async function buildAll(names?: string[]): Promise<BuiltFunction[]> {
@@ -107,7 +120,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const started = Date.now();
   const built = await buildAll(process.argv.slice(2).length > 0 ? process.argv.slice(2) : undefined);
   for (const b of built) {
-    console.log(`${b.name.padEnd(16)} ${(b.bundleBytes / 1024).toFixed(1).padStart(8)} KiB  zip ${(b.zipBytes / 1024).toFixed(1).padStart(7)} KiB  deps: ${Object.keys(b.dependencies).join(", ")}`);
+    console.log(
+      `${b.name.padEnd(16)} ${(b.bundleBytes / 1024).toFixed(1).padStart(8)} KiB  zip ${(b.zipBytes / 1024).toFixed(1).padStart(7)} KiB  deps: ${Object.keys(b.dependencies).join(", ")}`,
+    );
   }
   console.log(`built ${built.length} functions into dist/ in ${Date.now() - started} ms`);
 }

@@ -26,7 +26,8 @@ function sdkRoot(): string {
   const fromEnv = process.env.CLOUDSDK_ROOT_DIR;
   const candidates = fromEnv ? [fromEnv, ...SDK_ROOTS] : SDK_ROOTS;
   const root = candidates.find((dir) => existsSync(`${dir}/platform`));
-  if (!root) throw new Error(`Google Cloud SDK not found. Install the Debian packages ${PACKAGES} (and Java 17).`);
+  if (!root)
+    throw new Error(`Google Cloud SDK not found. Install the Debian packages ${PACKAGES} (and Java 17).`);
   return root;
 }
 

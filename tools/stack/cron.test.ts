@@ -3,7 +3,9 @@ import { parseCron } from "./cron";
 
 describe("local scheduler's cron", () => {
   it("finds the next quarter hour", () => {
-    expect(parseCron("*/15 * * * *").next(new Date("2026-11-26T10:07:30Z")).toISOString()).toBe("2026-11-26T10:15:00.000Z");
+    expect(parseCron("*/15 * * * *").next(new Date("2026-11-26T10:07:30Z")).toISOString()).toBe(
+      "2026-11-26T10:15:00.000Z",
+    );
   });
 
   it("evaluates in the job's time zone, across a DST change", () => {

@@ -38,7 +38,9 @@ export interface Cron {
 export function parseCron(expression: string, timeZone = "Etc/UTC"): Cron {
   const parts = expression.trim().split(/\s+/);
   if (parts.length !== 5) throw new Error(`Cron "${expression}" must have 5 fields`);
-  const [minute, hour, dom, month, dow] = parts.map((p, i) => parseField(p, RANGES[i] as [number, number])) as [Field, Field, Field, Field, Field];
+  const [minute, hour, dom, month, dow] = parts.map((p, i) =>
+    parseField(p, RANGES[i] as [number, number]),
+  ) as [Field, Field, Field, Field, Field];
   if (dow.has(7)) dow.add(0);
   const domAny = parts[2] === "*";
   const dowAny = parts[4] === "*";

@@ -44,7 +44,10 @@ async function waitForPort(port: number, child: ChildProcess, name: string, time
   throw new Error(`function ${name} did not listen on ${port} within ${timeoutMs} ms`);
 }
 
-export async function startFunction(fn: FunctionSpec, options: StartFunctionOptions): Promise<RunningFunction> {
+export async function startFunction(
+  fn: FunctionSpec,
+  options: StartFunctionOptions,
+): Promise<RunningFunction> {
   const port = options.port ?? (await freePort());
   const child = spawn(
     process.execPath,
@@ -61,7 +64,11 @@ export async function startFunction(fn: FunctionSpec, options: StartFunctionOpti
         PATH: process.env.PATH ?? "",
         NODE_ENV: "production",
         // Never probe the GCE metadata server (a link-local address) from a local process.
-        METADATA_SERVER_DETECTION: "none", FUNCTION_TARGET: fn.name, K_SERVICE: fn.name, ...options.env },
+        METADATA_SERVER_DETECTION: "none",
+        FUNCTION_TARGET: fn.name,
+        K_SERVICE: fn.name,
+        ...options.env,
+      },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );

@@ -15,7 +15,8 @@ export const pubsubClient = (projectId: string, pubsubHost: string) =>
   new PubSub({ projectId, apiEndpoint: pubsubHost, emulatorMode: true });
 
 /** The push path the Functions Framework recognises as a Pub/Sub push for that topic. */
-export const pushEndpoint = (base: string, projectId: string, topic: string) => `${base}/projects/${projectId}/topics/${topic}`;
+export const pushEndpoint = (base: string, projectId: string, topic: string) =>
+  `${base}/projects/${projectId}/topics/${topic}`;
 
 export const subscriptionName = (fn: FunctionSpec) => `${fn.name}-push`;
 
@@ -30,7 +31,8 @@ export async function wirePubSub(manifest: Manifest, options: WiringOptions) {
   const pubsub = pubsubClient(options.projectId, options.pubsubHost);
   try {
     for (const name of allTopics(manifest)) await ensureTopic(pubsub, name);
-    const subscriptions: Array<{ function: string; topic: string; subscription: string; endpoint: string }> = [];
+    const subscriptions: Array<{ function: string; topic: string; subscription: string; endpoint: string }> =
+      [];
     for (const fn of manifest.functions) {
       if (!fn.topic) continue;
       const deadLetter = await ensureTopic(pubsub, deadLetterTopic(fn.topic));

@@ -30,21 +30,33 @@ export function startScheduler(manifest: Manifest, options: SchedulerOptions): L
   for (const fn of manifest.functions) {
     if (fn.trigger !== "schedule" || !fn.schedule || !fn.timeZone || !fn.topic) continue;
     const cron = parseCron(fn.schedule, fn.timeZone);
-    const job = { job: fn.name, schedule: fn.schedule, timeZone: fn.timeZone, topic: fn.topic, next: cron.next(now()) };
+    const job = {
+      job: fn.name,
+      schedule: fn.schedule,
+      timeZone: fn.timeZone,
+      topic: fn.topic,
+      next: cron.next(now()),
+    };
     jobs.push(job);
     const arm = () => {
       if (stopped) return;
       job.next = cron.next(now());
-      const timer = setTimeout(async () => {
-        timers.delete(timer);
-        options.onFire?.(fn.name, job.next);
-        try {
-          await options.publish(job.topic, scheduledMessage({ name: fn.name, schedule: job.schedule, timeZone: job.timeZone }));
-        } catch (error) {
-          options.onError?.(fn.name, error);
-        }
-        arm();
-      }, Math.max(0, job.next.getTime() - now().getTime()));
+      const timer = setTimeout(
+        async () => {
+          timers.delete(timer);
+          options.onFire?.(fn.name, job.next);
+          try {
+            await options.publish(
+              job.topic,
+              scheduledMessage({ name: fn.name, schedule: job.schedule, timeZone: job.timeZone }),
+            );
+          } catch (error) {
+            options.onError?.(fn.name, error);
+          }
+          arm();
+        },
+        Math.max(0, job.next.getTime() - now().getTime()),
+      );
       timers.add(timer);
     };
     arm();

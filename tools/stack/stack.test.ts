@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadManifest, type Manifest } from "../../functions/manifest";
 import { useEmulators } from "../testing/emulator-env";
 import { pubsubClient } from "./pubsub-wiring";
-import { type RunningStack, startStack } from "./stack";
 import { startScheduler } from "./scheduler";
+import { type RunningStack, startStack } from "./stack";
 
 const emulators = useEmulators("stack");
 let stack: RunningStack;
@@ -16,7 +16,13 @@ let localDir: string;
 
 beforeAll(async () => {
   localDir = await mkdtemp(join(tmpdir(), "sb-stack-"));
-  stack = await startStack({ projectId: emulators.projectId, emulators, localDir, build: false, log: () => {} });
+  stack = await startStack({
+    projectId: emulators.projectId,
+    emulators,
+    localDir,
+    build: false,
+    log: () => {},
+  });
 });
 afterAll(async () => {
   await stack?.stop();
@@ -24,8 +30,11 @@ afterAll(async () => {
 
 describe("local stack", () => {
   it("runs every manifest function and records where in stack.json", async () => {
-    const written = JSON.parse(await readFile(join(localDir, "stack.json"), "utf8")) as { services: Record<string, string> };
-    for (const fn of loadManifest().functions) expect(written.services[fn.name]).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const written = JSON.parse(await readFile(join(localDir, "stack.json"), "utf8")) as {
+      services: Record<string, string>;
+    };
+    for (const fn of loadManifest().functions)
+      expect(written.services[fn.name]).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(written.services).toEqual(stack.services);
     const res = await fetch(`${stack.services.api}/readyz`);
     expect(res.status).toBe(200);
@@ -46,7 +55,8 @@ describe("local stack", () => {
     await pubsub.close();
     const db = new Firestore({ projectId: emulators.projectId });
     const deadline = Date.now() + 10_000;
-    while (!(await db.doc("orgs/org-s/audit/stack-1").get()).exists && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while (!(await db.doc("orgs/org-s/audit/stack-1").get()).exists && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
     expect((await db.doc("orgs/org-s/audit/stack-1").get()).exists).toBe(true);
     await db.terminate();
   });
@@ -61,7 +71,19 @@ describe("local scheduler", () => {
   it("publishes each scheduled job's message to its topic when the cron fires", async () => {
     const [api] = loadManifest().functions;
     const manifest: Manifest = {
-      functions: [{ ...api!, name: "tick", trigger: "schedule", topic: "ticks", schedule: "* * * * *", timeZone: "Etc/UTC", retry: true, maxDeliveryAttempts: 5, public: false }],
+      functions: [
+        {
+          ...api!,
+          name: "tick",
+          trigger: "schedule",
+          topic: "ticks",
+          schedule: "* * * * *",
+          timeZone: "Etc/UTC",
+          retry: true,
+          maxDeliveryAttempts: 5,
+          public: false,
+        },
+      ],
     };
     // A clock 50 ms before a minute boundary, so the job fires almost at once.
     const start = Date.now();
