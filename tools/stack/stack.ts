@@ -47,7 +47,7 @@ async function startSimulator(): Promise<SimHandle | undefined> {
     startWorkspaceSim?: (options: Record<string, unknown>) => Promise<SimHandle>;
   };
   if (!sim.startWorkspaceSim) return undefined;
-  return sim.startWorkspaceSim({ port: 0, seed: "demo" });
+  return sim.startWorkspaceSim({ port: 0, demo: true });
 }
 
 export async function startStack(options: StackOptions = {}): Promise<RunningStack> {

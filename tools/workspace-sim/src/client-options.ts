@@ -1,6 +1,8 @@
 // Helpers that point Google's own client packages at a running simulator, so production code and
 // tests differ only in configuration (rootUrl, OAuth endpoints), never in code paths.
-import { JWT, OAuth2Client, type OAuth2ClientEndpoints } from "google-auth-library";
+import { JWT, OAuth2Client, type OAuth2ClientOptions } from "google-auth-library";
+
+type OAuth2ClientEndpoints = NonNullable<OAuth2ClientOptions["endpoints"]>;
 
 const GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token";
 
@@ -10,7 +12,7 @@ export function googleApiOptions<A>(simUrl: string, auth: A): { rootUrl: string;
 }
 
 /** Endpoint overrides for google-auth-library's OAuth2Client. */
-export function simOAuthEndpoints(simUrl: string): Partial<OAuth2ClientEndpoints> {
+export function simOAuthEndpoints(simUrl: string): OAuth2ClientEndpoints {
   const base = simUrl.replace(/\/+$/, "");
   return {
     oauth2AuthBaseUrl: `${base}/o/oauth2/v2/auth`,

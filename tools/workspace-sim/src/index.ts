@@ -83,7 +83,7 @@ export async function startWorkspaceSim(options: WorkspaceSimOptions = {}): Prom
             domain: org.domain,
             users,
             appEnabledFor: org.appAccess,
-            ...(org.sp ? { sp: org.sp } : {}),
+            ...(org.sp ? { sp: samlSp(org.sp) } : {}),
           };
         },
       });
@@ -102,6 +102,15 @@ export async function startWorkspaceSim(options: WorkspaceSimOptions = {}): Prom
         sim.server.closeAllConnections();
       });
     },
+  };
+}
+
+function samlSp(sp: NonNullable<import("./state").Org["sp"]>) {
+  return {
+    entityId: sp.entityId,
+    acsUrl: sp.acsUrl,
+    ...(sp.startUrl !== undefined ? { startUrl: sp.startUrl } : {}),
+    ...(sp.signResponse !== undefined ? { signResponse: sp.signResponse } : {}),
   };
 }
 

@@ -60,7 +60,8 @@ export function createSimServer(state: SimState, keys: SigningKey, control: Cont
       sendJson(res, err.spec.code, err.body());
       return;
     }
-    const { route, params } = match;
+    const { params } = match;
+    const route = match.route.meta;
     let bodyText: Promise<string> | undefined;
     const ctx: ApiContext = {
       state,

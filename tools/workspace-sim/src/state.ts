@@ -49,7 +49,7 @@ export interface Org {
   defaultRegion: string;
   directory: OrgDirectory;
   appAccess: AppAccess;
-  sp?: { entityId: string; acsUrl: string; startUrl?: string; signResponse?: boolean };
+  sp?: { entityId: string; acsUrl: string; startUrl?: string | undefined; signResponse?: boolean | undefined };
   delegations: Delegation[];
 }
 

@@ -40,7 +40,7 @@ const KNOWN = new Set<string>(PERSON_FIELDS);
 /** Fields a contact may hold at most one of (createContact answers 400 otherwise). */
 export const SINGLETON_FIELDS = new Set(["names", "birthdays", "genders", "biographies"]);
 /** Fields a client may write on a contact (read-only ones like photos/metadata are excluded). */
-const WRITABLE = new Set(PERSON_FIELDS.filter((f) => !["metadata", "photos", "coverPhotos", "ageRanges"].includes(f)));
+const WRITABLE = new Set<string>(PERSON_FIELDS.filter((f) => !["metadata", "photos", "coverPhotos", "ageRanges"].includes(f)));
 
 export type FieldValue = Record<string, unknown>;
 export type PersonData = Record<string, FieldValue[]>;
