@@ -14,12 +14,14 @@ export function healthRoutes(deps: HealthDeps): Route[] {
     route({
       method: "GET",
       path: "/healthz",
+      access: "public",
       summary: "Liveness: the process serves requests",
       handler: () => ({ body: { status: "ok" } }),
     }),
     route({
       method: "GET",
       path: "/readyz",
+      access: "public",
       summary: "Readiness: configuration is valid and Firestore is reachable",
       handler: async () => {
         const checks: Record<string, string> = {};
@@ -53,6 +55,7 @@ export function openApiRoute(describe: () => unknown): Route {
   return route({
     method: "GET",
     path: "/v1/openapi.json",
+    access: "public",
     summary: "This API's OpenAPI 3.1 description",
     handler: () => ({ body: describe() }),
   });

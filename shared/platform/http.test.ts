@@ -25,6 +25,7 @@ beforeAll(async () => {
         route({
           method: "POST",
           path: "/v1/notes/:owner",
+          access: "public",
           summary: "Create a note",
           body: CreateNote,
           handler: ({ params, body }) => ({ status: 201, body: { owner: params.owner, ...body } }),
@@ -32,6 +33,7 @@ beforeAll(async () => {
         route({
           method: "GET",
           path: "/v1/boom",
+          access: "public",
           summary: "Fails",
           handler: () => {
             throw new Error("database password is hunter2");
@@ -40,6 +42,7 @@ beforeAll(async () => {
         route({
           method: "GET",
           path: "/v1/conflict",
+          access: "public",
           summary: "Refuses",
           handler: () => {
             throw new AppError("conflict", "Already connected");

@@ -8,6 +8,21 @@ import { type Logger, logger as rootLogger, traceFromHeaders } from "./logger";
 
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
+/** Who may call a route: anyone (health, SAML, OAuth callback), any signed-in user, or an org admin. */
+export type Access = "public" | "user" | "admin";
+
+/** The signed-in caller, from a verified session access token. */
+export interface Principal {
+  orgId: string;
+  userId: string;
+  email: string;
+  role: "user" | "admin";
+  sessionId: string;
+}
+
+/** Verifies the request's credentials; throws AppError("unauthenticated") when they are missing or bad. */
+export type Authenticator = (req: Request) => Promise<Principal>;
+
 export interface RequestContext<Body = unknown> {
   method: Method;
   path: string;
@@ -18,6 +33,14 @@ export interface RequestContext<Body = unknown> {
   requestId: string;
   log: Logger;
   raw: Request;
+  /** Set on every route whose access is not "public". */
+  principal: Principal | undefined;
+}
+
+/** The caller of a protected route (the handler layer guarantees it is set there). */
+export function principalOf(ctx: Pick<RequestContext, "principal">): Principal {
+  if (!ctx.principal) throw new AppError("unauthenticated", "Sign in first");
+  return ctx.principal;
 }
 
 export interface HttpResult {
@@ -32,6 +55,7 @@ export interface Route<Schema extends z.ZodType = z.ZodType> {
   method: Method;
   /** Express-like pattern: /v1/orgs/:org/users. */
   path: string;
+  access: Access;
   body?: Schema;
   /** One line for the API description (GET /v1/openapi.json). */
   summary: string;
@@ -65,6 +89,24 @@ function compile(route: Route): CompiledRoute {
 export interface HttpHandlerOptions {
   maxBodyBytes: number;
   log?: Logger;
+  /** Required when any route is not public. */
+  authenticate?: Authenticator;
+}
+
+/**
+ * Every protected route is scoped: a `:org` in its path must be the caller's org, and a `:user` must be
+ * the caller, unless the caller is an admin of that org. One user never reaches another's data.
+ */
+export function authorize(route: Pick<Route, "access">, principal: Principal, params: Record<string, string>): void {
+  if (route.access === "admin" && principal.role !== "admin") {
+    throw new AppError("forbidden", "This action needs an organisation admin");
+  }
+  if (params.org !== undefined && params.org !== principal.orgId) {
+    throw new AppError("forbidden", "That organisation is not yours");
+  }
+  if (params.user !== undefined && params.user !== principal.userId && principal.role !== "admin") {
+    throw new AppError("forbidden", "That user's data is not yours");
+  }
 }
 
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
@@ -123,6 +165,12 @@ export function createHttpHandler(routes: Route[], options: HttpHandlerOptions) 
       match.c.keys.forEach((key, i) => {
         params[key] = decodeURIComponent(match.m[i + 1] ?? "");
       });
+      let principal: Principal | undefined;
+      if (match.c.route.access !== "public") {
+        if (!options.authenticate) throw new Error(`Route ${match.c.route.path} is protected but no authenticator is set`);
+        principal = await options.authenticate(req);
+        authorize(match.c.route, principal, params);
+      }
       let body = BODY_METHODS.has(method) ? bodyOf(req, options.maxBodyBytes) : undefined;
       const schema = match.c.route.body;
       if (schema) {
@@ -145,8 +193,9 @@ export function createHttpHandler(routes: Route[], options: HttpHandlerOptions) 
         headers: req.headers,
         body,
         requestId,
-        log,
+        log: principal ? log.child({ orgId: principal.orgId, userId: principal.userId }) : log,
         raw: req,
+        principal,
       });
       send(res, result.status ?? 200, result, requestId);
     } catch (error) {
