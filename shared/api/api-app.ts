@@ -1,15 +1,36 @@
 // The api function's composition root: every capability's routes in one table, plus the description.
+import { firestoreAuditRepository } from "../audit/audit-repository";
+import { auditRoutes } from "../audit/audit-routes";
+import { firestoreUserRepository } from "../directory/user-repository";
+import { firestoreRefreshSessions } from "../identity/refresh-sessions";
+import { sessionAuthenticator } from "../identity/session-authenticator";
+import { sessionRoutes } from "../identity/session-routes";
+import { sessionTokenService } from "../identity/session-tokens";
+import { LOGIN_CODE_TTL_MS, type LoginCode } from "../identity/sign-in";
+import { firestoreSsoConfigRepository } from "../identity/sso-config";
+import { ssoAdminRoutes } from "../identity/sso-admin-routes";
 import { config } from "../platform/config";
-import { firestore } from "../platform/firestore";
 import { createHttpHandler, type Route } from "../platform/http";
+import { oneTimeRecords } from "../platform/one-time-records";
+import { lazyPort, runtime } from "../platform/runtime";
 import { healthRoutes, openApiRoute } from "./health-routes";
 import { buildOpenApi } from "./openapi";
 
 export const API_INFO = { title: "Switchboard API", version: "1.0.0" };
 
+/** Builds the route table. Adapters are resolved lazily inside, so this runs without configuration. */
 export function apiRoutes(): Route[] {
+  const db = runtime.db;
+  const lazy = lazyPort;
+  const sessions = lazy(() => firestoreRefreshSessions(db()));
+  const tokens = lazy(() => sessionTokenService(runtime.secrets()));
+  const users = lazy(() => firestoreUserRepository(db()));
+  const publisher = lazy(() => runtime.publisher());
   const routes: Route[] = [
-    ...healthRoutes({ checkConfig: () => void config(), firestore: () => firestore() }),
+    ...healthRoutes({ checkConfig: () => void config(), firestore: db }),
+    ...sessionRoutes({ users, sessions, tokens, publisher, loginCodes: lazy(() => oneTimeRecords<LoginCode>(db(), "loginCodes", LOGIN_CODE_TTL_MS)) }),
+    ...ssoAdminRoutes({ sso: lazy(() => firestoreSsoConfigRepository(db())), publisher }),
+    ...auditRoutes({ audit: lazy(() => firestoreAuditRepository(db())) }),
   ];
   let description: unknown;
   routes.push(openApiRoute(() => (description ??= buildOpenApi(routes, API_INFO))));
@@ -18,5 +39,8 @@ export function apiRoutes(): Route[] {
 
 export function createApiHandler() {
   const maxBodyBytes = Number(process.env.MAX_BODY_BYTES ?? 1024 * 1024);
-  return createHttpHandler(apiRoutes(), { maxBodyBytes });
+  const sessions = () => firestoreRefreshSessions(runtime.db());
+  let tokens: ReturnType<typeof sessionTokenService> | undefined;
+  const authenticate = sessionAuthenticator(() => (tokens ??= sessionTokenService(runtime.secrets())), sessions);
+  return createHttpHandler(apiRoutes(), { maxBodyBytes, authenticate });
 }

@@ -20,6 +20,25 @@ export const ConfigSchema = z
     GOOGLE_API_ROOT_URL: z.url().default("https://www.googleapis.com/"),
     /** Base of Google's OAuth endpoints (auth, token, revoke); the simulator's URL locally. */
     GOOGLE_OAUTH_BASE_URL: z.url().default("https://oauth2.googleapis.com/"),
+    /** The Google OAuth web client's id (its secret is in Secret Manager); required to offer integrations. */
+    GOOGLE_OAUTH_CLIENT_ID: z
+      .string()
+      .regex(/^[\w.-]+\.apps\.googleusercontent\.com$/, "expected <id>.apps.googleusercontent.com")
+      .optional(),
+    /** The OAuth redirect URI registered on that client; defaults to <PUBLIC_AUTH_URL>/oauth/google/callback. */
+    OAUTH_REDIRECT_URL: z.url().optional(),
+    /** Public base URL of the auth function (SAML ACS, OAuth callback), e.g. https://auth.example.com. */
+    PUBLIC_AUTH_URL: z.url().optional(),
+    /** The SAML service provider's entity ID; defaults to <PUBLIC_AUTH_URL>/saml/metadata. */
+    SAML_SP_ENTITY_ID: z.string().min(1).optional(),
+    /** Comma-separated origins the client apps run on; sign-in and consent only return to these. */
+    ALLOWED_RETURN_ORIGINS: z
+      .string()
+      .default("")
+      .transform((v) => v.split(",").map((o) => o.trim()).filter(Boolean))
+      .pipe(z.array(z.url())),
+    /** Where a sign-in without a requested return URL lands (IdP-initiated login from Google's app launcher). */
+    DEFAULT_RETURN_URL: z.url().optional(),
     MAX_BODY_BYTES: z.coerce
       .number()
       .int()
@@ -34,6 +53,16 @@ export const ConfigSchema = z
         code: "custom",
         path: ["LOCAL_SECRETS_FILE"],
         message: "required when SECRETS_BACKEND=local",
+      });
+    }
+    if (
+      env.OAUTH_REDIRECT_URL?.startsWith("http:") &&
+      (env.SWITCHBOARD_ENV === "production" || env.SWITCHBOARD_ENV === "staging")
+    ) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["OAUTH_REDIRECT_URL"],
+        message: "must be https outside the local stack and tests",
       });
     }
     if (env.SECRETS_BACKEND === "local" && env.SWITCHBOARD_ENV === "production") {

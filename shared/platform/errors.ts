@@ -18,6 +18,20 @@ export const ErrorCodes = {
   upstream_unavailable: 503,
   not_ready: 503,
   malformed_message: 400,
+  // Sign-in refusals: each is a 4xx, an audit event, and no session.
+  saml_malformed: 400,
+  sso_not_configured: 404,
+  saml_unknown_idp: 403,
+  saml_signature_invalid: 403,
+  saml_audience_mismatch: 403,
+  saml_recipient_mismatch: 403,
+  saml_expired: 403,
+  saml_replayed: 403,
+  saml_unknown_request: 403,
+  saml_unsolicited: 403,
+  saml_issuer_mismatch: 403,
+  user_not_provisioned: 403,
+  return_url_not_allowed: 400,
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -56,6 +56,8 @@ export interface Route<Schema extends z.ZodType = z.ZodType> {
   /** Express-like pattern: /v1/orgs/:org/users. */
   path: string;
   access: Access;
+  /** The body's media type: JSON (default), or an HTML form post (the SAML ACS). */
+  accepts?: "json" | "form";
   body?: Schema;
   /** One line for the API description (GET /v1/openapi.json). */
   summary: string;
@@ -126,18 +128,17 @@ function send(res: Response, status: number, result: HttpResult, requestId: stri
   }
 }
 
-function bodyOf(req: Request, maxBodyBytes: number): unknown {
+const MEDIA_TYPES = { json: "application/json", form: "application/x-www-form-urlencoded" } as const;
+
+function bodyOf(req: Request, maxBodyBytes: number, accepts: "json" | "form"): unknown {
   const size = req.rawBody?.length ?? 0;
   if (size > maxBodyBytes) {
     throw new AppError("payload_too_large", `Request body is ${size} bytes; the limit is ${maxBodyBytes}`);
   }
   if (size === 0) return undefined;
   const type = (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
-  if (type !== "application/json") {
-    throw new AppError(
-      "unsupported_media_type",
-      `Content-Type must be application/json, not ${type || "missing"}`,
-    );
+  if (type !== MEDIA_TYPES[accepts]) {
+    throw new AppError("unsupported_media_type", `Content-Type must be ${MEDIA_TYPES[accepts]}, not ${type || "missing"}`);
   }
   return req.body;
 }
@@ -171,7 +172,7 @@ export function createHttpHandler(routes: Route[], options: HttpHandlerOptions) 
         principal = await options.authenticate(req);
         authorize(match.c.route, principal, params);
       }
-      let body = BODY_METHODS.has(method) ? bodyOf(req, options.maxBodyBytes) : undefined;
+      let body = BODY_METHODS.has(method) ? bodyOf(req, options.maxBodyBytes, match.c.route.accepts ?? "json") : undefined;
       const schema = match.c.route.body;
       if (schema) {
         if (body === undefined) throw new AppError("invalid_request", "A JSON request body is required");

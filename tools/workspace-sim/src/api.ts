@@ -1,10 +1,10 @@
 // What a simulated API endpoint looks like to the server: metadata for auth, faults and the request
 // log, plus a handler that returns a result instead of writing to the socket.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { unauthenticated, insufficientScopes, ApiError } from "./errors";
 import type { DirectoryUser } from "./directory/directory-store";
-import type { AccessToken } from "./oauth/token-store";
+import { ApiError, insufficientScopes, unauthenticated } from "./errors";
 import type { SigningKey } from "./oauth/signing-key";
+import type { AccessToken } from "./oauth/token-store";
 import type { Org, SimState } from "./state";
 
 export interface Caller {
@@ -31,10 +31,12 @@ export interface ApiContext {
 export type ApiResult =
   | { json: unknown; status?: number; headers?: Record<string, string> }
   | { redirect: string }
-  | { empty: number };
+  | { empty: number }
+  /** A non-JSON body (Gmail's multipart/mixed batch response). */
+  | { raw: string; contentType: string; status?: number };
 
 export interface ApiRoute {
-  api: "people" | "directory" | "oauth";
+  api: "people" | "directory" | "oauth" | "calendar" | "gmail" | "drive";
   /** Method id used by faults and the request log, e.g. "people.connections.list". */
   method: string;
   /** Google service name in ErrorInfo metadata. */
@@ -60,7 +62,8 @@ export function authenticate(state: SimState, req: IncomingMessage): Caller {
 
 export function requireScopes(caller: Caller, route: ApiRoute): void {
   if (!route.scopes) return;
-  if (!route.scopes.some((s) => caller.token.scopes.includes(s))) throw insufficientScopes(route.service, route.method);
+  if (!route.scopes.some((s) => caller.token.scopes.includes(s)))
+    throw insufficientScopes(route.service, route.method);
 }
 
 /** The calling Workspace user, or 403 for callers that are not one (a bare service account). */

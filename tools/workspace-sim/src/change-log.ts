@@ -38,7 +38,8 @@ export class ChangeLog {
   changedKeys(afterSeq: number, uptoSeq: number): string[] {
     const start = this.firstIndexAfter(afterSeq);
     const lastIndexOf = new Map<string, number>();
-    for (let i = start; i < this.seqs.length && this.seqs[i]! <= uptoSeq; i++) lastIndexOf.set(this.keys[i]!, i);
+    for (let i = start; i < this.seqs.length && this.seqs[i]! <= uptoSeq; i++)
+      lastIndexOf.set(this.keys[i]!, i);
     return [...lastIndexOf.entries()].sort((a, b) => a[1] - b[1]).map(([k]) => k);
   }
 

@@ -24,12 +24,23 @@ export function simOAuthEndpoints(simUrl: string): OAuth2ClientEndpoints {
   };
 }
 
-export function simOAuth2Client(simUrl: string, client: { clientId: string; clientSecret: string; redirectUri?: string }): OAuth2Client {
+export function simOAuth2Client(
+  simUrl: string,
+  client: { clientId: string; clientSecret: string; redirectUri?: string },
+): OAuth2Client {
   return new OAuth2Client({ ...client, endpoints: simOAuthEndpoints(simUrl) });
 }
 
 interface HasTransporter {
-  transporter: { interceptors: { request: { add(interceptor: { resolved?: (opts: { url: URL | string }) => Promise<{ url: URL | string }> }): unknown } } };
+  transporter: {
+    interceptors: {
+      request: {
+        add(interceptor: {
+          resolved?: (opts: { url: URL | string }) => Promise<{ url: URL | string }>;
+        }): unknown;
+      };
+    };
+  };
 }
 
 /**

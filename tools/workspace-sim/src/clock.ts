@@ -13,7 +13,7 @@ export function createClock(options: { startAt?: number; frozen?: boolean } = {}
   let offset = options.startAt === undefined ? 0 : options.startAt - Date.now();
   let frozenAt: number | undefined = options.frozen ? Date.now() + offset : undefined;
   return {
-    now: () => (frozenAt ?? Date.now() + offset),
+    now: () => frozenAt ?? Date.now() + offset,
     advance(ms) {
       if (frozenAt !== undefined) frozenAt += ms;
       else offset += ms;

@@ -34,7 +34,16 @@ export class ApiError extends Error {
   }
 
   body() {
-    const { code, message, status, reason, domain = "global", infoReason, infoDomain, infoMetadata } = this.spec;
+    const {
+      code,
+      message,
+      status,
+      reason,
+      domain = "global",
+      infoReason,
+      infoDomain,
+      infoMetadata,
+    } = this.spec;
     return {
       error: {
         code,
@@ -94,7 +103,9 @@ export const insufficientScopes = (service: string, method: string) =>
     reason: "insufficientPermissions",
     infoReason: "ACCESS_TOKEN_SCOPE_INSUFFICIENT",
     infoMetadata: { service, method },
-    headers: { "www-authenticate": 'Bearer realm="https://accounts.google.com/", error="insufficient_scope"' },
+    headers: {
+      "www-authenticate": 'Bearer realm="https://accounts.google.com/", error="insufficient_scope"',
+    },
   });
 
 /** The error of a fault injected by a test, in the form the real API would send it. */

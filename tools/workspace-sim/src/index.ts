@@ -114,13 +114,6 @@ function samlSp(sp: NonNullable<import("./state").Org["sp"]>) {
   };
 }
 
-export { SimControl } from "./control/sim-control";
-export type { Duration, IssuedTokens, OrgSummary } from "./control/sim-control";
-export type { FaultRule } from "./faults";
-export type { LoggedRequest, RequestFilter } from "./request-log";
-export type { SettingsPatch, SimSettings } from "./settings";
-export type { ContactSeed, OrgSeed, SeedFile, UserSeed } from "./seed/org-seed";
-export { SCOPES } from "./scopes";
 export {
   googleApiOptions,
   routeTokenRequestsToSim,
@@ -128,3 +121,10 @@ export {
   simOAuthEndpoints,
   simServiceAccountClient,
 } from "./client-options";
+export type { Duration, IssuedTokens, OrgSummary } from "./control/sim-control";
+export { SimControl } from "./control/sim-control";
+export type { FaultRule } from "./faults";
+export type { LoggedRequest, RequestFilter } from "./request-log";
+export { SCOPES } from "./scopes";
+export type { ContactSeed, OrgSeed, SeedFile, UserSeed } from "./seed/org-seed";
+export type { SettingsPatch, SimSettings } from "./settings";

@@ -23,7 +23,8 @@ const sim = await startWorkspaceSim({
 });
 const orgs = sim.control.orgs();
 console.log(`workspace-sim listening on ${sim.url}`);
-for (const org of orgs) console.log(`  org ${org.domain} (customer ${org.customerId}, idpid ${org.idpId}, ${org.users} users)`);
+for (const org of orgs)
+  console.log(`  org ${org.domain} (customer ${org.customerId}, idpid ${org.idpId}, ${org.users} users)`);
 console.log(`  control API: ${sim.url}/_sim/orgs`);
 
 const shutdown = () => {

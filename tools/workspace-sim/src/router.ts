@@ -37,7 +37,8 @@ export class Router<Meta> {
       pathMatched = true;
       if (route.method !== method) continue;
       const params: Record<string, string> = {};
-      for (const [k, v] of Object.entries(m.groups ?? {})) if (v !== undefined) params[k] = decodeURIComponent(v);
+      for (const [k, v] of Object.entries(m.groups ?? {}))
+        if (v !== undefined) params[k] = decodeURIComponent(v);
       return { route, params };
     }
     return pathMatched ? "method-not-allowed" : undefined;

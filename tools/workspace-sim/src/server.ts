@@ -4,9 +4,12 @@ import { existsSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { fileURLToPath } from "node:url";
 import { type ApiContext, type ApiRoute, authenticate, requireScopes } from "./api";
+import { registerCalendarRoutes } from "./calendar/routes";
 import type { ControlRouter } from "./control/control-routes";
 import { registerDirectoryRoutes } from "./directory/routes";
+import { registerDriveRoutes } from "./drive/routes";
 import { ApiError, injectedFailure, notFound, OAuthError } from "./errors";
+import { registerGmailRoutes } from "./gmail/routes";
 import { parseJsonBody, readBody, redirect, sendEmpty, sendJson } from "./http-io";
 import { registerOAuthRoutes } from "./oauth/routes";
 import type { SigningKey } from "./oauth/signing-key";
@@ -30,13 +33,26 @@ export function createSimServer(state: SimState, keys: SigningKey, control: Cont
   registerOAuthRoutes(router);
   registerPeopleRoutes(router);
   registerDirectoryRoutes(router);
+  registerCalendarRoutes(router);
+  registerGmailRoutes(router);
+  registerDriveRoutes(router);
   let baseUrl = "";
   let saml: SamlMount | undefined;
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", baseUrl || "http://localhost");
     dispatch(req, res, url).catch((err: unknown) => {
-      if (!res.headersSent) sendJson(res, 500, new ApiError({ code: 500, status: "INTERNAL", message: String(err), reason: "backendError" }).body());
+      if (!res.headersSent)
+        sendJson(
+          res,
+          500,
+          new ApiError({
+            code: 500,
+            status: "INTERNAL",
+            message: String(err),
+            reason: "backendError",
+          }).body(),
+        );
       else res.destroy();
     });
   });
@@ -44,7 +60,12 @@ export function createSimServer(state: SimState, keys: SigningKey, control: Cont
 
   async function dispatch(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const path = url.pathname;
-    if (saml && (path.startsWith("/o/saml2") || path.startsWith("/_sim/saml/")) && (await saml.handle(req, res, url))) return;
+    if (
+      saml &&
+      (path.startsWith("/o/saml2") || path.startsWith("/_sim/saml/")) &&
+      (await saml.handle(req, res, url))
+    )
+      return;
     if (path.startsWith("/_sim/")) return control.handle(req, res, url);
     await handleApi(req, res, url);
   }
@@ -56,7 +77,12 @@ export function createSimServer(state: SimState, keys: SigningKey, control: Cont
       const err =
         match === undefined
           ? notFound(`workspace-sim: no route for ${req.method} ${url.pathname}`)
-          : new ApiError({ code: 405, status: "INVALID_ARGUMENT", message: "Method not allowed.", reason: "badRequest" });
+          : new ApiError({
+              code: 405,
+              status: "INVALID_ARGUMENT",
+              message: "Method not allowed.",
+              reason: "badRequest",
+            });
       sendJson(res, err.spec.code, err.body());
       return;
     }
@@ -93,7 +119,13 @@ export function createSimServer(state: SimState, keys: SigningKey, control: Cont
       const result = await route.handle(ctx);
       if ("redirect" in result) redirect(res, result.redirect);
       else if ("empty" in result) sendEmpty(res, result.empty);
-      else sendJson(res, result.status ?? 200, result.json, result.headers);
+      else if ("raw" in result) {
+        res.writeHead(result.status ?? 200, {
+          "content-type": result.contentType,
+          "content-length": Buffer.byteLength(result.raw),
+        });
+        res.end(result.raw);
+      } else sendJson(res, result.status ?? 200, result.json, result.headers);
     } catch (err) {
       if (err instanceof ApiError) sendJson(res, err.spec.code, err.body(), err.spec.headers);
       else if (err instanceof OAuthError) sendJson(res, err.httpStatus, err.body());

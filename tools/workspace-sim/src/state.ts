@@ -1,6 +1,6 @@
 // Everything the simulator knows, in memory: organisations with their directories and OAuth
 // configuration, each user's contacts, tokens, cursors, the clock, faults and the request log.
-import { type SimClock } from "./clock";
+import type { SimClock } from "./clock";
 import { CursorStore } from "./cursors";
 import type { DirectoryUser } from "./directory/directory-store";
 import { OrgDirectory } from "./directory/directory-store";
@@ -49,7 +49,12 @@ export interface Org {
   defaultRegion: string;
   directory: OrgDirectory;
   appAccess: AppAccess;
-  sp?: { entityId: string; acsUrl: string; startUrl?: string | undefined; signResponse?: boolean | undefined };
+  sp?: {
+    entityId: string;
+    acsUrl: string;
+    startUrl?: string | undefined;
+    signResponse?: boolean | undefined;
+  };
   delegations: Delegation[];
 }
 
@@ -95,7 +100,11 @@ export class SimState {
 
   createOrg(init: Omit<Org, "directory">): Org {
     if (this.orgs.has(init.id)) throw new Error(`organisation ${init.id} already exists`);
-    const org: Org = { ...init, domain: init.domain.toLowerCase(), directory: new OrgDirectory(init.id, this.now) };
+    const org: Org = {
+      ...init,
+      domain: init.domain.toLowerCase(),
+      directory: new OrgDirectory(init.id, this.now),
+    };
     this.orgs.set(org.id, org);
     for (const l of this.orgListeners) l(org);
     return org;

@@ -3,7 +3,13 @@
 import { admin, type admin_directory_v1 } from "@googleapis/admin";
 import { people, type people_v1 } from "@googleapis/people";
 import { CodeChallengeMethod, OAuth2Client } from "google-auth-library";
-import { type RunningWorkspaceSim, SCOPES, type SettingsPatch, simOAuthEndpoints, startWorkspaceSim } from "./index";
+import {
+  type RunningWorkspaceSim,
+  SCOPES,
+  type SettingsPatch,
+  simOAuthEndpoints,
+  startWorkspaceSim,
+} from "./index";
 import type { OrgSeed } from "./seed/org-seed";
 
 export const CLIENT = {
@@ -30,7 +36,12 @@ export function acmeSeed(overrides: Partial<OrgSeed> = {}): OrgSeed {
         orgUnitPath: "/Sales/West",
         phones: [{ value: "(415) 555-0100", type: "work" }],
         contacts: [
-          { givenName: "Carol", familyName: "Client", phones: ["+1 650-555-0111"], emails: ["carol@customer.example"] },
+          {
+            givenName: "Carol",
+            familyName: "Client",
+            phones: ["+1 650-555-0111"],
+            emails: ["carol@customer.example"],
+          },
           { givenName: "Dan", familyName: "Dealer", phones: ["(212) 555-0122"] },
         ],
       },
@@ -40,7 +51,9 @@ export function acmeSeed(overrides: Partial<OrgSeed> = {}): OrgSeed {
       { email: "sales@acme.test", members: [ALICE, { email: "support@acme.test", type: "GROUP" }] },
       { email: "support@acme.test", members: [BOB] },
     ],
-    oauthClients: [{ clientId: CLIENT.clientId, clientSecret: CLIENT.clientSecret, redirectUris: [CLIENT.redirectUri] }],
+    oauthClients: [
+      { clientId: CLIENT.clientId, clientSecret: CLIENT.clientSecret, redirectUris: [CLIENT.redirectUri] },
+    ],
     serviceAccounts: [
       {
         email: SERVICE_ACCOUNT,
@@ -52,7 +65,10 @@ export function acmeSeed(overrides: Partial<OrgSeed> = {}): OrgSeed {
 }
 
 /** A simulator on a free port with the acme organisation; quotas off unless a test sets them. */
-export function startTestSim(settings: SettingsPatch = {}, seed: OrgSeed = acmeSeed()): Promise<RunningWorkspaceSim> {
+export function startTestSim(
+  settings: SettingsPatch = {},
+  seed: OrgSeed = acmeSeed(),
+): Promise<RunningWorkspaceSim> {
   return startWorkspaceSim({
     seed,
     settings: {
@@ -63,11 +79,29 @@ export function startTestSim(settings: SettingsPatch = {}, seed: OrgSeed = acmeS
   });
 }
 
-/** An OAuth2Client holding a bearer token the simulator issued for `user` (no refresh token). */
-export function bearer(sim: RunningWorkspaceSim, user: string, scopes: string[]): OAuth2Client {
-  const tokens = sim.control.issueTokens({ user, clientId: CLIENT.clientId, scopes, offline: false });
-  const auth = new OAuth2Client({ ...CLIENT, endpoints: simOAuthEndpoints(sim.url) });
-  auth.setCredentials({ access_token: tokens.access_token });
+/**
+ * An OAuth2Client with tokens the simulator issued for `user`. With a refresh token (default) it
+ * refreshes itself after sim-clock jumps; note the real client also refreshes and retries on a 403.
+ */
+export function bearer(
+  sim: RunningWorkspaceSim,
+  user: string,
+  scopes: string[],
+  opts: { offline?: boolean } = {},
+): OAuth2Client {
+  const offline = opts.offline !== false;
+  const tokens = sim.control.issueTokens({ user, clientId: CLIENT.clientId, scopes, offline });
+  // The client computes expiry_date from the real clock; after a sim-clock jump only a 401 tells it
+  // the token is dead, so let that 401 trigger a refresh.
+  const auth = new OAuth2Client({
+    ...CLIENT,
+    endpoints: simOAuthEndpoints(sim.url),
+    forceRefreshOnFailure: offline,
+  });
+  auth.setCredentials({
+    access_token: tokens.access_token,
+    ...(offline ? { refresh_token: tokens.refresh_token! } : {}),
+  });
   return auth;
 }
 
@@ -82,7 +116,6 @@ export function directoryClient(sim: RunningWorkspaceSim, auth: unknown): admin_
 
 /** Runs the consent redirect as a browser would, returning the query of the redirect back to the app. */
 export async function consent(
-  sim: RunningWorkspaceSim,
   auth: OAuth2Client,
   opts: { user: string; scopes: string[]; extra?: Record<string, string>; pkce?: boolean },
 ): Promise<{ code: string | null; params: URLSearchParams; codeVerifier?: string }> {
@@ -97,13 +130,18 @@ export async function consent(
   });
   const res = await fetch(url, { redirect: "manual" });
   const location = res.headers.get("location");
-  if (res.status !== 302 || !location) throw new Error(`consent did not redirect: ${res.status} ${await res.text()}`);
+  if (res.status !== 302 || !location)
+    throw new Error(`consent did not redirect: ${res.status} ${await res.text()}`);
   const params = new URL(location).searchParams;
   return { code: params.get("code"), params, ...(pkce ? { codeVerifier: pkce.codeVerifier } : {}) };
 }
 
+/** Loosely typed JSON, so assertions can reach into error bodies. */
+// biome-ignore lint/suspicious/noExplicitAny: tests inspect arbitrary response JSON
+export type Json = any;
+
 /** The Google error body carried by a GaxiosError. */
-export async function googleError(promise: Promise<unknown>): Promise<{ status: number; body: any }> {
+export async function googleError(promise: Promise<unknown>): Promise<{ status: number; body: Json }> {
   try {
     await promise;
   } catch (err) {

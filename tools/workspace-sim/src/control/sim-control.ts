@@ -1,19 +1,28 @@
 // The typed control API: what tests, the local stack and the demo use to set the scene and to act as
 // people do in Google (edit a contact, suspend a user), and to inspect what Switchboard did.
 import { readFile } from "node:fs/promises";
+import { type CalendarControl, calendarControl } from "../calendar/control";
 import { DAY, HOUR, MINUTE } from "../clock";
 import type { DirectoryUser } from "../directory/directory-store";
-import type { PushDelivery } from "../directory/watch";
 import { userJson } from "../directory/user-json";
+import type { PushDelivery } from "../directory/watch";
+import { type DriveControl, driveControl } from "../drive/control";
 import type { FaultRule } from "../faults";
+import { type GmailControl, gmailControl } from "../gmail/control";
 import { issueIdToken } from "../oauth/id-token";
 import type { SigningKey } from "../oauth/signing-key";
 import { type FieldValue, normalisePersonInput, type PersonData, renderContact } from "../people/person";
 import type { LoggedRequest, RequestFilter } from "../request-log";
 import { IDENTITY_SCOPES, parseScopes, SCOPES } from "../scopes";
-import { applySettings, type SettingsPatch, type SimSettings } from "../settings";
 import { addSeededUser, contactData, seedOrg } from "../seed/apply-seed";
-import { type ContactSeed, type OrgSeed, type SeedFile, SeedFileSchema, type UserSeed } from "../seed/org-seed";
+import {
+  type ContactSeed,
+  type OrgSeed,
+  type SeedFile,
+  SeedFileSchema,
+  type UserSeed,
+} from "../seed/org-seed";
+import { applySettings, type SettingsPatch, type SimSettings } from "../settings";
 import type { ConsentBehaviour, Org, SimState } from "../state";
 
 export interface OrgSummary {
@@ -56,6 +65,26 @@ export class SimControl {
   /** Forgets every organisation, token, cursor, fault and logged request. Settings and clock stay. */
   reset(): void {
     this.state.reset();
+    this.calendar.reset();
+    this.gmail.reset();
+    this.drive.reset();
+  }
+
+  // ---- part 2: Calendar, Gmail, Drive (src/calendar, src/gmail, src/drive) ---------------------
+
+  /** Calendars, events as people change them, watch notifications and their faults. */
+  get calendar(): CalendarControl {
+    return calendarControl(this.state);
+  }
+
+  /** Mailboxes: send an email as a person would, seed mail history. */
+  get gmail(): GmailControl {
+    return gmailControl(this.state);
+  }
+
+  /** Files and sharing as people do it in Drive. */
+  get drive(): DriveControl {
+    return driveControl(this.state);
   }
 
   orgs(): OrgSummary[] {
@@ -71,7 +100,10 @@ export class SimControl {
 
   addContact(userEmail: string, contact: ContactSeed): Record<string, unknown> {
     const { org, user } = this.user(userEmail);
-    return renderContact(this.state.contactsOf(user.id).create(contactData(contact, org.defaultRegion)), undefined);
+    return renderContact(
+      this.state.contactsOf(user.id).create(contactData(contact, org.defaultRegion)),
+      undefined,
+    );
   }
 
   /** Replaces the fields present in `changes` (convenience fields or raw `person` fields). */
@@ -101,11 +133,13 @@ export class SimControl {
       const other = store.get(name);
       if (!other) throw new Error(`${userEmail} has no contact ${name}`);
       for (const [field, values] of Object.entries(other.data)) {
-        const into = (merged[field] ??= []);
+        const into = merged[field] ?? [];
         for (const v of values) if (!into.some((x) => sameValue(field, x, v))) into.push(v);
+        merged[field] = into;
       }
     }
-    for (const single of ["names", "birthdays", "genders", "biographies"]) if (merged[single]) merged[single] = merged[single].slice(0, 1);
+    for (const single of ["names", "birthdays", "genders", "biographies"])
+      if (merged[single]) merged[single] = merged[single].slice(0, 1);
     const updated = store.update(keep, normalisePersonInput(merged, org.defaultRegion));
     for (const name of others) store.delete(name);
     return renderContact(updated, undefined);
@@ -175,7 +209,12 @@ export class SimControl {
 
   advanceClock(by: Duration): Date {
     const ms =
-      typeof by === "number" ? by : (by.days ?? 0) * DAY + (by.hours ?? 0) * HOUR + (by.minutes ?? 0) * MINUTE + (by.seconds ?? 0) * 1000;
+      typeof by === "number"
+        ? by
+        : (by.days ?? 0) * DAY +
+          (by.hours ?? 0) * HOUR +
+          (by.minutes ?? 0) * MINUTE +
+          (by.seconds ?? 0) * 1000;
     return new Date(this.state.clock.advance(ms));
   }
 
@@ -251,7 +290,14 @@ export class SimControl {
       ).value;
     }
     if (scopes.includes(SCOPES.openid)) {
-      out.id_token = issueIdToken({ keys: this.keys, clientId: client.clientId, org, user, scopes, accessToken: at.value });
+      out.id_token = issueIdToken({
+        keys: this.keys,
+        clientId: client.clientId,
+        org,
+        user,
+        scopes,
+        accessToken: at.value,
+      });
     }
     return out;
   }
@@ -273,7 +319,13 @@ export class SimControl {
   }
 
   /** A service-account key file (JSON) for a seeded account whose key the simulator generated. */
-  serviceAccountKey(email: string): { type: "service_account"; client_email: string; client_id: string; private_key: string; token_uri: string } {
+  serviceAccountKey(email: string): {
+    type: "service_account";
+    client_email: string;
+    client_id: string;
+    private_key: string;
+    token_uri: string;
+  } {
     const sa = this.state.serviceAccounts.get(email);
     if (!sa?.privateKeyPem) throw new Error(`no generated key for service account ${email}`);
     return {
@@ -324,11 +376,19 @@ export class SimControl {
 }
 
 function summary(org: Org): OrgSummary {
-  return { id: org.id, domain: org.domain, customerId: org.customerId, idpId: org.idpId, users: org.directory.users.size };
+  return {
+    id: org.id,
+    domain: org.domain,
+    customerId: org.customerId,
+    idpId: org.idpId,
+    users: org.directory.users.size,
+  };
 }
 
 function sameValue(field: string, a: FieldValue, b: FieldValue): boolean {
-  if (field === "phoneNumbers" && a.canonicalForm && b.canonicalForm) return a.canonicalForm === b.canonicalForm;
-  if (field === "emailAddresses") return String(a.value ?? "").toLowerCase() === String(b.value ?? "").toLowerCase();
+  if (field === "phoneNumbers" && a.canonicalForm && b.canonicalForm)
+    return a.canonicalForm === b.canonicalForm;
+  if (field === "emailAddresses")
+    return String(a.value ?? "").toLowerCase() === String(b.value ?? "").toLowerCase();
   return JSON.stringify(a) === JSON.stringify(b);
 }

@@ -1,9 +1,9 @@
 // Checks every Directory API call makes: the per-user query quota (403 userRateLimitExceeded), an
 // admin caller, and a customer/domain that is the caller's own.
-import { callerUser, type ApiContext } from "../api";
+import { type ApiContext, callerUser } from "../api";
 import { ApiError } from "../errors";
-import type { DirectoryUser } from "./directory-store";
 import type { Org } from "../state";
+import type { DirectoryUser } from "./directory-store";
 
 export function chargeDirectory(ctx: ApiContext): void {
   const userKey = ctx.caller?.user?.id ?? ctx.caller?.token.serviceAccount ?? "anonymous";
@@ -12,7 +12,8 @@ export function chargeDirectory(ctx: ApiContext): void {
     throw new ApiError({
       code: 403,
       status: "PERMISSION_DENIED",
-      message: "Quota exceeded for quota metric 'Queries' and limit 'Queries per minute per user' of service 'admin.googleapis.com'.",
+      message:
+        "Quota exceeded for quota metric 'Queries' and limit 'Queries per minute per user' of service 'admin.googleapis.com'.",
       reason: "userRateLimitExceeded",
       domain: "usageLimits",
       infoReason: "RATE_LIMIT_EXCEEDED",
@@ -22,7 +23,12 @@ export function chargeDirectory(ctx: ApiContext): void {
 }
 
 export const notAuthorized = () =>
-  new ApiError({ code: 403, status: "PERMISSION_DENIED", message: "Not Authorized to access this resource/api", reason: "forbidden" });
+  new ApiError({
+    code: 403,
+    status: "PERMISSION_DENIED",
+    message: "Not Authorized to access this resource/api",
+    reason: "forbidden",
+  });
 
 export function requireAdmin(ctx: ApiContext): { org: Org; user: DirectoryUser } {
   const caller = callerUser(ctx);
@@ -31,12 +37,21 @@ export function requireAdmin(ctx: ApiContext): { org: Org; user: DirectoryUser }
 }
 
 /** customer=my_customer (or the org's id) or domain=<org domain>; one is required for list calls. */
-export function requireCustomerOrDomain(ctx: ApiContext, org: Org, opts: { allowUserKey?: boolean } = {}): void {
+export function requireCustomerOrDomain(
+  ctx: ApiContext,
+  org: Org,
+  opts: { allowUserKey?: boolean } = {},
+): void {
   const q = ctx.url.searchParams;
   const customer = q.get("customer");
   const domain = q.get("domain");
   if (!customer && !domain && !(opts.allowUserKey && q.get("userKey"))) {
-    throw new ApiError({ code: 400, status: "INVALID_ARGUMENT", message: "Bad Request", reason: "badRequest" });
+    throw new ApiError({
+      code: 400,
+      status: "INVALID_ARGUMENT",
+      message: "Bad Request",
+      reason: "badRequest",
+    });
   }
   if (customer && customer !== "my_customer" && customer !== org.customerId) throw notAuthorized();
   if (domain && domain.toLowerCase() !== org.domain) throw notAuthorized();

@@ -98,7 +98,12 @@ export class OrgDirectory {
   }
 
   addGroup(group: Omit<Group, "id" | "etag">): Group {
-    const g: Group = { ...group, email: group.email.toLowerCase(), id: numericId("0"), etag: directoryEtag() };
+    const g: Group = {
+      ...group,
+      email: group.email.toLowerCase(),
+      id: numericId("0"),
+      etag: directoryEtag(),
+    };
     this.groups.set(g.email, g);
     return g;
   }
@@ -166,7 +171,11 @@ export class OrgDirectory {
     let list = this.sorted.get(key);
     if (!list) {
       const field = (u: DirectoryUser) =>
-        key === "email" ? u.primaryEmail : key === "givenName" ? u.givenName.toLowerCase() : u.familyName.toLowerCase();
+        key === "email"
+          ? u.primaryEmail
+          : key === "givenName"
+            ? u.givenName.toLowerCase()
+            : u.familyName.toLowerCase();
       list = [...this.users.values()].sort((a, b) => {
         const fa = field(a);
         const fb = field(b);
@@ -186,7 +195,8 @@ export class OrgDirectory {
       if (m.type === "USER") out.set(m.email, m);
       else if (!seen.has(m.email)) {
         const nested = this.groups.get(m.email);
-        if (nested) for (const n of this.groupMembers(nested, true, seen)) if (!out.has(n.email)) out.set(n.email, n);
+        if (nested)
+          for (const n of this.groupMembers(nested, true, seen)) if (!out.has(n.email)) out.set(n.email, n);
       }
     }
     return [...out.values()];

@@ -15,9 +15,15 @@ export function listOrgUnits(ctx: ApiContext): ApiResult {
   }
   const base = normaliseOuPath(q.get("orgUnitPath") ?? "/");
   if (!org.directory.orgUnits.has(base)) throw notFound("Org unit not found");
-  const under = (ou: OrgUnit) => ou.orgUnitPath !== "/" && (base === "/" || ou.orgUnitPath.startsWith(`${base}/`));
+  const under = (ou: OrgUnit) =>
+    ou.orgUnitPath !== "/" && (base === "/" || ou.orgUnitPath.startsWith(`${base}/`));
   const units = [...org.directory.orgUnits.values()].filter((ou) =>
-    type === "children" ? ou.parentOrgUnitPath === base && ou.orgUnitPath !== "/" : under(ou) || (type.startsWith("all_") || type === "allincludingparent") && ou.orgUnitPath === base && base !== "/",
+    type === "children"
+      ? ou.parentOrgUnitPath === base && ou.orgUnitPath !== "/"
+      : under(ou) ||
+        ((type.startsWith("all_") || type === "allincludingparent") &&
+          ou.orgUnitPath === base &&
+          base !== "/"),
   );
   const parentId = (path: string) => org.directory.orgUnits.get(path)?.orgUnitId;
   return {
@@ -66,7 +72,8 @@ export function listGroups(ctx: ApiContext): ApiResult {
       nonEditableAliases: [],
     }));
   }
-  if (offset + maxResults < groups.length) body.nextPageToken = savePage(ctx, "groups", org.id, offset + maxResults);
+  if (offset + maxResults < groups.length)
+    body.nextPageToken = savePage(ctx, "groups", org.id, offset + maxResults);
   return { json: body };
 }
 
@@ -77,7 +84,10 @@ export function listMembers(ctx: ApiContext): ApiResult {
   const group = org.directory.groups.get(key) ?? [...org.directory.groups.values()].find((g) => g.id === key);
   if (!group) throw notFound("Resource Not Found: groupKey");
   const maxResults = parseMaxResults(q.get("maxResults"), 200, 200);
-  const roles = q.get("roles")?.split(",").map((r) => r.trim().toUpperCase());
+  const roles = q
+    .get("roles")
+    ?.split(",")
+    .map((r) => r.trim().toUpperCase());
   let members = org.directory.groupMembers(group, q.get("includeDerivedMembership") === "true");
   if (roles) members = members.filter((m) => roles.includes(m.role));
   const offset = pageOffset(ctx, `members:${group.id}`, org.id);
@@ -87,10 +97,19 @@ export function listMembers(ctx: ApiContext): ApiResult {
     body.members = page.map((m) => {
       const user = m.type === "USER" ? org.directory.findUser(m.email) : undefined;
       const id = user?.id ?? org.directory.groups.get(m.email)?.id ?? m.email;
-      return { kind: "admin#directory#member", etag: group.etag, id, email: m.email, role: m.role, type: m.type, status: "ACTIVE" };
+      return {
+        kind: "admin#directory#member",
+        etag: group.etag,
+        id,
+        email: m.email,
+        role: m.role,
+        type: m.type,
+        status: "ACTIVE",
+      };
     });
   }
-  if (offset + maxResults < members.length) body.nextPageToken = savePage(ctx, `members:${group.id}`, org.id, offset + maxResults);
+  if (offset + maxResults < members.length)
+    body.nextPageToken = savePage(ctx, `members:${group.id}`, org.id, offset + maxResults);
   return { json: body };
 }
 
@@ -98,7 +117,8 @@ function pageOffset(ctx: ApiContext, kind: string, owner: string): number {
   const token = ctx.url.searchParams.get("pageToken");
   if (!token) return 0;
   const cursor = ctx.state.cursors.page(token);
-  if (!cursor || cursor.kind !== kind || cursor.owner !== owner) throw invalidArgument("Invalid Input: pageToken", "invalid");
+  if (!cursor || cursor.kind !== kind || cursor.owner !== owner)
+    throw invalidArgument("Invalid Input: pageToken", "invalid");
   return cursor.offset;
 }
 

@@ -33,14 +33,50 @@ export function registerDirectoryRoutes(router: Router<ApiRoute>): void {
   router
     .add("GET", new RegExp(`${BASE}/users$`), directory("directory.users.list", USER_READ, listUsers))
     .add("POST", new RegExp(`${BASE}/users$`), directory("directory.users.insert", USER_WRITE, insertUser))
-    .add("POST", new RegExp(`${BASE}/users/watch$`), directory("directory.users.watch", USER_READ, watchUsers))
-    .add("GET", new RegExp(`${BASE}/users/${USER_KEY}$`), directory("directory.users.get", USER_READ, getUser))
-    .add("PUT", new RegExp(`${BASE}/users/${USER_KEY}$`), directory("directory.users.update", USER_WRITE, updateUser))
-    .add("PATCH", new RegExp(`${BASE}/users/${USER_KEY}$`), directory("directory.users.patch", USER_WRITE, updateUser))
-    .add("DELETE", new RegExp(`${BASE}/users/${USER_KEY}$`), directory("directory.users.delete", USER_WRITE, deleteUser))
-    .add("POST", new RegExp(`${BASE}/users/${USER_KEY}/makeAdmin$`), directory("directory.users.makeAdmin", USER_WRITE, makeAdmin))
-    .add("GET", new RegExp(`${BASE}/customer/(?<customerId>[^/]+)/orgunits$`), directory("directory.orgunits.list", OU_READ, listOrgUnits))
+    .add(
+      "POST",
+      new RegExp(`${BASE}/users/watch$`),
+      directory("directory.users.watch", USER_READ, watchUsers),
+    )
+    .add(
+      "GET",
+      new RegExp(`${BASE}/users/${USER_KEY}$`),
+      directory("directory.users.get", USER_READ, getUser),
+    )
+    .add(
+      "PUT",
+      new RegExp(`${BASE}/users/${USER_KEY}$`),
+      directory("directory.users.update", USER_WRITE, updateUser),
+    )
+    .add(
+      "PATCH",
+      new RegExp(`${BASE}/users/${USER_KEY}$`),
+      directory("directory.users.patch", USER_WRITE, updateUser),
+    )
+    .add(
+      "DELETE",
+      new RegExp(`${BASE}/users/${USER_KEY}$`),
+      directory("directory.users.delete", USER_WRITE, deleteUser),
+    )
+    .add(
+      "POST",
+      new RegExp(`${BASE}/users/${USER_KEY}/makeAdmin$`),
+      directory("directory.users.makeAdmin", USER_WRITE, makeAdmin),
+    )
+    .add(
+      "GET",
+      new RegExp(`${BASE}/customer/(?<customerId>[^/]+)/orgunits$`),
+      directory("directory.orgunits.list", OU_READ, listOrgUnits),
+    )
     .add("GET", new RegExp(`${BASE}/groups$`), directory("directory.groups.list", GROUP_READ, listGroups))
-    .add("GET", new RegExp(`${BASE}/groups/(?<groupKey>[^/]+)/members$`), directory("directory.members.list", MEMBER_READ, listMembers))
-    .add("POST", /^\/admin\/directory_v1\/channels\/stop$/, directory("directory.channels.stop", USER_READ, stopChannel));
+    .add(
+      "GET",
+      new RegExp(`${BASE}/groups/(?<groupKey>[^/]+)/members$`),
+      directory("directory.members.list", MEMBER_READ, listMembers),
+    )
+    .add(
+      "POST",
+      /^\/admin\/directory_v1\/channels\/stop$/,
+      directory("directory.channels.stop", USER_READ, stopChannel),
+    );
 }

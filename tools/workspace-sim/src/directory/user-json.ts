@@ -3,8 +3,16 @@ import { isoTime } from "../clock";
 import type { Org } from "../state";
 import type { DirectoryUser } from "./directory-store";
 
-export function userJson(org: Org, u: DirectoryUser, view: "admin_view" | "domain_public" = "admin_view"): Record<string, unknown> {
-  const name = { givenName: u.givenName, familyName: u.familyName, fullName: `${u.givenName} ${u.familyName}`.trim() };
+export function userJson(
+  org: Org,
+  u: DirectoryUser,
+  view: "admin_view" | "domain_public" = "admin_view",
+): Record<string, unknown> {
+  const name = {
+    givenName: u.givenName,
+    familyName: u.familyName,
+    fullName: `${u.givenName} ${u.familyName}`.trim(),
+  };
   const phones = u.phones.length > 0 ? { phones: u.phones } : {};
   if (view === "domain_public") {
     return {

@@ -16,7 +16,11 @@ export function parseUserQuery(query: string | null): UserPredicate {
     const [, field, op, rawValue, bare] = m;
     if (bare !== undefined) {
       const word = bare.toLowerCase().replace(/\*$/, "");
-      predicates.push((u) => [u.primaryEmail, u.givenName.toLowerCase(), u.familyName.toLowerCase()].some((t) => t.startsWith(word)));
+      predicates.push((u) =>
+        [u.primaryEmail, u.givenName.toLowerCase(), u.familyName.toLowerCase()].some((t) =>
+          t.startsWith(word),
+        ),
+      );
       continue;
     }
     const value = unquote(rawValue ?? "");

@@ -8,7 +8,11 @@ import type { DirectoryUser, SortKey, UserPhone } from "./directory-store";
 import { userJson } from "./user-json";
 import { parseUserQuery } from "./user-query";
 
-const ORDER_BY: Record<string, SortKey> = { email: "email", givenName: "givenName", familyName: "familyName" };
+const ORDER_BY: Record<string, SortKey> = {
+  email: "email",
+  givenName: "givenName",
+  familyName: "familyName",
+};
 
 export function listUsers(ctx: ApiContext): ApiResult {
   const q = ctx.url.searchParams;
@@ -24,20 +28,25 @@ export function listUsers(ctx: ApiContext): ApiResult {
   let createdAt = now;
   if (pageToken) {
     const cursor = state.cursors.page(pageToken);
-    if (!cursor || cursor.kind !== "users" || cursor.owner !== org.id) throw invalidArgument("Invalid Input: pageToken", "invalid");
-    if (now >= cursor.createdAt + state.settings.directory.pageTokenLifetimeMs) throw invalidArgument("Page token expired.", "invalid");
+    if (!cursor || cursor.kind !== "users" || cursor.owner !== org.id)
+      throw invalidArgument("Invalid Input: pageToken", "invalid");
+    if (now >= cursor.createdAt + state.settings.directory.pageTokenLifetimeMs)
+      throw invalidArgument("Page token expired.", "invalid");
     ids = cursor.ids;
     offset = cursor.offset;
     createdAt = cursor.createdAt;
   } else {
     const orderBy = q.get("orderBy");
-    if (orderBy !== null && !ORDER_BY[orderBy]) throw invalidArgument(`Invalid value at 'order_by': ${orderBy}`, "invalid");
+    if (orderBy !== null && !ORDER_BY[orderBy])
+      throw invalidArgument(`Invalid value at 'order_by': ${orderBy}`, "invalid");
     const matches = parseUserQuery(q.get("query"));
     const showDeleted = q.get("showDeleted") === "true";
     const retention = state.settings.directory.deletedUserRetentionMs;
     // showDeleted=true lists only the deleted users (still restorable); otherwise only live ones.
     const visible = (u: DirectoryUser) =>
-      showDeleted ? u.deletionTime !== undefined && now < u.deletionTime + retention : u.deletionTime === undefined;
+      showDeleted
+        ? u.deletionTime !== undefined && now < u.deletionTime + retention
+        : u.deletionTime === undefined;
     ids = [];
     for (const u of org.directory.sortedUsers(ORDER_BY[orderBy ?? "email"] ?? "email")) {
       if (visible(u) && matches(u)) ids.push(u.id);
@@ -50,10 +59,20 @@ export function listUsers(ctx: ApiContext): ApiResult {
     const u = org.directory.users.get(ids[i]!);
     if (u) users.push(userJson(org, u, view));
   }
-  const body: Record<string, unknown> = { kind: "admin#directory#users", etag: `"${org.id}-${org.directory.log.currentSeq}"` };
+  const body: Record<string, unknown> = {
+    kind: "admin#directory#users",
+    etag: `"${org.id}-${org.directory.log.currentSeq}"`,
+  };
   if (users.length > 0) body.users = users;
   if (end < ids.length) {
-    body.nextPageToken = state.cursors.savePage({ kind: "users", owner: org.id, paramsKey: "", ids, offset: end, createdAt });
+    body.nextPageToken = state.cursors.savePage({
+      kind: "users",
+      owner: org.id,
+      paramsKey: "",
+      ids,
+      offset: end,
+      createdAt,
+    });
   }
   return { json: body };
 }
@@ -75,9 +94,15 @@ export async function insertUser(ctx: ApiContext): Promise<ApiResult> {
   if (email.split("@")[1] !== org.domain) throw invalidArgument("Domain not found.", "notFound");
   if (!name.givenName) throw invalidArgument("Invalid Given/Family Name: GivenName", "invalid");
   if (!name.familyName) throw invalidArgument("Invalid Given/Family Name: FamilyName", "invalid");
-  if (typeof body.password !== "string" || body.password.length < 8) throw invalidArgument("Invalid Password", "invalid");
+  if (typeof body.password !== "string" || body.password.length < 8)
+    throw invalidArgument("Invalid Password", "invalid");
   if (org.directory.findUser(email)) {
-    throw new ApiError({ code: 409, status: "ALREADY_EXISTS", message: "Entity already exists.", reason: "duplicate" });
+    throw new ApiError({
+      code: 409,
+      status: "ALREADY_EXISTS",
+      message: "Entity already exists.",
+      reason: "duplicate",
+    });
   }
   const user = org.directory.addUser({
     primaryEmail: email,

@@ -12,22 +12,38 @@ export async function watchUsers(ctx: ApiContext): Promise<ApiResult> {
   requireCustomerOrDomain(ctx, org);
   const q = ctx.url.searchParams;
   const event = q.get("event") ?? undefined;
-  if (event !== undefined && !EVENTS.includes(event as UserEvent)) throw invalidArgument(`Invalid value at 'event': ${event}`, "invalid");
+  if (event !== undefined && !EVENTS.includes(event as UserEvent))
+    throw invalidArgument(`Invalid value at 'event': ${event}`, "invalid");
   const body = await ctx.jsonBody();
   const id = typeof body.id === "string" ? body.id : "";
   if (!id) throw invalidArgument("Channel id is required.", "required");
-  if (body.type !== "web_hook" && body.type !== "webhook") throw invalidArgument(`Invalid value for type: ${String(body.type)}`, "invalid");
+  if (body.type !== "web_hook" && body.type !== "webhook")
+    throw invalidArgument(`Invalid value for type: ${String(body.type)}`, "invalid");
   const address = typeof body.address === "string" ? body.address : "";
   if (!/^https?:\/\//.test(address)) throw invalidArgument("Invalid value for address.", "invalid");
   if (ctx.state.watch.channels.has(id)) {
-    throw new ApiError({ code: 400, status: "INVALID_ARGUMENT", message: `Channel id ${id} not unique`, reason: "channelIdNotUnique" });
+    throw new ApiError({
+      code: 400,
+      status: "INVALID_ARGUMENT",
+      message: `Channel id ${id} not unique`,
+      reason: "channelIdNotUnique",
+    });
   }
   const { state } = ctx;
   const max = state.now() + state.settings.directory.channelMaxLifetimeMs;
   const requested = body.expiration === undefined ? max : Number(body.expiration);
   const resourceUri = new URL(`${ctx.baseUrl}/admin/directory/v1/users`);
   resourceUri.searchParams.set("alt", "json");
-  for (const k of ["customer", "domain", "event", "query", "showDeleted", "orderBy", "viewType", "projection"]) {
+  for (const k of [
+    "customer",
+    "domain",
+    "event",
+    "query",
+    "showDeleted",
+    "orderBy",
+    "viewType",
+    "projection",
+  ]) {
     const v = q.get(k);
     if (v !== null) resourceUri.searchParams.set(k, v);
   }

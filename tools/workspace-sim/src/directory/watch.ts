@@ -42,6 +42,8 @@ interface PendingPush {
   number: number;
   body: string;
   user?: string;
+  /** Decided when the event happens, so "drop the next notification" means the next event. */
+  drop?: boolean;
 }
 
 export interface WatchHubDeps {
@@ -67,7 +69,12 @@ export class WatchHub {
   }
 
   open(channel: Omit<WatchChannel, "resourceId" | "messageNumber" | "stopped">): WatchChannel {
-    const full: WatchChannel = { ...channel, resourceId: randomBytes(20).toString("base64url"), messageNumber: 1, stopped: false };
+    const full: WatchChannel = {
+      ...channel,
+      resourceId: randomBytes(20).toString("base64url"),
+      messageNumber: 1,
+      stopped: false,
+    };
     this.channels.set(full.id, full);
     // The sync message can arrive before the watch response, as with Google.
     this.enqueue({ channel: full, state: "sync", number: 1, body: "" });
@@ -83,7 +90,8 @@ export class WatchHub {
   /** Waits until every queued and in-flight notification has been attempted (for tests). */
   async drain(): Promise<void> {
     while (this.queue.length > 0 || this.inFlight.size > 0 || this.timer) {
-      if (this.timer && this.inFlight.size === 0) await new Promise((r) => setTimeout(r, this.deps.batchWindowMs() + 1));
+      if (this.timer && this.inFlight.size === 0)
+        await new Promise((r) => setTimeout(r, this.deps.batchWindowMs() + 1));
       else await Promise.all([...this.inFlight]);
     }
   }
@@ -107,6 +115,7 @@ export class WatchHub {
         number: channel.messageNumber,
         body: JSON.stringify(userJson(org, user)),
         user: user.primaryEmail,
+        drop: this.deps.faults.shouldDropPush("directory", user.primaryEmail),
       });
     }
   }
@@ -143,7 +152,7 @@ export class WatchHub {
       attempts: 0,
     };
     this.deliveries.push(record);
-    if (push.state !== "sync" && this.deps.faults.shouldDropPush("directory", push.user)) return;
+    if (push.drop) return;
     const headers: Record<string, string> = {
       "x-goog-channel-id": channel.id,
       "x-goog-message-number": String(push.number),

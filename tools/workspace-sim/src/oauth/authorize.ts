@@ -13,7 +13,11 @@ export function authorize(ctx: ApiContext): ApiResult {
   if (!client) throw new OAuthError(401, "invalid_client", "The OAuth client was not found.");
   const redirectUri = q.get("redirect_uri") ?? "";
   if (!client.redirectUris.includes(redirectUri)) {
-    throw new OAuthError(400, "redirect_uri_mismatch", `The redirect URI in the request, ${redirectUri}, does not match the ones authorized for the OAuth client.`);
+    throw new OAuthError(
+      400,
+      "redirect_uri_mismatch",
+      `The redirect URI in the request, ${redirectUri}, does not match the ones authorized for the OAuth client.`,
+    );
   }
   const back = (params: Record<string, string>): ApiResult => {
     const target = new URL(redirectUri);
@@ -24,7 +28,8 @@ export function authorize(ctx: ApiContext): ApiResult {
   };
   if (q.get("response_type") !== "code") return back({ error: "unsupported_response_type" });
   const requested = parseScopes(q.get("scope") ?? undefined);
-  if (requested.length === 0) throw new OAuthError(400, "invalid_request", "Missing required parameter: scope");
+  if (requested.length === 0)
+    throw new OAuthError(400, "invalid_request", "Missing required parameter: scope");
   const challenge = q.get("code_challenge") ?? undefined;
   const challengeMethod = q.get("code_challenge_method") ?? (challenge ? "plain" : undefined);
   if (challengeMethod && challengeMethod !== "S256" && challengeMethod !== "plain") {
@@ -34,7 +39,11 @@ export function authorize(ctx: ApiContext): ApiResult {
   const login = q.get("sim_user") ?? q.get("login_hint") ?? "";
   const found = login ? state.findUser(login) : undefined;
   if (!found) {
-    throw new OAuthError(400, "invalid_request", `workspace-sim: no seeded user "${login}"; pass login_hint=<email of a seeded user>.`);
+    throw new OAuthError(
+      400,
+      "invalid_request",
+      `workspace-sim: no seeded user "${login}"; pass login_hint=<email of a seeded user>.`,
+    );
   }
   const { org, user } = found;
   ctx.logUser = user.primaryEmail;
@@ -42,8 +51,12 @@ export function authorize(ctx: ApiContext): ApiResult {
 
   const behaviour = state.consent.get(user.primaryEmail) ?? state.consent.get("*") ?? {};
   if (behaviour.deny || q.get("sim_deny") === "1") return back({ error: "access_denied" });
-  const grantOnly = q.has("sim_grant_scopes") ? parseScopes(q.get("sim_grant_scopes") ?? "") : behaviour.grantOnly;
-  const withhold = q.has("sim_withhold_scopes") ? parseScopes(q.get("sim_withhold_scopes") ?? "") : behaviour.withhold;
+  const grantOnly = q.has("sim_grant_scopes")
+    ? parseScopes(q.get("sim_grant_scopes") ?? "")
+    : behaviour.grantOnly;
+  const withhold = q.has("sim_withhold_scopes")
+    ? parseScopes(q.get("sim_withhold_scopes") ?? "")
+    : behaviour.withhold;
   // Identity scopes cannot be unticked on Google's granular consent screen.
   const granted = requested.filter(
     (s) => IDENTITY_SCOPES.has(s) || ((!grantOnly || grantOnly.includes(s)) && !(withhold ?? []).includes(s)),
@@ -52,7 +65,8 @@ export function authorize(ctx: ApiContext): ApiResult {
   const grant = state.tokens.grant(user.id, client.clientId);
   const prompt = (q.get("prompt") ?? "").split(" ");
   // The consent screen appears on first authorisation, for new scopes, or when forced.
-  const consentShown = prompt.includes("consent") || grant.scopes.size === 0 || granted.some((s) => !grant.scopes.has(s));
+  const consentShown =
+    prompt.includes("consent") || grant.scopes.size === 0 || granted.some((s) => !grant.scopes.has(s));
   for (const s of granted) grant.scopes.add(s);
   const tokenScopes = q.get("include_granted_scopes") === "true" ? [...grant.scopes] : granted;
   const offline = q.get("access_type") === "offline";

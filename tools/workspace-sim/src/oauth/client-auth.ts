@@ -4,7 +4,11 @@ import type { IncomingMessage } from "node:http";
 import { OAuthError } from "../errors";
 import type { OAuthClient, SimState } from "../state";
 
-export function authenticateClient(state: SimState, req: IncomingMessage, form: Record<string, string>): OAuthClient {
+export function authenticateClient(
+  state: SimState,
+  req: IncomingMessage,
+  form: Record<string, string>,
+): OAuthClient {
   let clientId = form.client_id;
   let secret = form.client_secret;
   const basic = /^Basic\s+(\S+)$/i.exec(req.headers.authorization ?? "");

@@ -16,7 +16,10 @@ afterAll(() => sim.stop());
 describe("authorization code flow", () => {
   it("exchanges a PKCE code for tokens whose scope lists what was granted, with a verifiable id_token", async () => {
     const auth = client();
-    const { code, codeVerifier, params } = await consent(sim, auth, { user: ALICE, scopes: ["openid", "email", SCOPES.contacts] });
+    const { code, codeVerifier, params } = await consent(auth, {
+      user: ALICE,
+      scopes: ["openid", "email", SCOPES.contacts],
+    });
     expect(params.get("state")).toBe("xyz");
     const { tokens } = await auth.getToken({ code: code!, codeVerifier: codeVerifier! });
     expect(tokens.access_token).toMatch(/^ya29\./);
@@ -32,7 +35,7 @@ describe("authorization code flow", () => {
 
   it("refuses a wrong PKCE verifier with invalid_grant", async () => {
     const auth = client();
-    const { code } = await consent(sim, auth, { user: BOB, scopes: ["openid"] });
+    const { code } = await consent(auth, { user: BOB, scopes: ["openid"] });
     const err = await googleError(auth.getToken({ code: code!, codeVerifier: "x".repeat(50) }));
     expect(err.status).toBe(400);
     expect(err.body).toEqual({ error: "invalid_grant", error_description: "Invalid code verifier." });
@@ -40,7 +43,7 @@ describe("authorization code flow", () => {
 
   it("still requires the client secret when PKCE is used", async () => {
     const auth = client();
-    const { code, codeVerifier } = await consent(sim, auth, { user: BOB, scopes: ["openid"] });
+    const { code, codeVerifier } = await consent(auth, { user: BOB, scopes: ["openid"] });
     const res = await fetch(`${sim.url}/token`, {
       method: "POST",
       body: new URLSearchParams({
@@ -52,12 +55,15 @@ describe("authorization code flow", () => {
       }),
     });
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ error: "invalid_request", error_description: "client_secret is missing." });
+    expect(await res.json()).toEqual({
+      error: "invalid_request",
+      error_description: "client_secret is missing.",
+    });
   });
 
   it("refuses to redeem a code twice", async () => {
     const auth = client();
-    const { code, codeVerifier } = await consent(sim, auth, { user: BOB, scopes: ["openid"] });
+    const { code, codeVerifier } = await consent(auth, { user: BOB, scopes: ["openid"] });
     await auth.getToken({ code: code!, codeVerifier: codeVerifier! });
     const err = await googleError(auth.getToken({ code: code!, codeVerifier: codeVerifier! }));
     expect(err.body.error).toBe("invalid_grant");
@@ -68,22 +74,33 @@ describe("refresh tokens and incremental consent", () => {
   it("returns a refresh token on first consent only, and again with prompt=consent", async () => {
     const auth = client();
     const user = "ada@acme.test";
-    const first = await consent(sim, auth, { user, scopes: [SCOPES.contactsReadonly] });
-    expect((await auth.getToken({ code: first.code!, codeVerifier: first.codeVerifier! })).tokens.refresh_token).toBeTruthy();
-    const again = await consent(sim, auth, { user, scopes: [SCOPES.contactsReadonly] });
-    expect((await auth.getToken({ code: again.code!, codeVerifier: again.codeVerifier! })).tokens.refresh_token).toBeUndefined();
-    const forced = await consent(sim, auth, { user, scopes: [SCOPES.contactsReadonly], extra: { prompt: "consent" } });
-    expect((await auth.getToken({ code: forced.code!, codeVerifier: forced.codeVerifier! })).tokens.refresh_token).toBeTruthy();
+    const first = await consent(auth, { user, scopes: [SCOPES.contactsReadonly] });
+    expect(
+      (await auth.getToken({ code: first.code!, codeVerifier: first.codeVerifier! })).tokens.refresh_token,
+    ).toBeTruthy();
+    const again = await consent(auth, { user, scopes: [SCOPES.contactsReadonly] });
+    expect(
+      (await auth.getToken({ code: again.code!, codeVerifier: again.codeVerifier! })).tokens.refresh_token,
+    ).toBeUndefined();
+    const forced = await consent(auth, {
+      user,
+      scopes: [SCOPES.contactsReadonly],
+      extra: { prompt: "consent" },
+    });
+    expect(
+      (await auth.getToken({ code: forced.code!, codeVerifier: forced.codeVerifier! })).tokens.refresh_token,
+    ).toBeTruthy();
   });
 
   it("include_granted_scopes makes the new token carry earlier grants", async () => {
     const auth = client();
-    const c1 = await consent(sim, auth, { user: BOB, scopes: [SCOPES.contactsReadonly] });
+    const c1 = await consent(auth, { user: BOB, scopes: [SCOPES.contactsReadonly] });
     await auth.getToken({ code: c1.code!, codeVerifier: c1.codeVerifier! });
-    const narrow = await consent(sim, auth, { user: BOB, scopes: [SCOPES.directoryReadonly] });
-    const narrowTokens = (await auth.getToken({ code: narrow.code!, codeVerifier: narrow.codeVerifier! })).tokens;
+    const narrow = await consent(auth, { user: BOB, scopes: [SCOPES.directoryReadonly] });
+    const narrowTokens = (await auth.getToken({ code: narrow.code!, codeVerifier: narrow.codeVerifier! }))
+      .tokens;
     expect(narrowTokens.scope).toBe(SCOPES.directoryReadonly);
-    const wide = await consent(sim, auth, {
+    const wide = await consent(auth, {
       user: BOB,
       scopes: [SCOPES.directoryReadonly],
       extra: { include_granted_scopes: "true" },
@@ -97,7 +114,7 @@ describe("refresh tokens and incremental consent", () => {
 
   it("under granular consent a withheld scope is missing from `scope` and its API answers 403 ACCESS_TOKEN_SCOPE_INSUFFICIENT", async () => {
     const auth = client();
-    const c = await consent(sim, auth, {
+    const c = await consent(auth, {
       user: ALICE,
       scopes: ["openid", SCOPES.contactsReadonly, SCOPES.directoryReadonly],
       extra: { sim_withhold_scopes: SCOPES.contactsReadonly },
@@ -108,7 +125,10 @@ describe("refresh tokens and incremental consent", () => {
     const onlyAccess = client();
     onlyAccess.setCredentials({ access_token: tokens.access_token! });
     const err = await googleError(
-      peopleClient(sim, onlyAccess).people.connections.list({ resourceName: "people/me", personFields: "names" }),
+      peopleClient(sim, onlyAccess).people.connections.list({
+        resourceName: "people/me",
+        personFields: "names",
+      }),
     );
     expect(err.status).toBe(403);
     expect(err.body.error).toMatchObject({
@@ -116,14 +136,16 @@ describe("refresh tokens and incremental consent", () => {
       status: "PERMISSION_DENIED",
       message: "Request had insufficient authentication scopes.",
       errors: [{ reason: "insufficientPermissions", domain: "global" }],
-      details: [{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "ACCESS_TOKEN_SCOPE_INSUFFICIENT" }],
+      details: [
+        { "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "ACCESS_TOKEN_SCOPE_INSUFFICIENT" },
+      ],
     });
   });
 
   it("a consent the control API tells to deny redirects with error=access_denied", async () => {
     sim.control.setConsent(BOB, { deny: true });
     try {
-      const c = await consent(sim, client(), { user: BOB, scopes: [SCOPES.contacts] });
+      const c = await consent(client(), { user: BOB, scopes: [SCOPES.contacts] });
       expect(c.code).toBeNull();
       expect(c.params.get("error")).toBe("access_denied");
     } finally {

@@ -4,10 +4,17 @@
 import { OAuth2Client } from "google-auth-library";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningWorkspaceSim, SCOPES, simOAuthEndpoints } from "../index";
-import { acmeSeed, ALICE, BOB, CLIENT, googleError, peopleClient, startTestSim } from "../test-support";
+import { ALICE, acmeSeed, BOB, CLIENT, googleError, peopleClient, startTestSim } from "../test-support";
 
-const TESTING_CLIENT = { clientId: "testing-app.apps.googleusercontent.com", clientSecret: "s3cret", redirectUri: "http://127.0.0.1:9/cb" };
-const EXPIRED_OR_REVOKED = { error: "invalid_grant", error_description: "Token has been expired or revoked." };
+const TESTING_CLIENT = {
+  clientId: "testing-app.apps.googleusercontent.com",
+  clientSecret: "s3cret",
+  redirectUri: "http://127.0.0.1:9/cb",
+};
+const EXPIRED_OR_REVOKED = {
+  error: "invalid_grant",
+  error_description: "Token has been expired or revoked.",
+};
 
 let sim: RunningWorkspaceSim;
 const client = (c: { clientId: string; clientSecret: string } = CLIENT) =>
@@ -16,44 +23,75 @@ const client = (c: { clientId: string; clientSecret: string } = CLIENT) =>
 async function refreshWith(refreshToken: string, c: { clientId: string; clientSecret: string } = CLIENT) {
   const res = await fetch(`${sim.url}/token`, {
     method: "POST",
-    body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: refreshToken, client_id: c.clientId, client_secret: c.clientSecret }),
+    body: new URLSearchParams({
+      grant_type: "refresh_token",
+      refresh_token: refreshToken,
+      client_id: c.clientId,
+      client_secret: c.clientSecret,
+    }),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
 beforeAll(async () => {
   const seed = acmeSeed();
-  seed.oauthClients!.push({ ...TESTING_CLIENT, redirectUris: [TESTING_CLIENT.redirectUri], testingMode: true });
+  seed.oauthClients!.push({
+    ...TESTING_CLIENT,
+    redirectUris: [TESTING_CLIENT.redirectUri],
+    testingMode: true,
+  });
   sim = await startTestSim({}, seed);
 });
 afterAll(() => sim.stop());
 
 describe("access tokens", () => {
   it("expire 3599 seconds after issue by the sim clock: the API answers 401 UNAUTHENTICATED", async () => {
-    const tokens = sim.control.issueTokens({ user: ALICE, clientId: CLIENT.clientId, scopes: [SCOPES.contacts], offline: false });
+    const tokens = sim.control.issueTokens({
+      user: ALICE,
+      clientId: CLIENT.clientId,
+      scopes: [SCOPES.contacts],
+      offline: false,
+    });
     expect(tokens.expires_in).toBe(3599);
     const auth = client();
     auth.setCredentials({ access_token: tokens.access_token });
     const api = peopleClient(sim, auth);
     await api.people.connections.list({ resourceName: "people/me", personFields: "names" });
     sim.control.advanceClock({ seconds: 3600 });
-    const err = await googleError(api.people.connections.list({ resourceName: "people/me", personFields: "names" }));
+    const err = await googleError(
+      api.people.connections.list({ resourceName: "people/me", personFields: "names" }),
+    );
     expect(err.status).toBe(401);
-    expect(err.body.error).toMatchObject({ code: 401, status: "UNAUTHENTICATED", errors: [{ reason: "authError" }] });
+    expect(err.body.error).toMatchObject({
+      code: 401,
+      status: "UNAUTHENTICATED",
+      errors: [{ reason: "authError" }],
+    });
   });
 
   it("are renewed transparently by the real client with its refresh token after expiry", async () => {
-    const tokens = sim.control.issueTokens({ user: ALICE, clientId: CLIENT.clientId, scopes: [SCOPES.contacts] });
+    const tokens = sim.control.issueTokens({
+      user: ALICE,
+      clientId: CLIENT.clientId,
+      scopes: [SCOPES.contacts],
+    });
     const auth = client();
     auth.setCredentials({ access_token: tokens.access_token, refresh_token: tokens.refresh_token! });
     sim.control.advanceClock({ hours: 2 });
-    const res = await peopleClient(sim, auth).people.connections.list({ resourceName: "people/me", personFields: "names" });
+    const res = await peopleClient(sim, auth).people.connections.list({
+      resourceName: "people/me",
+      personFields: "names",
+    });
     expect(res.status).toBe(200);
     expect(auth.credentials.access_token).not.toBe(tokens.access_token);
   });
 
   it("tokeninfo reports the scopes and remaining lifetime", async () => {
-    const tokens = sim.control.issueTokens({ user: ALICE, clientId: CLIENT.clientId, scopes: [SCOPES.contacts, "email"] });
+    const tokens = sim.control.issueTokens({
+      user: ALICE,
+      clientId: CLIENT.clientId,
+      scopes: [SCOPES.contacts, "email"],
+    });
     const info = await client().getTokenInfo(tokens.access_token);
     expect(info.scopes.sort()).toEqual([SCOPES.contacts, SCOPES.email].sort());
     expect(info.email).toBe(ALICE);
@@ -64,13 +102,19 @@ describe("access tokens", () => {
 describe("refresh tokens", () => {
   it("revoking the access token revokes every token of the grant", async () => {
     const a = sim.control.issueTokens({ user: BOB, clientId: CLIENT.clientId, scopes: [SCOPES.contacts] });
-    const b = sim.control.issueTokens({ user: BOB, clientId: CLIENT.clientId, scopes: [SCOPES.contactsReadonly] });
+    const b = sim.control.issueTokens({
+      user: BOB,
+      clientId: CLIENT.clientId,
+      scopes: [SCOPES.contactsReadonly],
+    });
     await client().revokeToken(a.access_token);
     expect(await refreshWith(a.refresh_token!)).toEqual({ status: 400, body: EXPIRED_OR_REVOKED });
     expect(await refreshWith(b.refresh_token!)).toEqual({ status: 400, body: EXPIRED_OR_REVOKED });
     const auth = client();
     auth.setCredentials({ access_token: b.access_token });
-    const err = await googleError(peopleClient(sim, auth).people.connections.list({ resourceName: "people/me", personFields: "names" }));
+    const err = await googleError(
+      peopleClient(sim, auth).people.connections.list({ resourceName: "people/me", personFields: "names" }),
+    );
     expect(err.status).toBe(401);
     expect(sim.control.grantedScopes(BOB, CLIENT.clientId)).toEqual([]);
   });
@@ -82,27 +126,55 @@ describe("refresh tokens", () => {
   });
 
   it("keeps at most 100 live refresh tokens per user and client: the oldest silently dies", async () => {
-    const first = sim.control.issueTokens({ user: "ada@acme.test", clientId: CLIENT.clientId, scopes: [SCOPES.contacts] });
-    for (let i = 0; i < 99; i++) sim.control.issueTokens({ user: "ada@acme.test", clientId: CLIENT.clientId, scopes: [SCOPES.contacts] });
+    const first = sim.control.issueTokens({
+      user: "ada@acme.test",
+      clientId: CLIENT.clientId,
+      scopes: [SCOPES.contacts],
+    });
+    for (let i = 0; i < 99; i++)
+      sim.control.issueTokens({
+        user: "ada@acme.test",
+        clientId: CLIENT.clientId,
+        scopes: [SCOPES.contacts],
+      });
     expect((await refreshWith(first.refresh_token!)).status).toBe(200);
-    const second = sim.control.issueTokens({ user: "ada@acme.test", clientId: CLIENT.clientId, scopes: [SCOPES.contacts] });
+    const second = sim.control.issueTokens({
+      user: "ada@acme.test",
+      clientId: CLIENT.clientId,
+      scopes: [SCOPES.contacts],
+    });
     expect(await refreshWith(first.refresh_token!)).toEqual({ status: 400, body: EXPIRED_OR_REVOKED });
     expect((await refreshWith(second.refresh_token!)).status).toBe(200);
     expect(sim.control.liveRefreshTokenCount("ada@acme.test", CLIENT.clientId)).toBe(100);
   });
 
   it("die 7 days after issue for an app in Testing mode, unless they carry only identity scopes", async () => {
-    const data = sim.control.issueTokens({ user: ALICE, clientId: TESTING_CLIENT.clientId, scopes: [SCOPES.contacts] });
-    const identity = sim.control.issueTokens({ user: ALICE, clientId: TESTING_CLIENT.clientId, scopes: ["openid", "email"] });
+    const data = sim.control.issueTokens({
+      user: ALICE,
+      clientId: TESTING_CLIENT.clientId,
+      scopes: [SCOPES.contacts],
+    });
+    const identity = sim.control.issueTokens({
+      user: ALICE,
+      clientId: TESTING_CLIENT.clientId,
+      scopes: ["openid", "email"],
+    });
     sim.control.advanceClock({ days: 6, hours: 23 });
     expect((await refreshWith(data.refresh_token!, TESTING_CLIENT)).status).toBe(200);
     sim.control.advanceClock({ hours: 1 });
-    expect(await refreshWith(data.refresh_token!, TESTING_CLIENT)).toEqual({ status: 400, body: EXPIRED_OR_REVOKED });
+    expect(await refreshWith(data.refresh_token!, TESTING_CLIENT)).toEqual({
+      status: 400,
+      body: EXPIRED_OR_REVOKED,
+    });
     expect((await refreshWith(identity.refresh_token!, TESTING_CLIENT)).status).toBe(200);
   });
 
   it("stop working when the user is suspended", async () => {
-    const t = sim.control.issueTokens({ user: "alice@acme.test", clientId: CLIENT.clientId, scopes: [SCOPES.contacts] });
+    const t = sim.control.issueTokens({
+      user: "alice@acme.test",
+      clientId: CLIENT.clientId,
+      scopes: [SCOPES.contacts],
+    });
     sim.control.suspendUser(ALICE);
     try {
       expect(await refreshWith(t.refresh_token!)).toEqual({ status: 400, body: EXPIRED_OR_REVOKED });

@@ -32,12 +32,18 @@ export function registerOAuthRoutes(router: Router<ApiRoute>): void {
     .add(
       "GET",
       /^\/oauth2\/v3\/certs$/,
-      oauth("oauth.certs", (ctx) => ({ json: ctx.keys.jwks, headers: { "cache-control": "public, max-age=300" } })),
+      oauth("oauth.certs", (ctx) => ({
+        json: ctx.keys.jwks,
+        headers: { "cache-control": "public, max-age=300" },
+      })),
     )
     .add(
       "GET",
       /^\/oauth2\/v1\/certs$/,
-      oauth("oauth.certs", (ctx) => ({ json: ctx.keys.pemCerts, headers: { "cache-control": "public, max-age=300" } })),
+      oauth("oauth.certs", (ctx) => ({
+        json: ctx.keys.pemCerts,
+        headers: { "cache-control": "public, max-age=300" },
+      })),
     )
     .add(
       "GET",
@@ -55,7 +61,11 @@ export function registerOAuthRoutes(router: Router<ApiRoute>): void {
           id_token_signing_alg_values_supported: ["RS256"],
           scopes_supported: ["openid", "email", "profile"],
           code_challenge_methods_supported: ["plain", "S256"],
-          grant_types_supported: ["authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:jwt-bearer"],
+          grant_types_supported: [
+            "authorization_code",
+            "refresh_token",
+            "urn:ietf:params:oauth:grant-type:jwt-bearer",
+          ],
         },
       })),
     )

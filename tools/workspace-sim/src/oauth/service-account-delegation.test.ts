@@ -34,8 +34,14 @@ describe("JWT-bearer grant", () => {
   it("refuses an assertion signed with another key", async () => {
     const key = sim.control.serviceAccountKey(SERVICE_ACCOUNT);
     const { generateKeyPairSync } = await import("node:crypto");
-    const other = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
-    const jwt = simServiceAccountClient(sim.url, { ...key, private_key: other }, { scopes: [SCOPES.adminUserReadonly], subject: ADMIN });
+    const other = generateKeyPairSync("rsa", { modulusLength: 2048 })
+      .privateKey.export({ type: "pkcs8", format: "pem" })
+      .toString();
+    const jwt = simServiceAccountClient(
+      sim.url,
+      { ...key, private_key: other },
+      { scopes: [SCOPES.adminUserReadonly], subject: ADMIN },
+    );
     const err = await googleError(jwt.authorize());
     expect(err.body).toEqual({ error: "invalid_grant", error_description: "Invalid JWT Signature." });
   });
@@ -47,6 +53,9 @@ describe("JWT-bearer grant", () => {
     });
     const err = await googleError(directoryClient(sim, jwt).users.list({ customer: "my_customer" }));
     expect(err.status).toBe(403);
-    expect(err.body.error).toMatchObject({ message: "Not Authorized to access this resource/api", errors: [{ reason: "forbidden" }] });
+    expect(err.body.error).toMatchObject({
+      message: "Not Authorized to access this resource/api",
+      errors: [{ reason: "forbidden" }],
+    });
   });
 });

@@ -6,7 +6,10 @@ import { OAuthError } from "../errors";
 import { parseScopes } from "../scopes";
 import { decodeJwt, verifyRs256 } from "./jwt";
 
-const ACCEPTED_AUDIENCES = ["https://oauth2.googleapis.com/token", "https://accounts.google.com/o/oauth2/token"];
+const ACCEPTED_AUDIENCES = [
+  "https://oauth2.googleapis.com/token",
+  "https://accounts.google.com/o/oauth2/token",
+];
 
 export function serviceAccountToken(ctx: ApiContext, assertion: string): Record<string, unknown> {
   const { state } = ctx;
@@ -15,7 +18,8 @@ export function serviceAccountToken(ctx: ApiContext, assertion: string): Record<
   const { payload } = jwt;
   const account = state.serviceAccounts.get(String(payload.iss ?? ""));
   if (!account) throw new OAuthError(400, "invalid_grant", "Invalid grant: account not found");
-  if (!verifyRs256(jwt, account.publicKeyPem)) throw new OAuthError(400, "invalid_grant", "Invalid JWT Signature.");
+  if (!verifyRs256(jwt, account.publicKeyPem))
+    throw new OAuthError(400, "invalid_grant", "Invalid JWT Signature.");
   const aud = String(payload.aud ?? "");
   if (!ACCEPTED_AUDIENCES.includes(aud) && aud !== `${ctx.baseUrl}/token`) {
     throw new OAuthError(400, "invalid_grant", "Invalid JWT: Failed audience check.");
@@ -31,7 +35,8 @@ export function serviceAccountToken(ctx: ApiContext, assertion: string): Record<
     );
   }
   const scopes = parseScopes(typeof payload.scope === "string" ? payload.scope : undefined);
-  if (scopes.length === 0) throw new OAuthError(400, "invalid_scope", "Invalid OAuth scope or ID token audience provided.");
+  if (scopes.length === 0)
+    throw new OAuthError(400, "invalid_scope", "Invalid OAuth scope or ID token audience provided.");
   const lifetime = state.settings.oauth.accessTokenLifetimeSec;
   const sub = typeof payload.sub === "string" ? payload.sub : undefined;
   if (!sub) {
@@ -45,7 +50,8 @@ export function serviceAccountToken(ctx: ApiContext, assertion: string): Record<
     return { access_token: at.value, expires_in: lifetime, token_type: "Bearer" };
   }
   const found = state.findUser(sub);
-  if (!found || found.user.deletionTime !== undefined) throw new OAuthError(400, "invalid_grant", "Invalid email or User ID");
+  if (!found || found.user.deletionTime !== undefined)
+    throw new OAuthError(400, "invalid_grant", "Invalid email or User ID");
   ctx.logUser = found.user.primaryEmail;
   const delegated = found.org.delegations.find((d) => d.clientId === account.clientId)?.scopes ?? [];
   if (scopes.some((s) => !delegated.includes(s))) {

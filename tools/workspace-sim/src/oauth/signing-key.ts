@@ -31,6 +31,9 @@ function selfSignedCertificate(privateKey: KeyObject, publicKey: KeyObject): str
   const attrs = [{ name: "commonName", value: "accounts.google.com (workspace-sim)" }];
   cert.setSubject(attrs);
   cert.setIssuer(attrs);
-  cert.sign(forge.pki.privateKeyFromPem(privateKey.export({ type: "pkcs8", format: "pem" }).toString()), forge.md.sha256.create());
+  cert.sign(
+    forge.pki.privateKeyFromPem(privateKey.export({ type: "pkcs8", format: "pem" }).toString()),
+    forge.md.sha256.create(),
+  );
   return forge.pki.certificateToPem(cert);
 }

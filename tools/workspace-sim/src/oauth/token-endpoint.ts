@@ -35,11 +35,15 @@ function exchangeCode(ctx: ApiContext, form: Record<string, string>): ApiResult 
   if (code.used || code.expiresAt <= state.now() || code.clientId !== client.clientId) {
     throw new OAuthError(400, "invalid_grant", "Bad Request");
   }
-  if ((form.redirect_uri ?? "") !== code.redirectUri) throw new OAuthError(400, "redirect_uri_mismatch", "Bad Request");
+  if ((form.redirect_uri ?? "") !== code.redirectUri)
+    throw new OAuthError(400, "redirect_uri_mismatch", "Bad Request");
   if (code.codeChallenge) {
     const verifier = form.code_verifier;
     if (!verifier) throw new OAuthError(400, "invalid_grant", "Missing code verifier.");
-    const computed = code.codeChallengeMethod === "S256" ? createHash("sha256").update(verifier).digest("base64url") : verifier;
+    const computed =
+      code.codeChallengeMethod === "S256"
+        ? createHash("sha256").update(verifier).digest("base64url")
+        : verifier;
     if (computed !== code.codeChallenge) throw new OAuthError(400, "invalid_grant", "Invalid code verifier.");
   }
   code.used = true;
@@ -47,7 +51,15 @@ function exchangeCode(ctx: ApiContext, form: Record<string, string>): ApiResult 
   if (!found) throw new OAuthError(400, "invalid_grant", "Bad Request");
   ctx.logUser = found.user.primaryEmail;
   const grant = state.tokens.grant(code.userId, client.clientId);
-  const response = accessTokenResponse(ctx, client, code.userId, code.scopes, code.offline, grant.key, code.nonce);
+  const response = accessTokenResponse(
+    ctx,
+    client,
+    code.userId,
+    code.scopes,
+    code.offline,
+    grant.key,
+    code.nonce,
+  );
   if (code.issueRefreshToken) {
     const rt = state.tokens.issueRefreshToken(
       grant,
@@ -58,7 +70,8 @@ function exchangeCode(ctx: ApiContext, form: Record<string, string>): ApiResult 
     );
     response.refresh_token = rt.value;
     if (expiresByTestingMode(rt)) {
-      response.refresh_token_expires_in = Math.floor(state.settings.oauth.testingRefreshTokenLifetimeMs / 1000) - 1;
+      response.refresh_token_expires_in =
+        Math.floor(state.settings.oauth.testingRefreshTokenLifetimeMs / 1000) - 1;
     }
   }
   return { json: response };
@@ -70,7 +83,8 @@ function refresh(ctx: ApiContext, form: Record<string, string>): ApiResult {
   const rt = state.tokens.refreshToken(form.refresh_token ?? "");
   if (!rt) throw new OAuthError(400, "invalid_grant", "Bad Request");
   const grant = state.tokens.grants.get(rt.grantKey);
-  if (!grant || grant.clientId !== client.clientId) throw new OAuthError(400, "unauthorized_client", "Unauthorized");
+  if (!grant || grant.clientId !== client.clientId)
+    throw new OAuthError(400, "unauthorized_client", "Unauthorized");
   const found = state.findUser(grant.userId);
   if (found) ctx.logUser = found.user.primaryEmail;
   if (deathOf(state, rt) || !found || found.user.suspended || found.user.deletionTime !== undefined) {
@@ -90,13 +104,15 @@ export function deathOf(state: SimState, rt: RefreshToken): string | undefined {
   if (rt.dead) return rt.dead;
   const now = state.now();
   const { testingRefreshTokenLifetimeMs, unusedRefreshTokenLifetimeMs } = state.settings.oauth;
-  if (expiresByTestingMode(rt) && now >= rt.issuedAt + testingRefreshTokenLifetimeMs) return "testing-mode-expiry";
+  if (expiresByTestingMode(rt) && now >= rt.issuedAt + testingRefreshTokenLifetimeMs)
+    return "testing-mode-expiry";
   if (now >= rt.lastUsedAt + unusedRefreshTokenLifetimeMs) return "unused";
   return undefined;
 }
 
 /** Testing-mode expiry spares tokens that carry only identity scopes. */
-const expiresByTestingMode = (rt: RefreshToken) => rt.testingMode && rt.scopes.some((s) => !IDENTITY_SCOPES.has(s));
+const expiresByTestingMode = (rt: RefreshToken) =>
+  rt.testingMode && rt.scopes.some((s) => !IDENTITY_SCOPES.has(s));
 
 function accessTokenResponse(
   ctx: ApiContext,

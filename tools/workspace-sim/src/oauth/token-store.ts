@@ -74,7 +74,13 @@ export class TokenStore {
   }
 
   /** Issues a refresh token; beyond `max` live tokens for the grant, the oldest silently dies. */
-  issueRefreshToken(grant: Grant, scopes: string[], testingMode: boolean, now: number, max: number): RefreshToken {
+  issueRefreshToken(
+    grant: Grant,
+    scopes: string[],
+    testingMode: boolean,
+    now: number,
+    max: number,
+  ): RefreshToken {
     const token: RefreshToken = {
       value: refreshTokenValue(),
       grantKey: grant.key,

@@ -1,12 +1,17 @@
 // GET /v1/people/me/connections: the user's contacts, paged, with sync tokens.
-import { callerUser, type ApiContext, type ApiResult } from "../api";
+import { type ApiContext, type ApiResult, callerUser } from "../api";
 import { invalidArgument } from "../errors";
 import type { ContactStore } from "./contact-store";
-import { parseMask, type ContactRecord, renderContact } from "./person";
+import { type ContactRecord, parseMask, renderContact } from "./person";
 import { chargeFullSyncFirstPage, chargePeople } from "./quota";
 import { listWithSync, parsePageSize } from "./sync-listing";
 
-const SORT_ORDERS = ["LAST_MODIFIED_ASCENDING", "LAST_MODIFIED_DESCENDING", "FIRST_NAME_ASCENDING", "LAST_NAME_ASCENDING"];
+const SORT_ORDERS = [
+  "LAST_MODIFIED_ASCENDING",
+  "LAST_MODIFIED_DESCENDING",
+  "FIRST_NAME_ASCENDING",
+  "LAST_NAME_ASCENDING",
+];
 
 export function listConnections(ctx: ApiContext): ApiResult {
   const { user } = callerUser(ctx);
@@ -15,7 +20,8 @@ export function listConnections(ctx: ApiContext): ApiResult {
   const mask = parseMask(q.get("personFields") ?? q.get("requestMask.includeField"), "personFields", true)!;
   const pageSize = parsePageSize(q.get("pageSize"), 1000, 100);
   const sortOrder = q.get("sortOrder") ?? "LAST_MODIFIED_ASCENDING";
-  if (!SORT_ORDERS.includes(sortOrder)) throw invalidArgument(`Invalid value at 'sort_order' (TYPE_ENUM), "${sortOrder}"`);
+  if (!SORT_ORDERS.includes(sortOrder))
+    throw invalidArgument(`Invalid value at 'sort_order' (TYPE_ENUM), "${sortOrder}"`);
   const sources = q.getAll("sources").sort();
   const fields = [...mask].sort().join(",");
   chargePeople(ctx, user.id, 1, 0);
@@ -38,7 +44,14 @@ export function listConnections(ctx: ApiContext): ApiResult {
       pageToken: q.get("pageToken") || undefined,
       syncToken: q.get("syncToken") || undefined,
       requestSyncToken: q.get("requestSyncToken") === "true",
-      paramsKey: JSON.stringify([fields, pageSize, sortOrder, q.get("requestSyncToken"), q.get("syncToken"), sources]),
+      paramsKey: JSON.stringify([
+        fields,
+        pageSize,
+        sortOrder,
+        q.get("requestSyncToken"),
+        q.get("syncToken"),
+        sources,
+      ]),
       syncParamsKey: JSON.stringify([fields, sources]),
       apiMethod: "people.connections.list",
     },

@@ -1,8 +1,7 @@
 // One user's Google Contacts: current records (tombstones kept for sync), a change log for sync
 // tokens, and the search cache that only a warm-up request refreshes.
-import { randomBytes } from "node:crypto";
 import { ChangeLog } from "../change-log";
-import { contactResourceName, personEtag, sourceEtag } from "../ids";
+import { contactResourceName, hexId, personEtag, sourceEtag } from "../ids";
 import type { ContactRecord, PersonData } from "./person";
 
 let nextContactNumber = 1;
@@ -34,7 +33,7 @@ export class ContactStore {
     const at = this.now();
     const record: ContactRecord = {
       resourceName,
-      sourceId: randomBytes(8).toString("hex"),
+      sourceId: hexId(8),
       etag: personEtag(),
       sourceEtag: sourceEtag(),
       updateTime: at,

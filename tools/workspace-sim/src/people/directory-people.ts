@@ -1,6 +1,6 @@
 // GET /v1/people:listDirectoryPeople over the caller's domain, with the same sync semantics as
 // connections.list. Suspended and deleted users drop out (tombstones in incremental syncs).
-import { callerUser, type ApiContext, type ApiResult } from "../api";
+import { type ApiContext, type ApiResult, callerUser } from "../api";
 import { invalidArgument } from "../errors";
 import { directoryTombstone, listedInDirectory, renderDirectoryPerson } from "./directory-person";
 import { parseMask } from "./person";
@@ -15,7 +15,8 @@ export function listDirectoryPeople(ctx: ApiContext): ApiResult {
   const mask = parseMask(q.get("readMask"), "readMask", true)!;
   const sources = q.getAll("sources").sort();
   if (sources.length === 0) throw invalidArgument("sources must contain at least one directory source type.");
-  for (const s of sources) if (!SOURCES.includes(s)) throw invalidArgument(`Invalid value at 'sources' (TYPE_ENUM), "${s}"`);
+  for (const s of sources)
+    if (!SOURCES.includes(s)) throw invalidArgument(`Invalid value at 'sources' (TYPE_ENUM), "${s}"`);
   const pageSize = parsePageSize(q.get("pageSize"), 1000, 100);
   const merge = q.getAll("mergeSources").sort();
   const fields = [...mask].sort().join(",");
@@ -29,7 +30,13 @@ export function listDirectoryPeople(ctx: ApiContext): ApiResult {
       kind: "directoryPeople",
       owner: `${org.id}|${user.id}`,
       log: dir.log,
-      fullListing: () => (profiles ? dir.sortedUsers("email").filter(listedInDirectory).map((u) => u.id) : []),
+      fullListing: () =>
+        profiles
+          ? dir
+              .sortedUsers("email")
+              .filter(listedInDirectory)
+              .map((u) => u.id)
+          : [],
       render: (id, incremental) => {
         const u = dir.users.get(id);
         if (!u || !profiles) return undefined;
@@ -42,7 +49,14 @@ export function listDirectoryPeople(ctx: ApiContext): ApiResult {
       pageToken: q.get("pageToken") || undefined,
       syncToken: q.get("syncToken") || undefined,
       requestSyncToken: q.get("requestSyncToken") === "true",
-      paramsKey: JSON.stringify([fields, pageSize, sources, merge, q.get("requestSyncToken"), q.get("syncToken")]),
+      paramsKey: JSON.stringify([
+        fields,
+        pageSize,
+        sources,
+        merge,
+        q.get("requestSyncToken"),
+        q.get("syncToken"),
+      ]),
       syncParamsKey: JSON.stringify([fields, sources, merge]),
       apiMethod: "people.listDirectoryPeople",
     },

@@ -13,11 +13,20 @@ export function renderDirectoryPerson(
 ): Record<string, unknown> {
   const source = { type: sourceType, id: user.id };
   const meta = (primary: boolean) => ({ metadata: { ...(primary ? { primary: true } : {}), source } });
-  const out: Record<string, unknown> = { resourceName: `people/${user.id}`, etag: `%${user.etag.replace(/"/g, "")}` };
+  const out: Record<string, unknown> = {
+    resourceName: `people/${user.id}`,
+    etag: `%${user.etag.replace(/"/g, "")}`,
+  };
   const want = (f: string) => !mask || mask.has(f);
   if (want("metadata")) {
     out.metadata = {
-      sources: [{ ...source, etag: `#${user.etag.replace(/"/g, "").slice(0, 12)}`, updateTime: isoTime(user.creationTime) }],
+      sources: [
+        {
+          ...source,
+          etag: `#${user.etag.replace(/"/g, "").slice(0, 12)}`,
+          updateTime: isoTime(user.creationTime),
+        },
+      ],
       objectType: "PERSON",
     };
   }
@@ -48,7 +57,8 @@ export function renderDirectoryPerson(
     });
   }
   if (want("organizations")) {
-    const department = user.orgUnitPath === "/" ? undefined : user.orgUnitPath.slice(user.orgUnitPath.lastIndexOf("/") + 1);
+    const department =
+      user.orgUnitPath === "/" ? undefined : user.orgUnitPath.slice(user.orgUnitPath.lastIndexOf("/") + 1);
     out.organizations = [{ ...meta(true), ...(department ? { department } : {}), name: org.domain }];
   }
   return out;

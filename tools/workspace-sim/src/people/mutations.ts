@@ -1,12 +1,12 @@
 // Contact writes: create, update (mask + etag required, stale etag refused), delete, and the batch
 // variants with Google's limits (200 / 200 / 500).
-import { callerUser, type ApiContext, type ApiResult } from "../api";
+import { type ApiContext, type ApiResult, callerUser } from "../api";
 import { ApiError, invalidArgument, notFound } from "../errors";
 import type { Org } from "../state";
 import {
+  type ContactRecord,
   checkSingletons,
   normalisePersonInput,
-  type ContactRecord,
   type PersonData,
   parseMask,
   renderContact,
@@ -56,7 +56,8 @@ export async function batchCreateContacts(ctx: ApiContext): Promise<ApiResult> {
   const readMask = parseMask(stringField(body.readMask), "readMask", true);
   const contacts = Array.isArray(body.contacts) ? (body.contacts as Array<Record<string, unknown>>) : [];
   if (contacts.length === 0) throw invalidArgument("contacts must not be empty.");
-  if (contacts.length > 200) throw invalidArgument("Too many contacts in the request. The maximum number of contacts is 200.");
+  if (contacts.length > 200)
+    throw invalidArgument("Too many contacts in the request. The maximum number of contacts is 200.");
   const datas = contacts.map((c) => {
     const data = normalisePersonInput((c.contactPerson ?? {}) as Record<string, unknown>, org.defaultRegion);
     checkSingletons(data);
@@ -66,7 +67,11 @@ export async function batchCreateContacts(ctx: ApiContext): Promise<ApiResult> {
   const store = ctx.state.contactsOf(user.id);
   const createdPeople = datas.map((data) => {
     const record = store.create(data);
-    return { requestedResourceName: record.resourceName, httpStatusCode: 200, person: renderContact(record, readMask) };
+    return {
+      requestedResourceName: record.resourceName,
+      httpStatusCode: 200,
+      person: renderContact(record, readMask),
+    };
   });
   return { json: { createdPeople } };
 }
@@ -80,7 +85,8 @@ export async function batchUpdateContacts(ctx: ApiContext): Promise<ApiResult> {
   const contacts = (body.contacts ?? {}) as Record<string, Record<string, unknown>>;
   const entries = Object.entries(contacts);
   if (entries.length === 0) throw invalidArgument("contacts must not be empty.");
-  if (entries.length > 200) throw invalidArgument("Too many contacts in the request. The maximum number of contacts is 200.");
+  if (entries.length > 200)
+    throw invalidArgument("Too many contacts in the request. The maximum number of contacts is 200.");
   const store = ctx.state.contactsOf(user.id);
   const planned = entries.map(([resourceName, person]) => {
     const current = store.get(resourceName);
@@ -91,7 +97,10 @@ export async function batchUpdateContacts(ctx: ApiContext): Promise<ApiResult> {
   chargePeople(ctx, user.id, 6, 6 + entries.length);
   const updateResult: Record<string, unknown> = {};
   for (const { resourceName, fields } of planned) {
-    updateResult[resourceName] = { httpStatusCode: 200, person: renderContact(store.update(resourceName, fields), readMask) };
+    updateResult[resourceName] = {
+      httpStatusCode: 200,
+      person: renderContact(store.update(resourceName, fields), readMask),
+    };
   }
   return { json: { updateResult } };
 }
@@ -101,7 +110,8 @@ export async function batchDeleteContacts(ctx: ApiContext): Promise<ApiResult> {
   const body = await ctx.jsonBody();
   const names = Array.isArray(body.resourceNames) ? (body.resourceNames as unknown[]).map(String) : [];
   if (names.length === 0) throw invalidArgument("resourceNames must not be empty.");
-  if (names.length > 500) throw invalidArgument("Too many resource names in the request. The maximum is 500.");
+  if (names.length > 500)
+    throw invalidArgument("Too many resource names in the request. The maximum is 500.");
   const store = ctx.state.contactsOf(user.id);
   for (const name of names) {
     if (!/^people\/c\d+$/.test(name)) throw invalidArgument(`Resource name "${name}" is not valid.`);
@@ -126,7 +136,8 @@ function checkEtag(current: ContactRecord, person: Record<string, unknown>): voi
     throw new ApiError({
       code: 400,
       status: "FAILED_PRECONDITION",
-      message: "Request person.etag is different than the current person.etag. Clear local cache and get the latest person.",
+      message:
+        "Request person.etag is different than the current person.etag. Clear local cache and get the latest person.",
       reason: "failedPrecondition",
       infoReason: "FAILED_PRECONDITION",
       infoDomain: "people.googleapis.com",

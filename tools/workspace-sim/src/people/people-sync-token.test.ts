@@ -71,18 +71,31 @@ describe("connections.list sync tokens", () => {
       code: 400,
       status: "FAILED_PRECONDITION",
       message: "Sync token is expired. Clear local cache and retry call without the sync token.",
-      details: [{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "EXPIRED_SYNC_TOKEN", domain: "people.googleapis.com" }],
+      details: [
+        {
+          "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+          reason: "EXPIRED_SYNC_TOKEN",
+          domain: "people.googleapis.com",
+        },
+      ],
     });
   });
 
   it("refuses a page token sent with different parameters, and a sync token with different personFields", async () => {
     const first = await list({ pageSize: 5, requestSyncToken: true });
-    const err = await googleError(list({ pageSize: 6, requestSyncToken: true, pageToken: first.data.nextPageToken! }));
+    const err = await googleError(
+      list({ pageSize: 6, requestSyncToken: true, pageToken: first.data.nextPageToken! }),
+    );
     expect(err.status).toBe(400);
     expect(err.body.error.status).toBe("INVALID_ARGUMENT");
     const { syncToken } = await fullSync(100);
     const err2 = await googleError(
-      api.people.connections.list({ resourceName: "people/me", personFields: "names", syncToken, requestSyncToken: true }),
+      api.people.connections.list({
+        resourceName: "people/me",
+        personFields: "names",
+        syncToken,
+        requestSyncToken: true,
+      }),
     );
     expect(err2.status).toBe(400);
   });

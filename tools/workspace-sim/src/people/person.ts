@@ -40,7 +40,9 @@ const KNOWN = new Set<string>(PERSON_FIELDS);
 /** Fields a contact may hold at most one of (createContact answers 400 otherwise). */
 export const SINGLETON_FIELDS = new Set(["names", "birthdays", "genders", "biographies"]);
 /** Fields a client may write on a contact (read-only ones like photos/metadata are excluded). */
-const WRITABLE = new Set<string>(PERSON_FIELDS.filter((f) => !["metadata", "photos", "coverPhotos", "ageRanges"].includes(f)));
+const WRITABLE = new Set<string>(
+  PERSON_FIELDS.filter((f) => !["metadata", "photos", "coverPhotos", "ageRanges"].includes(f)),
+);
 
 export type FieldValue = Record<string, unknown>;
 export type PersonData = Record<string, FieldValue[]>;
@@ -57,19 +59,28 @@ export interface ContactRecord {
 }
 
 /** Parses a comma-separated field mask and refuses unknown paths, as the API does. */
-export function parseMask(raw: string | null | undefined, paramName: string, required: boolean): Set<string> | undefined {
+export function parseMask(
+  raw: string | null | undefined,
+  paramName: string,
+  required: boolean,
+): Set<string> | undefined {
   if (!raw) {
-    if (required) throw invalidArgument(`${paramName} mask is required. Please specify one or more valid paths.`);
+    if (required)
+      throw invalidArgument(`${paramName} mask is required. Please specify one or more valid paths.`);
     return undefined;
   }
   const out = new Set<string>();
   for (const part of raw.split(",")) {
     const path = part.trim().replace(/^person\./, "");
     if (!path) continue;
-    if (!KNOWN.has(path)) throw invalidArgument(`Invalid ${paramName} mask path: "${path}". Valid paths are documented at https://developers.google.com/people/api/rest/v1/people/get.`);
+    if (!KNOWN.has(path))
+      throw invalidArgument(
+        `Invalid ${paramName} mask path: "${path}". Valid paths are documented at https://developers.google.com/people/api/rest/v1/people/get.`,
+      );
     out.add(path);
   }
-  if (out.size === 0 && required) throw invalidArgument(`${paramName} mask is required. Please specify one or more valid paths.`);
+  if (out.size === 0 && required)
+    throw invalidArgument(`${paramName} mask is required. Please specify one or more valid paths.`);
   return out;
 }
 
@@ -91,24 +102,38 @@ const FORMATTED_TYPES: Record<string, string> = {
 const formattedType = (type: unknown) =>
   typeof type === "string" && type ? { type, formattedType: FORMATTED_TYPES[type] ?? type } : {};
 
-function normaliseName(n: FieldValue): FieldValue {
+function normaliseName(input: FieldValue): FieldValue {
+  const n = { ...input };
+  // Google splits an unstructured name into given and family names.
+  if (!str(n.givenName) && !str(n.familyName) && str(n.unstructuredName)) {
+    const parts = str(n.unstructuredName).trim().split(/\s+/);
+    n.givenName = parts.length > 1 ? parts.slice(0, -1).join(" ") : parts[0];
+    if (parts.length > 1) n.familyName = parts.at(-1);
+  }
   const given = str(n.givenName);
   const family = str(n.familyName);
   const middle = str(n.middleName);
   const unstructured = str(n.unstructuredName);
-  const display = [n.honorificPrefix, given, middle, family, n.honorificSuffix].filter((x) => str(x)).join(" ");
+  const display = [n.honorificPrefix, given, middle, family, n.honorificSuffix]
+    .filter((x) => str(x))
+    .join(" ");
   const displayName = display || unstructured;
-  const out: FieldValue = { ...n };
+  const out: FieldValue = n;
   if (displayName) {
     out.displayName = displayName;
-    out.displayNameLastFirst = family && given ? `${family}, ${[given, middle].filter(Boolean).join(" ")}` : displayName;
+    out.displayNameLastFirst =
+      family && given ? `${family}, ${[given, middle].filter(Boolean).join(" ")}` : displayName;
     out.unstructuredName = unstructured || displayName;
   }
   return out;
 }
 
 /** Turns client input into stored field values: strips client metadata, adds derived values. */
-export function normalisePersonInput(input: Record<string, unknown>, region: string, onlyFields?: Set<string>): PersonData {
+export function normalisePersonInput(
+  input: Record<string, unknown>,
+  region: string,
+  onlyFields?: Set<string>,
+): PersonData {
   const data: PersonData = {};
   for (const [field, value] of Object.entries(input)) {
     if (!KNOWN.has(field) || !Array.isArray(value)) continue;
@@ -134,7 +159,8 @@ export function normalisePersonInput(input: Record<string, unknown>, region: str
 
 export function checkSingletons(data: PersonData): void {
   for (const field of SINGLETON_FIELDS) {
-    if ((data[field]?.length ?? 0) > 1) throw invalidArgument(`Invalid person: "${field}" is a singleton field and can only be set once.`);
+    if ((data[field]?.length ?? 0) > 1)
+      throw invalidArgument(`Invalid person: "${field}" is a singleton field and can only be set once.`);
   }
 }
 
@@ -158,7 +184,10 @@ export function renderContact(record: ContactRecord, mask: Set<string> | undefin
   for (const [field, values] of Object.entries(record.data)) {
     if (mask && !mask.has(field)) continue;
     if (values.length === 0) continue;
-    out[field] = values.map((v, i) => ({ metadata: { ...(i === 0 ? { primary: true } : {}), source }, ...v }));
+    out[field] = values.map((v, i) => ({
+      metadata: { ...(i === 0 ? { primary: true } : {}), source },
+      ...v,
+    }));
   }
   return out;
 }
@@ -168,7 +197,9 @@ const str = (v: unknown) => (typeof v === "string" ? v : "");
 /** Text a search query matches against: names, nicknames, emails, phones, organizations. */
 export function searchableText(data: PersonData): string[] {
   const out: string[] = [];
-  for (const n of data.names ?? []) for (const k of ["displayName", "givenName", "familyName"]) if (str(n[k])) out.push(str(n[k]).toLowerCase());
+  for (const n of data.names ?? [])
+    for (const k of ["displayName", "givenName", "familyName"])
+      if (str(n[k])) out.push(str(n[k]).toLowerCase());
   for (const n of data.nicknames ?? []) if (str(n.value)) out.push(str(n.value).toLowerCase());
   for (const e of data.emailAddresses ?? []) if (str(e.value)) out.push(str(e.value).toLowerCase());
   for (const p of data.phoneNumbers ?? []) {

@@ -46,7 +46,9 @@ export function toE164(raw: string, defaultRegion = "US"): string | undefined {
   if (digits.startsWith(region.idd)) return plausibleInternational(digits.slice(region.idd.length));
   if (region.idd !== "00" && digits.startsWith("00")) return plausibleInternational(digits.slice(2));
   let national = digits;
-  if (region.trunk && national.startsWith(region.trunk) && national.length > region.lengths[1]) {
+  // "0" trunk prefixes are always dialled nationally; NANP's "1" is optional, so only an 11th digit is one.
+  const isTrunk = region.trunk === "1" ? national.length === region.lengths[1] + 1 : region.trunk !== "";
+  if (isTrunk && national.startsWith(region.trunk)) {
     national = national.slice(region.trunk.length);
   }
   if (national.length < region.lengths[0] || national.length > region.lengths[1]) return undefined;

@@ -1,6 +1,6 @@
 // people.get, people.getBatchGet and searchContacts (which reads a cache that only a warm-up request
 // with an empty query refreshes, as Google documents).
-import { callerUser, type ApiContext, type ApiResult } from "../api";
+import { type ApiContext, type ApiResult, callerUser } from "../api";
 import { invalidArgument, notFound } from "../errors";
 import { renderDirectoryPerson } from "./directory-person";
 import { parseMask, renderContact, searchableText } from "./person";
@@ -27,7 +27,11 @@ export function getBatchGet(ctx: ApiContext): ApiResult {
     const person = lookup(ctx, requestedResourceName, mask);
     return person
       ? { httpStatusCode: 200, person, requestedResourceName, status: {} }
-      : { httpStatusCode: 404, requestedResourceName, status: { code: 5, message: "Requested entity was not found." } };
+      : {
+          httpStatusCode: 404,
+          requestedResourceName,
+          status: { code: 5, message: "Requested entity was not found." },
+        };
   });
   return { json: { responses } };
 }
@@ -37,7 +41,8 @@ export function searchContacts(ctx: ApiContext): ApiResult {
   const q = ctx.url.searchParams;
   const mask = parseMask(q.get("readMask"), "readMask", true);
   const raw = q.get("pageSize");
-  const pageSize = raw === null || raw === "" || raw === "0" ? 10 : Math.min(30, Math.max(1, Number(raw) || 10));
+  const pageSize =
+    raw === null || raw === "" || raw === "0" ? 10 : Math.min(30, Math.max(1, Number(raw) || 10));
   chargePeople(ctx, user.id, 1, 0);
   const store = ctx.state.contactsOf(user.id);
   const query = (q.get("query") ?? "").trim().toLowerCase();
@@ -50,7 +55,10 @@ export function searchContacts(ctx: ApiContext): ApiResult {
   for (const record of store.searchCache) {
     const texts = searchableText(record.data);
     const hit = texts.some(
-      (t) => t.startsWith(query) || t.includes(` ${query}`) || (digits.length >= 3 && /^[\d+\s()-]+$/.test(query) && t.replace("+", "").includes(digits)),
+      (t) =>
+        t.startsWith(query) ||
+        t.includes(` ${query}`) ||
+        (digits.length >= 3 && /^[\d+\s()-]+$/.test(query) && t.replace("+", "").includes(digits)),
     );
     if (hit) results.push({ person: renderContact(record, mask) });
     if (results.length >= pageSize) break;
@@ -58,12 +66,17 @@ export function searchContacts(ctx: ApiContext): ApiResult {
   return { json: results.length > 0 ? { results } : {} };
 }
 
-function lookup(ctx: ApiContext, resourceName: string, mask: Set<string> | undefined): Record<string, unknown> | undefined {
+function lookup(
+  ctx: ApiContext,
+  resourceName: string,
+  mask: Set<string> | undefined,
+): Record<string, unknown> | undefined {
   const { org, user } = callerUser(ctx);
   if (resourceName === "people/me") return renderDirectoryPerson(org, user, mask, "PROFILE");
   const contact = ctx.state.contactsOf(user.id).get(resourceName);
   if (contact) return renderContact(contact, mask);
   const colleague = org.directory.findUser(resourceName.replace(/^people\//, ""));
-  if (colleague && colleague.deletionTime === undefined) return renderDirectoryPerson(org, colleague, mask, "DOMAIN_PROFILE");
+  if (colleague && colleague.deletionTime === undefined)
+    return renderDirectoryPerson(org, colleague, mask, "DOMAIN_PROFILE");
   return undefined;
 }

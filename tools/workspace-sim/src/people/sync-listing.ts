@@ -61,15 +61,20 @@ export function listWithSync(ctx: ApiContext, source: SyncSource, p: SyncListing
       throw invalidArgument("Page token is not valid.");
     }
     if (found.paramsKey !== p.paramsKey) {
-      throw invalidArgument(`Parameters provided to ${p.apiMethod} with a page token must match the first call that provided the page token.`);
+      throw invalidArgument(
+        `Parameters provided to ${p.apiMethod} with a page token must match the first call that provided the page token.`,
+      );
     }
     cursor = found;
   } else if (p.syncToken) {
     const sync = state.cursors.sync(p.syncToken);
-    if (!sync || sync.kind !== source.kind || sync.owner !== source.owner) throw invalidArgument("Sync token is not valid.");
+    if (!sync || sync.kind !== source.kind || sync.owner !== source.owner)
+      throw invalidArgument("Sync token is not valid.");
     if (now >= sync.fullSyncAt + state.settings.people.syncTokenLifetimeMs) throw expiredSyncToken();
     if (sync.paramsKey !== p.syncParamsKey) {
-      throw invalidArgument(`Parameters provided to ${p.apiMethod} with a sync token must match the first call that provided the sync token.`);
+      throw invalidArgument(
+        `Parameters provided to ${p.apiMethod} with a sync token must match the first call that provided the sync token.`,
+      );
     }
     const lag = state.settings.people.syncLagMs;
     const visible = lag > 0 ? source.log.seqAtOrBefore(now - lag) : source.log.currentSeq;
@@ -111,7 +116,8 @@ export function listWithSync(ctx: ApiContext, source: SyncSource, p: SyncListing
   if (end < cursor.ids.length) {
     page.nextPageToken = state.cursors.savePage({ ...cursor, offset: end });
   } else if (p.requestSyncToken) {
-    const expiryBase = state.settings.people.syncTokenExpiryFrom === "mint" ? now : (cursor.fullSyncAt ?? now);
+    const expiryBase =
+      state.settings.people.syncTokenExpiryFrom === "mint" ? now : (cursor.fullSyncAt ?? now);
     page.nextSyncToken = state.cursors.saveSync({
       kind: source.kind,
       owner: source.owner,

@@ -2,9 +2,16 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import type { NewUser } from "../directory/directory-store";
 import { normalisePersonInput, type PersonData } from "../people/person";
-import type { Org, SimState } from "../state";
 import { parseScopes } from "../scopes";
-import { type ContactSeed, ContactSeedSchema, OrgSeedSchema, type OrgSeed, type UserSeed, UserSeedSchema } from "./org-seed";
+import type { Org, SimState } from "../state";
+import {
+  type ContactSeed,
+  ContactSeedSchema,
+  type OrgSeed,
+  OrgSeedSchema,
+  type UserSeed,
+  UserSeedSchema,
+} from "./org-seed";
 import { syntheticContact, syntheticName, syntheticPhone } from "./synthetic";
 
 export function seedOrg(state: SimState, input: OrgSeed): Org {
@@ -28,7 +35,10 @@ export function seedOrg(state: SimState, input: OrgSeed): Org {
   for (const user of seed.users) addSeededUser(state, org, user, { silent: true });
   for (let i = 0; i < seed.generatedUsers; i++) {
     const { givenName, familyName } = syntheticName(i);
-    const local = `${givenName}.${familyName}.${i}`.toLowerCase().normalize("NFD").replace(/[^a-z0-9.]/g, "");
+    const local = `${givenName}.${familyName}.${i}`
+      .toLowerCase()
+      .normalize("NFD")
+      .replace(/[^a-z0-9.]/g, "");
     org.directory.addUser(
       {
         primaryEmail: `${local}@${domain}`,
@@ -60,7 +70,8 @@ export function seedOrg(state: SimState, input: OrgSeed): Org {
   }
   for (const c of seed.oauthClients) {
     const existing = state.oauthClients.get(c.clientId);
-    if (existing && existing.clientSecret !== c.clientSecret) throw new Error(`OAuth client ${c.clientId} seeded twice with different secrets`);
+    if (existing && existing.clientSecret !== c.clientSecret)
+      throw new Error(`OAuth client ${c.clientId} seeded twice with different secrets`);
     state.oauthClients.set(c.clientId, existing ?? { ...c, orgId: org.id });
   }
   for (const sa of seed.serviceAccounts) {
@@ -69,14 +80,18 @@ export function seedOrg(state: SimState, input: OrgSeed): Org {
       const keys = sa.publicKeyPem ? undefined : generateKeyPairSync("rsa", { modulusLength: 2048 });
       account = {
         email: sa.email,
-        clientId: sa.clientId ?? `1${randomBytes(10).readBigUInt64BE().toString().padStart(20, "0").slice(0, 20)}`,
+        clientId:
+          sa.clientId ?? `1${randomBytes(10).readBigUInt64BE().toString().padStart(20, "0").slice(0, 20)}`,
         publicKeyPem: sa.publicKeyPem ?? keys!.publicKey.export({ type: "spki", format: "pem" }).toString(),
-        ...(keys ? { privateKeyPem: keys.privateKey.export({ type: "pkcs8", format: "pem" }).toString() } : {}),
+        ...(keys
+          ? { privateKeyPem: keys.privateKey.export({ type: "pkcs8", format: "pem" }).toString() }
+          : {}),
         ...(sa.privateKeyPem ? { privateKeyPem: sa.privateKeyPem } : {}),
       };
       state.serviceAccounts.set(sa.email, account);
     }
-    if (sa.delegatedScopes.length > 0) org.delegations.push({ clientId: account.clientId, scopes: parseScopes(sa.delegatedScopes.join(" ")) });
+    if (sa.delegatedScopes.length > 0)
+      org.delegations.push({ clientId: account.clientId, scopes: parseScopes(sa.delegatedScopes.join(" ")) });
   }
   return org;
 }
@@ -98,20 +113,31 @@ export function addSeededUser(state: SimState, org: Org, input: UserSeed, opts: 
   if (u.deleted) user = org.directory.deleteUser(user.id);
   const store = state.contactsOf(user.id);
   for (const c of u.contacts) store.create(contactData(c, org.defaultRegion));
-  for (let i = 0; i < u.generatedContacts; i++) store.create(contactData(syntheticContact(i), org.defaultRegion));
+  for (let i = 0; i < u.generatedContacts; i++)
+    store.create(contactData(syntheticContact(i), org.defaultRegion));
   store.warmSearchCache();
   return user;
 }
 
 /** Converts the convenient contact seed into People API fields (raw `person` fields win). */
 export function contactData(input: ContactSeed, region: string): PersonData {
-  const c = ContactSeedSchema.parse(input);
+  return parsedContactData(ContactSeedSchema.parse(input), region);
+}
+
+function parsedContactData(c: ParsedContactSeed, region: string): PersonData {
   const person: Record<string, unknown> = {};
   if (c.givenName || c.familyName) {
-    person.names = [{ ...(c.givenName ? { givenName: c.givenName } : {}), ...(c.familyName ? { familyName: c.familyName } : {}) }];
+    person.names = [
+      {
+        ...(c.givenName ? { givenName: c.givenName } : {}),
+        ...(c.familyName ? { familyName: c.familyName } : {}),
+      },
+    ];
   } else if (c.name) person.names = [{ unstructuredName: c.name }];
-  if (c.phones.length > 0) person.phoneNumbers = c.phones.map((p) => (typeof p === "string" ? { value: p, type: "mobile" } : p));
-  if (c.emails.length > 0) person.emailAddresses = c.emails.map((e) => (typeof e === "string" ? { value: e, type: "work" } : e));
+  if (c.phones.length > 0)
+    person.phoneNumbers = c.phones.map((p) => (typeof p === "string" ? { value: p, type: "mobile" } : p));
+  if (c.emails.length > 0)
+    person.emailAddresses = c.emails.map((e) => (typeof e === "string" ? { value: e, type: "work" } : e));
   if (c.organization) person.organizations = [{ name: c.organization }];
   if (c.notes) person.biographies = [{ value: c.notes, contentType: "TEXT_PLAIN" }];
   return normalisePersonInput({ ...person, ...(c.person ?? {}) }, region);

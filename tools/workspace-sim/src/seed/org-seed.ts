@@ -39,7 +39,9 @@ export const OrgSeedSchema = z.object({
   customerId: z.string().optional(),
   idpId: z.string().optional(),
   defaultRegion: z.string().default("US"),
-  orgUnits: z.array(z.union([z.string(), z.object({ path: z.string(), description: z.string().default("") })])).default([]),
+  orgUnits: z
+    .array(z.union([z.string(), z.object({ path: z.string(), description: z.string().default("") })]))
+    .default([]),
   groups: z
     .array(
       z.object({
@@ -65,9 +67,16 @@ export const OrgSeedSchema = z.object({
   /** Adds this many synthetic users under /Generated (for size tests). */
   generatedUsers: z.number().int().min(0).default(0),
   /** Where the SAML app is ON (Google: by OU and by group). */
-  appAccess: z.object({ orgUnits: z.array(z.string()).default(["/"]), groups: z.array(z.string()).default([]) }).default({ orgUnits: ["/"], groups: [] }),
+  appAccess: z
+    .object({ orgUnits: z.array(z.string()).default(["/"]), groups: z.array(z.string()).default([]) })
+    .default({ orgUnits: ["/"], groups: [] }),
   samlApp: z
-    .object({ entityId: z.string(), acsUrl: z.string(), startUrl: z.string().optional(), signResponse: z.boolean().optional() })
+    .object({
+      entityId: z.string(),
+      acsUrl: z.string(),
+      startUrl: z.string().optional(),
+      signResponse: z.boolean().optional(),
+    })
     .optional(),
   oauthClients: z
     .array(
@@ -95,6 +104,7 @@ export const OrgSeedSchema = z.object({
 });
 
 export type ContactSeed = z.input<typeof ContactSeedSchema>;
+export type ParsedContactSeed = z.output<typeof ContactSeedSchema>;
 export type UserSeed = z.input<typeof UserSeedSchema>;
 export type OrgSeed = z.input<typeof OrgSeedSchema>;
 export type ParsedOrgSeed = z.output<typeof OrgSeedSchema>;

@@ -1,12 +1,57 @@
 // Deterministic synthetic people for size tests: realistic names and numbers in varied formats.
-import type { ContactSeed } from "./org-seed";
+import type { ParsedContactSeed } from "./org-seed";
 
-const GIVEN = ["Olivia", "Liam", "Emma", "Noah", "Ava", "Lucas", "Mia", "Mateo", "Sofia", "Elijah", "Amara", "Kenji", "Priya", "Jonas", "Chloé", "Diego", "Hannah", "Omar", "Ingrid", "Wei"];
-const FAMILY = ["Smith", "García", "Müller", "Nguyen", "Okafor", "Rossi", "Kowalski", "Tanaka", "Dubois", "Patel", "Johansson", "O'Brien", "Silva", "Cohen", "Novak", "Haddad", "Kim", "Larsen", "Moreau", "Fischer"];
+const GIVEN = [
+  "Olivia",
+  "Liam",
+  "Emma",
+  "Noah",
+  "Ava",
+  "Lucas",
+  "Mia",
+  "Mateo",
+  "Sofia",
+  "Elijah",
+  "Amara",
+  "Kenji",
+  "Priya",
+  "Jonas",
+  "Chloé",
+  "Diego",
+  "Hannah",
+  "Omar",
+  "Ingrid",
+  "Wei",
+];
+const FAMILY = [
+  "Smith",
+  "García",
+  "Müller",
+  "Nguyen",
+  "Okafor",
+  "Rossi",
+  "Kowalski",
+  "Tanaka",
+  "Dubois",
+  "Patel",
+  "Johansson",
+  "O'Brien",
+  "Silva",
+  "Cohen",
+  "Novak",
+  "Haddad",
+  "Kim",
+  "Larsen",
+  "Moreau",
+  "Fischer",
+];
 const COMPANIES = ["Acme Corp", "Globex", "Initech", "Umbrella Health", "Stark Logistics", "Wayne Foods"];
 
 export function syntheticName(i: number): { givenName: string; familyName: string } {
-  return { givenName: GIVEN[i % GIVEN.length]!, familyName: FAMILY[Math.floor(i / GIVEN.length) % FAMILY.length]! };
+  return {
+    givenName: GIVEN[i % GIVEN.length]!,
+    familyName: FAMILY[Math.floor(i / GIVEN.length) % FAMILY.length]!,
+  };
 }
 
 /** A phone number in one of several everyday formats, unique for i < 10,000,000. */
@@ -24,9 +69,12 @@ export function syntheticPhone(i: number): string {
   }
 }
 
-export function syntheticContact(i: number, domain = "example.net"): ContactSeed {
+export function syntheticContact(i: number, domain = "example.net"): ParsedContactSeed {
   const { givenName, familyName } = syntheticName(i);
-  const local = `${givenName}.${familyName}.${i}`.toLowerCase().normalize("NFD").replace(/[^a-z0-9.]/g, "");
+  const local = `${givenName}.${familyName}.${i}`
+    .toLowerCase()
+    .normalize("NFD")
+    .replace(/[^a-z0-9.]/g, "");
   return {
     givenName,
     familyName,

@@ -1,0 +1,43 @@
+// The auth function's composition root: SAML sign-in (and, with consent, the OAuth callback).
+import { firestoreUserRepository } from "../directory/user-repository";
+import { config } from "../platform/config";
+import { AppError } from "../platform/errors";
+import { createHttpHandler, type Route } from "../platform/http";
+import { oneTimeRecords } from "../platform/one-time-records";
+import { runtime } from "../platform/runtime";
+import { firestoreSamlRequestCache } from "./saml-request-cache";
+import { SAML_LOGIN_TTL_MS, type SamlLogin, samlRoutes } from "./saml-routes";
+import { samlServiceProvider } from "./saml-sp";
+import { LOGIN_CODE_TTL_MS, type LoginCode } from "./sign-in";
+import { firestoreSsoConfigRepository } from "./sso-config";
+
+export function serviceProvider() {
+  const c = config();
+  if (!c.PUBLIC_AUTH_URL) throw new AppError("internal", "PUBLIC_AUTH_URL is not configured");
+  const base = c.PUBLIC_AUTH_URL.replace(/\/$/, "");
+  return { entityId: c.SAML_SP_ENTITY_ID ?? `${base}/saml/metadata`, acsUrl: `${base}/saml/acs` };
+}
+
+export function authRoutes(): Route[] {
+  const db = runtime.db();
+  const sso = firestoreSsoConfigRepository(db);
+  return samlRoutes({
+    sp: samlServiceProvider({ db, sp: serviceProvider(), sso, requestCache: firestoreSamlRequestCache(db) }),
+    sso,
+    users: firestoreUserRepository(db),
+    loginCodes: oneTimeRecords<LoginCode>(db, "loginCodes", LOGIN_CODE_TTL_MS),
+    samlLogins: oneTimeRecords<SamlLogin>(db, "samlLogins", SAML_LOGIN_TTL_MS),
+    publisher: runtime.publisher(),
+    allowedReturnOrigins: () => config().ALLOWED_RETURN_ORIGINS,
+    defaultReturnUrl: () => config().DEFAULT_RETURN_URL,
+  });
+}
+
+export function createAuthHandler() {
+  let handler: ReturnType<typeof createHttpHandler> | undefined;
+  // Routes are built on the first request: they need configuration, which is never read at import.
+  return (req: Parameters<ReturnType<typeof createHttpHandler>>[0], res: Parameters<ReturnType<typeof createHttpHandler>>[1]) => {
+    handler ??= createHttpHandler(authRoutes(), { maxBodyBytes: 256 * 1024 });
+    return handler(req, res);
+  };
+}

@@ -1,0 +1,126 @@
+// Identity's composition: the grant store, token cipher, Google OAuth client, access-token provider and
+// teardown registry, built lazily from a few ports (so tests pass emulator- and simulator-backed ones)
+// and memoised for the life of the instance. Functions call identityDepsFromEnvironment() once.
+import { randomUUID } from "node:crypto";
+import type { Firestore } from "@google-cloud/firestore";
+import { type Config, config as processConfig } from "../platform/config";
+import { AppError } from "../platform/errors";
+import { firestore as processFirestore } from "../platform/firestore";
+import { type Logger, logger as rootLogger } from "../platform/logger";
+import { type EventPublisher, pubsubPublisher } from "../platform/pubsub";
+import { defaultSecretManagerClient, localFileStore, type SecretStore, secretManagerStore } from "../platform/secrets";
+import { type AccessTokenProvider, accessTokenProvider } from "./access-token-provider";
+import { firestoreGrantRepository, type GrantRepository } from "./grant-repository";
+import { type GoogleOAuth, googleOAuth } from "./google-oauth";
+import { defaultTeardowns, type TeardownRegistry } from "./integration-teardown";
+import { SECRET } from "./secret-names";
+import { type TokenCipher, tokenCipher } from "./token-cipher";
+
+export type IdentityConfig = Pick<
+  Config,
+  | "GOOGLE_OAUTH_BASE_URL"
+  | "GOOGLE_OAUTH_CLIENT_ID"
+  | "OAUTH_REDIRECT_URL"
+  | "PUBLIC_AUTH_URL"
+  | "ALLOWED_RETURN_ORIGINS"
+  | "DEFAULT_RETURN_URL"
+>;
+
+export interface IdentityDeps {
+  firestore: () => Firestore;
+  secrets: SecretStore;
+  publisher: EventPublisher;
+  clock: () => Date;
+  config: IdentityConfig;
+  log?: Logger;
+  /** Replaces the Google OAuth adapter (tests that wrap it). */
+  oauth?: GoogleOAuth;
+  teardowns?: TeardownRegistry;
+  /** The lease owner name of this instance. */
+  instanceId?: string;
+}
+
+export interface IdentityServices {
+  readonly deps: IdentityDeps;
+  db(): Firestore;
+  grants(): GrantRepository;
+  cipher(): TokenCipher;
+  /** Throws not_ready (503) when the OAuth client is not configured. */
+  oauth(): GoogleOAuth;
+  tokens(): AccessTokenProvider;
+  teardowns(): TeardownRegistry;
+  log(): Logger;
+}
+
+export const OAUTH_CALLBACK_PATH = "/oauth/google/callback";
+
+export function redirectUriOf(config: IdentityConfig): string | undefined {
+  if (config.OAUTH_REDIRECT_URL) return config.OAUTH_REDIRECT_URL;
+  return config.PUBLIC_AUTH_URL ? `${config.PUBLIC_AUTH_URL.replace(/\/+$/, "")}${OAUTH_CALLBACK_PATH}` : undefined;
+}
+
+export function identityServices(deps: IdentityDeps): IdentityServices {
+  const once = <T>(make: () => T) => {
+    let value: T | undefined;
+    return () => {
+      value ??= make();
+      return value;
+    };
+  };
+  const log = () => deps.log ?? rootLogger();
+  const grants = once(() => firestoreGrantRepository(deps.firestore()));
+  const cipher = once(() => tokenCipher(deps.secrets));
+  const oauth = once(() => {
+    if (deps.oauth) return deps.oauth;
+    const clientId = deps.config.GOOGLE_OAUTH_CLIENT_ID;
+    const redirectUri = redirectUriOf(deps.config);
+    if (!clientId || !redirectUri) {
+      throw new AppError("not_ready", "Google integrations are not configured (GOOGLE_OAUTH_CLIENT_ID, OAUTH_REDIRECT_URL)");
+    }
+    return googleOAuth({
+      baseUrl: deps.config.GOOGLE_OAUTH_BASE_URL,
+      clientId,
+      redirectUri,
+      clientSecret: () => deps.secrets.get(SECRET.oauthClientSecret),
+    });
+  });
+  const services: IdentityServices = {
+    deps,
+    db: deps.firestore,
+    grants,
+    cipher,
+    // Not memoised through once(): an unconfigured client must keep answering not_ready, not cache a throw.
+    oauth: () => oauth(),
+    tokens: once(() =>
+      accessTokenProvider({
+        db: deps.firestore(),
+        grants: grants(),
+        cipher: cipher(),
+        oauth: () => oauth(),
+        publisher: deps.publisher,
+        now: deps.clock,
+        log: log(),
+        instanceId: deps.instanceId ?? `instance-${randomUUID()}`,
+      }),
+    ),
+    teardowns: once(() => deps.teardowns ?? defaultTeardowns(deps.firestore)),
+    log,
+  };
+  return services;
+}
+
+/** Production wiring: the process's config, Firestore, Pub/Sub and secret backend. */
+export function identityDepsFromEnvironment(): IdentityDeps {
+  const cfg = processConfig();
+  const secrets =
+    cfg.SECRETS_BACKEND === "local" && cfg.LOCAL_SECRETS_FILE
+      ? localFileStore(cfg.LOCAL_SECRETS_FILE)
+      : secretManagerStore(cfg.GOOGLE_CLOUD_PROJECT, defaultSecretManagerClient());
+  return {
+    firestore: () => processFirestore(),
+    secrets,
+    publisher: pubsubPublisher(cfg.GOOGLE_CLOUD_PROJECT),
+    clock: () => new Date(),
+    config: cfg,
+  };
+}

@@ -1,0 +1,105 @@
+// The auth function's SAML routes: SP metadata, SP-initiated login, and the ACS.
+import { z } from "zod";
+import { publishAuditEvent } from "../audit/publish-audit-event";
+import { AppError, isAppError } from "../platform/errors";
+import { type Route, route } from "../platform/http";
+import type { OneTimeRecords } from "../platform/one-time-records";
+import type { EventPublisher } from "../platform/pubsub";
+import { checkReturnUrl, withParams } from "./return-urls";
+import type { SamlServiceProvider } from "./saml-sp";
+import { completeSignIn, type SignInDeps } from "./sign-in";
+import type { SsoConfigRepository } from "./sso-config";
+
+export const SAML_LOGIN_TTL_MS = 10 * 60 * 1000;
+export type SamlLogin = { orgId: string; returnTo: string; [key: string]: unknown };
+
+export interface SamlRouteDeps extends SignInDeps {
+  sp: SamlServiceProvider;
+  sso: SsoConfigRepository;
+  /** RelayState → where the app asked to return, for SP-initiated logins. */
+  samlLogins: OneTimeRecords<SamlLogin>;
+  publisher: EventPublisher;
+  allowedReturnOrigins: () => string[];
+  defaultReturnUrl: () => string | undefined;
+}
+
+const AcsForm = z.object({ SAMLResponse: z.string(), RelayState: z.string().optional() }).loose();
+
+export function samlRoutes(deps: SamlRouteDeps): Route[] {
+  return [
+    route({
+      method: "GET",
+      path: "/saml/metadata",
+      access: "public",
+      summary: "SAML service provider metadata (entity ID and ACS URL) for the Google SAML app",
+      handler: () => ({ text: deps.sp.metadataXml(), headers: { "content-type": "application/samlmetadata+xml" } }),
+    }),
+    route({
+      method: "GET",
+      path: "/saml/login",
+      access: "public",
+      summary: "Start an SP-initiated login: redirects to the organisation's Google sign-in",
+      success: { status: 302, description: "Redirect to the identity provider" },
+      handler: async ({ query }) => {
+        const orgId = query.get("org");
+        if (!orgId || !/^[A-Za-z0-9_-]{1,100}$/.test(orgId)) throw new AppError("invalid_request", "org is required");
+        const returnTo = checkReturnUrl(query.get("return_to"), deps.allowedReturnOrigins(), deps.defaultReturnUrl());
+        const relayState = await deps.samlLogins.create({ orgId, returnTo });
+        return { status: 302, headers: { location: await deps.sp.loginUrl(orgId, relayState) }, text: "" };
+      },
+    }),
+    route({
+      method: "POST",
+      path: "/saml/acs",
+      access: "public",
+      accepts: "form",
+      body: AcsForm,
+      summary: "Assertion consumer service: Google posts the signed SAML response here",
+      success: { status: 303, description: "Redirect to the app with a one-time login code" },
+      handler: async ({ body, raw, log }) => {
+        const ip = raw.ip;
+        let orgId: string | undefined;
+        try {
+          orgId = await deps.sp.organisationOf(body);
+          const login = await deps.sp.verify(orgId, body);
+          const config = await deps.sso.get(login.orgId);
+          // SP-initiated: our RelayState says where to go. IdP-initiated: Google's RelayState is the app's
+          // start URL, honoured only on an allowed origin.
+          let returnTo: string | undefined;
+          if (login.inResponseTo) {
+            const started = body.RelayState ? await deps.samlLogins.consume(body.RelayState) : undefined;
+            if (!started || started.orgId !== login.orgId) throw new AppError("saml_unknown_request", "The login this response answers has expired or belongs elsewhere");
+            returnTo = started.returnTo;
+          } else {
+            returnTo = checkReturnUrl(body.RelayState || undefined, deps.allowedReturnOrigins(), deps.defaultReturnUrl());
+          }
+          const { code } = await completeSignIn(deps, {
+            orgId: login.orgId,
+            email: login.email,
+            jitProvisioning: config?.jitProvisioning ?? false,
+            method: "saml",
+            assertionId: login.assertionId,
+            ...(ip ? { ip } : {}),
+          });
+          return { status: 303, headers: { location: withParams(returnTo, { code }) }, text: "" };
+        } catch (error) {
+          const refusal = isAppError(error) ? error : new AppError("internal", "Sign-in failed", { cause: error });
+          if (refusal.status < 500) {
+            log.warn("sso.login.refused", { code: refusal.code });
+            if (orgId) {
+              await publishAuditEvent(deps.publisher, {
+                orgId,
+                action: "sso.login.refused",
+                outcome: "failure",
+                actor: { type: "google", id: "saml" },
+                reason: refusal.code,
+                ...(ip ? { ip } : {}),
+              });
+            }
+          }
+          throw refusal;
+        }
+      },
+    }),
+  ];
+}

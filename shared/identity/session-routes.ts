@@ -1,0 +1,94 @@
+// Session routes for the client apps: exchange a one-time login code, refresh (rotating), log out, me.
+import { z } from "zod";
+import { publishAuditEvent } from "../audit/publish-audit-event";
+import { canSignIn, type UserRepository } from "../directory/user-repository";
+import { AppError } from "../platform/errors";
+import { principalOf, type Route, route } from "../platform/http";
+import type { OneTimeRecords } from "../platform/one-time-records";
+import type { EventPublisher } from "../platform/pubsub";
+import type { RefreshSessions } from "./refresh-sessions";
+import type { SessionTokenService } from "./session-tokens";
+import type { LoginCode } from "./sign-in";
+
+export interface SessionRouteDeps {
+  users: UserRepository;
+  sessions: RefreshSessions;
+  tokens: SessionTokenService;
+  loginCodes: OneTimeRecords<LoginCode>;
+  publisher: EventPublisher;
+}
+
+const Exchange = z.object({ code: z.string().min(20).max(200) });
+const Refresh = z.object({ refreshToken: z.string().min(20).max(400) });
+
+export function sessionRoutes(deps: SessionRouteDeps): Route[] {
+  const issue = async (orgId: string, userId: string, sessionId: string, refreshToken: string) => {
+    const user = await deps.users.get(orgId, userId);
+    if (!canSignIn(user)) {
+      await deps.sessions.revoke(orgId, sessionId, "user_not_active");
+      throw new AppError("unauthenticated", "This account can no longer sign in");
+    }
+    const { accessToken, expiresIn } = await deps.tokens.issue({ orgId, userId, email: user.email, role: user.role, sessionId });
+    return { body: { tokenType: "Bearer", accessToken, expiresIn, refreshToken } };
+  };
+
+  return [
+    route({
+      method: "POST",
+      path: "/v1/session/exchange",
+      access: "public",
+      body: Exchange,
+      summary: "Exchange the one-time login code from a sign-in redirect for a session",
+      handler: async ({ body }) => {
+        const login = await deps.loginCodes.consume(body.code);
+        if (!login) throw new AppError("unauthenticated", "The login code is invalid, expired or already used");
+        const started = await deps.sessions.start(login.orgId, login.userId);
+        return issue(login.orgId, login.userId, started.sessionId, started.refreshToken);
+      },
+    }),
+    route({
+      method: "POST",
+      path: "/v1/session/refresh",
+      access: "public",
+      body: Refresh,
+      summary: "Rotate the refresh token and get a new access token (reusing an old one ends the session)",
+      handler: async ({ body }) => {
+        const rotated = await deps.sessions.rotate(body.refreshToken);
+        return issue(rotated.orgId, rotated.userId, rotated.sessionId, rotated.refreshToken);
+      },
+    }),
+    route({
+      method: "POST",
+      path: "/v1/session/logout",
+      access: "user",
+      summary: "End this session on every device that shares it",
+      success: { status: 204, description: "Logged out" },
+      handler: async (ctx) => {
+        const me = principalOf(ctx);
+        await deps.sessions.revoke(me.orgId, me.sessionId, "logout");
+        await publishAuditEvent(deps.publisher, {
+          orgId: me.orgId,
+          action: "session.logged_out",
+          outcome: "success",
+          actor: { type: "user", id: me.userId },
+          target: { type: "session", id: me.sessionId },
+        });
+        return { status: 204 };
+      },
+    }),
+    route({
+      method: "GET",
+      path: "/v1/me",
+      access: "user",
+      summary: "The signed-in user",
+      handler: async (ctx) => {
+        const me = principalOf(ctx);
+        const user = await deps.users.get(me.orgId, me.userId);
+        if (!user) throw new AppError("not_found", "Your account no longer exists");
+        return {
+          body: { id: user.id, orgId: user.orgId, email: user.email, displayName: user.displayName ?? null, role: user.role, status: user.status },
+        };
+      },
+    }),
+  ];
+}

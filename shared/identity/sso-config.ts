@@ -1,0 +1,51 @@
+// Per-organisation SAML settings (the IdP's entity ID, SSO URL and up to two certificates, so a rotation
+// never locks anyone out), stored on orgs/{org} with an index from IdP entity ID to org for the ACS.
+import { createHash } from "node:crypto";
+import type { Firestore } from "@google-cloud/firestore";
+import { z } from "zod";
+import { AppError } from "../platform/errors";
+
+export const SsoConfig = z.object({
+  idpEntityId: z.string().min(1),
+  ssoUrl: z.url(),
+  certificates: z.array(z.object({ pem: z.string(), notAfter: z.string(), fingerprintSha256: z.string() })).min(1).max(2),
+  /** Accept logins started in Google's app launcher (no AuthnRequest of ours to match). */
+  allowIdpInitiated: z.boolean(),
+  /** Create an account on first sign-in for users not yet provisioned. */
+  jitProvisioning: z.boolean(),
+  updatedAt: z.string(),
+});
+export type SsoConfig = z.infer<typeof SsoConfig>;
+
+const issuerKey = (entityId: string) => createHash("sha256").update(entityId).digest("hex");
+
+export interface SsoConfigRepository {
+  get(orgId: string): Promise<SsoConfig | undefined>;
+  orgForIssuer(entityId: string): Promise<string | undefined>;
+  save(orgId: string, config: SsoConfig): Promise<void>;
+}
+
+export function firestoreSsoConfigRepository(db: Firestore): SsoConfigRepository {
+  return {
+    async get(orgId) {
+      const raw = (await db.doc(`orgs/${orgId}`).get()).get("sso");
+      return raw === undefined ? undefined : SsoConfig.parse(raw);
+    },
+    async orgForIssuer(entityId) {
+      return (await db.doc(`samlIssuers/${issuerKey(entityId)}`).get()).get("orgId");
+    },
+    async save(orgId, config) {
+      const index = db.doc(`samlIssuers/${issuerKey(config.idpEntityId)}`);
+      await db.runTransaction(async (tx) => {
+        const owner = (await tx.get(index)).get("orgId") as string | undefined;
+        if (owner !== undefined && owner !== orgId) {
+          throw new AppError("conflict", "This IdP entity ID is already configured for another organisation");
+        }
+        const previous = (await tx.get(db.doc(`orgs/${orgId}`))).get("sso.idpEntityId") as string | undefined;
+        if (previous && previous !== config.idpEntityId) tx.delete(db.doc(`samlIssuers/${issuerKey(previous)}`));
+        tx.set(index, { orgId, entityId: config.idpEntityId });
+        tx.set(db.doc(`orgs/${orgId}`), { sso: config }, { merge: true });
+      });
+    },
+  };
+}

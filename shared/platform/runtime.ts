@@ -1,0 +1,40 @@
+// The process's real adapters, each created on first use (never at import, so cold starts stay short
+// and a misconfiguration surfaces as a clear error on the request that needs it).
+import type { Firestore } from "@google-cloud/firestore";
+import { config } from "./config";
+import { firestore } from "./firestore";
+import { type EventPublisher, pubsubPublisher } from "./pubsub";
+import { defaultSecretManagerClient, localFileStore, type SecretStore, secretManagerStore } from "./secrets";
+
+const once = <T>(make: () => T): (() => T) => {
+  let value: { v: T } | undefined;
+  return () => {
+    value ??= { v: make() };
+    return value.v;
+  };
+};
+
+export const runtime = {
+  db: once((): Firestore => firestore(config().GOOGLE_CLOUD_PROJECT)),
+  publisher: once((): EventPublisher => pubsubPublisher(config().GOOGLE_CLOUD_PROJECT)),
+  secrets: once((): SecretStore => {
+    const c = config();
+    return c.SECRETS_BACKEND === "local" && c.LOCAL_SECRETS_FILE
+      ? localFileStore(c.LOCAL_SECRETS_FILE)
+      : secretManagerStore(c.GOOGLE_CLOUD_PROJECT, defaultSecretManagerClient());
+  }),
+};
+
+/**
+ * A port whose adapter is built on first use. Route tables are assembled at cold start, before any
+ * configuration is read; each adapter (and its client) comes to life only when a request needs it.
+ */
+export function lazyPort<T extends object>(make: () => T): T {
+  let instance: T | undefined;
+  return new Proxy({} as T, {
+    get: (_, key) => {
+      instance ??= make();
+      return (instance as Record<string | symbol, unknown>)[key];
+    },
+  });
+}
