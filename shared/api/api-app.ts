@@ -3,7 +3,7 @@ import { firestoreAuditRepository } from "../audit/audit-repository";
 import { auditRoutes } from "../audit/audit-routes";
 import { firestoreUserRepository } from "../directory/user-repository";
 import { firestoreRefreshSessions } from "../identity/refresh-sessions";
-import { sessionAuthenticator } from "../identity/session-authenticator";
+import { type SessionGate, sessionAuthenticator } from "../identity/session-authenticator";
 import { sessionRoutes } from "../identity/session-routes";
 import { sessionTokenService } from "../identity/session-tokens";
 import { LOGIN_CODE_TTL_MS, type LoginCode } from "../identity/sign-in";
@@ -19,7 +19,7 @@ import { buildOpenApi } from "./openapi";
 export const API_INFO = { title: "Switchboard API", version: "1.0.0" };
 
 /** Builds the route table. Adapters are resolved lazily inside, so this runs without configuration. */
-export function apiRoutes(): Route[] {
+export function apiRoutes(gate?: SessionGate): Route[] {
   const db = runtime.db;
   const lazy = lazyPort;
   const sessions = lazy(() => firestoreRefreshSessions(db()));
@@ -28,7 +28,14 @@ export function apiRoutes(): Route[] {
   const publisher = lazy(() => runtime.publisher());
   const routes: Route[] = [
     ...healthRoutes({ checkConfig: () => void config(), firestore: db }),
-    ...sessionRoutes({ users, sessions, tokens, publisher, loginCodes: lazy(() => oneTimeRecords<LoginCode>(db(), "loginCodes", LOGIN_CODE_TTL_MS)) }),
+    ...sessionRoutes({
+      users,
+      sessions,
+      tokens,
+      publisher,
+      loginCodes: lazy(() => oneTimeRecords<LoginCode>(db(), "loginCodes", LOGIN_CODE_TTL_MS)),
+      ...(gate ? { onLoggedOut: gate.forget } : {}),
+    }),
     ...ssoAdminRoutes({ sso: lazy(() => firestoreSsoConfigRepository(db())), publisher }),
     ...auditRoutes({ audit: lazy(() => firestoreAuditRepository(db())) }),
   ];
@@ -41,6 +48,6 @@ export function createApiHandler() {
   const maxBodyBytes = Number(process.env.MAX_BODY_BYTES ?? 1024 * 1024);
   const sessions = () => firestoreRefreshSessions(runtime.db());
   let tokens: ReturnType<typeof sessionTokenService> | undefined;
-  const authenticate = sessionAuthenticator(() => (tokens ??= sessionTokenService(runtime.secrets())), sessions);
-  return createHttpHandler(apiRoutes(), { maxBodyBytes, authenticate });
+  const gate = sessionAuthenticator(() => (tokens ??= sessionTokenService(runtime.secrets())), sessions);
+  return createHttpHandler(apiRoutes(gate), { maxBodyBytes, authenticate: gate.authenticate });
 }

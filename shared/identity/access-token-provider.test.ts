@@ -9,10 +9,20 @@ import { useEmulators } from "../../tools/testing/emulator-env";
 import type { RunningWorkspaceSim } from "../../tools/workspace-sim/src/index";
 import { pubsubPublisher } from "../platform/pubsub";
 import type { SecretStore } from "../platform/secrets";
+import { type GoogleOAuth, googleOAuth } from "./google-oauth";
 import { keyOf } from "./grant-repository";
 import { GRANT_STATUS_CHANGED_TOPIC } from "./grant-status-changed";
-import { type GoogleOAuth, googleOAuth } from "./google-oauth";
-import { CLIENT, identity, ORG, recordingPublisher, seedGrant, startSim, testDeps, testSecrets, USERS } from "./identity-test-support";
+import {
+  CLIENT,
+  identity,
+  ORG,
+  recordingPublisher,
+  seedGrant,
+  startSim,
+  testDeps,
+  testSecrets,
+  USERS,
+} from "./identity-test-support";
 import { IDENTITY_SCOPES, INTEGRATIONS } from "./integrations";
 
 const emulators = useEmulators("tokens");
@@ -34,7 +44,10 @@ beforeEach(() => {
 });
 
 /** A provider as one function instance has it: its own Firestore client and lease owner name. */
-function instance(name: string, overrides: { publisher?: ReturnType<typeof recordingPublisher>; oauth?: GoogleOAuth } = {}) {
+function instance(
+  name: string,
+  overrides: { publisher?: ReturnType<typeof recordingPublisher>; oauth?: GoogleOAuth } = {},
+) {
   const db = new Firestore({ projectId: emulators.projectId });
   clients.push(db);
   const deps = testDeps(sim, {
@@ -61,7 +74,10 @@ describe("access token provider", () => {
 
   it("refreshes once for 100 concurrent callers across two instances, each with its own Firestore client", async () => {
     const [a, b] = [instance("instance-a"), instance("instance-b")];
-    const { grant } = await seedGrant(a, sim, USERS.bob, { integrations: ["contacts"], expiresInMs: 4 * 60_000 });
+    const { grant } = await seedGrant(a, sim, USERS.bob, {
+      integrations: ["contacts"],
+      expiresInMs: 4 * 60_000,
+    });
     // A slow token endpoint widens the race: both instances ask while the refresh is in flight.
     sim.control.injectFault({ api: "oauth", method: "oauth.token", latencyMs: 300 });
     const user = { orgId: ORG, userId: USERS.bob.userId };
@@ -71,7 +87,9 @@ describe("access token provider", () => {
     expect(tokenCalls()).toBe(1);
     expect(new Set(results.map((r) => r.token)).size).toBe(1);
     const stored = await a.grants().get(keyOf(grant));
-    expect(stored?.accessTokenExpiresAt!.getTime()).toBeGreaterThan(sim.control.now().getTime() + 50 * 60_000);
+    expect(stored?.accessTokenExpiresAt?.getTime()).toBeGreaterThan(
+      sim.control.now().getTime() + 50 * 60_000,
+    );
     expect(stored?.version).toBe(1); // access tokens do not bump the refresh-token version
   });
 
@@ -100,16 +118,27 @@ describe("access token provider", () => {
             scopes: [...IDENTITY_SCOPES, ...INTEGRATIONS.contacts.scopes],
           });
           const key = { orgId: ORG, userId: USERS.dave.userId, grantId: grant.grantId };
-          const sealed = await services.cipher().seal(fresh.refresh_token!, { ...key, field: "refresh_token" });
-          await services.grants().mutate(key, (g) => (g ? { write: { ...g, refreshToken: sealed, version: g.version + 1 } } : undefined));
+          const sealed = await services
+            .cipher()
+            .seal(fresh.refresh_token!, { ...key, field: "refresh_token" });
+          await services
+            .grants()
+            .mutate(key, (g) =>
+              g ? { write: { ...g, refreshToken: sealed, version: g.version + 1 } } : undefined,
+            );
         }
         return real.refresh(refreshToken);
       },
     };
     services = instance("racer", { publisher, oauth: racing });
-    const { grant } = await seedGrant(services, sim, USERS.dave, { integrations: ["contacts"], expiresInMs: -1 });
+    const { grant } = await seedGrant(services, sim, USERS.dave, {
+      integrations: ["contacts"],
+      expiresInMs: -1,
+    });
     try {
-      const token = await services.tokens().getAccessToken({ orgId: ORG, userId: USERS.dave.userId }, "contacts");
+      const token = await services
+        .tokens()
+        .getAccessToken({ orgId: ORG, userId: USERS.dave.userId }, "contacts");
       expect(token.token).toMatch(/^ya29\./);
     } finally {
       sim.control.configure({ oauth: { maxRefreshTokensPerClient: 100 } });
@@ -137,9 +166,17 @@ describe("access token provider", () => {
       const db = new Firestore({ projectId: emulators.projectId });
       clients.push(db);
       const services = identity(
-        testDeps(sim, { projectId: emulators.projectId, secrets, db, publisher: pubsubPublisher(emulators.projectId) }),
+        testDeps(sim, {
+          projectId: emulators.projectId,
+          secrets,
+          db,
+          publisher: pubsubPublisher(emulators.projectId),
+        }),
       );
-      const { grant } = await seedGrant(services, sim, USERS.erin, { integrations: ["contacts", "calendar"], expiresInMs: -1 });
+      const { grant } = await seedGrant(services, sim, USERS.erin, {
+        integrations: ["contacts", "calendar"],
+        expiresInMs: -1,
+      });
       sim.control.revokeGrant(USERS.erin.email, CLIENT.clientId); // the user removed the app at Google
       const user = { orgId: ORG, userId: USERS.erin.userId };
       await expect(services.tokens().getAccessToken(user, "contacts")).rejects.toMatchObject({

@@ -11,10 +11,10 @@ import { AppError } from "../platform/errors";
 import { acquireLease, LEASE_COLLECTION, releaseLease } from "../platform/lease";
 import type { Logger } from "../platform/logger";
 import type { EventPublisher } from "../platform/pubsub";
-import { type Grant, type GrantKey, type GrantRepository, keyOf } from "./grant-repository";
-import { GrantStatusChangedMessage } from "./grant-status-changed";
 import type { GoogleOAuth, TokenSet } from "./google-oauth";
 import { InvalidGrantError } from "./google-oauth";
+import { type Grant, type GrantKey, type GrantRepository, keyOf } from "./grant-repository";
+import { GrantStatusChangedMessage } from "./grant-status-changed";
 import { INTEGRATIONS, type IntegrationName, missingScopes } from "./integrations";
 import type { TokenCipher } from "./token-cipher";
 
@@ -27,7 +27,7 @@ export interface AccessToken {
   grantId: string;
 }
 
-export type KeepAliveOutcome = "refreshed" | "fresh" | "gone" | "needs_reauth";
+export type KeepAliveOutcome = "renewed" | "fresh" | "gone" | "needs_reauth";
 
 export interface AccessTokenProvider {
   /** A usable token for the user's integration; throws a non-retryable AppError when only the user can fix it. */
@@ -54,10 +54,14 @@ export interface AccessTokenProviderDeps {
 }
 
 const needsReauth = (grant: Grant) =>
-  new AppError("precondition_failed", "Google access for this integration was revoked or expired; reconnect it", {
-    retryable: false,
-    details: { reason: "needs_reauth", grantId: grant.grantId, lastError: grant.lastError },
-  });
+  new AppError(
+    "precondition_failed",
+    "Google access for this integration was revoked or expired; reconnect it",
+    {
+      retryable: false,
+      details: { reason: "needs_reauth", grantId: grant.grantId, lastError: grant.lastError },
+    },
+  );
 
 const notConnected = (integration: string) =>
   new AppError("precondition_failed", `The ${integration} integration is not connected`, {
@@ -65,7 +69,10 @@ const notConnected = (integration: string) =>
     details: { reason: "not_connected", integration },
   });
 
-const bindingOf = (g: Pick<Grant, "orgId" | "userId" | "grantId">, field: "refresh_token" | "access_token") => ({
+const bindingOf = (
+  g: Pick<Grant, "orgId" | "userId" | "grantId">,
+  field: "refresh_token" | "access_token",
+) => ({
   ...keyOf(g),
   field,
 });
@@ -160,7 +167,10 @@ export function accessTokenProvider(deps: AccessTokenProviderDeps): AccessTokenP
     const rotated = tokens.refreshToken !== undefined;
     const reseal = rotated || (await cipher.isStale(read.refreshToken));
     const refreshToken = reseal
-      ? await cipher.seal(tokens.refreshToken ?? (await cipher.open(read.refreshToken, bindingOf(read, "refresh_token"))), bindingOf(read, "refresh_token"))
+      ? await cipher.seal(
+          tokens.refreshToken ?? (await cipher.open(read.refreshToken, bindingOf(read, "refresh_token"))),
+          bindingOf(read, "refresh_token"),
+        )
       : read.refreshToken;
     const accessFields = {
       accessToken,
@@ -172,13 +182,18 @@ export function accessTokenProvider(deps: AccessTokenProviderDeps): AccessTokenP
       ...(tokens.scopes.length > 0 ? { scopes: tokens.scopes } : {}),
     };
     const stored = await grants.mutate(keyOf(read), (current) => {
-      if (!current || current.status !== "connected") return undefined;
+      if (current?.status !== "connected") return undefined;
       if (current.version !== read.version) {
         // Someone stored a newer refresh token meanwhile: keep it, but our access token is still good.
         return { write: { ...current, ...accessFields } };
       }
       return {
-        write: { ...current, ...accessFields, refreshToken, version: reseal ? current.version + 1 : current.version },
+        write: {
+          ...current,
+          ...accessFields,
+          refreshToken,
+          version: reseal ? current.version + 1 : current.version,
+        },
       };
     });
     if (!stored) {
@@ -219,12 +234,16 @@ export function accessTokenProvider(deps: AccessTokenProviderDeps): AccessTokenP
   }
 
   /** Polls the grant and the lease until the holder stored a fresh token, failed, or let go. */
-  async function waitForHolder(key: GrantKey, leaseName: string, withinMs: number): Promise<Grant | undefined> {
+  async function waitForHolder(
+    key: GrantKey,
+    leaseName: string,
+    withinMs: number,
+  ): Promise<Grant | undefined> {
     const leaseRef = db.collection(LEASE_COLLECTION).doc(encodeURIComponent(leaseName));
     for (let i = 0; ; i++) {
       await new Promise((r) => setTimeout(r, Math.min(200, 20 * 2 ** i)));
       const [grant, lease] = await Promise.all([grants.get(key), leaseRef.get()]);
-      if (!grant || grant.status !== "connected" || fresh(grant, withinMs)) return grant;
+      if (grant?.status !== "connected" || fresh(grant, withinMs)) return grant;
       const expiresAt = lease.get("expiresAt") as FirebaseFirestore.Timestamp | undefined;
       // The holder released the lease (it failed) or let it lapse (it crashed): try ourselves.
       if (!expiresAt || expiresAt.toMillis() <= Date.now()) return grant;
@@ -248,9 +267,13 @@ export function accessTokenProvider(deps: AccessTokenProviderDeps): AccessTokenP
         const seen = assertUsable(await waitForHolder(key, leaseName, withinMs), key);
         if (fresh(seen, withinMs)) return seen;
         if (Date.now() > deadline)
-          throw new AppError("upstream_unavailable", "Another instance's token refresh did not finish in time", {
-            retryable: true,
-          });
+          throw new AppError(
+            "upstream_unavailable",
+            "Another instance's token refresh did not finish in time",
+            {
+              retryable: true,
+            },
+          );
       }
     });
   }
@@ -264,15 +287,24 @@ export function accessTokenProvider(deps: AccessTokenProviderDeps): AccessTokenP
         if (!fresh(grant, minRemainingMs)) grant = await ensureFresh(keyOf(grant), minRemainingMs);
         const missing = missingScopes(INTEGRATIONS[integration], grant.scopes);
         if (missing.length > 0) {
-          throw new AppError("precondition_failed", `Google access for ${integration} lacks scopes; reconnect it`, {
-            retryable: false,
-            details: { reason: "partial", integration, missingScopes: missing },
-          });
+          throw new AppError(
+            "precondition_failed",
+            `Google access for ${integration} lacks scopes; reconnect it`,
+            {
+              retryable: false,
+              details: { reason: "partial", integration, missingScopes: missing },
+            },
+          );
         }
         const token = await cipher.open(grant.accessToken!, bindingOf(grant, "access_token"));
         // Best effort, at most hourly: marks the grant as in use, for the keep-alive worker's idleness rule.
         await grants.touch(grant, deps.now()).catch(() => undefined);
-        return { token, expiresAt: grant.accessTokenExpiresAt!, scopes: grant.scopes, grantId: grant.grantId };
+        return {
+          token,
+          expiresAt: grant.accessTokenExpiresAt!,
+          scopes: grant.scopes,
+          grantId: grant.grantId,
+        };
       });
     },
     async keepAlive(key, withinMs) {
@@ -282,7 +314,9 @@ export function accessTokenProvider(deps: AccessTokenProviderDeps): AccessTokenP
       if (fresh(grant, withinMs)) return "fresh";
       try {
         const after = await ensureFresh(key, withinMs);
-        return after.lastRefreshedAt && after.lastRefreshedAt > (grant.lastRefreshedAt ?? new Date(0)) ? "refreshed" : "fresh";
+        return after.lastRefreshedAt && after.lastRefreshedAt > (grant.lastRefreshedAt ?? new Date(0))
+          ? "renewed"
+          : "fresh";
       } catch (error) {
         if (error instanceof AppError && error.details?.reason === "needs_reauth") return "needs_reauth";
         if (error instanceof AppError && error.details?.reason === "not_connected") return "gone";

@@ -10,9 +10,14 @@ import { publishAuditEvent } from "../audit/publish-audit-event";
 import { AppError } from "../platform/errors";
 import { converter, expireAfter } from "../platform/firestore";
 import { type HttpResult, type Principal, principalOf, type Route, route } from "../platform/http";
-import { type Grant, grantIdFor, keyOf } from "./grant-repository";
 import type { TokenSet } from "./google-oauth";
-import { type IdentityDeps, type IdentityServices, identityServices, OAUTH_CALLBACK_PATH } from "./identity-services";
+import { type Grant, grantIdFor, keyOf } from "./grant-repository";
+import {
+  type IdentityDeps,
+  type IdentityServices,
+  identityServices,
+  OAUTH_CALLBACK_PATH,
+} from "./identity-services";
 import {
   consentScopes,
   INTEGRATION_NAMES,
@@ -22,6 +27,7 @@ import {
   integrationOf,
   missingScopes,
 } from "./integrations";
+import { checkReturnUrl, withParams } from "./return-urls";
 import { SealedToken } from "./token-cipher";
 
 export const OAUTH_STATE_COLLECTION = "oauthStates";
@@ -74,7 +80,10 @@ const stateBinding = (state: OAuthState | { orgId: string; userId: string }, sta
 
 function integrationFor(name: string | undefined, principal: Principal): Integration {
   const integration = integrationOf(name ?? "");
-  if (!integration) throw new AppError("not_found", `No integration named ${name}`, { details: { known: INTEGRATION_NAMES } });
+  if (!integration)
+    throw new AppError("not_found", `No integration named ${name}`, {
+      details: { known: INTEGRATION_NAMES },
+    });
   if (integration.adminOnly && principal.role !== "admin")
     throw new AppError("forbidden", `The ${integration.name} integration needs an organisation admin`);
   return integration;
@@ -95,22 +104,11 @@ function viewOf(integration: Integration, grant: Grant | undefined): Integration
     : { ...base, status: "connected", ...account, ...errors };
 }
 
-/** Only to the app's own origins: an open redirect would hand the result (and the user) to anyone. */
+/** Only to the app's own origins (return-urls.ts); without one, to DEFAULT_RETURN_URL, else a JSON answer. */
 function checkedReturnTo(returnTo: string | undefined, services: IdentityServices): string | null {
   const { ALLOWED_RETURN_ORIGINS, DEFAULT_RETURN_URL } = services.deps.config;
   if (returnTo === undefined) return DEFAULT_RETURN_URL ?? null;
-  let url: URL;
-  try {
-    url = new URL(returnTo);
-  } catch {
-    throw new AppError("validation_failed", "returnTo must be an absolute URL", { details: { reason: "return_to_invalid" } });
-  }
-  const allowed = ALLOWED_RETURN_ORIGINS.map((o) => new URL(o).origin);
-  if (!allowed.includes(url.origin))
-    throw new AppError("validation_failed", `returnTo's origin ${url.origin} is not allowed`, {
-      details: { reason: "return_to_not_allowed" },
-    });
-  return url.toString();
+  return checkReturnUrl(returnTo, ALLOWED_RETURN_ORIGINS);
 }
 
 async function audit(
@@ -141,11 +139,17 @@ async function audit(
  * Drops an integration from a grant. The last integration out revokes the grant at Google (revocation
  * removes all of the client's scopes, so a grant other integrations still use is kept) and deletes it.
  */
-async function detach(services: IdentityServices, grant: Grant, integration: IntegrationName): Promise<boolean> {
+async function detach(
+  services: IdentityServices,
+  grant: Grant,
+  integration: IntegrationName,
+): Promise<boolean> {
   const remaining = grant.integrations.filter((n) => n !== integration);
   if (remaining.length === 0) {
     try {
-      const refreshToken = await services.cipher().open(grant.refreshToken, { ...keyOf(grant), field: "refresh_token" });
+      const refreshToken = await services
+        .cipher()
+        .open(grant.refreshToken, { ...keyOf(grant), field: "refresh_token" });
       await services.oauth().revoke(refreshToken);
     } catch (error) {
       // A token we cannot open cannot be revoked either; deleting it still leaves nothing usable here.
@@ -178,14 +182,20 @@ export function consentRoutes(deps: ConsentDeps): Route[] {
       method: "GET",
       path: "/v1/integrations",
       access: "user",
-      summary: "The caller's Google integrations: not_connected, connected, partial (with missing scopes) or needs_reauth",
+      summary:
+        "The caller's Google integrations: not_connected, connected, partial (with missing scopes) or needs_reauth",
       success: { status: 200, description: "{ integrations: IntegrationView[] }" },
       async handler(ctx) {
         const principal = principalOf(ctx);
         const grants = await services.grants().listForUser(principal.orgId, principal.userId);
         const integrations = INTEGRATION_NAMES.map((n) => INTEGRATIONS[n])
           .filter((i) => !i.adminOnly || principal.role === "admin")
-          .map((i) => viewOf(i, grants.find((g) => g.integrations.includes(i.name))));
+          .map((i) =>
+            viewOf(
+              i,
+              grants.find((g) => g.integrations.includes(i.name)),
+            ),
+          );
         return { body: { integrations } };
       },
     }),
@@ -200,7 +210,8 @@ export function consentRoutes(deps: ConsentDeps): Route[] {
         const integration = integrationFor(ctx.params.name, principal);
         // The body is optional, so it is validated here rather than by the route's schema.
         const body = ConnectBody.safeParse(ctx.body ?? {});
-        if (!body.success) throw new AppError("validation_failed", "The body may only carry returnTo (a string)");
+        if (!body.success)
+          throw new AppError("validation_failed", "The body may only carry returnTo (a string)");
         const returnTo = checkedReturnTo(body.data.returnTo, services);
         const oauth = services.oauth();
 
@@ -217,7 +228,12 @@ export function consentRoutes(deps: ConsentDeps): Route[] {
           createdAt: Timestamp.fromDate(now),
           expireAt: Timestamp.fromDate(expireAfter(OAUTH_STATE_TTL_MS, now)),
         };
-        await services.db().collection(OAUTH_STATE_COLLECTION).withConverter(converter(OAuthState)).doc(stateId).create(state);
+        await services
+          .db()
+          .collection(OAUTH_STATE_COLLECTION)
+          .withConverter(converter(OAuthState))
+          .doc(stateId)
+          .create(state);
 
         // Google sends a refresh token only on first consent. Without a working grant of ours (none yet,
         // or its token died), force the consent screen so that we get one.
@@ -238,12 +254,15 @@ export function consentRoutes(deps: ConsentDeps): Route[] {
       method: "DELETE",
       path: "/v1/integrations/:name",
       access: "user",
-      summary: "Disconnects one integration: stops its background work; revokes at Google when no other needs the grant",
+      summary:
+        "Disconnects one integration: stops its background work; revokes at Google when no other needs the grant",
       success: { status: 200, description: "{ integration, status: not_connected, revokedAtGoogle }" },
       async handler(ctx) {
         const principal = principalOf(ctx);
         const integration = integrationFor(ctx.params.name, principal);
-        const grant = await services.grants().findForIntegration(principal.orgId, principal.userId, integration.name);
+        const grant = await services
+          .grants()
+          .findForIntegration(principal.orgId, principal.userId, integration.name);
         // Background work first: stopping a watch channel still needs the token revocation would kill.
         const stopped = await services.teardowns().run({ ...principal, integration: integration.name });
         const revokedAtGoogle = grant ? await detach(services, grant, integration.name) : false;
@@ -279,12 +298,14 @@ export function oauthCallbackRoutes(deps: ConsentDeps): Route[] {
   }
 
   const finish = (state: OAuthState, status: CallbackStatus, reason?: string): HttpResult => {
-    if (!state.returnTo) return { body: { integration: state.integration, status, ...(reason ? { reason } : {}) } };
-    const target = new URL(state.returnTo);
-    target.searchParams.set("integration", state.integration);
-    target.searchParams.set("status", status);
-    if (reason) target.searchParams.set("reason", reason);
-    return { status: 302, headers: { location: target.toString() }, text: "" };
+    if (!state.returnTo)
+      return { body: { integration: state.integration, status, ...(reason ? { reason } : {}) } };
+    const location = withParams(state.returnTo, {
+      integration: state.integration,
+      status,
+      ...(reason ? { reason } : {}),
+    });
+    return { status: 302, headers: { location }, text: "" };
   };
 
   async function refuse(state: OAuthState, status: CallbackStatus, reason: string): Promise<HttpResult> {
@@ -303,7 +324,11 @@ export function oauthCallbackRoutes(deps: ConsentDeps): Route[] {
     const oauth = services.oauth();
     const cipher = services.cipher();
     const now = deps.clock();
-    const key = { orgId: state.orgId, userId: state.userId, grantId: grantIdFor(oauth.clientId, identity.sub) };
+    const key = {
+      orgId: state.orgId,
+      userId: state.userId,
+      grantId: grantIdFor(oauth.clientId, identity.sub),
+    };
     const existing = await services.grants().get(key);
     if (!tokens.refreshToken && existing?.status !== "connected") return undefined; // nothing to refresh with
     const refreshToken = tokens.refreshToken
@@ -318,7 +343,9 @@ export function oauthCallbackRoutes(deps: ConsentDeps): Route[] {
         clientId: oauth.clientId,
         googleSub: identity.sub,
         googleEmail: identity.email,
-        integrations: [...new Set([...(current?.integrations ?? []), state.integration])].sort() as IntegrationName[],
+        integrations: [
+          ...new Set([...(current?.integrations ?? []), state.integration]),
+        ].sort() as IntegrationName[],
         // With include_granted_scopes the response lists everything granted to the client: authoritative.
         scopes: tokens.scopes,
         refreshToken: sealed,
@@ -360,11 +387,20 @@ export function oauthCallbackRoutes(deps: ConsentDeps): Route[] {
           });
         const state = await consumeState(stateId);
         if (!state)
-          throw new AppError("invalid_request", "The OAuth state is unknown or was already used; start again", {
-            details: { reason: "oauth_state_invalid" },
-          });
-        const log = ctx.log.child({ orgId: state.orgId, userId: state.userId, integration: state.integration });
-        if (state.expireAt.toMillis() <= deps.clock().getTime()) return refuse(state, "expired", "oauth_state_expired");
+          throw new AppError(
+            "invalid_request",
+            "The OAuth state is unknown or was already used; start again",
+            {
+              details: { reason: "oauth_state_invalid" },
+            },
+          );
+        const log = ctx.log.child({
+          orgId: state.orgId,
+          userId: state.userId,
+          integration: state.integration,
+        });
+        if (state.expireAt.toMillis() <= deps.clock().getTime())
+          return refuse(state, "expired", "oauth_state_expired");
 
         const error = ctx.query.get("error");
         if (error) return refuse(state, error === "access_denied" ? "denied" : "error", error.slice(0, 100));
@@ -397,7 +433,12 @@ export function oauthCallbackRoutes(deps: ConsentDeps): Route[] {
           action: "integration.connected",
           outcome: "success",
           integration: state.integration,
-          details: { status, grantId: grant.grantId, googleEmail: identity.email, missingScopes: missing.join(" ") },
+          details: {
+            status,
+            grantId: grant.grantId,
+            googleEmail: identity.email,
+            missingScopes: missing.join(" "),
+          },
         });
         log.info("integration.connected", { status, grantId: grant.grantId });
         return finish(state, status);

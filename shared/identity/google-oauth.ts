@@ -108,7 +108,9 @@ interface RawTokens {
 function toTokenSet(tokens: RawTokens): TokenSet {
   if (!tokens.access_token) throw new AppError("upstream_unavailable", "Google returned no access token");
   // The library turned expires_in into a wall-clock expiry_date a moment ago; turn it back.
-  const expiresIn = tokens.expiry_date ? Math.max(0, Math.round((tokens.expiry_date - Date.now()) / 1000)) : 3599;
+  const expiresIn = tokens.expiry_date
+    ? Math.max(0, Math.round((tokens.expiry_date - Date.now()) / 1000))
+    : 3599;
   const set: TokenSet = { accessToken: tokens.access_token, expiresIn, scopes: parseScopes(tokens.scope) };
   if (tokens.refresh_token) set.refreshToken = tokens.refresh_token;
   if (tokens.id_token) set.idToken = tokens.id_token;
@@ -139,13 +141,22 @@ export function googleOAuth(settings: GoogleOAuthSettings): GoogleOAuth {
   const getClient = () => {
     client ??= settings.clientSecret().then(
       (clientSecret) =>
-        new Client({ clientId: settings.clientId, clientSecret, redirectUri: settings.redirectUri, endpoints }),
+        new Client({
+          clientId: settings.clientId,
+          clientSecret,
+          redirectUri: settings.redirectUri,
+          endpoints,
+        }),
     );
     client.catch(() => (client = undefined));
     return client;
   };
   // generateAuthUrl needs no secret: a separate client keeps the URL synchronous.
-  const urlClient = new OAuth2Client({ clientId: settings.clientId, redirectUri: settings.redirectUri, endpoints });
+  const urlClient = new OAuth2Client({
+    clientId: settings.clientId,
+    redirectUri: settings.redirectUri,
+    endpoints,
+  });
 
   return {
     clientId: settings.clientId,
@@ -168,7 +179,9 @@ export function googleOAuth(settings: GoogleOAuthSettings): GoogleOAuth {
         return toTokenSet(tokens);
       } catch (error) {
         if (oauthErrorOf(error)?.error === "invalid_grant")
-          throw new AppError("invalid_request", "The authorization code is invalid or was already used", { cause: error });
+          throw new AppError("invalid_request", "The authorization code is invalid or was already used", {
+            cause: error,
+          });
         throw upstream("code exchange", error);
       }
     },
@@ -179,7 +192,8 @@ export function googleOAuth(settings: GoogleOAuthSettings): GoogleOAuth {
         return toTokenSet(tokens);
       } catch (error) {
         const body = oauthErrorOf(error);
-        if (body?.error === "invalid_grant") throw new InvalidGrantError(body.error_description ?? "invalid_grant");
+        if (body?.error === "invalid_grant")
+          throw new InvalidGrantError(body.error_description ?? "invalid_grant");
         throw upstream("refresh", error);
       }
     },
@@ -203,7 +217,11 @@ export function googleOAuth(settings: GoogleOAuthSettings): GoogleOAuth {
         });
         if (typeof payload.sub !== "string" || typeof payload.email !== "string")
           throw new Error("id_token lacks sub or email");
-        return { sub: payload.sub, email: payload.email.toLowerCase(), emailVerified: payload.email_verified === true };
+        return {
+          sub: payload.sub,
+          email: payload.email.toLowerCase(),
+          emailVerified: payload.email_verified === true,
+        };
       } catch (error) {
         throw new AppError("unauthenticated", "Google's id_token did not verify", { cause: error });
       }

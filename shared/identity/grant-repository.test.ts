@@ -3,7 +3,7 @@
 import { Firestore } from "@google-cloud/firestore";
 import { afterAll, describe, expect, it } from "vitest";
 import { useEmulators } from "../../tools/testing/emulator-env";
-import { type Grant, firestoreGrantRepository, grantIdFor } from "./grant-repository";
+import { firestoreGrantRepository, type Grant, grantIdFor } from "./grant-repository";
 
 const emulators = useEmulators("grants");
 const db = new Firestore({ projectId: emulators.projectId });
@@ -58,7 +58,9 @@ describe("grant repository", () => {
   it("mutates in a transaction: writes, leaves alone or deletes as decided", async () => {
     const g = grant("u-3");
     await save(g);
-    const after = await repo.mutate(g, (cur) => (cur ? { write: { ...cur, version: cur.version + 1 } } : undefined));
+    const after = await repo.mutate(g, (cur) =>
+      cur ? { write: { ...cur, version: cur.version + 1 } } : undefined,
+    );
     expect(after?.version).toBe(2);
     expect(await repo.mutate(g, () => undefined)).toMatchObject({ version: 2 });
     expect(await repo.mutate(g, () => ({ delete: true }))).toBeUndefined();
@@ -80,7 +82,12 @@ describe("grant repository", () => {
     const notDue = [
       grant("n-late", { orgId: "org-k", keepAlive: true, accessTokenExpiresAt: at(50) }),
       grant("n-off", { orgId: "org-k", keepAlive: false, accessTokenExpiresAt: at(5) }),
-      grant("n-dead", { orgId: "org-k", keepAlive: true, status: "needs_reauth", accessTokenExpiresAt: at(5) }),
+      grant("n-dead", {
+        orgId: "org-k",
+        keepAlive: true,
+        status: "needs_reauth",
+        accessTokenExpiresAt: at(5),
+      }),
     ];
     for (const g of [...due, ...notDue]) await save(g);
     const seen: string[] = [];

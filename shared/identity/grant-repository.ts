@@ -53,7 +53,9 @@ export interface GrantKey {
   grantId: string;
 }
 
-type Dates<T> = { [K in keyof T]: T[K] extends Timestamp ? Date : T[K] extends Timestamp | null ? Date | null : T[K] };
+type Dates<T> = {
+  [K in keyof T]: T[K] extends Timestamp ? Date : T[K] extends Timestamp | null ? Date | null : T[K];
+};
 export type Grant = Dates<StoredGrant>;
 
 /** One grant per Google account and OAuth client, so a reconnect finds (and extends) the same document. */
@@ -66,7 +68,14 @@ export const keyOf = (g: Pick<Grant, "orgId" | "userId" | "grantId">): GrantKey 
   grantId: g.grantId,
 });
 
-const TIME_FIELDS = ["lastErrorAt", "accessTokenExpiresAt", "createdAt", "updatedAt", "lastUsedAt", "lastRefreshedAt"] as const;
+const TIME_FIELDS = [
+  "lastErrorAt",
+  "accessTokenExpiresAt",
+  "createdAt",
+  "updatedAt",
+  "lastUsedAt",
+  "lastRefreshedAt",
+] as const;
 
 function toStored(grant: Grant): StoredGrant {
   const out = { ...grant } as Record<string, unknown>;
@@ -133,7 +142,10 @@ export function firestoreGrantRepository(db: Firestore): GrantRepository {
       return (await collection(orgId, userId).get()).docs.map((d) => fromStored(d.data()));
     },
     async findForIntegration(orgId, userId, integration) {
-      const snap = await collection(orgId, userId).where("integrations", "array-contains", integration).limit(1).get();
+      const snap = await collection(orgId, userId)
+        .where("integrations", "array-contains", integration)
+        .limit(1)
+        .get();
       const doc = snap.docs[0];
       return doc ? fromStored(doc.data()) : undefined;
     },
@@ -173,7 +185,10 @@ export function firestoreGrantRepository(db: Firestore): GrantRepository {
         .orderBy(FieldPath.documentId())
         .limit(limit);
       if (after) {
-        const [millis, path] = JSON.parse(Buffer.from(after, "base64url").toString("utf8")) as [number, string];
+        const [millis, path] = JSON.parse(Buffer.from(after, "base64url").toString("utf8")) as [
+          number,
+          string,
+        ];
         query = query.startAfter(Timestamp.fromMillis(millis), db.doc(path));
       }
       const docs = (await query.get()).docs;

@@ -8,10 +8,15 @@ import { AppError } from "../platform/errors";
 import { firestore as processFirestore } from "../platform/firestore";
 import { type Logger, logger as rootLogger } from "../platform/logger";
 import { type EventPublisher, pubsubPublisher } from "../platform/pubsub";
-import { defaultSecretManagerClient, localFileStore, type SecretStore, secretManagerStore } from "../platform/secrets";
+import {
+  defaultSecretManagerClient,
+  localFileStore,
+  type SecretStore,
+  secretManagerStore,
+} from "../platform/secrets";
 import { type AccessTokenProvider, accessTokenProvider } from "./access-token-provider";
-import { firestoreGrantRepository, type GrantRepository } from "./grant-repository";
 import { type GoogleOAuth, googleOAuth } from "./google-oauth";
+import { firestoreGrantRepository, type GrantRepository } from "./grant-repository";
 import { defaultTeardowns, type TeardownRegistry } from "./integration-teardown";
 import { SECRET } from "./secret-names";
 import { type TokenCipher, tokenCipher } from "./token-cipher";
@@ -56,7 +61,9 @@ export const OAUTH_CALLBACK_PATH = "/oauth/google/callback";
 
 export function redirectUriOf(config: IdentityConfig): string | undefined {
   if (config.OAUTH_REDIRECT_URL) return config.OAUTH_REDIRECT_URL;
-  return config.PUBLIC_AUTH_URL ? `${config.PUBLIC_AUTH_URL.replace(/\/+$/, "")}${OAUTH_CALLBACK_PATH}` : undefined;
+  return config.PUBLIC_AUTH_URL
+    ? `${config.PUBLIC_AUTH_URL.replace(/\/+$/, "")}${OAUTH_CALLBACK_PATH}`
+    : undefined;
 }
 
 export function identityServices(deps: IdentityDeps): IdentityServices {
@@ -75,7 +82,10 @@ export function identityServices(deps: IdentityDeps): IdentityServices {
     const clientId = deps.config.GOOGLE_OAUTH_CLIENT_ID;
     const redirectUri = redirectUriOf(deps.config);
     if (!clientId || !redirectUri) {
-      throw new AppError("not_ready", "Google integrations are not configured (GOOGLE_OAUTH_CLIENT_ID, OAUTH_REDIRECT_URL)");
+      throw new AppError(
+        "not_ready",
+        "Google integrations are not configured (GOOGLE_OAUTH_CLIENT_ID, OAUTH_REDIRECT_URL)",
+      );
     }
     return googleOAuth({
       baseUrl: deps.config.GOOGLE_OAUTH_BASE_URL,

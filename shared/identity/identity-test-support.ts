@@ -49,7 +49,9 @@ export async function testSecrets(): Promise<SecretStore> {
 }
 
 /** A simulator with the acme org and our OAuth client; `redirectUris` must list the callback under test. */
-export function startSim(redirectUris: string[] = ["http://127.0.0.1:9/oauth/google/callback"]): Promise<RunningWorkspaceSim> {
+export function startSim(
+  redirectUris: string[] = ["http://127.0.0.1:9/oauth/google/callback"],
+): Promise<RunningWorkspaceSim> {
   const user = (u: TestUser, givenName: string) => ({
     email: u.email,
     givenName,
@@ -59,7 +61,13 @@ export function startSim(redirectUris: string[] = ["http://127.0.0.1:9/oauth/goo
   return startWorkspaceSim({
     seed: {
       domain: "acme.test",
-      users: [user(USERS.ada, "Ada"), user(USERS.alice, "Alice"), user(USERS.bob, "Bob"), user(USERS.dave, "Dave"), user(USERS.erin, "Erin")],
+      users: [
+        user(USERS.ada, "Ada"),
+        user(USERS.alice, "Alice"),
+        user(USERS.bob, "Bob"),
+        user(USERS.dave, "Dave"),
+        user(USERS.erin, "Erin"),
+      ],
       oauthClients: [{ ...CLIENT, redirectUris }],
     },
     saml: false,
@@ -67,7 +75,9 @@ export function startSim(redirectUris: string[] = ["http://127.0.0.1:9/oauth/goo
 }
 
 /** Publishes nowhere; remembers every message. */
-export function recordingPublisher(): EventPublisher & { messages: Array<{ topic: string; payload: unknown }> } {
+export function recordingPublisher(): EventPublisher & {
+  messages: Array<{ topic: string; payload: unknown }>;
+} {
   const messages: Array<{ topic: string; payload: unknown }> = [];
   return {
     messages,
@@ -129,7 +139,11 @@ export async function seedGrant(
   },
 ): Promise<{ grant: Grant; refreshToken: string }> {
   const scopes = options.scopes ?? options.integrations.flatMap((n) => INTEGRATIONS[n].scopes);
-  const tokens = sim.control.issueTokens({ user: user.email, clientId: CLIENT.clientId, scopes: [...IDENTITY_SCOPES, ...scopes] });
+  const tokens = sim.control.issueTokens({
+    user: user.email,
+    clientId: CLIENT.clientId,
+    scopes: [...IDENTITY_SCOPES, ...scopes],
+  });
   const sub = String(sim.control.userResource(user.email).id);
   const key = { orgId: ORG, userId: user.userId, grantId: grantIdFor(CLIENT.clientId, sub) };
   const now = sim.control.now();

@@ -66,4 +66,5 @@ export function cursorTeardown(db: () => Firestore): IntegrationTeardown {
 }
 
 /** The registry every deployment starts from; later capabilities register into it. */
-export const defaultTeardowns = (db: () => Firestore): TeardownRegistry => teardownRegistry([cursorTeardown(db)]);
+export const defaultTeardowns = (db: () => Firestore): TeardownRegistry =>
+  teardownRegistry([cursorTeardown(db)]);

@@ -69,7 +69,10 @@ export const integrationOf = (name: string): Integration | undefined =>
   IntegrationName.safeParse(name).success ? INTEGRATIONS[name as IntegrationName] : undefined;
 
 /** The scopes to request when connecting an integration. */
-export const consentScopes = (integration: Integration): string[] => [...IDENTITY_SCOPES, ...integration.scopes];
+export const consentScopes = (integration: Integration): string[] => [
+  ...IDENTITY_SCOPES,
+  ...integration.scopes,
+];
 
 // Google folds the short identity scope names into full URLs in token responses.
 const ALIASES: Record<string, string> = { email: `${G}userinfo.email`, profile: `${G}userinfo.profile` };

@@ -85,7 +85,8 @@ export function samlRoutes(deps: SamlRouteDeps): Route[] {
         } catch (error) {
           const refusal = isAppError(error) ? error : new AppError("internal", "Sign-in failed", { cause: error });
           if (refusal.status < 500) {
-            log.warn("sso.login.refused", { code: refusal.code });
+            // The library's own words help diagnose an IdP misconfiguration; they carry no secret.
+            log.warn("sso.login.refused", { code: refusal.code, detail: (refusal.cause as Error | undefined)?.message });
             if (orgId) {
               await publishAuditEvent(deps.publisher, {
                 orgId,

@@ -40,6 +40,8 @@ function samlFor(sp: ServiceProvider, config: SsoConfig, cache: CacheProvider): 
 
 // node-saml reports failures as plain Errors; their messages are stable enough to classify.
 const CLASSIFY: Array<[RegExp, ErrorCode]> = [
+  // node-saml rejects an expired SubjectConfirmationData with this message.
+  [/No valid subject confirmation/i, "saml_expired"],
   [/signature|Cannot obtain assertion|multiple assertions|Too many signatures|Referenced node|ref URI/i, "saml_signature_invalid"],
   [/audience|AudienceRestriction/i, "saml_audience_mismatch"],
   [/expired|not yet valid|too old|clocks skewed/i, "saml_expired"],

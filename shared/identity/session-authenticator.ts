@@ -7,10 +7,16 @@ import { bearerAuthenticator, type SessionTokenService } from "./session-tokens"
 
 export const SESSION_CHECK_CACHE_MS = 30_000;
 
-export function sessionAuthenticator(tokens: () => SessionTokenService, sessions: () => RefreshSessions): Authenticator {
+export interface SessionGate {
+  authenticate: Authenticator;
+  /** Drops a session from this instance's cache (after a logout handled here). */
+  forget(orgId: string, sessionId: string): void;
+}
+
+export function sessionAuthenticator(tokens: () => SessionTokenService, sessions: () => RefreshSessions): SessionGate {
   const verifyToken = bearerAuthenticator(tokens);
   const checked = new Map<string, { active: boolean; at: number }>();
-  return async (req) => {
+  const authenticate: Authenticator = async (req) => {
     const principal = await verifyToken(req);
     const key = `${principal.orgId}/${principal.sessionId}`;
     let entry = checked.get(key);
@@ -22,4 +28,5 @@ export function sessionAuthenticator(tokens: () => SessionTokenService, sessions
     if (!entry.active) throw new AppError("unauthenticated", "This session has ended; sign in again");
     return principal;
   };
+  return { authenticate, forget: (orgId, sessionId) => void checked.delete(`${orgId}/${sessionId}`) };
 }

@@ -16,6 +16,8 @@ export interface SessionRouteDeps {
   tokens: SessionTokenService;
   loginCodes: OneTimeRecords<LoginCode>;
   publisher: EventPublisher;
+  /** Called after a logout, so this instance stops accepting the session at once. */
+  onLoggedOut?(orgId: string, sessionId: string): void;
 }
 
 const Exchange = z.object({ code: z.string().min(20).max(200) });
@@ -66,6 +68,7 @@ export function sessionRoutes(deps: SessionRouteDeps): Route[] {
       handler: async (ctx) => {
         const me = principalOf(ctx);
         await deps.sessions.revoke(me.orgId, me.sessionId, "logout");
+        deps.onLoggedOut?.(me.orgId, me.sessionId);
         await publishAuditEvent(deps.publisher, {
           orgId: me.orgId,
           action: "session.logged_out",

@@ -64,7 +64,9 @@ describe("token cipher", () => {
 
   it("refuses a value whose key has left the ring, and a malformed ring without echoing it", async () => {
     const sealed = await tokenCipher(secrets(newTokenKeyRing("k1"))).seal(TOKEN, alice);
-    await expect(tokenCipher(secrets(newTokenKeyRing("k9"))).open(sealed, alice)).rejects.toThrow(/k1 is not in the key ring/);
+    await expect(tokenCipher(secrets(newTokenKeyRing("k9"))).open(sealed, alice)).rejects.toThrow(
+      /k1 is not in the key ring/,
+    );
     const bad = JSON.stringify({ current: "k1", keys: { k1: "c2VjcmV0LXRvby1zaG9ydA==" } });
     await expect(tokenCipher(secrets(bad)).seal(TOKEN, alice)).rejects.toThrow(/malformed: keys.k1/);
     await expect(tokenCipher(secrets(bad)).seal(TOKEN, alice)).rejects.not.toThrow(/c2VjcmV0/);

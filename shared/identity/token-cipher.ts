@@ -54,7 +54,9 @@ export function parseKeyRing(text: string): LoadedRing {
   const ring = KeyRing.safeParse(json);
   // Never echo the secret: name only what is wrong.
   if (!ring.success)
-    throw new Error(`${SECRET.tokenEncryptionKeys} is malformed: ${ring.error.issues.map((i) => i.path.join(".")).join(", ")}`);
+    throw new Error(
+      `${SECRET.tokenEncryptionKeys} is malformed: ${ring.error.issues.map((i) => i.path.join(".")).join(", ")}`,
+    );
   if (!(ring.data.current in ring.data.keys))
     throw new Error(`${SECRET.tokenEncryptionKeys}: the current key id is not in the ring`);
   return {
@@ -65,12 +67,15 @@ export function parseKeyRing(text: string): LoadedRing {
 
 /** A fresh ring (local stack, tests); `previous` keeps older keys so their values still open. */
 export function newTokenKeyRing(kid = `t-${randomBytes(4).toString("hex")}`, previous?: string): string {
-  const keys: Record<string, string> = previous ? (JSON.parse(previous) as { keys: Record<string, string> }).keys : {};
+  const keys: Record<string, string> = previous
+    ? (JSON.parse(previous) as { keys: Record<string, string> }).keys
+    : {};
   keys[kid] = randomBytes(32).toString("base64");
   return JSON.stringify({ current: kid, keys });
 }
 
-const aad = (b: TokenBinding) => Buffer.from(JSON.stringify(["switchboard-token/v1", b.orgId, b.userId, b.grantId, b.field]));
+const aad = (b: TokenBinding) =>
+  Buffer.from(JSON.stringify(["switchboard-token/v1", b.orgId, b.userId, b.grantId, b.field]));
 
 export function tokenCipher(secrets: SecretStore): TokenCipher {
   let ring: Promise<LoadedRing> | undefined;
@@ -97,14 +102,23 @@ export function tokenCipher(secrets: SecretStore): TokenCipher {
       const { keys } = await load();
       const key = keys.get(sealed.kid);
       // Not retryable: the ring of this instance lacks the key, or the value is not ours.
-      if (!key) throw new AppError("internal", `Token key ${sealed.kid} is not in the key ring`, { retryable: false });
+      if (!key)
+        throw new AppError("internal", `Token key ${sealed.kid} is not in the key ring`, {
+          retryable: false,
+        });
       try {
         const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(sealed.iv, "base64"));
         decipher.setAAD(aad(binding));
         decipher.setAuthTag(Buffer.from(sealed.tag, "base64"));
-        return Buffer.concat([decipher.update(Buffer.from(sealed.data, "base64")), decipher.final()]).toString("utf8");
+        return Buffer.concat([
+          decipher.update(Buffer.from(sealed.data, "base64")),
+          decipher.final(),
+        ]).toString("utf8");
       } catch (error) {
-        throw new AppError("internal", "A stored token failed its integrity check", { retryable: false, cause: error });
+        throw new AppError("internal", "A stored token failed its integrity check", {
+          retryable: false,
+          cause: error,
+        });
       }
     },
     async isStale(sealed) {

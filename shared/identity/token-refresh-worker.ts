@@ -5,11 +5,16 @@
 import { z } from "zod";
 import { type DecodedMessage, pubSubHandler } from "../platform/cloudevent";
 import { claim } from "../platform/idempotency";
-import type { Logger } from "../platform/logger";
+import { type Logger, logger as rootLogger } from "../platform/logger";
 import { defineMessage } from "../platform/messages";
 import type { KeepAliveOutcome } from "./access-token-provider";
 import { keyOf } from "./grant-repository";
-import { type IdentityDeps, type IdentityServices, identityDepsFromEnvironment, identityServices } from "./identity-services";
+import {
+  type IdentityDeps,
+  type IdentityServices,
+  identityDepsFromEnvironment,
+  identityServices,
+} from "./identity-services";
 
 export const TOKEN_REFRESH_TICKS_TOPIC = "token-refresh-ticks";
 
@@ -41,7 +46,9 @@ export const KEEP_ALIVE_DEFAULTS: KeepAliveOptions = {
   concurrency: 8,
 };
 
-export type KeepAliveReport = { tick: string; duplicate: boolean } & Partial<Record<KeepAliveOutcome | "idle" | "failed", number>>;
+export type KeepAliveReport = { tick: string; duplicate: boolean } & Partial<
+  Record<KeepAliveOutcome | "idle" | "failed", number>
+>;
 
 /** One tick: claim it, then page through due keep-alive grants and refresh each (bounded concurrency). */
 export async function keepGrantsAlive(
@@ -94,11 +101,18 @@ export async function keepGrantsAlive(
 }
 
 /** The function's handler; `deps` defaults to the process environment (tests pass their own). */
-export function createTokenRefreshHandler(deps: () => IdentityDeps = identityDepsFromEnvironment) {
+export function createTokenRefreshHandler(
+  deps: () => IdentityDeps = identityDepsFromEnvironment,
+  log: () => Logger = rootLogger,
+) {
   let services: IdentityServices | undefined;
-  return pubSubHandler(TokenRefreshTick, async (message: DecodedMessage<unknown>, log) => {
-    services ??= identityServices(deps());
-    const publishTime = message.publishTime ? new Date(message.publishTime) : services.deps.clock();
-    await keepGrantsAlive(services, publishTime, log);
-  });
+  return pubSubHandler(
+    TokenRefreshTick,
+    async (message: DecodedMessage<unknown>, eventLog) => {
+      services ??= identityServices(deps());
+      const publishTime = message.publishTime ? new Date(message.publishTime) : services.deps.clock();
+      await keepGrantsAlive(services, publishTime, eventLog);
+    },
+    log,
+  );
 }

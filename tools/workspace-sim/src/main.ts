@@ -1,9 +1,11 @@
 // Standalone entry: `npm run sim` (flags --port, --host, --seed, --no-demo; env WORKSPACE_SIM_PORT,
 // WORKSPACE_SIM_HOST, WORKSPACE_SIM_SEED). Seeds the demo organisation unless told otherwise.
+// The root script nests npm, which swallows "--port"; so `npm run sim -- 0` (a bare port) works too.
 import { parseArgs } from "node:util";
 import { startWorkspaceSim } from "./index";
 
-const { values } = parseArgs({
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
   options: {
     port: { type: "string" },
     host: { type: "string" },
@@ -12,7 +14,7 @@ const { values } = parseArgs({
   },
 });
 
-const port = Number(values.port ?? process.env.WORKSPACE_SIM_PORT ?? 8089);
+const port = Number(values.port ?? positionals[0] ?? process.env.WORKSPACE_SIM_PORT ?? 8089);
 const host = values.host ?? process.env.WORKSPACE_SIM_HOST ?? "127.0.0.1";
 const seedFile = values.seed ?? process.env.WORKSPACE_SIM_SEED;
 

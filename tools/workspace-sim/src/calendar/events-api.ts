@@ -8,6 +8,7 @@ import { ApiError, invalidArgument, notFound } from "../errors";
 import type { SimState } from "../state";
 import {
   detailFor,
+  expansionLimit,
   deleteEvent,
   insertEvent,
   isCancelledIn,
@@ -198,7 +199,6 @@ export async function listEvents(ctx: ApiContext): Promise<ApiResult> {
     const upto = calendar.log.currentSeq;
     items = [];
     const windowMin = prior.windowMin ?? Number.NEGATIVE_INFINITY;
-    const windowMax = prior.windowMax ?? now + calendarSettings(state).openSeriesHorizonMs;
     for (const id of calendar.log.changedKeys(prior.seq, upto)) {
       const record = calendar.entries.get(id);
       if (!record) continue;
@@ -208,6 +208,7 @@ export async function listEvents(ctx: ApiContext): Promise<ApiResult> {
       }
       if (singleEvents && Array.isArray(record.body.recurrence)) {
         const exceptions = new Set([...calendar.entries.values()].filter((e) => e.recurringEventId === record.id).map((e) => e.id));
+        const windowMax = prior.windowMax ?? expansionLimit(state, record);
         for (const inst of occurrences(state, calendar, record, windowMin, windowMax)) {
           if (!exceptions.has(inst.id)) items.push(renderEvent(inst, { calendar, zone, detail: detailFor(role, inst, viewer.email) }));
         }
@@ -256,7 +257,7 @@ export async function listEvents(ctx: ApiContext): Promise<ApiResult> {
       const recurring = Array.isArray(record.body.recurrence);
       if (recurring && singleEvents && !cancelled) {
         const exceptions = new Set(records.filter((e) => e.recurringEventId === record.id).map((e) => e.id));
-        const until = timeMax ?? now + calendarSettings(state).openSeriesHorizonMs;
+        const until = timeMax ?? expansionLimit(state, record);
         for (const inst of occurrences(state, calendar, record, minMs, until)) {
           if (!exceptions.has(inst.id) && inst.end.ms > minMs && inst.start.ms < maxMs) selected.push(inst);
         }
@@ -382,7 +383,7 @@ export function listInstances(ctx: ApiContext): ApiResult {
   if (!master) throw notFound("Not Found");
   const q = ctx.url.searchParams;
   const min = timeParam(q, "timeMin") ?? Number.NEGATIVE_INFINITY;
-  const max = timeParam(q, "timeMax") ?? ctx.state.now() + calendarSettings(ctx.state).openSeriesHorizonMs;
+  const max = timeParam(q, "timeMax") ?? expansionLimit(ctx.state, master);
   const maxResults = intParam(q, "maxResults", 250, 2500);
   const showDeleted = boolParam(q, "showDeleted") ?? false;
   const exceptions = [...calendar.entries.values()].filter((e) => e.recurringEventId === master.id);

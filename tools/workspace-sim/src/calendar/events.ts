@@ -469,6 +469,15 @@ export function occurrences(
   return out;
 }
 
+/** How far to expand a series when the request gives no timeMax: all of a finite series, else a horizon. */
+export function expansionLimit(state: SimState, record: EventRecord): number {
+  const lines = record.body.recurrence;
+  if (!Array.isArray(lines)) return record.end.ms;
+  const rules = (lines as string[]).filter((l) => /^RRULE:/i.test(l));
+  const finite = rules.every((l) => /(COUNT|UNTIL)=/i.test(l));
+  return finite ? Number.POSITIVE_INFINITY : Math.max(state.now(), record.start.ms) + calendarSettings(state).openSeriesHorizonMs;
+}
+
 function timeBody(m: Moment): Record<string, unknown> {
   if (m.date !== undefined) return { date: m.date };
   return { dateTime: new Date(m.ms).toISOString(), ...(m.timeZone ? { timeZone: m.timeZone } : {}) };

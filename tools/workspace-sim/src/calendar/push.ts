@@ -108,11 +108,20 @@ export class CalendarPushHub {
   }
 
   get(clientId: string, id: string): CalendarChannel | undefined {
-    return this.runtimes.get(this.key(clientId, id))?.channel;
+    const rt = this.runtimes.get(this.key(clientId, id));
+    return rt && !rt.stopped && this.state.now() < rt.channel.expiration ? rt.channel : undefined;
   }
 
+  /** Live channels (stopped and expired ones are gone). */
   channels(): CalendarChannel[] {
-    return [...this.runtimes.values()].filter((r) => !r.stopped).map((r) => r.channel);
+    const now = this.state.now();
+    for (const [key, rt] of this.runtimes) {
+      if (rt.stopped || now >= rt.channel.expiration) {
+        if (!rt.busy) this.retire(rt);
+        this.runtimes.delete(key);
+      }
+    }
+    return [...this.runtimes.values()].map((r) => r.channel);
   }
 
   open(channel: CalendarChannel): void {

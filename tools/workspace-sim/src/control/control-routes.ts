@@ -68,6 +68,7 @@ export function createControlRouter(control: SimControl): ControlRouter {
     )
     .add("GET", /^\/_sim\/channels$/, () => control.channels())
     .add("GET", /^\/_sim\/pushes$/, () => control.pushDeliveries())
+    .add("POST", /^\/_sim\/channels\/(?<id>[^/]+)\/spoof$/, (p, body) => control.spoofPush(p.id!, body))
     .add("POST", /^\/_sim\/users$/, (_p, body) => control.addUser(body as UserSeed))
     .add("GET", new RegExp(`^${U}$`), (p) => control.userResource(p.email!))
     .add("POST", new RegExp(`^${U}/rename$`), (p, body) => control.renameUser(p.email!, body))

@@ -364,6 +364,14 @@ export class SimControl {
     await this.state.watch.drain();
   }
 
+  /** Posts a forged notification to a channel's address (wrong token unless given; null = no token). */
+  spoofPush(
+    channelId: string,
+    opts: { token?: string | null; state?: string; unknownChannel?: boolean } = {},
+  ): void {
+    this.state.watch.spoof(channelId, opts);
+  }
+
   channels(): Array<{ id: string; resourceId: string; address: string; expiration: number; event?: string }> {
     return [...this.state.watch.channels.values()].map((c) => ({
       id: c.id,

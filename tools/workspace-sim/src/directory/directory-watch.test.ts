@@ -146,6 +146,17 @@ describe("users.watch", () => {
     expect(err.status).toBe(404);
   });
 
+  it("can send a spoofed notification with a wrong token, for testing a webhook's defences", async () => {
+    const channel = await watch();
+    received = [];
+    sim.control.spoofPush(channel.id!);
+    await sim.control.drainPushes();
+    expect(received).toHaveLength(1);
+    expect(received[0]!.headers["x-goog-channel-id"]).toBe(channel.id);
+    expect(received[0]!.headers["x-goog-channel-token"]).not.toBe(channel.token);
+    await dir.channels.stop({ requestBody: { id: channel.id!, resourceId: channel.resourceId! } });
+  });
+
   it("stops notifying once the channel expires by the sim clock", async () => {
     const channel = await watch();
     expect(Number(channel.expiration)).toBeLessThanOrEqual(sim.control.now().getTime() + 6 * 3600_000);

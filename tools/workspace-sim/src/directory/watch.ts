@@ -87,6 +87,30 @@ export class WatchHub {
     this.channels.delete(id);
   }
 
+  /**
+   * Sends a notification that did not come from Google: wrong (or no) channel token, optionally an
+   * unknown channel id, so a webhook's spoofing defences can be tested.
+   */
+  spoof(
+    channelId: string,
+    opts: { token?: string | null; state?: string; unknownChannel?: boolean } = {},
+  ): void {
+    const channel = this.channels.get(channelId);
+    if (!channel) throw new Error(`no channel ${channelId}`);
+    const forged: WatchChannel = {
+      ...channel,
+      id: opts.unknownChannel ? `${channel.id}-forged` : channel.id,
+    };
+    if (opts.token === null) delete forged.token;
+    else forged.token = opts.token ?? "spoofed-token";
+    this.enqueue({
+      channel: forged,
+      state: opts.state ?? "update",
+      number: channel.messageNumber + 1,
+      body: "{}",
+    });
+  }
+
   /** Waits until every queued and in-flight notification has been attempted (for tests). */
   async drain(): Promise<void> {
     while (this.queue.length > 0 || this.inFlight.size > 0 || this.timer) {

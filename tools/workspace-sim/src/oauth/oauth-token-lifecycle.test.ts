@@ -97,6 +97,22 @@ describe("access tokens", () => {
     expect(info.email).toBe(ALICE);
     expect(info.aud).toBe(CLIENT.clientId);
   });
+  it("tokeninfo validates an id_token and returns its claims", async () => {
+    const tokens = sim.control.issueTokens({
+      user: ALICE,
+      clientId: CLIENT.clientId,
+      scopes: ["openid", "email"],
+    });
+    const res = await fetch(`${sim.url}/tokeninfo?id_token=${tokens.id_token}`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      iss: "https://accounts.google.com",
+      aud: CLIENT.clientId,
+      email: ALICE,
+    });
+    const bad = await fetch(`${sim.url}/tokeninfo?id_token=${tokens.id_token!.slice(0, -4)}AAAA`);
+    expect(bad.status).toBe(400);
+  });
 });
 
 describe("refresh tokens", () => {

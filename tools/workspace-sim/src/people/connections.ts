@@ -25,6 +25,7 @@ export function listConnections(ctx: ApiContext): ApiResult {
   const sources = q.getAll("sources").sort();
   const fields = [...mask].sort().join(",");
   chargePeople(ctx, user.id, 1, 0);
+  if (!q.get("pageToken") && !q.get("syncToken")) chargeFullSyncFirstPage(ctx, user.id);
   const store = ctx.state.contactsOf(user.id);
   const page = listWithSync(
     ctx,
@@ -56,7 +57,6 @@ export function listConnections(ctx: ApiContext): ApiResult {
       apiMethod: "people.connections.list",
     },
   );
-  if (page.firstPageOfFullSync) chargeFullSyncFirstPage(ctx, user.id);
   const body: Record<string, unknown> = {};
   if (page.items.length > 0) body.connections = page.items;
   if (page.nextPageToken) body.nextPageToken = page.nextPageToken;

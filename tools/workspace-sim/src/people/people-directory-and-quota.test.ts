@@ -82,6 +82,27 @@ describe("People API per-user quota", () => {
     }
   });
 
+  it("optionally limits full-sync first pages separately (429), while later pages still work", async () => {
+    sim.control.configure({ people: { fullSyncFirstPagesPerMinute: 1 } });
+    try {
+      const api = peopleClient(sim, bearer(sim, ALICE, [SCOPES.contacts]));
+      const first = () =>
+        api.people.connections.list({ resourceName: "people/me", personFields: "names", pageSize: 1 });
+      sim.control.advanceClock({ minutes: 1 });
+      const page1 = await first();
+      expect((await googleError(first())).status).toBe(429);
+      const page2 = await api.people.connections.list({
+        resourceName: "people/me",
+        personFields: "names",
+        pageSize: 1,
+        pageToken: page1.data.nextPageToken!,
+      });
+      expect(page2.status).toBe(200);
+    } finally {
+      sim.control.configure({ people: { fullSyncFirstPagesPerMinute: null } });
+    }
+  });
+
   it("charges a batch create 6 critical writes plus one per contact", async () => {
     sim.control.configure({ people: { criticalWritesPerMinute: 10 } });
     try {

@@ -9,6 +9,7 @@ import {
   ContactSeedSchema,
   type OrgSeed,
   OrgSeedSchema,
+  type ParsedContactSeed,
   type UserSeed,
   UserSeedSchema,
 } from "./org-seed";
