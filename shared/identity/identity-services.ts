@@ -99,8 +99,8 @@ export function identityServices(deps: IdentityDeps): IdentityServices {
     db: deps.firestore,
     grants,
     cipher,
-    // Not memoised through once(): an unconfigured client must keep answering not_ready, not cache a throw.
-    oauth: () => oauth(),
+    // once() caches only a built client: an unconfigured one keeps answering not_ready.
+    oauth,
     tokens: once(() =>
       accessTokenProvider({
         db: deps.firestore(),

@@ -1,14 +1,13 @@
-// Creates session signing key rings (ES256 JWKs): used by the local stack, tests, and the rotation
-// runbook (`npm run keys -- session` prints a ring to add to Secret Manager).
-import { randomUUID } from "node:crypto";
-import { exportJWK, generateKeyPair } from "jose";
+// Creates session signing key rings (ES256 JWKs) for the local stack, the tests, and key rotation:
+// add a new key to the ring as `current`, keep the old one until its tokens have expired (15 min).
+import { generateKeyPairSync, randomUUID } from "node:crypto";
 
-export async function newSigningKey(kid = `k-${randomUUID().slice(0, 8)}`) {
-  const { privateKey } = await generateKeyPair("ES256", { extractable: true });
-  return { kid, privateJwk: await exportJWK(privateKey) };
+export function newSigningKey(kid = `k-${randomUUID().slice(0, 8)}`) {
+  const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  return { kid, privateJwk: privateKey.export({ format: "jwk" }) };
 }
 
-export async function newSigningKeyRing(): Promise<string> {
-  const key = await newSigningKey();
+export function newSigningKeyRing(): string {
+  const key = newSigningKey();
   return JSON.stringify({ current: key.kid, keys: [key] });
 }

@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
+import { newSigningKeyRing } from "../../shared/identity/signing-keys";
 import { newTokenKeyRing, parseKeyRing } from "../../shared/identity/token-cipher";
 
 /** The demo organisation's OAuth client in the simulator (tools/workspace-sim/demo/demo-org.json). */
@@ -20,6 +21,16 @@ interface SecretKind {
 
 // Secrets with a shape; every other name gets 32 random bytes.
 const KINDS: Record<string, SecretKind> = {
+  "session-signing-keys": {
+    make: newSigningKeyRing,
+    valid: (value) => {
+      try {
+        return Array.isArray((JSON.parse(value) as { keys?: unknown }).keys);
+      } catch {
+        return false;
+      }
+    },
+  },
   "token-encryption-keys": {
     make: () => newTokenKeyRing("local-1"),
     valid: (value) => {

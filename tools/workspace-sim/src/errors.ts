@@ -146,3 +146,16 @@ export function injectedFailure(kind: "429" | "403" | "500" | "503", service: st
       });
   }
 }
+
+/** Injected failures on the token endpoints keep the OAuth body shape. */
+export function injectedOAuthFailure(kind: "429" | "403" | "500" | "503"): OAuthError {
+  switch (kind) {
+    case "429":
+    case "403":
+      return new OAuthError(Number(kind), "rate_limit_exceeded", "Rate Limit Exceeded");
+    case "500":
+      return new OAuthError(500, "server_error", "Internal error encountered.");
+    case "503":
+      return new OAuthError(503, "temporarily_unavailable", "The service is currently unavailable.");
+  }
+}

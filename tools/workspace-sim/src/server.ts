@@ -8,7 +8,7 @@ import { registerCalendarRoutes } from "./calendar/routes";
 import type { ControlRouter } from "./control/control-routes";
 import { registerDirectoryRoutes } from "./directory/routes";
 import { registerDriveRoutes } from "./drive/routes";
-import { ApiError, injectedFailure, notFound, OAuthError } from "./errors";
+import { ApiError, injectedFailure, injectedOAuthFailure, notFound, OAuthError } from "./errors";
 import { registerGmailRoutes } from "./gmail/routes";
 import { parseJsonBody, readBody, redirect, sendEmpty, sendJson } from "./http-io";
 import { registerOAuthRoutes } from "./oauth/routes";
@@ -115,7 +115,10 @@ export function createSimServer(state: SimState, keys: SigningKey, control: Cont
       }
       const fault = state.faults.decide(route.api, route.method, ctx.logUser);
       if (fault.latencyMs > 0) await new Promise((r) => setTimeout(r, fault.latencyMs));
-      if (fault.fail) throw injectedFailure(fault.fail, route.service);
+      if (fault.fail)
+        throw route.api === "oauth"
+          ? injectedOAuthFailure(fault.fail)
+          : injectedFailure(fault.fail, route.service);
       const result = await route.handle(ctx);
       if ("redirect" in result) redirect(res, result.redirect);
       else if ("empty" in result) sendEmpty(res, result.empty);

@@ -199,6 +199,16 @@ describe("refresh tokens", () => {
     }
   });
 
+  it("an injected token-endpoint outage answers in the OAuth body shape, then recovers", async () => {
+    const t = sim.control.issueTokens({ user: ALICE, clientId: CLIENT.clientId, scopes: [SCOPES.contacts] });
+    sim.control.injectFault({ api: "oauth", method: "oauth.token", fail: "503", times: 1 });
+    expect(await refreshWith(t.refresh_token!)).toEqual({
+      status: 503,
+      body: { error: "temporarily_unavailable", error_description: "The service is currently unavailable." },
+    });
+    expect((await refreshWith(t.refresh_token!)).status).toBe(200);
+  });
+
   it("cannot be used by another client", async () => {
     const t = sim.control.issueTokens({ user: ALICE, clientId: CLIENT.clientId, scopes: [SCOPES.contacts] });
     const res = await refreshWith(t.refresh_token!, TESTING_CLIENT);
