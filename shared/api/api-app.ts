@@ -2,6 +2,8 @@
 import { firestoreAuditRepository } from "../audit/audit-repository";
 import { auditRoutes } from "../audit/audit-routes";
 import { firestoreUserRepository } from "../directory/user-repository";
+import { consentRoutes } from "../identity/consent-routes";
+import { identityDepsFromEnvironment } from "../identity/identity-services";
 import { firestoreRefreshSessions } from "../identity/refresh-sessions";
 import { type SessionGate, sessionAuthenticator } from "../identity/session-authenticator";
 import { sessionRoutes } from "../identity/session-routes";
@@ -38,6 +40,7 @@ export function apiRoutes(gate?: SessionGate): Route[] {
     }),
     ...ssoAdminRoutes({ sso: lazy(() => firestoreSsoConfigRepository(db())), publisher }),
     ...auditRoutes({ audit: lazy(() => firestoreAuditRepository(db())) }),
+    ...consentRoutes(lazy(() => identityDepsFromEnvironment())),
   ];
   let description: unknown;
   routes.push(openApiRoute(() => (description ??= buildOpenApi(routes, API_INFO))));

@@ -1,10 +1,12 @@
-// The auth function's composition root: SAML sign-in (and, with consent, the OAuth callback).
+// The auth function's composition root: SAML sign-in and the Google OAuth consent callback.
 import { firestoreUserRepository } from "../directory/user-repository";
 import { config } from "../platform/config";
 import { AppError } from "../platform/errors";
 import { createHttpHandler, type Route } from "../platform/http";
 import { oneTimeRecords } from "../platform/one-time-records";
 import { runtime } from "../platform/runtime";
+import { oauthCallbackRoutes } from "./consent-routes";
+import { identityDepsFromEnvironment } from "./identity-services";
 import { firestoreSamlRequestCache } from "./saml-request-cache";
 import { SAML_LOGIN_TTL_MS, type SamlLogin, samlRoutes } from "./saml-routes";
 import { samlServiceProvider } from "./saml-sp";
@@ -21,7 +23,7 @@ export function serviceProvider() {
 export function authRoutes(): Route[] {
   const db = runtime.db();
   const sso = firestoreSsoConfigRepository(db);
-  return samlRoutes({
+  const saml = samlRoutes({
     sp: samlServiceProvider({ db, sp: serviceProvider(), sso, requestCache: firestoreSamlRequestCache(db) }),
     sso,
     users: firestoreUserRepository(db),
@@ -31,6 +33,7 @@ export function authRoutes(): Route[] {
     allowedReturnOrigins: () => config().ALLOWED_RETURN_ORIGINS,
     defaultReturnUrl: () => config().DEFAULT_RETURN_URL,
   });
+  return [...saml, ...oauthCallbackRoutes(identityDepsFromEnvironment())];
 }
 
 export function createAuthHandler() {

@@ -5,15 +5,10 @@ import { randomUUID } from "node:crypto";
 import type { Firestore } from "@google-cloud/firestore";
 import { type Config, config as processConfig } from "../platform/config";
 import { AppError } from "../platform/errors";
-import { firestore as processFirestore } from "../platform/firestore";
 import { type Logger, logger as rootLogger } from "../platform/logger";
-import { type EventPublisher, pubsubPublisher } from "../platform/pubsub";
-import {
-  defaultSecretManagerClient,
-  localFileStore,
-  type SecretStore,
-  secretManagerStore,
-} from "../platform/secrets";
+import type { EventPublisher } from "../platform/pubsub";
+import { runtime } from "../platform/runtime";
+import type { SecretStore } from "../platform/secrets";
 import { type AccessTokenProvider, accessTokenProvider } from "./access-token-provider";
 import { type GoogleOAuth, googleOAuth } from "./google-oauth";
 import { firestoreGrantRepository, type GrantRepository } from "./grant-repository";
@@ -96,7 +91,7 @@ export function identityServices(deps: IdentityDeps): IdentityServices {
   });
   const services: IdentityServices = {
     deps,
-    db: deps.firestore,
+    db: () => deps.firestore(),
     grants,
     cipher,
     // once() caches only a built client: an unconfigured one keeps answering not_ready.
@@ -121,16 +116,11 @@ export function identityServices(deps: IdentityDeps): IdentityServices {
 
 /** Production wiring: the process's config, Firestore, Pub/Sub and secret backend. */
 export function identityDepsFromEnvironment(): IdentityDeps {
-  const cfg = processConfig();
-  const secrets =
-    cfg.SECRETS_BACKEND === "local" && cfg.LOCAL_SECRETS_FILE
-      ? localFileStore(cfg.LOCAL_SECRETS_FILE)
-      : secretManagerStore(cfg.GOOGLE_CLOUD_PROJECT, defaultSecretManagerClient());
   return {
-    firestore: () => processFirestore(),
-    secrets,
-    publisher: pubsubPublisher(cfg.GOOGLE_CLOUD_PROJECT),
+    firestore: runtime.db,
+    secrets: runtime.secrets(),
+    publisher: runtime.publisher(),
     clock: () => new Date(),
-    config: cfg,
+    config: processConfig(),
   };
 }

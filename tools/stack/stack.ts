@@ -3,12 +3,14 @@
 // Framework, push subscriptions into the event functions, and a local scheduler.
 import { existsSync } from "node:fs";
 import { appendFile, mkdir, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { type FunctionSpec, loadManifest, type Manifest } from "../../functions/manifest";
 import { buildAll, ROOT } from "../build/build";
-import { type RunningEmulators, startEmulators } from "../emulators/emulators";
+import { freePort, type RunningEmulators, startEmulators } from "../emulators/emulators";
 import { type RunningFunction, startFunction } from "./function-process";
-import { ensureLocalSecrets } from "./local-secrets";
+import { seedDemoIdentity } from "./demo-identity";
+import { DEMO_OAUTH_CLIENT, ensureLocalSecrets } from "./local-secrets";
 import { pubsubClient, wirePubSub } from "./pubsub-wiring";
 import { type LocalScheduler, startScheduler } from "./scheduler";
 
@@ -26,6 +28,8 @@ export interface StackOptions {
   localDir?: string;
   /** Bundle the functions first (default). Tests that already built them pass false. */
   build?: boolean;
+  /** Use the ports the demo organisation expects (auth 8080, api 8081) when free; default true. */
+  stablePorts?: boolean;
 }
 
 export interface RunningStack {
@@ -36,10 +40,31 @@ export interface RunningStack {
 
 interface SimHandle {
   url: string;
+  saml?: { metadataXml(idpId: string): string };
   stop(): Promise<void>;
 }
 
+/** Where the demo organisation's SAML app and OAuth client expect Switchboard (demo-org.json). */
+const PREFERRED_PORTS: Record<string, number> = { auth: 8080, api: 8081 };
+/** A client app in development (Vite's default port) is where sign-in and consent return. */
+const DEV_APP_ORIGINS = ["http://localhost:5173", "http://127.0.0.1:5173"];
+
+async function portFor(name: string, stable: boolean): Promise<number> {
+  const preferred = PREFERRED_PORTS[name];
+  if (stable && preferred !== undefined && (await isFree(preferred))) return preferred;
+  return freePort();
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
 const SIM_ENTRY = join(ROOT, "tools", "workspace-sim", "src", "index.ts");
+const DEMO_ORG_FILE = join(ROOT, "tools", "workspace-sim", "demo", "demo-org.json");
 
 async function startSimulator(): Promise<SimHandle | undefined> {
   if (!existsSync(SIM_ENTRY)) return undefined;
@@ -82,12 +107,24 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       ...(sim ? { GOOGLE_API_ROOT_URL: `${sim.url}/`, GOOGLE_OAUTH_BASE_URL: `${sim.url}/` } : {}),
     };
 
+    const ports = new Map<string, number>();
+    for (const fn of manifest.functions) ports.set(fn.name, await portFor(fn.name, options.stablePorts ?? true));
+    const authUrl = `http://127.0.0.1:${ports.get("auth") ?? 0}`;
+    Object.assign(env, {
+      PUBLIC_AUTH_URL: authUrl,
+      ALLOWED_RETURN_ORIGINS: DEV_APP_ORIGINS.join(","),
+      DEFAULT_RETURN_URL: `${DEV_APP_ORIGINS[0]}/`,
+      GOOGLE_OAUTH_CLIENT_ID: DEMO_OAUTH_CLIENT.clientId,
+      OAUTH_REDIRECT_URL: `${authUrl}/oauth/google/callback`,
+    });
+
     const functions = new Map<string, RunningFunction>();
     await Promise.all(
       manifest.functions.map(async (fn: FunctionSpec) => {
         const logFile = join(localDir, "logs", `${fn.name}.log`);
         const running = await startFunction(fn, {
           env,
+          port: ports.get(fn.name)!,
           output: (line) => {
             void appendFile(logFile, `${line}\n`);
             log(`[${fn.name}] ${line}`);
@@ -102,6 +139,11 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       pubsubHost: emulators.pubsubHost,
       endpointOf: (fn) => functions.get(fn.name)?.url ?? "",
     });
+
+    if (sim?.saml) {
+      const demo = await seedDemoIdentity({ projectId, demoFile: DEMO_ORG_FILE, metadataXml: (id) => sim.saml!.metadataXml(id) });
+      log(`[stack] demo organisation ${demo.orgId}: SSO configured, ${demo.users} accounts created`);
+    }
 
     const pubsub = pubsubClient(projectId, emulators.pubsubHost);
     stoppers.push(() => pubsub.close());

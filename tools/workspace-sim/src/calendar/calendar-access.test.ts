@@ -7,7 +7,10 @@ let sim: RunningWorkspaceSim;
 const OUTSIDER = "olga@other.test";
 beforeAll(async () => {
   sim = await startTestSim();
-  sim.control.seed({ domain: "other.test", users: [{ email: OUTSIDER, givenName: "Olga", familyName: "Out" }] });
+  sim.control.seed({
+    domain: "other.test",
+    users: [{ email: OUTSIDER, givenName: "Olga", familyName: "Out" }],
+  });
   const c = sim.control.calendar;
   const ev = (summary: string, hour: number, extra: Record<string, unknown> = {}) =>
     c.createEvent(ALICE, {
@@ -21,7 +24,9 @@ beforeAll(async () => {
   ev("Doctor", 11, { visibility: "private" });
   ev("Open office hours", 13, { visibility: "public" });
   ev("Lunch walk (free)", 14, { transparency: "transparent" });
-  ev("Declined sync", 15, { attendees: [{ email: ALICE, responseStatus: "declined" }, { email: "x@customer.example" }] });
+  ev("Declined sync", 15, {
+    attendees: [{ email: ALICE, responseStatus: "declined" }, { email: "x@customer.example" }],
+  });
 });
 afterAll(() => sim.stop());
 
@@ -31,7 +36,13 @@ const utc = { timeZone: "UTC" };
 describe("what colleagues see of someone's calendar", () => {
   it("domain default (free/busy only): busy blocks without details, except public events", async () => {
     const bob = calendarClient(sim, BOB);
-    const res = await bob.events.list({ calendarId: ALICE, ...window, ...utc, singleEvents: true, orderBy: "startTime" });
+    const res = await bob.events.list({
+      calendarId: ALICE,
+      ...window,
+      ...utc,
+      singleEvents: true,
+      orderBy: "startTime",
+    });
     expect(res.data.accessRole).toBe("freeBusyReader");
     const byStart = new Map(res.data.items!.map((e) => [e.start!.dateTime!.slice(11, 13), e]));
     expect(byStart.get("09")!.summary).toBeUndefined();
@@ -58,7 +69,16 @@ describe("what colleagues see of someone's calendar", () => {
     expect(priv).toMatchObject({ visibility: "private" });
     expect(priv.description).toBeUndefined();
     // Readers cannot write.
-    const denied = await googleError(bob.events.insert({ calendarId: ALICE, requestBody: { summary: "x", start: { dateTime: "2033-01-12T10:00:00Z" }, end: { dateTime: "2033-01-12T11:00:00Z" } } }));
+    const denied = await googleError(
+      bob.events.insert({
+        calendarId: ALICE,
+        requestBody: {
+          summary: "x",
+          start: { dateTime: "2033-01-12T10:00:00Z" },
+          end: { dateTime: "2033-01-12T11:00:00Z" },
+        },
+      }),
+    );
     expect(denied.status).toBe(403);
 
     sim.control.calendar.share(ALICE, { type: "user", value: BOB, role: "writer" });
@@ -89,9 +109,23 @@ describe("what colleagues see of someone's calendar", () => {
 
   it("freebusy enforces calendarExpansionMax ≤ 50 and groupExpansionMax ≤ 100, expands groups and flags calendars beyond the limit", async () => {
     const bob = calendarClient(sim, BOB);
-    expect((await googleError(bob.freebusy.query({ requestBody: { ...window, calendarExpansionMax: 51, items: [] } }))).status).toBe(400);
-    expect((await googleError(bob.freebusy.query({ requestBody: { ...window, groupExpansionMax: 101, items: [] } }))).status).toBe(400);
-    const res = await bob.freebusy.query({ requestBody: { ...window, calendarExpansionMax: 1, items: [{ id: "sales@acme.test" }] } });
+    expect(
+      (
+        await googleError(
+          bob.freebusy.query({ requestBody: { ...window, calendarExpansionMax: 51, items: [] } }),
+        )
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await googleError(
+          bob.freebusy.query({ requestBody: { ...window, groupExpansionMax: 101, items: [] } }),
+        )
+      ).status,
+    ).toBe(400);
+    const res = await bob.freebusy.query({
+      requestBody: { ...window, calendarExpansionMax: 1, items: [{ id: "sales@acme.test" }] },
+    });
     // sales@ = alice + (support@ = bob)
     expect(res.data.groups!["sales@acme.test"]!.calendars!.sort()).toEqual([ALICE, BOB]);
     const errors = Object.values(res.data.calendars!).map((c) => c.errors?.[0]?.reason ?? "ok");
@@ -99,7 +133,10 @@ describe("what colleagues see of someone's calendar", () => {
   });
 
   it("lists the user's calendars with their access role, including shared calendars they subscribed to", async () => {
-    const team = sim.control.calendar.createCalendar(ALICE, { summary: "Team rota", timeZone: "Europe/Berlin" });
+    const team = sim.control.calendar.createCalendar(ALICE, {
+      summary: "Team rota",
+      timeZone: "Europe/Berlin",
+    });
     sim.control.calendar.share(team.id, { type: "group", value: "support@acme.test", role: "reader" });
     sim.control.calendar.subscribe(BOB, team.id);
     const bob = calendarClient(sim, BOB);
@@ -110,6 +147,9 @@ describe("what colleagues see of someone's calendar", () => {
     ]);
     const alice = calendarClient(sim, ALICE);
     const mine = await alice.calendarList.list();
-    expect(mine.data.items!.find((c) => c.id === team.id)).toMatchObject({ accessRole: "owner", timeZone: "Europe/Berlin" });
+    expect(mine.data.items!.find((c) => c.id === team.id)).toMatchObject({
+      accessRole: "owner",
+      timeZone: "Europe/Berlin",
+    });
   });
 });

@@ -14,8 +14,14 @@ let hour = 0;
 const slot = () => {
   hour++;
   return {
-    start: { dateTime: `2034-02-${String(1 + Math.floor(hour / 10)).padStart(2, "0")}T${String(8 + (hour % 10)).padStart(2, "0")}:00:00+01:00`, timeZone: "Europe/Berlin" },
-    end: { dateTime: `2034-02-${String(1 + Math.floor(hour / 10)).padStart(2, "0")}T${String(8 + (hour % 10)).padStart(2, "0")}:30:00+01:00`, timeZone: "Europe/Berlin" },
+    start: {
+      dateTime: `2034-02-${String(1 + Math.floor(hour / 10)).padStart(2, "0")}T${String(8 + (hour % 10)).padStart(2, "0")}:00:00+01:00`,
+      timeZone: "Europe/Berlin",
+    },
+    end: {
+      dateTime: `2034-02-${String(1 + Math.floor(hour / 10)).padStart(2, "0")}T${String(8 + (hour % 10)).padStart(2, "0")}:30:00+01:00`,
+      timeZone: "Europe/Berlin",
+    },
   };
 };
 
@@ -60,36 +66,76 @@ describe("event fields and writes", () => {
     expect(copy.data.attendees!.find((a) => a.email === BOB)!.self).toBe(true);
     expect(copy.data.organizer!.self).toBeUndefined();
     // Bob declines in his calendar; Alice sees it; Bob cannot change shared fields.
-    await bob.events.patch({ calendarId: "primary", eventId: e.id!, requestBody: { attendees: [{ email: BOB, responseStatus: "declined" }] } });
+    await bob.events.patch({
+      calendarId: "primary",
+      eventId: e.id!,
+      requestBody: { attendees: [{ email: BOB, responseStatus: "declined" }] },
+    });
     const after = await cal.events.get({ calendarId: "primary", eventId: e.id! });
     expect(after.data.attendees!.find((a) => a.email === BOB)!.responseStatus).toBe("declined");
     expect(after.data.etag).not.toBe(e.etag);
-    const shared = await googleError(bob.events.patch({ calendarId: "primary", eventId: e.id!, requestBody: { summary: "Mine now" } }));
+    const shared = await googleError(
+      bob.events.patch({ calendarId: "primary", eventId: e.id!, requestBody: { summary: "Mine now" } }),
+    );
     expect(shared.status).toBe(403);
     expect(shared.body.error.errors[0].reason).toBe("forbiddenForNonOrganizer");
     // Private extended properties filter.
-    const found = await cal.events.list({ calendarId: "primary", privateExtendedProperty: ["switchboardCallId=c-42"] });
+    const found = await cal.events.list({
+      calendarId: "primary",
+      privateExtendedProperty: ["switchboardCallId=c-42"],
+    });
     expect(found.data.items!.map((x) => x.id)).toEqual([e.id]);
   });
 
   it("patch merges, update replaces, delete leaves a cancelled event; eventType is immutable", async () => {
     const cal = calendarClient(sim, ALICE);
-    const created = (await cal.events.insert({ calendarId: "primary", requestBody: { ...slot(), summary: "Focus", eventType: "focusTime", description: "deep work" } })).data;
+    const created = (
+      await cal.events.insert({
+        calendarId: "primary",
+        requestBody: { ...slot(), summary: "Focus", eventType: "focusTime", description: "deep work" },
+      })
+    ).data;
     expect(created.eventType).toBe("focusTime");
-    const patched = await cal.events.patch({ calendarId: "primary", eventId: created.id!, requestBody: { summary: "Focus!" } });
+    const patched = await cal.events.patch({
+      calendarId: "primary",
+      eventId: created.id!,
+      requestBody: { summary: "Focus!" },
+    });
     expect(patched.data).toMatchObject({ summary: "Focus!", description: "deep work" });
-    const changeType = await googleError(cal.events.patch({ calendarId: "primary", eventId: created.id!, requestBody: { eventType: "default" } }));
+    const changeType = await googleError(
+      cal.events.patch({
+        calendarId: "primary",
+        eventId: created.id!,
+        requestBody: { eventType: "default" },
+      }),
+    );
     expect(changeType.status).toBe(400);
-    const updated = await cal.events.update({ calendarId: "primary", eventId: created.id!, requestBody: { ...slot(), summary: "Only summary" } });
+    const updated = await cal.events.update({
+      calendarId: "primary",
+      eventId: created.id!,
+      requestBody: { ...slot(), summary: "Only summary" },
+    });
     expect(updated.data.description).toBeUndefined();
     expect(updated.data.eventType).toBe("focusTime");
     await cal.events.delete({ calendarId: "primary", eventId: created.id! });
-    expect((await cal.events.get({ calendarId: "primary", eventId: created.id! })).data.status).toBe("cancelled");
-    expect((await googleError(cal.events.delete({ calendarId: "primary", eventId: created.id! }))).status).toBe(410);
-    const fromGmail = await googleError(cal.events.insert({ calendarId: "primary", requestBody: { ...slot(), eventType: "fromGmail" } }));
+    expect((await cal.events.get({ calendarId: "primary", eventId: created.id! })).data.status).toBe(
+      "cancelled",
+    );
+    expect(
+      (await googleError(cal.events.delete({ calendarId: "primary", eventId: created.id! }))).status,
+    ).toBe(410);
+    const fromGmail = await googleError(
+      cal.events.insert({ calendarId: "primary", requestBody: { ...slot(), eventType: "fromGmail" } }),
+    );
     expect(fromGmail.status).toBe(400);
     const empty = await googleError(
-      cal.events.insert({ calendarId: "primary", requestBody: { start: { dateTime: "2034-01-01T10:00:00Z" }, end: { dateTime: "2034-01-01T09:00:00Z" } } }),
+      cal.events.insert({
+        calendarId: "primary",
+        requestBody: {
+          start: { dateTime: "2034-01-01T10:00:00Z" },
+          end: { dateTime: "2034-01-01T09:00:00Z" },
+        },
+      }),
     );
     expect(empty.body.error.errors[0].reason).toBe("timeRangeEmpty");
   });
@@ -103,7 +149,10 @@ describe("event fields and writes", () => {
         summary: "Out of office",
         start: { dateTime: "2034-03-01T00:00:00", timeZone: "America/Los_Angeles" },
         end: { dateTime: "2034-03-02T00:00:00", timeZone: "America/Los_Angeles" },
-        outOfOfficeProperties: { autoDeclineMode: "declineAllConflictingInvitations", declineMessage: "Away" },
+        outOfOfficeProperties: {
+          autoDeclineMode: "declineAllConflictingInvitations",
+          declineMessage: "Away",
+        },
       },
     });
     await cal.events.insert({
@@ -117,8 +166,16 @@ describe("event fields and writes", () => {
         workingLocationProperties: { type: "homeOffice", homeOffice: {} },
       },
     });
-    const fb = await cal.freebusy.query({ requestBody: { timeMin: "2034-03-01T00:00:00Z", timeMax: "2034-03-04T00:00:00Z", items: [{ id: "primary" }] } });
-    expect(fb.data.calendars!.primary!.busy).toEqual([{ start: "2034-03-01T08:00:00Z", end: "2034-03-02T08:00:00Z" }]);
+    const fb = await cal.freebusy.query({
+      requestBody: {
+        timeMin: "2034-03-01T00:00:00Z",
+        timeMax: "2034-03-04T00:00:00Z",
+        items: [{ id: "primary" }],
+      },
+    });
+    expect(fb.data.calendars!.primary!.busy).toEqual([
+      { start: "2034-03-01T08:00:00Z", end: "2034-03-02T08:00:00Z" },
+    ]);
   });
 });
 
@@ -127,7 +184,12 @@ describe("conferenceData", () => {
     const cal = calendarClient(sim, ALICE);
     const res = await cal.events.insert({
       calendarId: "primary",
-      requestBody: { ...slot(), conferenceData: { createRequest: { requestId: "r0", conferenceSolutionKey: { type: "hangoutsMeet" } } } },
+      requestBody: {
+        ...slot(),
+        conferenceData: {
+          createRequest: { requestId: "r0", conferenceSolutionKey: { type: "hangoutsMeet" } },
+        },
+      },
     });
     expect(res.data.conferenceData).toBeUndefined();
   });
@@ -137,14 +199,21 @@ describe("conferenceData", () => {
     const res = await cal.events.insert({
       calendarId: "primary",
       conferenceDataVersion: 1,
-      requestBody: { ...slot(), conferenceData: { createRequest: { requestId: "req-1", conferenceSolutionKey: { type: "hangoutsMeet" } } } },
+      requestBody: {
+        ...slot(),
+        conferenceData: {
+          createRequest: { requestId: "req-1", conferenceSolutionKey: { type: "hangoutsMeet" } },
+        },
+      },
     });
     expect(res.data.conferenceData!.createRequest!.status!.statusCode).toBe("pending");
     expect(res.data.hangoutLink).toBeUndefined();
     const got = await cal.events.get({ calendarId: "primary", eventId: res.data.id! });
     expect(got.data.conferenceData!.createRequest!.status!.statusCode).toBe("success");
     expect(got.data.hangoutLink).toMatch(/^https:\/\/meet\.google\.com\/[a-z]{3}-[a-z]{4}-[a-z]{3}$/);
-    expect(got.data.conferenceData!.entryPoints!.find((p) => p.entryPointType === "phone")).toMatchObject({ regionCode: "GB" });
+    expect(got.data.conferenceData!.entryPoints!.find((p) => p.entryPointType === "phone")).toMatchObject({
+      regionCode: "GB",
+    });
   });
 
   it("also succeeds on its own after a short delay", async () => {
@@ -152,11 +221,16 @@ describe("conferenceData", () => {
     try {
       const created = sim.control.calendar.createEvent(ALICE, {
         ...slot(),
-        conferenceData: { createRequest: { requestId: "req-2", conferenceSolutionKey: { type: "hangoutsMeet" } } },
+        conferenceData: {
+          createRequest: { requestId: "req-2", conferenceSolutionKey: { type: "hangoutsMeet" } },
+        },
       });
       await sleep(60);
       const stored = sim.control.calendar.events(ALICE).find((e) => e.id === created.id)!;
-      expect((stored.conferenceData as { createRequest: { status: { statusCode: string } } }).createRequest.status.statusCode).toBe("success");
+      expect(
+        (stored.conferenceData as { createRequest: { status: { statusCode: string } } }).createRequest.status
+          .statusCode,
+      ).toBe("success");
     } finally {
       sim.control.calendar.configure({ conferenceCreateDelayMs: 0 });
     }
@@ -169,7 +243,10 @@ describe("conferenceData", () => {
         cal.events.insert({
           calendarId: "primary",
           conferenceDataVersion: 1,
-          requestBody: { ...slot(), conferenceData: { createRequest: { requestId: `r-${type}`, conferenceSolutionKey: { type } } } },
+          requestBody: {
+            ...slot(),
+            conferenceData: { createRequest: { requestId: `r-${type}`, conferenceSolutionKey: { type } } },
+          },
         }),
       );
       expect(status).toBe(400);
@@ -183,11 +260,25 @@ describe("conferenceData", () => {
       conferenceSolution: { key: { type: "addOn" }, name: "Switchboard Video" },
       conferenceId: "sb-123",
       entryPoints: [
-        { entryPointType: "video", uri: "https://meet.switchboard.example/sb-123", label: "meet.switchboard.example/sb-123" },
-        { entryPointType: "phone", uri: "tel:+44-20-7946-0000", label: "+44 20 7946 0000", pin: "123456", regionCode: "GB" },
+        {
+          entryPointType: "video",
+          uri: "https://meet.switchboard.example/sb-123",
+          label: "meet.switchboard.example/sb-123",
+        },
+        {
+          entryPointType: "phone",
+          uri: "tel:+44-20-7946-0000",
+          label: "+44 20 7946 0000",
+          pin: "123456",
+          regionCode: "GB",
+        },
       ],
     };
-    const res = await cal.events.insert({ calendarId: "primary", conferenceDataVersion: 1, requestBody: { ...slot(), conferenceData } });
+    const res = await cal.events.insert({
+      calendarId: "primary",
+      conferenceDataVersion: 1,
+      requestBody: { ...slot(), conferenceData },
+    });
     expect(res.data.conferenceData).toEqual(conferenceData);
     expect(res.data.hangoutLink).toBeUndefined();
   });
@@ -202,7 +293,10 @@ describe("Calendar quota", () => {
       for (let i = 0; i < 3; i++) await cal.events.list({ calendarId: "primary" });
       const over = await googleError(cal.events.list({ calendarId: "primary" }));
       expect(over.status).toBe(403);
-      expect(over.body.error.errors[0]).toMatchObject({ domain: "usageLimits", reason: "userRateLimitExceeded" });
+      expect(over.body.error.errors[0]).toMatchObject({
+        domain: "usageLimits",
+        reason: "userRateLimitExceeded",
+      });
       // Other users have their own budget.
       expect((await calendarClient(sim, BOB).events.list({ calendarId: "primary" })).status).toBe(200);
       sim.control.calendar.configure({ rateLimitStatus: 429 });

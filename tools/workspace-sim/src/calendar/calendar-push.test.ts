@@ -32,7 +32,10 @@ function eventBody(summary = "Sync") {
   };
 }
 
-async function watch(user = ALICE, opts: { id?: string; token?: string; ttl?: number; address?: string } = {}) {
+async function watch(
+  user = ALICE,
+  opts: { id?: string; token?: string; ttl?: number; address?: string } = {},
+) {
   const cal = calendarClient(sim, user);
   const res = await cal.events.watch({
     calendarId: "primary",
@@ -92,7 +95,9 @@ describe("Calendar push notifications (events.watch web_hook channels)", () => {
   it("coalesces several changes close together into fewer notifications", async () => {
     const { cal } = await watch();
     await receiver.waitFor(1);
-    await Promise.all(Array.from({ length: 6 }, () => cal.events.insert({ calendarId: "primary", requestBody: eventBody() })));
+    await Promise.all(
+      Array.from({ length: 6 }, () => cal.events.insert({ calendarId: "primary", requestBody: eventBody() })),
+    );
     await sim.control.calendar.drainNotifications();
     const exists = receiver.states().filter((s) => s === "exists");
     expect(exists.length).toBeGreaterThanOrEqual(1);
@@ -107,7 +112,9 @@ describe("Calendar push notifications (events.watch web_hook channels)", () => {
     await receiver.waitFor(2);
     await old.cal.events.insert({ calendarId: "primary", requestBody: eventBody() });
     await receiver.waitFor(4);
-    const existsBy = receiver.received.filter((r) => r.headers["x-goog-resource-state"] === "exists").map((r) => r.headers["x-goog-channel-id"]);
+    const existsBy = receiver.received
+      .filter((r) => r.headers["x-goog-resource-state"] === "exists")
+      .map((r) => r.headers["x-goog-channel-id"]);
     expect(new Set(existsBy)).toEqual(new Set([old.channel.id, renewed.channel.id]));
   });
 
@@ -115,17 +122,29 @@ describe("Calendar push notifications (events.watch web_hook channels)", () => {
     const { cal, channel } = await watch();
     await receiver.waitFor(1);
     const bob = calendarClient(sim, BOB);
-    const notMine = await googleError(bob.channels.stop({ requestBody: { id: channel.id!, resourceId: channel.resourceId! } }));
+    const notMine = await googleError(
+      bob.channels.stop({ requestBody: { id: channel.id!, resourceId: channel.resourceId! } }),
+    );
     expect(notMine.status).toBe(404);
-    const wrongResource = await googleError(cal.channels.stop({ requestBody: { id: channel.id!, resourceId: "nope" } }));
+    const wrongResource = await googleError(
+      cal.channels.stop({ requestBody: { id: channel.id!, resourceId: "nope" } }),
+    );
     expect(wrongResource.status).toBe(404);
-    const stopped = await cal.channels.stop({ requestBody: { id: channel.id!, resourceId: channel.resourceId! } });
+    const stopped = await cal.channels.stop({
+      requestBody: { id: channel.id!, resourceId: channel.resourceId! },
+    });
     expect(stopped.status).toBe(204);
     await cal.events.insert({ calendarId: "primary", requestBody: eventBody() });
     await sleep(100);
     await sim.control.calendar.drainNotifications();
     expect(receiver.states()).toEqual(["sync"]);
-    expect((await googleError(cal.channels.stop({ requestBody: { id: channel.id!, resourceId: channel.resourceId! } }))).status).toBe(404);
+    expect(
+      (
+        await googleError(
+          cal.channels.stop({ requestBody: { id: channel.id!, resourceId: channel.resourceId! } }),
+        )
+      ).status,
+    ).toBe(404);
   });
 
   it("delivers nothing after the channel expires by the sim clock (params.ttl)", async () => {
@@ -170,7 +189,10 @@ describe("Calendar push notifications (events.watch web_hook channels)", () => {
   it("notifies an attendee's channel when someone else invites, moves or cancels (presence follows other people's changes)", async () => {
     const { channel } = await watch(BOB);
     await receiver.waitFor(1);
-    const ev = sim.control.calendar.createEvent(ALICE, { ...eventBody("Pricing review"), attendees: [{ email: BOB }] });
+    const ev = sim.control.calendar.createEvent(ALICE, {
+      ...eventBody("Pricing review"),
+      attendees: [{ email: BOB }],
+    });
     await receiver.waitFor(2);
     sim.control.calendar.moveEvent(ALICE, String(ev.id), { start: "2032-02-01T10:00:00Z" });
     await receiver.waitFor(3);
@@ -185,7 +207,10 @@ describe("Calendar push notifications (events.watch web_hook channels)", () => {
   it("accepts http on loopback only; other http addresses are refused like Google's non-HTTPS check", async () => {
     const cal = calendarClient(sim, ALICE);
     const { status, body } = await googleError(
-      cal.events.watch({ calendarId: "primary", requestBody: { id: channelId(), type: "web_hook", address: "http://hooks.example.com/x" } }),
+      cal.events.watch({
+        calendarId: "primary",
+        requestBody: { id: channelId(), type: "web_hook", address: "http://hooks.example.com/x" },
+      }),
     );
     expect(status).toBe(400);
     expect(body.error.errors[0].reason).toBe("push.webhookUrlNotHttps");
@@ -205,7 +230,9 @@ describe("notification fault injection", () => {
     sim.control.calendar.injectNotificationFault({ action: "duplicate", channelId: channel.id! });
     await cal.events.insert({ calendarId: "primary", requestBody: eventBody() });
     await receiver.waitFor(3);
-    expect(receiver.received[1]!.headers["x-goog-message-number"]).toBe(receiver.received[2]!.headers["x-goog-message-number"]);
+    expect(receiver.received[1]!.headers["x-goog-message-number"]).toBe(
+      receiver.received[2]!.headers["x-goog-message-number"],
+    );
 
     sim.control.calendar.injectNotificationFault({ action: "delay", channelId: channel.id!, delayMs: 150 });
     const t0 = performance.now();

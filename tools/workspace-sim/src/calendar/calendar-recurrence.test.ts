@@ -55,7 +55,13 @@ describe("recurring events expanded with singleEvents=true", () => {
         recurrence: ["RRULE:FREQ=DAILY;INTERVAL=2;UNTIL=20301102T235959Z"],
       },
     });
-    const london = await cal.events.list({ calendarId: "primary", singleEvents: true, orderBy: "startTime", q: "London standup", timeZone: "Europe/London" });
+    const london = await cal.events.list({
+      calendarId: "primary",
+      singleEvents: true,
+      orderBy: "startTime",
+      q: "London standup",
+      timeZone: "Europe/London",
+    });
     expect(london.data.items!.map((e) => e.start!.dateTime)).toEqual([
       "2030-10-25T09:30:00+01:00",
       "2030-10-27T09:30:00Z".replace("Z", "+00:00"),
@@ -73,8 +79,19 @@ describe("recurring events expanded with singleEvents=true", () => {
         recurrence: ["RRULE:FREQ=WEEKLY;BYDAY=MO,WE,FR;COUNT=5"],
       },
     });
-    const gym = await cal.events.list({ calendarId: "primary", singleEvents: true, orderBy: "startTime", q: "Gym" });
-    expect(gym.data.items!.map((e) => e.start!.dateTime!.slice(0, 10))).toEqual(["2030-06-03", "2030-06-05", "2030-06-07", "2030-06-10", "2030-06-12"]);
+    const gym = await cal.events.list({
+      calendarId: "primary",
+      singleEvents: true,
+      orderBy: "startTime",
+      q: "Gym",
+    });
+    expect(gym.data.items!.map((e) => e.start!.dateTime!.slice(0, 10))).toEqual([
+      "2030-06-03",
+      "2030-06-05",
+      "2030-06-07",
+      "2030-06-10",
+      "2030-06-12",
+    ]);
 
     await cal.events.insert({
       calendarId: "primary",
@@ -85,8 +102,17 @@ describe("recurring events expanded with singleEvents=true", () => {
         recurrence: ["RRULE:FREQ=MONTHLY;BYDAY=-1FR;COUNT=3"],
       },
     });
-    const monthly = await cal.events.list({ calendarId: "primary", singleEvents: true, orderBy: "startTime", q: "Month-end" });
-    expect(monthly.data.items!.map((e) => e.start!.dateTime!.slice(0, 10))).toEqual(["2030-01-25", "2030-02-22", "2030-03-29"]);
+    const monthly = await cal.events.list({
+      calendarId: "primary",
+      singleEvents: true,
+      orderBy: "startTime",
+      q: "Month-end",
+    });
+    expect(monthly.data.items!.map((e) => e.start!.dateTime!.slice(0, 10))).toEqual([
+      "2030-01-25",
+      "2030-02-22",
+      "2030-03-29",
+    ]);
   });
 
   it("applies exceptions: a moved instance replaces its occurrence, a cancelled one disappears (tombstone with showDeleted)", async () => {
@@ -104,15 +130,32 @@ describe("recurring events expanded with singleEvents=true", () => {
     const moved = await cal.events.patch({
       calendarId: "primary",
       eventId: `${id}_20300513T190000Z`,
-      requestBody: { start: { dateTime: "2030-05-14T12:00:00", timeZone: LA }, end: { dateTime: "2030-05-14T13:00:00", timeZone: LA } },
+      requestBody: {
+        start: { dateTime: "2030-05-14T12:00:00", timeZone: LA },
+        end: { dateTime: "2030-05-14T13:00:00", timeZone: LA },
+      },
     });
     expect(moved.data.recurringEventId).toBe(id);
     await cal.events.delete({ calendarId: "primary", eventId: `${id}_20300520T190000Z` });
 
-    const expanded = await cal.events.list({ calendarId: "primary", singleEvents: true, orderBy: "startTime", q: "Team lunch" });
-    expect(expanded.data.items!.map((e) => e.start!.dateTime)).toEqual(["2030-05-06T12:00:00-07:00", "2030-05-14T12:00:00-07:00"]);
+    const expanded = await cal.events.list({
+      calendarId: "primary",
+      singleEvents: true,
+      orderBy: "startTime",
+      q: "Team lunch",
+    });
+    expect(expanded.data.items!.map((e) => e.start!.dateTime)).toEqual([
+      "2030-05-06T12:00:00-07:00",
+      "2030-05-14T12:00:00-07:00",
+    ]);
 
-    const withDeleted = await cal.events.list({ calendarId: "primary", singleEvents: true, showDeleted: true, timeMin: "2030-05-19T00:00:00Z", timeMax: "2030-05-22T00:00:00Z" });
+    const withDeleted = await cal.events.list({
+      calendarId: "primary",
+      singleEvents: true,
+      showDeleted: true,
+      timeMin: "2030-05-19T00:00:00Z",
+      timeMax: "2030-05-22T00:00:00Z",
+    });
     const tomb = withDeleted.data.items!.find((e) => e.id === `${id}_20300520T190000Z`)!;
     expect(tomb).toMatchObject({ status: "cancelled", recurringEventId: id });
     expect(tomb.originalStartTime!.dateTime).toBe("2030-05-20T12:00:00-07:00");
@@ -157,15 +200,28 @@ describe("recurring events expanded with singleEvents=true", () => {
     const cal = calendarClient(sim, ALICE);
     const ooo = await cal.events.insert({
       calendarId: "primary",
-      requestBody: { summary: "Holiday", start: { date: "2030-07-01" }, end: { date: "2030-07-02" }, recurrence: ["RRULE:FREQ=YEARLY;COUNT=2"] },
+      requestBody: {
+        summary: "Holiday",
+        start: { date: "2030-07-01" },
+        end: { date: "2030-07-02" },
+        recurrence: ["RRULE:FREQ=YEARLY;COUNT=2"],
+      },
     });
-    const items = (await cal.events.list({ calendarId: "primary", singleEvents: true, orderBy: "startTime", q: "Holiday" })).data.items!;
+    const items = (
+      await cal.events.list({ calendarId: "primary", singleEvents: true, orderBy: "startTime", q: "Holiday" })
+    ).data.items!;
     expect(items.map((e) => [e.start!.date, e.end!.date, e.id])).toEqual([
       ["2030-07-01", "2030-07-02", `${ooo.data.id}_20300701`],
       ["2031-07-01", "2031-07-02", `${ooo.data.id}_20310701`],
     ]);
     // The day after is free.
-    const fb = await cal.freebusy.query({ requestBody: { timeMin: "2030-07-02T07:00:00Z", timeMax: "2030-07-03T07:00:00Z", items: [{ id: ALICE }] } });
+    const fb = await cal.freebusy.query({
+      requestBody: {
+        timeMin: "2030-07-02T07:00:00Z",
+        timeMax: "2030-07-03T07:00:00Z",
+        items: [{ id: ALICE }],
+      },
+    });
     expect(fb.data.calendars![ALICE]!.busy).toEqual([]);
   });
 });

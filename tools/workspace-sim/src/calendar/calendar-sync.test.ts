@@ -17,16 +17,28 @@ describe("Calendar incremental sync (events.list with syncToken)", () => {
     for (let i = 0; i < 5; i++) {
       await cal.events.insert({
         calendarId: "primary",
-        requestBody: { summary: `Standup ${i}`, start: at(`2030-01-0${i + 1}T09:00:00`), end: at(`2030-01-0${i + 1}T09:15:00`) },
+        requestBody: {
+          summary: `Standup ${i}`,
+          start: at(`2030-01-0${i + 1}T09:00:00`),
+          end: at(`2030-01-0${i + 1}T09:15:00`),
+        },
       });
     }
     const first = await cal.events.list({ calendarId: "primary", maxResults: 2 });
     expect(first.data.items).toHaveLength(2);
     expect(first.data.nextPageToken).toBeTruthy();
     expect(first.data.nextSyncToken).toBeUndefined();
-    const second = await cal.events.list({ calendarId: "primary", maxResults: 2, pageToken: first.data.nextPageToken! });
+    const second = await cal.events.list({
+      calendarId: "primary",
+      maxResults: 2,
+      pageToken: first.data.nextPageToken!,
+    });
     expect(second.data.nextSyncToken).toBeUndefined();
-    const third = await cal.events.list({ calendarId: "primary", maxResults: 2, pageToken: second.data.nextPageToken! });
+    const third = await cal.events.list({
+      calendarId: "primary",
+      maxResults: 2,
+      pageToken: second.data.nextPageToken!,
+    });
     expect(third.data.items).toHaveLength(1);
     expect(third.data.nextPageToken).toBeUndefined();
     const syncToken = third.data.nextSyncToken!;
@@ -35,7 +47,11 @@ describe("Calendar incremental sync (events.list with syncToken)", () => {
     const victim = first.data.items![0]!;
     const moved = first.data.items![1]!;
     await cal.events.delete({ calendarId: "primary", eventId: victim.id! });
-    await cal.events.patch({ calendarId: "primary", eventId: moved.id!, requestBody: { summary: "Standup (moved)" } });
+    await cal.events.patch({
+      calendarId: "primary",
+      eventId: moved.id!,
+      requestBody: { summary: "Standup (moved)" },
+    });
 
     const delta = await cal.events.list({ calendarId: "primary", syncToken });
     const items = delta.data.items!;
@@ -69,21 +85,33 @@ describe("Calendar incremental sync (events.list with syncToken)", () => {
       { showDeleted: false },
     ];
     for (const extra of forbidden) {
-      const { status, body } = await googleError(cal.events.list({ calendarId: "primary", syncToken, ...extra }));
+      const { status, body } = await googleError(
+        cal.events.list({ calendarId: "primary", syncToken, ...extra }),
+      );
       expect(status, JSON.stringify(extra)).toBe(400);
       expect(body.error.errors[0].reason).toBe("syncTokenWithRequestRestrictions");
     }
     // singleEvents and showDeleted=true are allowed.
-    const ok = await cal.events.list({ calendarId: "primary", syncToken, singleEvents: true, showDeleted: true });
+    const ok = await cal.events.list({
+      calendarId: "primary",
+      syncToken,
+      singleEvents: true,
+      showDeleted: true,
+    });
     expect(ok.status).toBe(200);
   });
 
   it("answers 410 fullSyncRequired for an invalidated token and recovers with a full sync", async () => {
     const cal = calendarClient(sim, BOB);
-    await cal.events.insert({ calendarId: "primary", requestBody: { summary: "1:1", start: at("2030-02-01T10:00:00"), end: at("2030-02-01T10:30:00") } });
+    await cal.events.insert({
+      calendarId: "primary",
+      requestBody: { summary: "1:1", start: at("2030-02-01T10:00:00"), end: at("2030-02-01T10:30:00") },
+    });
     const full = await cal.events.list({ calendarId: "primary" });
     sim.control.calendar.invalidateSyncTokens(BOB);
-    const { status, body } = await googleError(cal.events.list({ calendarId: "primary", syncToken: full.data.nextSyncToken! }));
+    const { status, body } = await googleError(
+      cal.events.list({ calendarId: "primary", syncToken: full.data.nextSyncToken! }),
+    );
     expect(status).toBe(410);
     expect(body.error.errors[0].reason).toBe("fullSyncRequired");
     expect(body.error.message).toBe("Sync token is no longer valid, a full sync is required.");
@@ -98,10 +126,16 @@ describe("Calendar incremental sync (events.list with syncToken)", () => {
     const cal = calendarClient(sim, ALICE);
     const full = await cal.events.list({ calendarId: "primary" });
     sim.control.calendar.share(ALICE, { type: "user", value: BOB, role: "reader" });
-    expect((await googleError(cal.events.list({ calendarId: "primary", syncToken: full.data.nextSyncToken! }))).status).toBe(410);
+    expect(
+      (await googleError(cal.events.list({ calendarId: "primary", syncToken: full.data.nextSyncToken! })))
+        .status,
+    ).toBe(410);
     const fresh = await cal.events.list({ calendarId: "primary" });
     sim.control.advanceClock({ days: 31 });
-    expect((await googleError(cal.events.list({ calendarId: "primary", syncToken: fresh.data.nextSyncToken! }))).status).toBe(410);
+    expect(
+      (await googleError(cal.events.list({ calendarId: "primary", syncToken: fresh.data.nextSyncToken! })))
+        .status,
+    ).toBe(410);
   });
 
   it("caps maxResults at 2500 and defaults to 250", async () => {

@@ -4,7 +4,16 @@
 // under /_sim/calendar/….
 import { randomBytes } from "node:crypto";
 import type { SimState } from "../state";
-import { deleteEvent, detailFor, insertEvent, locate, modifyEvent, renderEvent, setResponse, settlePending } from "./events";
+import {
+  deleteEvent,
+  detailFor,
+  insertEvent,
+  locate,
+  modifyEvent,
+  renderEvent,
+  setResponse,
+  settlePending,
+} from "./events";
 import {
   type AccessRole,
   type AclRule,
@@ -17,9 +26,15 @@ import {
   setCalendarDomainDefault,
   viewerOf,
 } from "./model";
-import { type CalendarChannel, calendarPush, type NotificationFault, type NotificationRecord, postEmpty } from "./push";
+import {
+  type CalendarChannel,
+  calendarPush,
+  type NotificationFault,
+  type NotificationRecord,
+  postEmpty,
+} from "./push";
 import { type CalendarSettings, calendarSettings } from "./settings";
-import { formatDate, fromDayNumber, dayNumber, isValidTimeZone, parseDate } from "./tz";
+import { dayNumber, formatDate, fromDayNumber, isValidTimeZone, parseDate } from "./tz";
 
 export type EventInput = Record<string, unknown>;
 
@@ -57,11 +72,21 @@ export class CalendarControl {
     return found;
   }
 
-  private calendarOf(userEmail: string, calendarId?: string): { calendar: Calendar; role: AccessRole; email: string } {
+  private calendarOf(
+    userEmail: string,
+    calendarId?: string,
+  ): { calendar: Calendar; role: AccessRole; email: string } {
     const { org, user } = this.user(userEmail);
-    const calendar = !calendarId || calendarId === "primary" ? primaryCalendar(org, user, this.state.now()) : findCalendar(this.state, calendarId);
+    const calendar =
+      !calendarId || calendarId === "primary"
+        ? primaryCalendar(org, user, this.state.now())
+        : findCalendar(this.state, calendarId);
     if (!calendar) throw new Error(`no calendar ${calendarId}`);
-    return { calendar, role: accessRole(this.state, calendar, viewerOf(org, user)), email: user.primaryEmail };
+    return {
+      calendar,
+      role: accessRole(this.state, calendar, viewerOf(org, user)),
+      email: user.primaryEmail,
+    };
   }
 
   primaryCalendarId(userEmail: string): string {
@@ -69,7 +94,10 @@ export class CalendarControl {
   }
 
   /** A secondary calendar owned by the user, shown in their calendar list. */
-  createCalendar(ownerEmail: string, init: { summary: string; timeZone?: string; description?: string }): { id: string } {
+  createCalendar(
+    ownerEmail: string,
+    init: { summary: string; timeZone?: string; description?: string },
+  ): { id: string } {
     const { org, user } = this.user(ownerEmail);
     if (init.timeZone && !isValidTimeZone(init.timeZone)) throw new Error(`bad time zone ${init.timeZone}`);
     const cal = createSecondaryCalendar(this.state, org, user.primaryEmail, init.summary, init.timeZone);
@@ -85,7 +113,10 @@ export class CalendarControl {
   }
 
   /** Adds (or replaces) an ACL rule. Sharing changes invalidate the calendar's sync tokens, as in Google. */
-  share(calendarIdOrUser: string, rule: { type: AclRule["scope"]["type"]; value?: string; role: AccessRole }): AclRule {
+  share(
+    calendarIdOrUser: string,
+    rule: { type: AclRule["scope"]["type"]; value?: string; role: AccessRole },
+  ): AclRule {
     const cal = findCalendar(this.state, calendarIdOrUser);
     if (!cal) throw new Error(`no calendar ${calendarIdOrUser}`);
     const value = rule.value?.toLowerCase();
@@ -115,28 +146,55 @@ export class CalendarControl {
 
   // ---- acting as a person ----------------------------------------------------------------------------
 
-  private render(userEmail: string, calendar: Calendar, role: AccessRole, id: string): Record<string, unknown> {
+  private render(
+    userEmail: string,
+    calendar: Calendar,
+    role: AccessRole,
+    id: string,
+  ): Record<string, unknown> {
     const found = locate(this.state, calendar, id);
     if (!found) throw new Error(`no event ${id}`);
-    return renderEvent(found.record, { calendar, zone: calendar.timeZone, detail: detailFor(role, found.record, userEmail) });
+    return renderEvent(found.record, {
+      calendar,
+      zone: calendar.timeZone,
+      detail: detailFor(role, found.record, userEmail),
+    });
   }
 
   /** Creates an event in the user's calendar (primary unless `calendarId`); attendees get their copies. */
-  createEvent(userEmail: string, event: EventInput, opts: { calendarId?: string; conferenceDataVersion?: number } = {}): Record<string, unknown> {
+  createEvent(
+    userEmail: string,
+    event: EventInput,
+    opts: { calendarId?: string; conferenceDataVersion?: number } = {},
+  ): Record<string, unknown> {
     const { calendar, role, email } = this.calendarOf(userEmail, opts.calendarId);
-    const record = insertEvent(this.state, calendar, email, role, event, { conferenceDataVersion: opts.conferenceDataVersion ?? 1 });
+    const record = insertEvent(this.state, calendar, email, role, event, {
+      conferenceDataVersion: opts.conferenceDataVersion ?? 1,
+    });
     return this.render(email, calendar, role, record.id);
   }
 
   /** Edits an event as its organizer (patch semantics). An instance id edits that occurrence only. */
-  updateEvent(userEmail: string, eventId: string, patch: EventInput, opts: { calendarId?: string } = {}): Record<string, unknown> {
+  updateEvent(
+    userEmail: string,
+    eventId: string,
+    patch: EventInput,
+    opts: { calendarId?: string } = {},
+  ): Record<string, unknown> {
     const { calendar, role, email } = this.calendarOf(userEmail, opts.calendarId);
-    const record = modifyEvent(this.state, calendar, eventId, email, role, patch, "patch", { conferenceDataVersion: 1 });
+    const record = modifyEvent(this.state, calendar, eventId, email, role, patch, "patch", {
+      conferenceDataVersion: 1,
+    });
     return this.render(email, calendar, role, record.id);
   }
 
   /** Moves an event to a new start (RFC 3339, or a date for all-day events), keeping its duration. */
-  moveEvent(userEmail: string, eventId: string, to: { start: string; end?: string }, opts: { calendarId?: string } = {}): Record<string, unknown> {
+  moveEvent(
+    userEmail: string,
+    eventId: string,
+    to: { start: string; end?: string },
+    opts: { calendarId?: string } = {},
+  ): Record<string, unknown> {
     const { calendar } = this.calendarOf(userEmail, opts.calendarId);
     const found = locate(this.state, calendar, eventId);
     if (!found) throw new Error(`no event ${eventId}`);
@@ -146,21 +204,34 @@ export class CalendarControl {
       const newStart = parseDate(to.start);
       if (!newStart) throw new Error(`all-day events move to a date (YYYY-MM-DD), got ${to.start}`);
       const days = dayNumber(parseDate(r.end.date!)!) - dayNumber(parseDate(r.start.date)!);
-      patch = { start: { date: to.start }, end: { date: to.end ?? formatDate(fromDayNumber(dayNumber(newStart) + days)) } };
+      patch = {
+        start: { date: to.start },
+        end: { date: to.end ?? formatDate(fromDayNumber(dayNumber(newStart) + days)) },
+      };
     } else {
       const startMs = Date.parse(to.start);
       if (Number.isNaN(startMs)) throw new Error(`bad start ${to.start}`);
       const endMs = to.end ? Date.parse(to.end) : startMs + (r.end.ms - r.start.ms);
       patch = {
-        start: { dateTime: new Date(startMs).toISOString(), ...(r.start.timeZone ? { timeZone: r.start.timeZone } : {}) },
-        end: { dateTime: new Date(endMs).toISOString(), ...(r.end.timeZone ? { timeZone: r.end.timeZone } : {}) },
+        start: {
+          dateTime: new Date(startMs).toISOString(),
+          ...(r.start.timeZone ? { timeZone: r.start.timeZone } : {}),
+        },
+        end: {
+          dateTime: new Date(endMs).toISOString(),
+          ...(r.end.timeZone ? { timeZone: r.end.timeZone } : {}),
+        },
       };
     }
     return this.updateEvent(userEmail, eventId, patch, opts);
   }
 
   /** The user answers an invitation in their own calendar: accepted, declined, tentative. */
-  respond(userEmail: string, eventId: string, responseStatus: "accepted" | "declined" | "tentative" | "needsAction"): Record<string, unknown> {
+  respond(
+    userEmail: string,
+    eventId: string,
+    responseStatus: "accepted" | "declined" | "tentative" | "needsAction",
+  ): Record<string, unknown> {
     const { calendar, role, email } = this.calendarOf(userEmail);
     settlePending(this.state, calendar);
     const found = locate(this.state, calendar, eventId);
@@ -194,7 +265,8 @@ export class CalendarControl {
   invalidateSyncTokens(userEmail: string): void {
     const { org, user } = this.user(userEmail);
     primaryCalendar(org, user, this.state.now()).epoch++;
-    for (const cal of orgCalendars(org).calendars.values()) if (cal.ownerEmail === user.primaryEmail) cal.epoch++;
+    for (const cal of orgCalendars(org).calendars.values())
+      if (cal.ownerEmail === user.primaryEmail) cal.epoch++;
   }
 
   // ---- watch channels and notifications ---------------------------------------------------------------
@@ -207,7 +279,9 @@ export class CalendarControl {
 
   notifications(filter: { channelId?: string; state?: "sync" | "exists" } = {}): NotificationRecord[] {
     return calendarPush(this.state).deliveries.filter(
-      (d) => (filter.channelId === undefined || d.channelId === filter.channelId) && (filter.state === undefined || d.state === filter.state),
+      (d) =>
+        (filter.channelId === undefined || d.channelId === filter.channelId) &&
+        (filter.state === undefined || d.state === filter.state),
     );
   }
 
@@ -233,15 +307,25 @@ export class CalendarControl {
   }
 
   /** Sends a notification that did not come from Google (wrong or missing token) to a webhook. */
-  async spoofNotification(opts: SpoofOptions): Promise<{ status: number | "network-error"; headers: Record<string, string> }> {
-    const channel = opts.channelId ? calendarPush(this.state).channels().find((c) => c.id === opts.channelId) : undefined;
+  async spoofNotification(
+    opts: SpoofOptions,
+  ): Promise<{ status: number | "network-error"; headers: Record<string, string> }> {
+    const channel = opts.channelId
+      ? calendarPush(this.state)
+          .channels()
+          .find((c) => c.id === opts.channelId)
+      : undefined;
     const address = opts.address ?? channel?.address;
     if (!address) throw new Error("spoofNotification needs a live channelId or an address");
     const headers: Record<string, string> = {
       "X-Goog-Channel-ID": opts.channelId ?? channel?.id ?? `spoof-${randomBytes(6).toString("hex")}`,
       "X-Goog-Message-Number": String(opts.messageNumber ?? 999_999),
-      "X-Goog-Resource-ID": opts.resourceId ?? channel?.resourceId ?? randomBytes(20).toString("base64url").slice(0, 27),
-      "X-Goog-Resource-URI": opts.resourceUri ?? channel?.resourceUri ?? "https://www.googleapis.com/calendar/v3/calendars/primary/events?alt=json",
+      "X-Goog-Resource-ID":
+        opts.resourceId ?? channel?.resourceId ?? randomBytes(20).toString("base64url").slice(0, 27),
+      "X-Goog-Resource-URI":
+        opts.resourceUri ??
+        channel?.resourceUri ??
+        "https://www.googleapis.com/calendar/v3/calendars/primary/events?alt=json",
       "X-Goog-Resource-State": opts.state ?? "exists",
       "Content-Length": "0",
     };

@@ -7,9 +7,9 @@ import { type ApiContext, type ApiResult, callerUser } from "../api";
 import { ApiError, invalidArgument, notFound } from "../errors";
 import type { SimState } from "../state";
 import {
+  deleteEvent,
   detailFor,
   expansionLimit,
-  deleteEvent,
   insertEvent,
   isCancelledIn,
   locate,
@@ -43,7 +43,10 @@ export interface Resolved {
 export function resolveCalendar(ctx: ApiContext, calendarId: string): Resolved {
   const { org, user } = callerUser(ctx);
   const viewer = viewerOf(org, user);
-  const calendar = calendarId === "primary" ? primaryCalendar(org, user, ctx.state.now()) : findCalendar(ctx.state, calendarId);
+  const calendar =
+    calendarId === "primary"
+      ? primaryCalendar(org, user, ctx.state.now())
+      : findCalendar(ctx.state, calendarId);
   if (!calendar) throw notFound("Not Found");
   const role = accessRole(ctx.state, calendar, viewer);
   if (role === "none") throw notFound("Not Found");
@@ -95,7 +98,16 @@ const fullSyncRequired = () =>
     reason: "fullSyncRequired",
   });
 
-const FORBIDDEN_WITH_SYNC = ["iCalUID", "orderBy", "privateExtendedProperty", "q", "sharedExtendedProperty", "timeMin", "timeMax", "updatedMin"];
+const FORBIDDEN_WITH_SYNC = [
+  "iCalUID",
+  "orderBy",
+  "privateExtendedProperty",
+  "q",
+  "sharedExtendedProperty",
+  "timeMin",
+  "timeMax",
+  "updatedMin",
+];
 
 function boolParam(q: URLSearchParams, name: string): boolean | undefined {
   const v = q.get(name);
@@ -118,7 +130,8 @@ function intParam(q: URLSearchParams, name: string, dflt: number, max: number): 
   const v = q.get(name);
   if (v === null || v === "") return dflt;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw invalidArgument(`Invalid value '${v}'. Values must be within the range: [1, ${max}]`, "invalid");
+  if (!Number.isInteger(n) || n < 1)
+    throw invalidArgument(`Invalid value '${v}'. Values must be within the range: [1, ${max}]`, "invalid");
   return Math.min(n, max); // "The page size can never be larger than 2500 events."
 }
 
@@ -128,7 +141,10 @@ function matchesText(record: EventRecord, q: string): boolean {
     record.body.description,
     record.body.location,
     record.organizerEmail,
-    ...((record.body.attendees as Array<Record<string, unknown>> | undefined) ?? []).flatMap((a) => [a.email, a.displayName]),
+    ...((record.body.attendees as Array<Record<string, unknown>> | undefined) ?? []).flatMap((a) => [
+      a.email,
+      a.displayName,
+    ]),
   ]
     .filter((x) => typeof x === "string")
     .join(" ")
@@ -141,7 +157,8 @@ function matchesText(record: EventRecord, q: string): boolean {
 }
 
 function matchesProps(record: EventRecord, scope: "private" | "shared", filters: string[]): boolean {
-  const props = ((record.body.extendedProperties as Record<string, Record<string, string>> | undefined) ?? {})[scope] ?? {};
+  const props =
+    (record.body.extendedProperties as Record<string, Record<string, string>> | undefined)?.[scope] ?? {};
   return filters.every((f) => {
     const eq = f.indexOf("=");
     if (eq < 0) throw invalidArgument(`Invalid ${scope}ExtendedProperty filter: ${f}`, "invalid");
@@ -158,14 +175,16 @@ export async function listEvents(ctx: ApiContext): Promise<ApiResult> {
   const t = tokens(state);
   settlePending(state, calendar);
   const zoneParam = q.get("timeZone");
-  if (zoneParam && !isValidTimeZone(zoneParam)) throw invalidArgument("Invalid time zone definition.", "invalid");
+  if (zoneParam && !isValidTimeZone(zoneParam))
+    throw invalidArgument("Invalid time zone definition.", "invalid");
   const zone = zoneParam ?? calendar.timeZone;
   const maxResults = intParam(q, "maxResults", 250, 2500);
 
   const pageToken = q.get("pageToken");
   if (pageToken) {
     const page = t.pages.get(pageToken);
-    if (!page || page.calendarId !== calendar.id || page.viewer !== viewer.email) throw invalidArgument("Invalid page token value.", "invalid");
+    if (!page || page.calendarId !== calendar.id || page.viewer !== viewer.email)
+      throw invalidArgument("Invalid page token value.", "invalid");
     t.pages.delete(pageToken);
     return { json: pageResponse(ctx, calendar, role, page, maxResults) };
   }
@@ -207,10 +226,13 @@ export async function listEvents(ctx: ApiContext): Promise<ApiResult> {
         continue;
       }
       if (singleEvents && Array.isArray(record.body.recurrence)) {
-        const exceptions = new Set([...calendar.entries.values()].filter((e) => e.recurringEventId === record.id).map((e) => e.id));
+        const exceptions = new Set(
+          [...calendar.entries.values()].filter((e) => e.recurringEventId === record.id).map((e) => e.id),
+        );
         const windowMax = prior.windowMax ?? expansionLimit(state, record);
         for (const inst of occurrences(state, calendar, record, windowMin, windowMax)) {
-          if (!exceptions.has(inst.id)) items.push(renderEvent(inst, { calendar, zone, detail: detailFor(role, inst, viewer.email) }));
+          if (!exceptions.has(inst.id))
+            items.push(renderEvent(inst, { calendar, zone, detail: detailFor(role, inst, viewer.email) }));
         }
         continue;
       }
@@ -224,9 +246,13 @@ export async function listEvents(ctx: ApiContext): Promise<ApiResult> {
       throw invalidArgument("The specified time range is empty.", "timeRangeEmpty");
     }
     const orderBy = q.get("orderBy");
-    if (orderBy !== null && orderBy !== "startTime" && orderBy !== "updated") throw invalidArgument(`Invalid value for: orderBy`, "invalid");
+    if (orderBy !== null && orderBy !== "startTime" && orderBy !== "updated")
+      throw invalidArgument(`Invalid value for: orderBy`, "invalid");
     if (orderBy === "startTime" && !singleEvents) {
-      throw invalidArgument("The requested ordering is not available for the particular query.", "badRequest");
+      throw invalidArgument(
+        "The requested ordering is not available for the particular query.",
+        "badRequest",
+      );
     }
     const updatedMinRaw = q.get("updatedMin");
     const updatedMin = updatedMinRaw ? timeParam(q, "updatedMin") : undefined;
@@ -245,8 +271,11 @@ export async function listEvents(ctx: ApiContext): Promise<ApiResult> {
         // Deleted events only with showDeleted (or updatedMin); cancelled instances of a live series
         // also when showDeleted and singleEvents are both false (documented).
         const liveSeriesException =
-          record.recurringEventId !== undefined && !calendar.entries.get(record.recurringEventId)?.deleted && !calendar.removed.has(record.id);
-        const show = showDeleted === true || updatedMin !== undefined || (liveSeriesException && !singleEvents);
+          record.recurringEventId !== undefined &&
+          !calendar.entries.get(record.recurringEventId)?.deleted &&
+          !calendar.removed.has(record.id);
+        const show =
+          showDeleted === true || updatedMin !== undefined || (liveSeriesException && !singleEvents);
         if (!show) continue;
       }
       if (updatedMin !== undefined && record.updated < updatedMin) continue;
@@ -273,7 +302,9 @@ export async function listEvents(ctx: ApiContext): Promise<ApiResult> {
     if (orderBy === "updated") selected.sort((a, b) => a.updated - b.updated);
     else selected.sort((a, b) => a.start.ms - b.start.ms || a.id.localeCompare(b.id));
     items = selected.map((r) =>
-      isCancelledIn(calendar, r) ? renderTombstone(r, { zone }) : renderEvent(r, { calendar, zone, detail: detailFor(role, r, viewer.email) }),
+      isCancelledIn(calendar, r)
+        ? renderTombstone(r, { zone })
+        : renderEvent(r, { calendar, zone, detail: detailFor(role, r, viewer.email) }),
     );
     token = {
       calendarId: calendar.id,
@@ -293,15 +324,29 @@ export async function listEvents(ctx: ApiContext): Promise<ApiResult> {
 }
 
 /** Whether an event (a series: any part of its span) overlaps [min, max). */
-function overlaps(state: SimState, calendar: Calendar, record: EventRecord, min: number, max: number): boolean {
+function overlaps(
+  state: SimState,
+  calendar: Calendar,
+  record: EventRecord,
+  min: number,
+  max: number,
+): boolean {
   if (min === Number.NEGATIVE_INFINITY && max === Number.POSITIVE_INFINITY) return true;
   if (!Array.isArray(record.body.recurrence)) return record.end.ms > min && record.start.ms < max;
   if (record.start.ms >= max) return false;
   const duration = record.end.ms - record.start.ms;
-  return occurrences(state, calendar, record, min - duration, max).some((o) => o.end.ms > min && o.start.ms < max);
+  return occurrences(state, calendar, record, min - duration, max).some(
+    (o) => o.end.ms > min && o.start.ms < max,
+  );
 }
 
-function pageResponse(ctx: ApiContext, calendar: Calendar, role: AccessRole, page: PageState, maxResults: number): Record<string, unknown> {
+function pageResponse(
+  ctx: ApiContext,
+  calendar: Calendar,
+  role: AccessRole,
+  page: PageState,
+  maxResults: number,
+): Record<string, unknown> {
   const t = tokens(ctx.state);
   const slice = page.items.slice(page.offset, page.offset + maxResults);
   const next = page.offset + maxResults;
@@ -332,16 +377,28 @@ function conferenceVersion(ctx: ApiContext): number {
   const v = ctx.url.searchParams.get("conferenceDataVersion");
   if (v === null) return 0;
   const n = Number(v);
-  if (n !== 0 && n !== 1) throw invalidArgument(`Invalid value '${v}'. Values must be within the range: [0, 1]`, "invalid");
+  if (n !== 0 && n !== 1)
+    throw invalidArgument(`Invalid value '${v}'. Values must be within the range: [0, 1]`, "invalid");
   return n;
 }
 
 function renderFor(r: Resolved, record: EventRecord): Record<string, unknown> {
   const zone = r.calendar.timeZone;
   if (isCancelledIn(r.calendar, record)) {
-    return { ...renderEvent(record, { calendar: r.calendar, zone, detail: detailFor(r.role, record, r.viewer.email) }), status: "cancelled" };
+    return {
+      ...renderEvent(record, {
+        calendar: r.calendar,
+        zone,
+        detail: detailFor(r.role, record, r.viewer.email),
+      }),
+      status: "cancelled",
+    };
   }
-  return renderEvent(record, { calendar: r.calendar, zone, detail: detailFor(r.role, record, r.viewer.email) });
+  return renderEvent(record, {
+    calendar: r.calendar,
+    zone,
+    detail: detailFor(r.role, record, r.viewer.email),
+  });
 }
 
 export function getEvent(ctx: ApiContext): ApiResult {
@@ -355,7 +412,9 @@ export function getEvent(ctx: ApiContext): ApiResult {
 export async function insertEventApi(ctx: ApiContext): Promise<ApiResult> {
   const r = resolveCalendar(ctx, ctx.params.calendarId!);
   const body = await ctx.jsonBody();
-  const record = insertEvent(ctx.state, r.calendar, r.viewer.email, r.role, body, { conferenceDataVersion: conferenceVersion(ctx) });
+  const record = insertEvent(ctx.state, r.calendar, r.viewer.email, r.role, body, {
+    conferenceDataVersion: conferenceVersion(ctx),
+  });
   return { json: renderFor(r, record) };
 }
 
@@ -363,9 +422,18 @@ export function modifyEventApi(mode: "patch" | "update") {
   return async (ctx: ApiContext): Promise<ApiResult> => {
     const r = resolveCalendar(ctx, ctx.params.calendarId!);
     const body = await ctx.jsonBody();
-    const record = modifyEvent(ctx.state, r.calendar, ctx.params.eventId!, r.viewer.email, r.role, body, mode, {
-      conferenceDataVersion: conferenceVersion(ctx),
-    });
+    const record = modifyEvent(
+      ctx.state,
+      r.calendar,
+      ctx.params.eventId!,
+      r.viewer.email,
+      r.role,
+      body,
+      mode,
+      {
+        conferenceDataVersion: conferenceVersion(ctx),
+      },
+    );
     return { json: renderFor(r, record) };
   };
 }
@@ -390,14 +458,24 @@ export function listInstances(ctx: ApiContext): ApiResult {
   const byId = new Map(exceptions.map((e) => [e.id, e]));
   const list: EventRecord[] = [];
   if (Array.isArray(master.body.recurrence) && !master.deleted) {
-    for (const inst of occurrences(ctx.state, calendar, master, min, max)) list.push(byId.get(inst.id) ?? inst);
+    for (const inst of occurrences(ctx.state, calendar, master, min, max))
+      list.push(byId.get(inst.id) ?? inst);
   }
   const items = list
     .filter((e) => showDeleted || !isCancelledIn(calendar, e))
     .slice(0, maxResults)
-    .map((e) => (isCancelledIn(calendar, e) ? renderTombstone(e, { zone: calendar.timeZone }) : renderFor(r, e)));
+    .map((e) =>
+      isCancelledIn(calendar, e) ? renderTombstone(e, { zone: calendar.timeZone }) : renderFor(r, e),
+    );
   return {
-    json: { kind: "calendar#events", summary: calendar.summary, timeZone: calendar.timeZone, accessRole: r.role, defaultReminders: [], items },
+    json: {
+      kind: "calendar#events",
+      summary: calendar.summary,
+      timeZone: calendar.timeZone,
+      accessRole: r.role,
+      defaultReminders: [],
+      items,
+    },
   };
 }
 
@@ -444,8 +522,17 @@ export function listCalendarList(ctx: ApiContext): ApiResult {
     seen.add(cal.id);
     entries.push(listEntry(cal, role, false));
   }
-  const filtered = minRole ? entries.filter((e) => (rank[e.accessRole as string] ?? 0) >= (rank[minRole] ?? 0)) : entries;
-  return { json: { kind: "calendar#calendarList", etag: `"${ctx.state.now()}"`, nextSyncToken: `C${randomBytes(12).toString("base64")}`, items: filtered } };
+  const filtered = minRole
+    ? entries.filter((e) => (rank[e.accessRole as string] ?? 0) >= (rank[minRole] ?? 0))
+    : entries;
+  return {
+    json: {
+      kind: "calendar#calendarList",
+      etag: `"${ctx.state.now()}"`,
+      nextSyncToken: `C${randomBytes(12).toString("base64")}`,
+      items: filtered,
+    },
+  };
 }
 
 export function getCalendar(ctx: ApiContext): ApiResult {

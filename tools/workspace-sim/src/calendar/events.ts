@@ -475,7 +475,9 @@ export function expansionLimit(state: SimState, record: EventRecord): number {
   if (!Array.isArray(lines)) return record.end.ms;
   const rules = (lines as string[]).filter((l) => /^RRULE:/i.test(l));
   const finite = rules.every((l) => /(COUNT|UNTIL)=/i.test(l));
-  return finite ? Number.POSITIVE_INFINITY : Math.max(state.now(), record.start.ms) + calendarSettings(state).openSeriesHorizonMs;
+  return finite
+    ? Number.POSITIVE_INFINITY
+    : Math.max(state.now(), record.start.ms) + calendarSettings(state).openSeriesHorizonMs;
 }
 
 function timeBody(m: Moment): Record<string, unknown> {

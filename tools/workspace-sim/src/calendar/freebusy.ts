@@ -4,7 +4,14 @@ import { type ApiContext, type ApiResult, callerUser } from "../api";
 import { invalidArgument } from "../errors";
 import type { SimState } from "../state";
 import { isCancelledIn, occurrences } from "./events";
-import { accessRole, type Calendar, type EventRecord, findCalendar, primaryCalendar, viewerOf } from "./model";
+import {
+  accessRole,
+  type Calendar,
+  type EventRecord,
+  findCalendar,
+  primaryCalendar,
+  viewerOf,
+} from "./model";
 import { formatRfc3339, isValidTimeZone, parseDateTime } from "./tz";
 
 export interface Interval {
@@ -19,7 +26,9 @@ export function busyIntervals(state: SimState, calendar: Calendar, min: number, 
   const blocks = (r: EventRecord) => {
     if (isCancelledIn(calendar, r)) return false;
     if (r.body.transparency === "transparent" || r.body.eventType === "workingLocation") return false;
-    const me = (r.body.attendees as Array<Record<string, unknown>> | undefined)?.find((a) => a.email === calendar.ownerEmail);
+    const me = (r.body.attendees as Array<Record<string, unknown>> | undefined)?.find(
+      (a) => a.email === calendar.ownerEmail,
+    );
     return me?.responseStatus !== "declined";
   };
   for (const r of records) {
@@ -47,7 +56,11 @@ export function busyIntervals(state: SimState, calendar: Calendar, min: number, 
 function limitParam(raw: unknown, name: string, max: number): number {
   if (raw === undefined || raw === null) return max;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw invalidArgument(`Invalid value for ${name}: ${String(raw)}. Values must be within the range: [1, ${max}]`, "invalid");
+  if (!Number.isInteger(n) || n < 1 || n > max)
+    throw invalidArgument(
+      `Invalid value for ${name}: ${String(raw)}. Values must be within the range: [1, ${max}]`,
+      "invalid",
+    );
   return n;
 }
 
@@ -79,7 +92,10 @@ export async function queryFreeBusy(ctx: ApiContext): Promise<ApiResult> {
     const groupOrg = [...ctx.state.orgs.values()].find((o) => o.directory.groups.has(lower));
     const group = groupOrg?.directory.groups.get(lower);
     if (groupOrg && group) {
-      const members = groupOrg.directory.groupMembers(group, true).filter((m) => m.type === "USER").map((m) => m.email);
+      const members = groupOrg.directory
+        .groupMembers(group, true)
+        .filter((m) => m.type === "USER")
+        .map((m) => m.email);
       if (members.length > groupMax) {
         groups[id] = { errors: [{ domain: "global", reason: "groupTooBig" }], calendars: [] };
         continue;
@@ -101,7 +117,10 @@ export async function queryFreeBusy(ctx: ApiContext): Promise<ApiResult> {
       continue;
     }
     calendars[id] = {
-      busy: busyIntervals(ctx.state, cal, min, max).map((i) => ({ start: formatRfc3339(i.start, zone), end: formatRfc3339(i.end, zone) })),
+      busy: busyIntervals(ctx.state, cal, min, max).map((i) => ({
+        start: formatRfc3339(i.start, zone),
+        end: formatRfc3339(i.end, zone),
+      })),
     };
   }
   return {

@@ -178,7 +178,9 @@ export class CalendarPushHub {
   /** Resolves when nothing is queued, debouncing, held or in flight. */
   async drain(): Promise<void> {
     for (let i = 0; i < 1000; i++) {
-      const pending = [...this.runtimes.values()].some((rt) => !rt.stopped && (rt.debounce || rt.busy || rt.queue.length > 0 || rt.held));
+      const pending = [...this.runtimes.values()].some(
+        (rt) => !rt.stopped && (rt.debounce || rt.busy || rt.queue.length > 0 || rt.held),
+      );
       if (!pending && this.inFlight.size === 0) return;
       if (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
       else await new Promise((r) => setTimeout(r, 5));
@@ -197,7 +199,11 @@ export class CalendarPushHub {
         rt.debounce = undefined;
         if (rt.stopped) return;
         rt.lastNumber += 2 + Math.floor(Math.random() * 4); // increasing, never consecutive
-        const msg: Message = { state: "exists", number: rt.lastNumber, ...(rt.firstChangeAt !== undefined ? { changedAt: rt.firstChangeAt } : {}) };
+        const msg: Message = {
+          state: "exists",
+          number: rt.lastNumber,
+          ...(rt.firstChangeAt !== undefined ? { changedAt: rt.firstChangeAt } : {}),
+        };
         rt.firstChangeAt = undefined;
         rt.queue.push(msg);
         this.pump(rt);
@@ -271,7 +277,11 @@ export class CalendarPushHub {
     if (has("duplicate")) await this.send(rt, msg, { duplicate: true, unreachable });
   }
 
-  private record(rt: ChannelRuntime, msg: Message, extra: Partial<NotificationRecord> & Pick<NotificationRecord, "status" | "attempts">): NotificationRecord {
+  private record(
+    rt: ChannelRuntime,
+    msg: Message,
+    extra: Partial<NotificationRecord> & Pick<NotificationRecord, "status" | "attempts">,
+  ): NotificationRecord {
     const rec: NotificationRecord = {
       channelId: rt.channel.id,
       resourceId: rt.channel.resourceId,
@@ -292,7 +302,10 @@ export class CalendarPushHub {
       this.record(rt, msg, { status: "stopped", attempts: 0 });
       return false;
     }
-    if (this.state.now() >= rt.channel.expiration || findCalendar(this.state, rt.channel.calendarId) !== rt.channel.calendar) {
+    if (
+      this.state.now() >= rt.channel.expiration ||
+      findCalendar(this.state, rt.channel.calendarId) !== rt.channel.calendar
+    ) {
       this.record(rt, msg, { status: "expired", attempts: 0 });
       this.retire(rt);
       this.runtimes.delete(this.key(rt.channel.clientId, rt.channel.id));
@@ -326,14 +339,17 @@ export class CalendarPushHub {
       attempts++;
       status = opts.unreachable ? "network-error" : await postEmpty(channel.address, headers);
       const retry =
-        (typeof status === "number" && RETRYABLE.has(status)) || (status === "network-error" && settings.retryNetworkErrors);
+        (typeof status === "number" && RETRYABLE.has(status)) ||
+        (status === "network-error" && settings.retryNetworkErrors);
       if (!retry || attempts >= settings.deliveryMaxAttempts) break;
       await new Promise((r) => setTimeout(r, settings.deliveryRetryBaseMs * 2 ** (attempts - 1)));
     }
     this.record(rt, msg, {
       status,
       attempts,
-      ...(msg.changedAt !== undefined && typeof status === "number" && SUCCESS.has(status) ? { latencyMs: performance.now() - msg.changedAt } : {}),
+      ...(msg.changedAt !== undefined && typeof status === "number" && SUCCESS.has(status)
+        ? { latencyMs: performance.now() - msg.changedAt }
+        : {}),
       ...(opts.duplicate ? { duplicate: true } : {}),
       ...(opts.reordered ? { reordered: true } : {}),
       ...(opts.delayedMs !== undefined ? { delayedMs: opts.delayedMs } : {}),
@@ -342,7 +358,10 @@ export class CalendarPushHub {
 }
 
 /** POSTs an empty body; resolves to the HTTP status or "network-error". */
-export function postEmpty(address: string, headers: Record<string, string>): Promise<number | "network-error"> {
+export function postEmpty(
+  address: string,
+  headers: Record<string, string>,
+): Promise<number | "network-error"> {
   return new Promise((resolve) => {
     let url: URL;
     try {

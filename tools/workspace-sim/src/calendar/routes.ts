@@ -3,7 +3,16 @@
 import type { ApiContext, ApiRoute } from "../api";
 import { ApiError } from "../errors";
 import type { Router } from "../router";
-import { deleteEventApi, getCalendar, getEvent, insertEventApi, listCalendarList, listEvents, listInstances, modifyEventApi } from "./events-api";
+import {
+  deleteEventApi,
+  getCalendar,
+  getEvent,
+  insertEventApi,
+  listCalendarList,
+  listEvents,
+  listInstances,
+  modifyEventApi,
+} from "./events-api";
 import { queryFreeBusy } from "./freebusy";
 import { calendarSettings } from "./settings";
 import { stopChannel, watchEvents } from "./watch-api";
@@ -25,7 +34,14 @@ export const CALENDAR_SCOPES = {
 } as const;
 
 const S = CALENDAR_SCOPES;
-const EVENTS_READ = [S.calendar, S.readonly, S.events, S.eventsReadonly, S.eventsOwned, S.eventsOwnedReadonly];
+const EVENTS_READ = [
+  S.calendar,
+  S.readonly,
+  S.events,
+  S.eventsReadonly,
+  S.eventsOwned,
+  S.eventsOwnedReadonly,
+];
 const EVENTS_WRITE = [S.calendar, S.events, S.eventsOwned];
 const FREEBUSY = [S.calendar, S.readonly, S.freebusy, S.eventsFreebusy];
 const LIST = [S.calendar, S.readonly, S.calendarList, S.calendarListReadonly];
@@ -77,16 +93,48 @@ const EV = "(?<eventId>[^/]+)";
 
 export function registerCalendarRoutes(router: Router<ApiRoute>): void {
   router
-    .add("GET", new RegExp(`${B}/users/me/calendarList$`), calendar("calendar.calendarList.list", LIST, listCalendarList))
+    .add(
+      "GET",
+      new RegExp(`${B}/users/me/calendarList$`),
+      calendar("calendar.calendarList.list", LIST, listCalendarList),
+    )
     .add("POST", new RegExp(`${B}/freeBusy$`), calendar("calendar.freebusy.query", FREEBUSY, queryFreeBusy))
     .add("POST", new RegExp(`${B}/channels/stop$`), calendar("calendar.channels.stop", ANY, stopChannel))
-    .add("POST", new RegExp(`${B}/${CAL}/events/watch$`), calendar("calendar.events.watch", EVENTS_READ, watchEvents))
+    .add(
+      "POST",
+      new RegExp(`${B}/${CAL}/events/watch$`),
+      calendar("calendar.events.watch", EVENTS_READ, watchEvents),
+    )
     .add("GET", new RegExp(`${B}/${CAL}/events$`), calendar("calendar.events.list", EVENTS_READ, listEvents))
-    .add("POST", new RegExp(`${B}/${CAL}/events$`), calendar("calendar.events.insert", EVENTS_WRITE, insertEventApi))
-    .add("GET", new RegExp(`${B}/${CAL}/events/${EV}/instances$`), calendar("calendar.events.instances", EVENTS_READ, listInstances))
-    .add("GET", new RegExp(`${B}/${CAL}/events/${EV}$`), calendar("calendar.events.get", EVENTS_READ, getEvent))
-    .add("PATCH", new RegExp(`${B}/${CAL}/events/${EV}$`), calendar("calendar.events.patch", EVENTS_WRITE, modifyEventApi("patch")))
-    .add("PUT", new RegExp(`${B}/${CAL}/events/${EV}$`), calendar("calendar.events.update", EVENTS_WRITE, modifyEventApi("update")))
-    .add("DELETE", new RegExp(`${B}/${CAL}/events/${EV}$`), calendar("calendar.events.delete", EVENTS_WRITE, deleteEventApi))
+    .add(
+      "POST",
+      new RegExp(`${B}/${CAL}/events$`),
+      calendar("calendar.events.insert", EVENTS_WRITE, insertEventApi),
+    )
+    .add(
+      "GET",
+      new RegExp(`${B}/${CAL}/events/${EV}/instances$`),
+      calendar("calendar.events.instances", EVENTS_READ, listInstances),
+    )
+    .add(
+      "GET",
+      new RegExp(`${B}/${CAL}/events/${EV}$`),
+      calendar("calendar.events.get", EVENTS_READ, getEvent),
+    )
+    .add(
+      "PATCH",
+      new RegExp(`${B}/${CAL}/events/${EV}$`),
+      calendar("calendar.events.patch", EVENTS_WRITE, modifyEventApi("patch")),
+    )
+    .add(
+      "PUT",
+      new RegExp(`${B}/${CAL}/events/${EV}$`),
+      calendar("calendar.events.update", EVENTS_WRITE, modifyEventApi("update")),
+    )
+    .add(
+      "DELETE",
+      new RegExp(`${B}/${CAL}/events/${EV}$`),
+      calendar("calendar.events.delete", EVENTS_WRITE, deleteEventApi),
+    )
     .add("GET", new RegExp(`${B}/${CAL}$`), calendar("calendar.calendars.get", CALENDARS, getCalendar));
 }

@@ -2,14 +2,23 @@
 // clients pointed at a simulator, and a loopback webhook receiver that records notifications.
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type calendar_v3, calendar } from "@googleapis/calendar";
+import { calendar, type calendar_v3 } from "@googleapis/calendar";
 import type { OAuth2Client } from "google-auth-library";
 import type { RunningWorkspaceSim } from "../index";
 import { bearer } from "../test-support";
 import { CALENDAR_SCOPES } from "./routes";
 
-export function calendarClient(sim: RunningWorkspaceSim, user: string, scopes: string[] = [CALENDAR_SCOPES.calendar]): calendar_v3.Calendar {
-  return calendar({ version: "v3", rootUrl: `${sim.url}/`, auth: bearer(sim, user, scopes) as OAuth2Client, retry: false });
+export function calendarClient(
+  sim: RunningWorkspaceSim,
+  user: string,
+  scopes: string[] = [CALENDAR_SCOPES.calendar],
+): calendar_v3.Calendar {
+  return calendar({
+    version: "v3",
+    rootUrl: `${sim.url}/`,
+    auth: bearer(sim, user, scopes) as OAuth2Client,
+    retry: false,
+  });
 }
 
 export interface Received {
@@ -32,7 +41,11 @@ export class Receiver {
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
-        const r: Received = { headers: req.headers, body: Buffer.concat(chunks).toString("utf8"), at: performance.now() };
+        const r: Received = {
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString("utf8"),
+          at: performance.now(),
+        };
         this.received.push(r);
         res.writeHead(this.respond(this.received.length, r));
         res.end();

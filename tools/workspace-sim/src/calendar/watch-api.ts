@@ -36,8 +36,10 @@ export async function watchEvents(ctx: ApiContext): Promise<ApiResult> {
   const body = await ctx.jsonBody();
   const id = typeof body.id === "string" ? body.id : "";
   if (!id) throw invalidArgument("Missing channel id.", "required");
-  if (id.length > 64 || !/^[A-Za-z0-9\-_+/=]+$/.test(id)) throw invalidArgument(`Invalid channel id: ${id}`, "invalid");
-  if (body.type !== "web_hook" && body.type !== "webhook") throw invalidArgument(`Invalid channel type: ${String(body.type)}`, "invalid");
+  if (id.length > 64 || !/^[A-Za-z0-9\-_+/=]+$/.test(id))
+    throw invalidArgument(`Invalid channel id: ${id}`, "invalid");
+  if (body.type !== "web_hook" && body.type !== "webhook")
+    throw invalidArgument(`Invalid channel type: ${String(body.type)}`, "invalid");
   const address = typeof body.address === "string" ? body.address : "";
   checkAddress(address);
   if (body.token !== undefined && (typeof body.token !== "string" || body.token.length > 256)) {
@@ -47,7 +49,12 @@ export async function watchEvents(ctx: ApiContext): Promise<ApiResult> {
   const hub = calendarPush(state);
   const existing = hub.get(clientId, id);
   if (existing && existing.expiration > state.now()) {
-    throw new ApiError({ code: 400, status: "INVALID_ARGUMENT", message: `Channel id ${id} not unique`, reason: "channelIdNotUnique" });
+    throw new ApiError({
+      code: 400,
+      status: "INVALID_ARGUMENT",
+      message: `Channel id ${id} not unique`,
+      reason: "channelIdNotUnique",
+    });
   }
   const settings = calendarSettings(state);
   const now = state.now();
@@ -55,7 +62,8 @@ export async function watchEvents(ctx: ApiContext): Promise<ApiResult> {
   let lifetime = settings.channelDefaultTtlMs;
   if (params.ttl !== undefined) {
     const ttl = Number(params.ttl);
-    if (!Number.isFinite(ttl) || ttl <= 0) throw invalidArgument(`Invalid ttl: ${String(params.ttl)}`, "invalid");
+    if (!Number.isFinite(ttl) || ttl <= 0)
+      throw invalidArgument(`Invalid ttl: ${String(params.ttl)}`, "invalid");
     lifetime = ttl * 1000;
   }
   let expiration = now + Math.min(lifetime, settings.channelMaxLifetimeMs);

@@ -28,7 +28,7 @@ export function listUsers(ctx: ApiContext): ApiResult {
   let createdAt = now;
   if (pageToken) {
     const cursor = state.cursors.page(pageToken);
-    if (!cursor || cursor.kind !== "users" || cursor.owner !== org.id)
+    if (cursor?.kind !== "users" || cursor.owner !== org.id)
       throw invalidArgument("Invalid Input: pageToken", "invalid");
     if (now >= cursor.createdAt + state.settings.directory.pageTokenLifetimeMs)
       throw invalidArgument("Page token expired.", "invalid");

@@ -65,10 +65,12 @@ export class DriveControl {
 
   createFile(input: NewFile): Record<string, unknown> {
     const now = this.state.now();
-    const time = (v: string | number | undefined) => (v === undefined ? now : typeof v === "number" ? v : Date.parse(v));
+    const time = (v: string | number | undefined) =>
+      v === undefined ? now : typeof v === "number" ? v : Date.parse(v);
     const mimeType = input.kind ? (MIME[input.kind as FileKind] ?? input.kind) : MIME.doc;
     if (!input.owner && !input.driveId) throw new Error("a file needs an owner or a shared drive");
-    if (input.driveId && !driveWorld(this.state).drives.has(input.driveId)) throw new Error(`no shared drive ${input.driveId}`);
+    if (input.driveId && !driveWorld(this.state).drives.has(input.driveId))
+      throw new Error(`no shared drive ${input.driveId}`);
     const owner = input.owner?.toLowerCase();
     const f: DriveFile = {
       id: newFileId(),
@@ -85,7 +87,11 @@ export class DriveControl {
       trashed: input.trashed ?? false,
       starredBy: new Set((input.starredBy ?? []).map((e) => e.toLowerCase())),
       viewedBy: new Map(owner ? [[owner, time(input.modifiedTime ?? input.createdTime)]] : []),
-      ...(input.size !== undefined ? { size: input.size } : mimeType === MIME.pdf ? { size: 180_000 + (input.name.length * 7919) % 900_000 } : {}),
+      ...(input.size !== undefined
+        ? { size: input.size }
+        : mimeType === MIME.pdf
+          ? { size: 180_000 + ((input.name.length * 7919) % 900_000) }
+          : {}),
     };
     driveWorld(this.state).files.set(f.id, f);
     for (const s of input.shares ?? []) this.addPermission(f, s, owner);
@@ -95,7 +101,9 @@ export class DriveControl {
   private addPermission(f: DriveFile, s: ShareInput, defaultBy: string | undefined): Permission {
     const type = s.type ?? (s.domain ? "domain" : s.email ? "user" : "anyone");
     const email = s.email?.toLowerCase();
-    const existing = f.permissions.find((p) => p.type === type && p.emailAddress === email && p.domain === s.domain);
+    const existing = f.permissions.find(
+      (p) => p.type === type && p.emailAddress === email && p.domain === s.domain,
+    );
     if (existing) {
       existing.role = s.role;
       return existing;
@@ -106,7 +114,9 @@ export class DriveControl {
       role: s.role,
       ...(email ? { emailAddress: email } : {}),
       ...(s.domain ? { domain: s.domain.toLowerCase() } : {}),
-      ...(type === "domain" || type === "anyone" ? { allowFileDiscovery: s.allowFileDiscovery ?? false } : {}),
+      ...(type === "domain" || type === "anyone"
+        ? { allowFileDiscovery: s.allowFileDiscovery ?? false }
+        : {}),
       grantedAt: s.at === undefined ? this.state.now() : typeof s.at === "number" ? s.at : Date.parse(s.at),
       ...((s.by ?? defaultBy) ? { grantedBy: (s.by ?? defaultBy)!.toLowerCase() } : {}),
     };
@@ -118,19 +128,34 @@ export class DriveControl {
   share(fileId: string, share: ShareInput): Record<string, unknown> {
     const f = this.file(fileId);
     const p = this.addPermission(f, share, f.ownerEmail);
-    return { id: p.id, type: p.type, role: p.role, ...(p.emailAddress ? { emailAddress: p.emailAddress } : {}), ...(p.domain ? { domain: p.domain } : {}) };
+    return {
+      id: p.id,
+      type: p.type,
+      role: p.role,
+      ...(p.emailAddress ? { emailAddress: p.emailAddress } : {}),
+      ...(p.domain ? { domain: p.domain } : {}),
+    };
   }
 
   unshare(fileId: string, who: { email?: string; domain?: string; type?: Permission["type"] }): void {
     const f = this.file(fileId);
     const email = who.email?.toLowerCase();
     f.permissions = f.permissions.filter(
-      (p) => !((email && p.emailAddress === email) || (who.domain && p.domain === who.domain) || (who.type === "anyone" && p.type === "anyone")),
+      (p) =>
+        !(
+          (email && p.emailAddress === email) ||
+          (who.domain && p.domain === who.domain) ||
+          (who.type === "anyone" && p.type === "anyone")
+        ),
     );
   }
 
   /** Someone edits the file: modifiedTime and lastModifyingUser change. */
-  editFile(fileId: string, by: string, changes: { name?: string; description?: string } = {}): Record<string, unknown> {
+  editFile(
+    fileId: string,
+    by: string,
+    changes: { name?: string; description?: string } = {},
+  ): Record<string, unknown> {
     const f = this.file(fileId);
     if (changes.name) f.name = changes.name;
     if (changes.description !== undefined) f.description = changes.description;
@@ -146,14 +171,20 @@ export class DriveControl {
 
   createSharedDrive(name: string, members: SharedDrive["members"]): { id: string } {
     const id = `0A${randomBytes(9).toString("base64url")}Uk9PVA`;
-    driveWorld(this.state).drives.set(id, { id, name, members: members.map((m) => ({ ...m, value: m.value.toLowerCase() })) });
+    driveWorld(this.state).drives.set(id, {
+      id,
+      name,
+      members: members.map((m) => ({ ...m, value: m.value.toLowerCase() })),
+    });
     return { id };
   }
 
   /** Files as `user` sees them in the API (full resource). */
   files(user: string): Record<string, unknown>[] {
     const who = callerOf(this.state, user);
-    return [...driveWorld(this.state).files.values()].map((f) => renderFile(this.state, driveWorld(this.state), f, who)).filter((f) => f.ownedByMe || f.sharedWithMeTime || f.driveId);
+    return [...driveWorld(this.state).files.values()]
+      .map((f) => renderFile(this.state, driveWorld(this.state), f, who))
+      .filter((f) => f.ownedByMe || f.sharedWithMeTime || f.driveId);
   }
 
   private view(f: DriveFile, user: string): Record<string, unknown> {

@@ -76,7 +76,11 @@ export function applyMask(value: unknown, mask: Mask | true): unknown {
 }
 
 /** Field names used in a mask that are not in `known` (per level), for 400 "Invalid field selection". */
-export function unknownFields(mask: Mask, known: (path: string[]) => Set<string> | undefined, path: string[] = []): string[] {
+export function unknownFields(
+  mask: Mask,
+  known: (path: string[]) => Set<string> | undefined,
+  path: string[] = [],
+): string[] {
   const allowed = known(path);
   const bad: string[] = [];
   for (const [k, sub] of mask) {

@@ -55,7 +55,10 @@ function displayName(state: SimState, email: string): string {
 function permissionIdOf(f: DriveFile | undefined, email: string): string {
   const p = f?.permissions.find((x) => x.emailAddress === email);
   if (p) return p.id;
-  return String(BigInt(`0x${Buffer.from(email).toString("hex").slice(0, 15) || "0"}`) % 10n ** 20n).padStart(20, "0");
+  return String(BigInt(`0x${Buffer.from(email).toString("hex").slice(0, 15) || "0"}`) % 10n ** 20n).padStart(
+    20,
+    "0",
+  );
 }
 
 function driveUser(state: SimState, email: string, me: string, f?: DriveFile): Record<string, unknown> {
@@ -69,7 +72,12 @@ function driveUser(state: SimState, email: string, me: string, f?: DriveFile): R
   };
 }
 
-export function renderFile(state: SimState, world: DriveWorld, f: DriveFile, who: Caller): Record<string, unknown> {
+export function renderFile(
+  state: SimState,
+  world: DriveWorld,
+  f: DriveFile,
+  who: Caller,
+): Record<string, unknown> {
   const role = roleOn(world, f, who);
   const canShare = role !== undefined && ROLE_RANK[role] >= ROLE_RANK.writer;
   const out: Record<string, unknown> = {
@@ -88,7 +96,9 @@ export function renderFile(state: SimState, world: DriveWorld, f: DriveFile, who
     iconLink: `https://drive-thirdparty.googleusercontent.com/16/type/${f.mimeType}`,
     hasThumbnail: false,
     viewedByMe: f.viewedBy.has(who.email),
-    ...(f.viewedBy.has(who.email) ? { viewedByMeTime: new Date(f.viewedBy.get(who.email)!).toISOString() } : {}),
+    ...(f.viewedBy.has(who.email)
+      ? { viewedByMeTime: new Date(f.viewedBy.get(who.email)!).toISOString() }
+      : {}),
     createdTime: new Date(f.createdTime).toISOString(),
     modifiedTime: new Date(f.modifiedTime).toISOString(),
     modifiedByMe: f.lastModifyingUser === who.email,
@@ -108,9 +118,15 @@ export function renderFile(state: SimState, world: DriveWorld, f: DriveFile, who
     viewersCanCopyContent: true,
     copyRequiresWriterPermission: false,
     writersCanShare: true,
-    ...(f.size !== undefined ? { size: String(f.size), quotaBytesUsed: String(f.size) } : { quotaBytesUsed: "0" }),
+    ...(f.size !== undefined
+      ? { size: String(f.size), quotaBytesUsed: String(f.size) }
+      : { quotaBytesUsed: "0" }),
   };
-  const shareGrant = f.permissions.find((p) => (p.type === "user" && p.emailAddress === who.email) || (p.type === "group" && p.emailAddress && who.groups.includes(p.emailAddress)));
+  const shareGrant = f.permissions.find(
+    (p) =>
+      (p.type === "user" && p.emailAddress === who.email) ||
+      (p.type === "group" && p.emailAddress && who.groups.includes(p.emailAddress)),
+  );
   if (sharedWithMe(f, who) && shareGrant) {
     out.sharedWithMeTime = new Date(shareGrant.grantedAt).toISOString();
     if (shareGrant.grantedBy) out.sharingUser = driveUser(state, shareGrant.grantedBy, who.email, f);
@@ -118,7 +134,18 @@ export function renderFile(state: SimState, world: DriveWorld, f: DriveFile, who
   // Permissions are listed only for people who can share the file.
   if (canShare) {
     const perms = [
-      ...(f.ownerEmail ? [{ kind: "drive#permission", id: permissionIdOf(f, f.ownerEmail), type: "user", role: "owner", emailAddress: f.ownerEmail, displayName: displayName(state, f.ownerEmail) }] : []),
+      ...(f.ownerEmail
+        ? [
+            {
+              kind: "drive#permission",
+              id: permissionIdOf(f, f.ownerEmail),
+              type: "user",
+              role: "owner",
+              emailAddress: f.ownerEmail,
+              displayName: displayName(state, f.ownerEmail),
+            },
+          ]
+        : []),
       ...f.permissions.map((p) => renderPermission(state, p)),
     ];
     out.permissions = perms;
@@ -133,13 +160,15 @@ function renderPermission(state: SimState, p: DriveFile["permissions"][number]):
     id: p.id,
     type: p.type,
     role: p.role,
-    ...(p.emailAddress ? { emailAddress: p.emailAddress, displayName: displayName(state, p.emailAddress) } : {}),
+    ...(p.emailAddress
+      ? { emailAddress: p.emailAddress, displayName: displayName(state, p.emailAddress) }
+      : {}),
     ...(p.domain ? { domain: p.domain, displayName: p.domain } : {}),
     ...(p.allowFileDiscovery !== undefined ? { allowFileDiscovery: p.allowFileDiscovery } : {}),
   };
 }
 
-function queryView(world: DriveWorld, f: DriveFile, who: Caller): QueryFile {
+function queryView(f: DriveFile, who: Caller): QueryFile {
   const byRole = (roles: string[]) =>
     f.permissions.filter((p) => roles.includes(p.role) && p.emailAddress).map((p) => p.emailAddress!);
   return {
@@ -158,21 +187,76 @@ function queryView(world: DriveWorld, f: DriveFile, who: Caller): QueryFile {
     ...(f.viewedBy.has(who.email) ? { viewedByMeTime: f.viewedBy.get(who.email)! } : {}),
     visibility: visibilityOf(f),
   };
-  void world;
 }
 
 // ---- fields ------------------------------------------------------------------------------------------
 
 const FILE_FIELDS = new Set([
-  "kind", "id", "name", "mimeType", "description", "starred", "trashed", "explicitlyTrashed", "parents", "spaces", "version",
-  "webViewLink", "iconLink", "hasThumbnail", "viewedByMe", "viewedByMeTime", "createdTime", "modifiedTime", "modifiedByMe",
-  "modifiedByMeTime", "owners", "lastModifyingUser", "shared", "ownedByMe", "driveId", "teamDriveId", "capabilities",
-  "viewersCanCopyContent", "copyRequiresWriterPermission", "writersCanShare", "permissions", "permissionIds", "size",
-  "quotaBytesUsed", "sharedWithMeTime", "sharingUser", "fileExtension", "fullFileExtension", "md5Checksum", "headRevisionId",
-  "thumbnailLink", "webContentLink", "properties", "appProperties", "folderColorRgb", "originalFilename", "resourceKey",
+  "kind",
+  "id",
+  "name",
+  "mimeType",
+  "description",
+  "starred",
+  "trashed",
+  "explicitlyTrashed",
+  "parents",
+  "spaces",
+  "version",
+  "webViewLink",
+  "iconLink",
+  "hasThumbnail",
+  "viewedByMe",
+  "viewedByMeTime",
+  "createdTime",
+  "modifiedTime",
+  "modifiedByMe",
+  "modifiedByMeTime",
+  "owners",
+  "lastModifyingUser",
+  "shared",
+  "ownedByMe",
+  "driveId",
+  "teamDriveId",
+  "capabilities",
+  "viewersCanCopyContent",
+  "copyRequiresWriterPermission",
+  "writersCanShare",
+  "permissions",
+  "permissionIds",
+  "size",
+  "quotaBytesUsed",
+  "sharedWithMeTime",
+  "sharingUser",
+  "fileExtension",
+  "fullFileExtension",
+  "md5Checksum",
+  "headRevisionId",
+  "thumbnailLink",
+  "webContentLink",
+  "properties",
+  "appProperties",
+  "folderColorRgb",
+  "originalFilename",
+  "resourceKey",
 ]);
 const USER_FIELDS = new Set(["kind", "displayName", "emailAddress", "me", "permissionId", "photoLink"]);
-const PERMISSION_FIELDS = new Set(["kind", "id", "type", "role", "emailAddress", "domain", "displayName", "allowFileDiscovery", "deleted", "pendingOwner", "photoLink", "expirationTime", "permissionDetails", "view"]);
+const PERMISSION_FIELDS = new Set([
+  "kind",
+  "id",
+  "type",
+  "role",
+  "emailAddress",
+  "domain",
+  "displayName",
+  "allowFileDiscovery",
+  "deleted",
+  "pendingOwner",
+  "photoLink",
+  "expirationTime",
+  "permissionDetails",
+  "view",
+]);
 const LIST_FIELDS = new Set(["kind", "nextPageToken", "incompleteSearch", "files"]);
 
 function fileKnown(path: string[]): Set<string> | undefined {
@@ -193,13 +277,20 @@ function parseFields(raw: string | null, list: boolean): Mask | undefined {
     throw err;
   }
   const bad = list
-    ? unknownFields(mask, (path) => (path.length === 0 ? LIST_FIELDS : path[0] === "files" ? fileKnown(path.slice(1)) : undefined))
+    ? unknownFields(mask, (path) =>
+        path.length === 0 ? LIST_FIELDS : path[0] === "files" ? fileKnown(path.slice(1)) : undefined,
+      )
     : unknownFields(mask, fileKnown);
   if (bad.length > 0) throw invalid(`Invalid field selection ${bad[0]}`, "fields");
   return mask;
 }
 
-const DEFAULT_FILE = (f: Record<string, unknown>) => ({ kind: f.kind, id: f.id, name: f.name, mimeType: f.mimeType });
+const DEFAULT_FILE = (f: Record<string, unknown>) => ({
+  kind: f.kind,
+  id: f.id,
+  name: f.name,
+  mimeType: f.mimeType,
+});
 
 // ---- orderBy --------------------------------------------------------------------------------------------
 
@@ -209,13 +300,16 @@ function parseOrderBy(raw: string | null, who: Caller): Sorter | undefined {
   if (!raw) return undefined;
   const keys: Sorter[] = raw.split(",").map((part) => {
     const [key, dir, extra] = part.trim().split(/\s+/);
-    if (extra !== undefined || (dir !== undefined && dir !== "desc" && dir !== "asc")) throw invalid("Invalid Value", "orderBy");
+    if (extra !== undefined || (dir !== undefined && dir !== "desc" && dir !== "asc"))
+      throw invalid("Invalid Value", "orderBy");
     const sign = dir === "desc" ? -1 : 1;
-    const by = (fn: (f: DriveFile) => number | string): Sorter => (a, b) => {
-      const x = fn(a);
-      const y = fn(b);
-      return (x < y ? -1 : x > y ? 1 : 0) * sign;
-    };
+    const by =
+      (fn: (f: DriveFile) => number | string): Sorter =>
+      (a, b) => {
+        const x = fn(a);
+        const y = fn(b);
+        return (x < y ? -1 : x > y ? 1 : 0) * sign;
+      };
     switch (key) {
       case "name":
       case "name_natural":
@@ -286,15 +380,25 @@ export function listFiles(ctx: ApiContext): ApiResult {
   const driveId = q.get("driveId") ?? q.get("teamDriveId");
   if (!["user", "domain", "drive", "allDrives"].includes(corpora)) throw invalid("Invalid Value", "corpora");
   if (includeAll && !supportsAllDrives) {
-    throw invalid("The includeItemsFromAllDrives parameter can only be set to true when supportsAllDrives is also set to true.", "includeItemsFromAllDrives");
+    throw invalid(
+      "The includeItemsFromAllDrives parameter can only be set to true when supportsAllDrives is also set to true.",
+      "includeItemsFromAllDrives",
+    );
   }
   if ((corpora === "drive") !== (driveId !== null)) {
-    throw invalid("The driveId parameter must be specified if and only if corpora is set to drive.", "driveId");
+    throw invalid(
+      "The driveId parameter must be specified if and only if corpora is set to drive.",
+      "driveId",
+    );
   }
   if ((corpora === "drive" || corpora === "allDrives") && !includeAll) {
-    throw invalid("The includeItemsFromAllDrives parameter must be set to true when corpora is set to drive or allDrives.", "includeItemsFromAllDrives");
+    throw invalid(
+      "The includeItemsFromAllDrives parameter must be set to true when corpora is set to drive or allDrives.",
+      "includeItemsFromAllDrives",
+    );
   }
-  if (driveId !== null && !world.drives.has(driveId)) throw notFound(`Shared drive not found: ${driveId}`, "notFound");
+  if (driveId !== null && !world.drives.has(driveId))
+    throw notFound(`Shared drive not found: ${driveId}`, "notFound");
 
   const pageSizeRaw = q.get("pageSize");
   let pageSize = 100;
@@ -311,7 +415,8 @@ export function listFiles(ctx: ApiContext): ApiResult {
   let offset = 0;
   if (pageToken) {
     const page = pages(state).get(pageToken);
-    if (!page || page.owner !== who.email || page.paramsKey !== paramsKey) throw invalid("Invalid Value", "pageToken");
+    if (!page || page.owner !== who.email || page.paramsKey !== paramsKey)
+      throw invalid("Invalid Value", "pageToken");
     ids = page.ids;
     offset = page.offset;
   } else {
@@ -325,7 +430,9 @@ export function listFiles(ctx: ApiContext): ApiResult {
         throw err;
       }
     }
-    const onlyAppFiles = !ctx.caller!.token.scopes.some((s) => BROAD_SCOPES.includes(s)) && ctx.caller!.token.scopes.includes(DRIVE_FILE_SCOPE);
+    const onlyAppFiles =
+      !ctx.caller!.token.scopes.some((s) => BROAD_SCOPES.includes(s)) &&
+      ctx.caller!.token.scopes.includes(DRIVE_FILE_SCOPE);
     const inCorpus = (f: DriveFile): boolean => {
       if (f.driveId) {
         if (!includeAll) return false;
@@ -341,7 +448,7 @@ export function listFiles(ctx: ApiContext): ApiResult {
     for (const f of world.files.values()) {
       if (!inCorpus(f) || roleOn(world, f, who) === undefined) continue;
       if (onlyAppFiles && f.createdByClient !== ctx.caller!.token.clientId) continue;
-      if (node && !evaluate(node, queryView(world, f, who), who.email)) continue;
+      if (node && !evaluate(node, queryView(f, who), who.email)) continue;
       matched.push(f);
     }
     const sorter = parseOrderBy(q.get("orderBy"), who);
@@ -370,7 +477,11 @@ export function getFile(ctx: ApiContext): ApiResult {
   const who = caller(ctx);
   const q = ctx.url.searchParams;
   const f = world.files.get(ctx.params.fileId!);
-  if (!f || roleOn(world, f, who) === undefined || (f.driveId && !boolParam(q, "supportsAllDrives") && !boolParam(q, "supportsTeamDrives"))) {
+  if (
+    !f ||
+    roleOn(world, f, who) === undefined ||
+    (f.driveId && !boolParam(q, "supportsAllDrives") && !boolParam(q, "supportsTeamDrives"))
+  ) {
     throw notFound(`File not found: ${ctx.params.fileId}.`, "notFound");
   }
   const mask = parseFields(q.get("fields"), false);
@@ -386,7 +497,12 @@ export function listPermissions(ctx: ApiContext): ApiResult {
   const role = f ? roleOn(world, f, who) : undefined;
   if (!f || role === undefined) throw notFound(`File not found: ${ctx.params.fileId}.`, "notFound");
   if (ROLE_RANK[role] < ROLE_RANK.writer) {
-    throw new ApiError({ code: 403, status: "PERMISSION_DENIED", message: "The user does not have sufficient permissions for this file.", reason: "insufficientFilePermissions" });
+    throw new ApiError({
+      code: 403,
+      status: "PERMISSION_DENIED",
+      message: "The user does not have sufficient permissions for this file.",
+      reason: "insufficientFilePermissions",
+    });
   }
   const rendered = renderFile(state, world, f, who);
   return { json: { kind: "drive#permissionList", permissions: rendered.permissions } };

@@ -139,7 +139,8 @@ export function parseQuery(q: string): Node {
       if (!isWord(peek(), "in")) throw new QueryError("expected 'in'");
       pos++;
       const coll = peek();
-      if (coll?.t !== "word" || !COLLECTIONS.has(coll.v)) throw new QueryError("expected owners, writers, readers or parents");
+      if (coll?.t !== "word" || !COLLECTIONS.has(coll.v))
+        throw new QueryError("expected owners, writers, readers or parents");
       pos++;
       return { kind: "in", value: tok.v, collection: coll.v as "owners" | "writers" | "readers" | "parents" };
     }
@@ -161,11 +162,13 @@ export function parseQuery(q: string): Node {
     if (!val) throw new QueryError("missing value");
     pos++;
     if (BOOLEAN_FIELDS.has(field)) {
-      if (val.t !== "word" || (val.v !== "true" && val.v !== "false")) throw new QueryError(`${field} takes true or false`);
+      if (val.t !== "word" || (val.v !== "true" && val.v !== "false"))
+        throw new QueryError(`${field} takes true or false`);
       return { kind: "cmp", field, op, value: val.v === "true" };
     }
     if (val.t !== "str") throw new QueryError(`${field} takes a quoted string`);
-    if (FIELD_OPS[field]!.includes("<") && Number.isNaN(Date.parse(val.v))) throw new QueryError(`bad date ${val.v}`);
+    if (FIELD_OPS[field]!.includes("<") && Number.isNaN(Date.parse(val.v)))
+      throw new QueryError(`bad date ${val.v}`);
     return { kind: "cmp", field, op, value: val.v };
   }
 
@@ -225,7 +228,8 @@ export function evaluate(node: Node, f: QueryFile, me: string): boolean {
         if (op === "contains") return namePrefixMatch(f.name, value);
         return op === "=" ? f.name === value : f.name !== value;
       }
-      if (field === "fullText") return `${f.name}\n${f.description}`.toLowerCase().includes(value.toLowerCase());
+      if (field === "fullText")
+        return `${f.name}\n${f.description}`.toLowerCase().includes(value.toLowerCase());
       if (field === "mimeType") {
         if (op === "contains") return f.mimeType.includes(value);
         return op === "=" ? f.mimeType === value : f.mimeType !== value;

@@ -37,7 +37,8 @@ export function driveSettings(state: SimState): DriveSettings {
 function chargeDrive(ctx: ApiContext): void {
   const who = ctx.caller?.user?.id ?? ctx.caller?.token.serviceAccount ?? "anonymous";
   const { state } = ctx;
-  if (state.quotas.tryCharge(`${who}|drive`, 1, driveSettings(state).queriesPerUserPerMinute, state.now())) return;
+  if (state.quotas.tryCharge(`${who}|drive`, 1, driveSettings(state).queriesPerUserPerMinute, state.now()))
+    return;
   throw new ApiError({
     code: 403,
     status: "PERMISSION_DENIED",
@@ -64,6 +65,10 @@ const drive = (method: string, handle: ApiRoute["handle"]): ApiRoute => ({
 export function registerDriveRoutes(router: Router<ApiRoute>): void {
   router
     .add("GET", /^\/drive\/v3\/files$/, drive("drive.files.list", listFiles))
-    .add("GET", /^\/drive\/v3\/files\/(?<fileId>[^/]+)\/permissions$/, drive("drive.permissions.list", listPermissions))
+    .add(
+      "GET",
+      /^\/drive\/v3\/files\/(?<fileId>[^/]+)\/permissions$/,
+      drive("drive.permissions.list", listPermissions),
+    )
     .add("GET", /^\/drive\/v3\/files\/(?<fileId>[^/]+)$/, drive("drive.files.get", getFile));
 }

@@ -5,7 +5,14 @@ import { randomBytes } from "node:crypto";
 import type { SimState } from "../state";
 
 export type Role = "owner" | "organizer" | "fileOrganizer" | "writer" | "commenter" | "reader";
-export const ROLE_RANK: Record<Role, number> = { reader: 1, commenter: 2, writer: 3, fileOrganizer: 4, organizer: 5, owner: 6 };
+export const ROLE_RANK: Record<Role, number> = {
+  reader: 1,
+  commenter: 2,
+  writer: 3,
+  fileOrganizer: 4,
+  organizer: 5,
+  owner: 6,
+};
 
 export interface Permission {
   id: string;
@@ -139,7 +146,11 @@ export function roleOn(world: DriveWorld, f: DriveFile, who: Caller): Role | und
     const drive = world.drives.get(f.driveId);
     for (const m of drive?.members ?? []) {
       const v = m.value.toLowerCase();
-      if ((m.type === "user" && v === who.email) || (m.type === "group" && who.groups.includes(v)) || (m.type === "domain" && v === who.domain)) {
+      if (
+        (m.type === "user" && v === who.email) ||
+        (m.type === "group" && who.groups.includes(v)) ||
+        (m.type === "domain" && v === who.domain)
+      ) {
         consider(m.role);
       }
     }
@@ -161,7 +172,9 @@ export function inUserCorpus(f: DriveFile, who: Caller): boolean {
 /** Discoverable through the caller's domain (or by anyone) without a direct share. */
 export function discoverable(f: DriveFile, who: Caller): boolean {
   return f.permissions.some(
-    (p) => p.allowFileDiscovery === true && ((p.type === "domain" && p.domain === who.domain) || p.type === "anyone"),
+    (p) =>
+      p.allowFileDiscovery === true &&
+      ((p.type === "domain" && p.domain === who.domain) || p.type === "anyone"),
   );
 }
 
@@ -170,17 +183,25 @@ export function memberOfDrive(world: DriveWorld, driveId: string, who: Caller): 
   return (
     drive?.members.some((m) => {
       const v = m.value.toLowerCase();
-      return (m.type === "user" && v === who.email) || (m.type === "group" && who.groups.includes(v)) || (m.type === "domain" && v === who.domain);
+      return (
+        (m.type === "user" && v === who.email) ||
+        (m.type === "group" && who.groups.includes(v)) ||
+        (m.type === "domain" && v === who.domain)
+      );
     }) ?? false
   );
 }
 
 export function visibilityOf(f: DriveFile): string {
   if (f.permissions.some((p) => p.type === "anyone")) {
-    return f.permissions.some((p) => p.type === "anyone" && p.allowFileDiscovery) ? "anyoneCanFind" : "anyoneWithLink";
+    return f.permissions.some((p) => p.type === "anyone" && p.allowFileDiscovery)
+      ? "anyoneCanFind"
+      : "anyoneWithLink";
   }
   if (f.permissions.some((p) => p.type === "domain")) {
-    return f.permissions.some((p) => p.type === "domain" && p.allowFileDiscovery) ? "domainCanFind" : "domainWithLink";
+    return f.permissions.some((p) => p.type === "domain" && p.allowFileDiscovery)
+      ? "domainCanFind"
+      : "domainWithLink";
   }
   return "limited";
 }
