@@ -4,12 +4,25 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { connect } from "node:net";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { FunctionSpec } from "../../functions/manifest";
 import { DIST } from "../build/build";
 import { freePort } from "../emulators/emulators";
 
 const require = createRequire(import.meta.url);
 const FRAMEWORK_MAIN = join(require.resolve("@google-cloud/functions-framework"), "..", "main.js");
+const EXIT_WITH_PARENT = fileURLToPath(new URL("./exit-with-parent.cjs", import.meta.url));
+
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+/** A crashed test or stack must not leave functions behind: kill them when this process exits. */
+function installExitHook() {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on("exit", () => {
+    for (const child of running) child.kill("SIGKILL");
+  });
+}
 
 export interface RunningFunction {
   name: string;
@@ -49,10 +62,12 @@ export async function startFunction(
   options: StartFunctionOptions,
 ): Promise<RunningFunction> {
   const port = options.port ?? (await freePort());
+  installExitHook();
   const child = spawn(
     process.execPath,
     [
       "--enable-source-maps",
+      `--require=${EXIT_WITH_PARENT}`,
       FRAMEWORK_MAIN,
       `--target=${fn.name}`,
       `--source=${join(DIST, fn.name)}`,
@@ -69,9 +84,11 @@ export async function startFunction(
         K_SERVICE: fn.name,
         ...options.env,
       },
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: ["ignore", "pipe", "pipe", "ipc"],
     },
   );
+  running.add(child);
+  child.on("exit", () => running.delete(child));
   const output = options.output;
   for (const stream of [child.stdout, child.stderr]) {
     stream?.setEncoding("utf8");

@@ -91,6 +91,9 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       options.emulators ? Promise.resolve(options.emulators) : startEmulators({ projectId }),
     ]);
     if (!options.emulators) stoppers.push(() => (emulators as RunningEmulators).stop());
+    // The stack's own clients (demo seeding, scheduler) talk to the emulators too.
+    process.env.FIRESTORE_EMULATOR_HOST = emulators.firestoreHost;
+    process.env.PUBSUB_EMULATOR_HOST = emulators.pubsubHost;
     const sim = options.simulator === false ? undefined : await startSimulator();
     if (sim) stoppers.push(() => sim.stop());
 

@@ -96,6 +96,7 @@ export async function startWorkspaceSim(options: WorkspaceSimOptions = {}): Prom
     control,
     ...(saml ? { saml } : {}),
     stop: async () => {
+      control.calendar.shutdown(); // no Calendar notifications after stop
       await state.watch.drain().catch(() => undefined);
       await new Promise<void>((resolve) => {
         sim.server.close(() => resolve());
@@ -123,6 +124,14 @@ export {
 } from "./client-options";
 export type { Duration, IssuedTokens, OrgSummary } from "./control/sim-control";
 export { SimControl } from "./control/sim-control";
+export { CALENDAR_SCOPES } from "./calendar/routes";
+export type { CalendarControl, SpoofOptions } from "./calendar/control";
+export type { NotificationFault, NotificationRecord } from "./calendar/push";
+export type { CalendarSettings } from "./calendar/settings";
+export { DRIVE_SCOPES } from "./drive/routes";
+export type { DriveControl, NewFile, ShareInput } from "./drive/control";
+export { GMAIL_SCOPES } from "./gmail/messages-api";
+export type { GmailControl } from "./gmail/control";
 export type { FaultRule } from "./faults";
 export type { LoggedRequest, RequestFilter } from "./request-log";
 export { SCOPES } from "./scopes";

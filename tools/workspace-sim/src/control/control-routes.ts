@@ -8,6 +8,7 @@ import { Router } from "../router";
 import type { ContactSeed, SeedFile, UserSeed } from "../seed/org-seed";
 import type { SettingsPatch } from "../settings";
 import type { ConsentBehaviour } from "../state";
+import { registerPart2ControlRoutes } from "../calendar/control-routes";
 import type { Duration, SimControl } from "./sim-control";
 
 type Body = Record<string, unknown>;
@@ -93,6 +94,8 @@ export function createControlRouter(control: SimControl): ControlRouter {
     .add("DELETE", new RegExp(`^${U}/contacts/(?<id>c\\d+)$`), (p) =>
       control.deleteContact(p.email!, `people/${p.id}`),
     );
+
+  registerPart2ControlRoutes(router, control);
 
   return {
     async handle(req, res, url) {

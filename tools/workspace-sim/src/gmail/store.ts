@@ -3,7 +3,7 @@
 import type { SimState } from "../state";
 
 export interface Address {
-  name?: string;
+  name?: string | undefined;
   email: string;
 }
 

@@ -2,6 +2,9 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import type { NewUser } from "../directory/directory-store";
 import { normalisePersonInput, type PersonData } from "../people/person";
+import { applyCalendarSeed } from "../calendar/seed";
+import { applyDriveSeed } from "../drive/seed";
+import { applyGmailSeed } from "../gmail/seed";
 import { parseScopes } from "../scopes";
 import type { Org, SimState } from "../state";
 import {
@@ -94,6 +97,10 @@ export function seedOrg(state: SimState, input: OrgSeed): Org {
     if (sa.delegatedScopes.length > 0)
       org.delegations.push({ clientId: account.clientId, scopes: parseScopes(sa.delegatedScopes.join(" ")) });
   }
+  // Part 2 (Calendar, Gmail, Drive): after users, contacts and groups exist.
+  if (seed.drive) applyDriveSeed(state, org, seed.drive);
+  if (seed.gmail) applyGmailSeed(state, org, seed.gmail);
+  if (seed.calendar) applyCalendarSeed(state, org, seed.calendar);
   return org;
 }
 

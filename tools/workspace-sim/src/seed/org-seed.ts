@@ -1,5 +1,8 @@
 // The seed format for an organisation (JSON file or code), validated with zod.
 import { z } from "zod";
+import { CalendarSeedSchema } from "../calendar/seed-schema";
+import { DriveSeedSchema } from "../drive/seed-schema";
+import { GmailSeedSchema } from "../gmail/seed-schema";
 
 const phone = z.union([z.string(), z.object({ value: z.string(), type: z.string().default("work") })]);
 const email = z.union([z.string(), z.object({ value: z.string(), type: z.string().default("work") })]);
@@ -101,6 +104,12 @@ export const OrgSeedSchema = z.object({
       }),
     )
     .default([]),
+  /** Calendars and events (src/calendar): a demo week, explicit events, sharing. */
+  calendar: CalendarSeedSchema.optional(),
+  /** Mailboxes (src/gmail): explicit messages and/or generated history. */
+  gmail: GmailSeedSchema.optional(),
+  /** Drive files (src/drive): explicit files and/or the demo set. */
+  drive: DriveSeedSchema.optional(),
 });
 
 export type ContactSeed = z.input<typeof ContactSeedSchema>;
