@@ -26,17 +26,32 @@ export function registerPart2ControlRoutes(router: Router<ControlHandler>, contr
   };
   router
     .add("GET", /^\/_sim\/calendar\/settings$/, () => calendar.settings())
-    .add("PATCH", /^\/_sim\/calendar\/settings$/, (_p, b) => calendar.configure(b as Partial<CalendarSettings>))
+    .add("PATCH", /^\/_sim\/calendar\/settings$/, (_p, b) =>
+      calendar.configure(b as Partial<CalendarSettings>),
+    )
     .add("GET", new RegExp(`${CU}/events$`), (p, _b, url) => calendar.events(p.email!, opt(url)))
     .add("POST", new RegExp(`${CU}/events$`), (p, b, url) => calendar.createEvent(p.email!, b, opt(url)))
-    .add("PATCH", new RegExp(`${CU}/events/(?<id>[^/]+)$`), (p, b, url) => calendar.updateEvent(p.email!, p.id!, b, opt(url)))
+    .add("PATCH", new RegExp(`${CU}/events/(?<id>[^/]+)$`), (p, b, url) =>
+      calendar.updateEvent(p.email!, p.id!, b, opt(url)),
+    )
     .add("POST", new RegExp(`${CU}/events/(?<id>[^/]+)/move$`), (p, b, url) =>
-      calendar.moveEvent(p.email!, p.id!, { start: String(b.start), ...(b.end ? { end: String(b.end) } : {}) }, opt(url)),
+      calendar.moveEvent(
+        p.email!,
+        p.id!,
+        { start: String(b.start), ...(b.end ? { end: String(b.end) } : {}) },
+        opt(url),
+      ),
     )
     .add("POST", new RegExp(`${CU}/events/(?<id>[^/]+)/respond$`), (p, b) =>
-      calendar.respond(p.email!, p.id!, String(b.responseStatus) as "accepted" | "declined" | "tentative" | "needsAction"),
+      calendar.respond(
+        p.email!,
+        p.id!,
+        String(b.responseStatus) as "accepted" | "declined" | "tentative" | "needsAction",
+      ),
     )
-    .add("POST", new RegExp(`${CU}/events/(?<id>[^/]+)/cancel$`), (p, _b, url) => calendar.cancelEvent(p.email!, p.id!, opt(url)))
+    .add("POST", new RegExp(`${CU}/events/(?<id>[^/]+)/cancel$`), (p, _b, url) =>
+      calendar.cancelEvent(p.email!, p.id!, opt(url)),
+    )
     .add("POST", new RegExp(`${CU}/calendars$`), (p, b) =>
       calendar.createCalendar(p.email!, b as { summary: string; timeZone?: string; description?: string }),
     )
@@ -54,21 +69,35 @@ export function registerPart2ControlRoutes(router: Router<ControlHandler>, contr
       return calendar.notifications(channelId ? { channelId } : {});
     })
     .add("DELETE", /^\/_sim\/calendar\/notifications$/, () => calendar.clearNotifications())
-    .add("POST", /^\/_sim\/calendar\/notification-faults$/, (_p, b) => ({ id: calendar.injectNotificationFault(b as unknown as NotificationFault) }))
+    .add("POST", /^\/_sim\/calendar\/notification-faults$/, (_p, b) => ({
+      id: calendar.injectNotificationFault(b as unknown as NotificationFault),
+    }))
     .add("DELETE", /^\/_sim\/calendar\/notification-faults$/, () => calendar.clearNotificationFaults())
-    .add("DELETE", /^\/_sim\/calendar\/notification-faults\/(?<id>\d+)$/, (p) => calendar.removeNotificationFault(Number(p.id)))
-    .add("POST", /^\/_sim\/calendar\/spoof-notification$/, (_p, b) => calendar.spoofNotification(b as SpoofOptions))
+    .add("DELETE", /^\/_sim\/calendar\/notification-faults\/(?<id>\d+)$/, (p) =>
+      calendar.removeNotificationFault(Number(p.id)),
+    )
+    .add("POST", /^\/_sim\/calendar\/spoof-notification$/, (_p, b) =>
+      calendar.spoofNotification(b as SpoofOptions),
+    )
     .add("PATCH", /^\/_sim\/gmail\/settings$/, (_p, b) => gmail.configure(b))
-    .add("POST", /^\/_sim\/gmail\/send$/, (_p, b) => gmail.sendEmail(b as unknown as Parameters<GmailControl["sendEmail"]>[0]))
+    .add("POST", /^\/_sim\/gmail\/send$/, (_p, b) =>
+      gmail.sendEmail(b as unknown as Parameters<GmailControl["sendEmail"]>[0]),
+    )
     .add("GET", /^\/_sim\/gmail\/users\/(?<email>[^/]+)\/messages$/, (p) => gmail.messages(p.email!))
-    .add("POST", /^\/_sim\/gmail\/domains\/(?<domain>[^/]+)\/history$/, (p, b) => gmail.seedMailHistory(p.domain!, b))
+    .add("POST", /^\/_sim\/gmail\/domains\/(?<domain>[^/]+)\/history$/, (p, b) =>
+      gmail.seedMailHistory(p.domain!, b),
+    )
     .add("PATCH", /^\/_sim\/drive\/settings$/, (_p, b) => drive.configure(b))
     .add("POST", /^\/_sim\/drive\/files$/, (_p, b) => drive.createFile(b as unknown as NewFile))
-    .add("POST", /^\/_sim\/drive\/files\/(?<id>[^/]+)\/share$/, (p, b) => drive.share(p.id!, b as unknown as ShareInput))
+    .add("POST", /^\/_sim\/drive\/files\/(?<id>[^/]+)\/share$/, (p, b) =>
+      drive.share(p.id!, b as unknown as ShareInput),
+    )
     .add("POST", /^\/_sim\/drive\/files\/(?<id>[^/]+)\/unshare$/, (p, b) => drive.unshare(p.id!, b))
     .add("POST", /^\/_sim\/drive\/files\/(?<id>[^/]+)\/edit$/, (p, b) =>
       drive.editFile(p.id!, String(b.by), b as { name?: string; description?: string }),
     )
-    .add("POST", /^\/_sim\/drive\/files\/(?<id>[^/]+)\/trash$/, (p, b) => drive.trashFile(p.id!, b.trashed !== false))
+    .add("POST", /^\/_sim\/drive\/files\/(?<id>[^/]+)\/trash$/, (p, b) =>
+      drive.trashFile(p.id!, b.trashed !== false),
+    )
     .add("GET", /^\/_sim\/drive\/users\/(?<email>[^/]+)\/files$/, (p) => drive.files(p.email!));
 }

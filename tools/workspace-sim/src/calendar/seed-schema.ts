@@ -12,7 +12,14 @@ export const CalendarSeedSchema = z.object({
   /** Domain-wide default sharing of primary calendars (Google's default: free/busy only). */
   domainDefaultRole: role.optional(),
   calendars: z
-    .array(z.object({ owner: z.string(), summary: z.string(), timeZone: z.string().optional(), description: z.string().optional() }))
+    .array(
+      z.object({
+        owner: z.string(),
+        summary: z.string(),
+        timeZone: z.string().optional(),
+        description: z.string().optional(),
+      }),
+    )
     .default([]),
   /** ACL rules; `calendar` is a user's email (primary calendar) or a secondary calendar's summary. */
   shares: z
@@ -27,7 +34,13 @@ export const CalendarSeedSchema = z.object({
     .default([]),
   /** Events as the organizer would create them (`calendar`: a secondary calendar's summary, else primary). */
   events: z
-    .array(z.object({ user: z.string(), calendar: z.string().optional(), event: z.record(z.string(), z.unknown()) }))
+    .array(
+      z.object({
+        user: z.string(),
+        calendar: z.string().optional(),
+        event: z.record(z.string(), z.unknown()),
+      }),
+    )
     .default([]),
 });
 

@@ -25,7 +25,11 @@ export function applyCalendarSeed(state: SimState, org: Org, input: CalendarSeed
     bySummary.set(c.summary, id);
   }
   for (const s of seed.shares) {
-    control.share(bySummary.get(s.calendar) ?? s.calendar, { type: s.type, ...(s.value ? { value: s.value } : {}), role: s.role });
+    control.share(bySummary.get(s.calendar) ?? s.calendar, {
+      type: s.type,
+      ...(s.value ? { value: s.value } : {}),
+      role: s.role,
+    });
   }
   let created = 0;
   for (const e of seed.events) {
@@ -55,14 +59,20 @@ export function generateDemoWeek(state: SimState, org: Org, zone?: string): numb
   const monday = todayNum - ((weekday(today) + 6) % 7);
   const at = (day: number, hour: number, minute = 0) => {
     const d = fromDayNumber(day);
-    return { dateTime: formatDate(d) + `T${String(hour).padStart(2, "0")}:${String(minute).padStart(2, "0")}:00`, timeZone: tz };
+    return {
+      dateTime: `${formatDate(d)}T${String(hour).padStart(2, "0")}:${String(minute).padStart(2, "0")}:00`,
+      timeZone: tz,
+    };
   };
   const span = (day: number, h: number, m: number, minutes: number) => {
     const startMs = zonedToUtc({ ...fromDayNumber(day), hour: h, minute: m, second: 0 }, tz);
     const end = localParts(startMs + minutes * 60_000, tz);
     return {
       start: at(day, h, m),
-      end: { dateTime: `${formatDate(end)}T${String(end.hour).padStart(2, "0")}:${String(end.minute).padStart(2, "0")}:00`, timeZone: tz },
+      end: {
+        dateTime: `${formatDate(end)}T${String(end.hour).padStart(2, "0")}:${String(end.minute).padStart(2, "0")}:00`,
+        timeZone: tz,
+      },
     };
   };
   let n = 0;
@@ -79,11 +89,19 @@ export function generateDemoWeek(state: SimState, org: Org, zone?: string): numb
     summary: "Daily stand-up",
     ...span(monday, 9, 30, 15),
     recurrence: ["RRULE:FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;COUNT=15"],
-    attendees: users.map((u) => ({ email: u.primaryEmail, responseStatus: u === admin ? "accepted" : "accepted" })),
-    conferenceData: { createRequest: { requestId: `standup-${org.id}`, conferenceSolutionKey: { type: "hangoutsMeet" } } },
+    attendees: users.map((u) => ({
+      email: u.primaryEmail,
+      responseStatus: u === admin ? "accepted" : "accepted",
+    })),
+    conferenceData: {
+      createRequest: { requestId: `standup-${org.id}`, conferenceSolutionKey: { type: "hangoutsMeet" } },
+    },
   });
   const wednesdayStart = zonedToUtc({ ...fromDayNumber(monday + 2), hour: 9, minute: 30, second: 0 }, tz);
-  const stamp = new Date(wednesdayStart).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+  const stamp = new Date(wednesdayStart)
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
   control.cancelEvent(admin.primaryEmail, `${standup.id}_${stamp}`);
 
   // Weekly 1:1s between the admin and each colleague.
@@ -92,7 +110,10 @@ export function generateDemoWeek(state: SimState, org: Org, zone?: string): numb
       summary: `1:1 ${admin.givenName} / ${u.givenName}`,
       ...span(monday + (i % 5), 14 + (i % 3), 0, 30),
       recurrence: ["RRULE:FREQ=WEEKLY"],
-      attendees: [{ email: admin.primaryEmail }, { email: u.primaryEmail, responseStatus: i % 4 === 3 ? "tentative" : "accepted" }],
+      attendees: [
+        { email: admin.primaryEmail },
+        { email: u.primaryEmail, responseStatus: i % 4 === 3 ? "tentative" : "accepted" },
+      ],
     });
   });
 
@@ -115,7 +136,9 @@ export function generateDemoWeek(state: SimState, org: Org, zone?: string): numb
         description: "Agenda: renewal, open tickets, next steps.",
         ...span(monday + 1 + (i % 3), 11, 0, 45),
         attendees: [{ email: u.primaryEmail }, { email: contact }],
-        conferenceData: { createRequest: { requestId: `call-${u.id}`, conferenceSolutionKey: { type: "hangoutsMeet" } } },
+        conferenceData: {
+          createRequest: { requestId: `call-${u.id}`, conferenceSolutionKey: { type: "hangoutsMeet" } },
+        },
       });
     }
     if (i % 3 === 0) {
@@ -126,7 +149,10 @@ export function generateDemoWeek(state: SimState, org: Org, zone?: string): numb
         summary: "Focus time",
         eventType: "focusTime",
         ...span(monday + (i % 5), 10, 0, 120),
-        focusTimeProperties: { autoDeclineMode: "declineOnlyNewConflictingInvitations", chatStatus: "doNotDisturb" },
+        focusTimeProperties: {
+          autoDeclineMode: "declineOnlyNewConflictingInvitations",
+          chatStatus: "doNotDisturb",
+        },
       });
     }
     if (i === users.length - 1 && users.length > 1) {
@@ -135,7 +161,10 @@ export function generateDemoWeek(state: SimState, org: Org, zone?: string): numb
         eventType: "outOfOffice",
         start: at(monday + 4, 0),
         end: at(monday + 5, 0),
-        outOfOfficeProperties: { autoDeclineMode: "declineAllConflictingInvitations", declineMessage: "On leave, back Monday." },
+        outOfOfficeProperties: {
+          autoDeclineMode: "declineAllConflictingInvitations",
+          declineMessage: "On leave, back Monday.",
+        },
       });
     }
     create(u, {
@@ -146,7 +175,10 @@ export function generateDemoWeek(state: SimState, org: Org, zone?: string): numb
       recurrence: ["RRULE:FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;COUNT=5"],
       visibility: "public",
       transparency: "transparent",
-      workingLocationProperties: i % 2 === 0 ? { type: "officeLocation", officeLocation: { label: "HQ" } } : { type: "homeOffice", homeOffice: {} },
+      workingLocationProperties:
+        i % 2 === 0
+          ? { type: "officeLocation", officeLocation: { label: "HQ" } }
+          : { type: "homeOffice", homeOffice: {} },
     });
   });
   return n;

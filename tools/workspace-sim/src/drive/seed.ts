@@ -9,7 +9,10 @@ export function applyDriveSeed(state: SimState, org: Org, input: DriveSeed): num
   const control = driveControl(state);
   for (const f of seed.files) {
     const { shares, ...rest } = f;
-    control.createFile({ ...(rest as Parameters<DriveControl["createFile"]>[0]), shares: shares as ShareInput[] });
+    control.createFile({
+      ...(rest as Parameters<DriveControl["createFile"]>[0]),
+      shares: shares as ShareInput[],
+    });
   }
   return seed.files.length + (seed.demo ? generateDemoFiles(state, org) : 0);
 }
@@ -33,10 +36,17 @@ export function generateDemoFiles(state: SimState, org: Org): number {
   let n = 0;
   users.forEach((u, i) => {
     const colleague = users[(i + 1) % users.length];
-    const contacts = [...state.contactsOf(u.id).live()].flatMap((c) => (c.data.emailAddresses ?? []).map((e) => String(e.value ?? ""))).filter((e) => e.includes("@"));
+    const contacts = [...state.contactsOf(u.id).live()]
+      .flatMap((c) => (c.data.emailAddresses ?? []).map((e) => String(e.value ?? "")))
+      .filter((e) => e.includes("@"));
     TITLES.forEach(([kind, title], j) => {
       const shares: ShareInput[] = [];
-      if (colleague && colleague !== u && j % 2 === 0) shares.push({ email: colleague.primaryEmail, role: j % 4 === 0 ? "writer" : "reader", at: now - (j + 2) * DAY });
+      if (colleague && colleague !== u && j % 2 === 0)
+        shares.push({
+          email: colleague.primaryEmail,
+          role: j % 4 === 0 ? "writer" : "reader",
+          at: now - (j + 2) * DAY,
+        });
       const contact = contacts[Math.floor(j / 3) % Math.max(contacts.length, 1)];
       if (contact && j % 3 === 1) shares.push({ email: contact, role: "commenter", at: now - (j + 1) * DAY });
       if (j === 5) shares.push({ domain: org.domain, role: "reader", allowFileDiscovery: true });

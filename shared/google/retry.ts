@@ -1,0 +1,35 @@
+// Truncated exponential backoff with full jitter for Google calls, honouring Retry-After, retrying only
+// what can succeed later (quota, 5xx, no answer). Bounded in attempts and in total time, because a
+// function's deadline is short: beyond that, the worker throws and Pub/Sub redelivers later.
+import { googleErrorInfo, isRetryableGoogleError } from "./google-errors";
+
+export interface RetryOptions {
+  maxAttempts?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** Give up (and let the caller's redelivery take over) once this much time has passed. */
+  budgetMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  onRetry?: (attempt: number, delayMs: number, error: unknown) => void;
+}
+
+export async function withGoogleRetry<T>(call: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
+  const { maxAttempts = 5, baseDelayMs = 500, maxDelayMs = 32_000, budgetMs = 60_000 } = options;
+  const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  const random = options.random ?? Math.random;
+  const started = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      const info = googleErrorInfo(error);
+      if (attempt >= maxAttempts || !isRetryableGoogleError(info)) throw error;
+      const backoff = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)) * random();
+      const delay = Math.max(backoff, (info?.retryAfterSeconds ?? 0) * 1000);
+      if (Date.now() - started + delay > budgetMs) throw error;
+      options.onRetry?.(attempt, delay, error);
+      await sleep(delay);
+    }
+  }
+}
