@@ -9,7 +9,12 @@ import { firestoreSsoConfigRepository } from "../../shared/identity/sso-config";
 import { freePort } from "../../tools/emulators/emulators";
 import type { RunningFunction } from "../../tools/stack/function-process";
 import { useEmulators } from "../../tools/testing/emulator-env";
-import { createTopics, pullPublished, startFunctionForTest, writeSecretsFile } from "../../tools/testing/function-harness";
+import {
+  createTopics,
+  pullPublished,
+  startFunctionForTest,
+  writeSecretsFile,
+} from "../../tools/testing/function-harness";
 import { type RunningWorkspaceSim, startWorkspaceSim } from "../../tools/workspace-sim/src/index";
 
 const emulators = useEmulators("auth");
@@ -20,7 +25,12 @@ let api: RunningFunction;
 let db: Firestore;
 let acsUrl: string;
 
-const org = (id: string, domain: string, idpId: string, users: Array<{ email: string; suspended?: boolean }>) => ({
+const org = (
+  id: string,
+  domain: string,
+  idpId: string,
+  users: Array<{ email: string; suspended?: boolean }>,
+) => ({
   id,
   domain,
   idpId,
@@ -33,7 +43,13 @@ beforeAll(async () => {
   const authUrl = `http://127.0.0.1:${port}`;
   acsUrl = `${authUrl}/saml/acs`;
   const secretsFile = await writeSecretsFile({ "session-signing-keys": await newSigningKeyRing() });
-  const env = { SECRETS_BACKEND: "local", LOCAL_SECRETS_FILE: secretsFile, PUBLIC_AUTH_URL: authUrl, ALLOWED_RETURN_ORIGINS: APP, DEFAULT_RETURN_URL: `${APP}/home` };
+  const env = {
+    SECRETS_BACKEND: "local",
+    LOCAL_SECRETS_FILE: secretsFile,
+    PUBLIC_AUTH_URL: authUrl,
+    ALLOWED_RETURN_ORIGINS: APP,
+    DEFAULT_RETURN_URL: `${APP}/home`,
+  };
   [sim, auth, api] = await Promise.all([
     startWorkspaceSim({ port: 0 }),
     startFunctionForTest("auth", emulators, env, port),
@@ -42,20 +58,65 @@ beforeAll(async () => {
   ]);
   sim.control.seed({
     orgs: [
-      org("acme", "acme.example", "acme-idp", [{ email: "alice@acme.example" }, { email: "sam@acme.example", suspended: false }, { email: "mallory@acme.example" }]),
-      org("globex", "globex.example", "globex-idp", [{ email: "gina@globex.example" }, { email: "alice@globex.example" }]),
+      org("acme", "acme.example", "acme-idp", [
+        { email: "alice@acme.example" },
+        { email: "sam@acme.example", suspended: false },
+        { email: "mallory@acme.example" },
+      ]),
+      org("globex", "globex.example", "globex-idp", [
+        { email: "gina@globex.example" },
+        { email: "alice@globex.example" },
+      ]),
     ],
   });
   db = new Firestore({ projectId: emulators.projectId });
   const users = firestoreUserRepository(db);
-  await users.create({ id: "u-alice", orgId: "acme", email: "alice@acme.example", role: "user", status: "active", licensed: true });
-  await users.create({ id: "u-admin", orgId: "acme", email: "mallory@acme.example", role: "admin", status: "active", licensed: true });
-  await users.create({ id: "u-sam", orgId: "acme", email: "sam@acme.example", role: "user", status: "suspended", licensed: true });
-  await users.create({ id: "u-gina", orgId: "globex", email: "gina@globex.example", role: "user", status: "active", licensed: true });
+  await users.create({
+    id: "u-alice",
+    orgId: "acme",
+    email: "alice@acme.example",
+    role: "user",
+    status: "active",
+    licensed: true,
+  });
+  await users.create({
+    id: "u-admin",
+    orgId: "acme",
+    email: "mallory@acme.example",
+    role: "admin",
+    status: "active",
+    licensed: true,
+  });
+  await users.create({
+    id: "u-sam",
+    orgId: "acme",
+    email: "sam@acme.example",
+    role: "user",
+    status: "suspended",
+    licensed: true,
+  });
+  await users.create({
+    id: "u-gina",
+    orgId: "globex",
+    email: "gina@globex.example",
+    role: "user",
+    status: "active",
+    licensed: true,
+  });
   const sso = firestoreSsoConfigRepository(db);
-  for (const [orgId, idpId] of [["acme", "acme-idp"], ["globex", "globex-idp"]] as const) {
+  for (const [orgId, idpId] of [
+    ["acme", "acme-idp"],
+    ["globex", "globex-idp"],
+  ] as const) {
     const metadata = parseIdpMetadata(sim.saml!.metadataXml(idpId));
-    await sso.save(orgId, { idpEntityId: metadata.entityId, ssoUrl: metadata.ssoUrl, certificates: metadata.certificates, allowIdpInitiated: false, jitProvisioning: false, updatedAt: new Date().toISOString() });
+    await sso.save(orgId, {
+      idpEntityId: metadata.entityId,
+      ssoUrl: metadata.ssoUrl,
+      certificates: metadata.certificates,
+      allowIdpInitiated: false,
+      jitProvisioning: false,
+      updatedAt: new Date().toISOString(),
+    });
   }
 });
 
@@ -65,23 +126,42 @@ afterAll(async () => {
 });
 
 const postAcs = (form: { SAMLResponse: string; RelayState?: string }) =>
-  fetch(acsUrl, { method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(form) });
+  fetch(acsUrl, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(form),
+  });
 
 /** SP-initiated: our login redirect, then the simulated Google sign-in as `email`. */
 async function googleSignIn(email: string, orgId = "acme", returnTo = `${APP}/signed-in`) {
-  const start = await fetch(`${auth.url}/saml/login?org=${orgId}&return_to=${encodeURIComponent(returnTo)}`, { redirect: "manual" });
+  const start = await fetch(`${auth.url}/saml/login?org=${orgId}&return_to=${encodeURIComponent(returnTo)}`, {
+    redirect: "manual",
+  });
   expect(start.status).toBe(302);
   const idp = new URL(start.headers.get("location")!);
   idp.searchParams.set("sim_user", email);
   const answer = await fetch(idp, { headers: { accept: "application/json" } });
   expect(answer.status).toBe(200);
-  return (await answer.json()) as { acsUrl: string; SAMLResponse: string; RelayState: string; inResponseTo: string };
+  return (await answer.json()) as {
+    acsUrl: string;
+    SAMLResponse: string;
+    RelayState: string;
+    inResponseTo: string;
+  };
 }
 
 async function exchange(location: string | null) {
   const code = new URL(location!).searchParams.get("code")!;
-  const res = await fetch(`${api.url}/v1/session/exchange`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ code }) });
-  return { res, body: (await res.json()) as { accessToken: string; refreshToken: string; expiresIn: number } };
+  const res = await fetch(`${api.url}/v1/session/exchange`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ code }),
+  });
+  return {
+    res,
+    body: (await res.json()) as { accessToken: string; refreshToken: string; expiresIn: number },
+  };
 }
 
 const loginCodes = async () => (await db.collection("loginCodes").get()).size;
@@ -99,13 +179,21 @@ describe("SP-initiated sign-in", () => {
     expect(exchanged.status).toBe(200);
     expect(body.expiresIn).toBe(900);
     const me = await fetch(`${api.url}/v1/me`, { headers: { authorization: `Bearer ${body.accessToken}` } });
-    expect(await me.json()).toMatchObject({ id: "u-alice", orgId: "acme", email: "alice@acme.example", role: "user" });
+    expect(await me.json()).toMatchObject({
+      id: "u-alice",
+      orgId: "acme",
+      email: "alice@acme.example",
+      role: "user",
+    });
     const again = await exchange(location);
     expect(again.res.status).toBe(401); // the code is single-use
   });
 
   it("refuses a return URL outside the app's origins before sending anyone to Google", async () => {
-    const res = await fetch(`${auth.url}/saml/login?org=acme&return_to=${encodeURIComponent("https://evil.example/steal")}`, { redirect: "manual" });
+    const res = await fetch(
+      `${auth.url}/saml/login?org=acme&return_to=${encodeURIComponent("https://evil.example/steal")}`,
+      { redirect: "manual" },
+    );
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ error: { code: "return_url_not_allowed" } });
   });
@@ -134,38 +222,89 @@ describe("IdP-initiated sign-in (Google's app launcher)", () => {
 
 describe("attacks on the ACS", () => {
   // Each forgery answers a login we really started, so only the attacked property is wrong.
-  type Forge = (input: { idpId: string; email: string; inResponseTo: string; relayState: string }) => Promise<{ SAMLResponse: string; RelayState?: string }>;
+  type Forge = (input: {
+    idpId: string;
+    email: string;
+    inResponseTo: string;
+    relayState: string;
+  }) => Promise<{ SAMLResponse: string; RelayState?: string }>;
   const victim = { idpId: "acme-idp", email: "alice@acme.example" };
   const cases: Array<[string, Forge, string]> = [
     ["an unsigned assertion", (i) => sim.saml!.forge.unsigned(i), "saml_signature_invalid"],
-    ["an assertion re-signed with another key", (i) => sim.saml!.forge.resignedWithOtherKey(i), "saml_signature_invalid"],
-    ["a NameID altered after signing", (i) => sim.saml!.forge.alteredAfterSigning(i), "saml_signature_invalid"],
+    [
+      "an assertion re-signed with another key",
+      (i) => sim.saml!.forge.resignedWithOtherKey(i),
+      "saml_signature_invalid",
+    ],
+    [
+      "a NameID altered after signing",
+      (i) => sim.saml!.forge.alteredAfterSigning(i),
+      "saml_signature_invalid",
+    ],
     ["a NameID with an injected comment", (i) => sim.saml!.forge.commentInjection(i), "user_not_provisioned"],
-    ["a wrapped signature (XSW3)", (i) => sim.saml!.forge.signatureWrapping({ ...i, variant: "sibling-before" }), "saml_signature_invalid"],
-    ["a wrapped signature (XSW4)", (i) => sim.saml!.forge.signatureWrapping({ ...i, variant: "wrapped-in-evil" }), "saml_signature_invalid"],
-    ["a moved signature", (i) => sim.saml!.forge.signatureWrapping({ ...i, variant: "signature-moved" }), "saml_signature_invalid"],
+    [
+      "a wrapped signature (XSW3)",
+      (i) => sim.saml!.forge.signatureWrapping({ ...i, variant: "sibling-before" }),
+      "saml_signature_invalid",
+    ],
+    [
+      "a wrapped signature (XSW4)",
+      (i) => sim.saml!.forge.signatureWrapping({ ...i, variant: "wrapped-in-evil" }),
+      "saml_signature_invalid",
+    ],
+    [
+      "a moved signature",
+      (i) => sim.saml!.forge.signatureWrapping({ ...i, variant: "signature-moved" }),
+      "saml_signature_invalid",
+    ],
     ["an expired assertion", (i) => sim.saml!.forge.expired(i), "saml_expired"],
     ["an assertion for another audience", (i) => sim.saml!.forge.wrongAudience(i), "saml_audience_mismatch"],
-    ["an assertion for another recipient", (i) => sim.saml!.forge.wrongRecipient(i), "saml_recipient_mismatch"],
-    ["an assertion signed by another org's key", (i) => sim.saml!.forge.otherOrg({ ...i, otherIdpId: "globex-idp" }), "saml_signature_invalid"],
+    [
+      "an assertion for another recipient",
+      (i) => sim.saml!.forge.wrongRecipient(i),
+      "saml_recipient_mismatch",
+    ],
+    [
+      "an assertion signed by another org's key",
+      (i) => sim.saml!.forge.otherOrg({ ...i, otherIdpId: "globex-idp" }),
+      "saml_signature_invalid",
+    ],
     ["a DTD with entity expansion", (i) => sim.saml!.forge.withDoctype(i), "invalid_request"],
-    ["an answer to a request we never issued", (i) => sim.saml!.loginResponse({ ...i, inResponseTo: "_00000000000000000000000000000000" }), "saml_unknown_request"],
-    ["an unsolicited response (IdP-initiated is off)", (i) => sim.saml!.loginResponse({ idpId: i.idpId, email: i.email }), "saml_unsolicited"],
-    ["a user of another org", (i) => sim.saml!.loginResponse({ ...i, idpId: "globex-idp", email: "alice@globex.example" }), "saml_unknown_request"],
+    [
+      "an answer to a request we never issued",
+      (i) => sim.saml!.loginResponse({ ...i, inResponseTo: "_00000000000000000000000000000000" }),
+      "saml_unknown_request",
+    ],
+    [
+      "an unsolicited response (IdP-initiated is off)",
+      (i) => sim.saml!.loginResponse({ idpId: i.idpId, email: i.email }),
+      "saml_unsolicited",
+    ],
+    [
+      "a user of another org",
+      (i) => sim.saml!.loginResponse({ ...i, idpId: "globex-idp", email: "alice@globex.example" }),
+      "saml_unknown_request",
+    ],
   ];
 
   it.each(cases)("refuses %s with its code, an audit event and no session", async (_, forge, code) => {
     const before = { codes: await loginCodes(), sessions: await sessionsOf("acme") };
     await pullPublished(emulators, "audit-events");
     const started = await googleSignIn("alice@acme.example");
-    const res = await postAcs(await forge({ ...victim, inResponseTo: started.inResponseTo, relayState: started.RelayState }));
+    const res = await postAcs(
+      await forge({ ...victim, inResponseTo: started.inResponseTo, relayState: started.RelayState }),
+    );
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
     expect(await res.json()).toMatchObject({ error: { code } });
     expect(await loginCodes()).toBe(before.codes);
     expect(await sessionsOf("acme")).toBe(before.sessions);
-    const audited = (await pullPublished(emulators, "audit-events")) as Array<{ action: string; reason?: string }>;
-    if (code !== "invalid_request") expect(audited).toContainEqual(expect.objectContaining({ action: "sso.login.refused", reason: code }));
+    const audited = (await pullPublished(emulators, "audit-events")) as Array<{
+      action: string;
+      reason?: string;
+    }>;
+    if (code !== "invalid_request")
+      expect(audited).toContainEqual(expect.objectContaining({ action: "sso.login.refused", reason: code }));
   });
 
   it("refuses garbage that is not base64 before parsing it", async () => {
@@ -179,12 +318,17 @@ describe("attacks on the ACS", () => {
     expect((await postAcs(google)).status).toBe(303);
     const replay = await postAcs(google);
     expect(replay.status).toBe(403);
-    expect(await replay.json()).toMatchObject({ error: { code: expect.stringMatching(/saml_replayed|saml_unknown_request/) } });
+    expect(await replay.json()).toMatchObject({
+      error: { code: expect.stringMatching(/saml_replayed|saml_unknown_request/) },
+    });
   });
 
   it("refuses a replayed IdP-initiated response, which has no request id to consume", async () => {
     await db.doc("orgs/acme").set({ sso: { allowIdpInitiated: true } }, { merge: true });
-    const { first, second } = await sim.saml!.forge.replay({ idpId: "acme-idp", email: "alice@acme.example" });
+    const { first, second } = await sim.saml!.forge.replay({
+      idpId: "acme-idp",
+      email: "alice@acme.example",
+    });
     expect((await postAcs(first)).status).toBe(303);
     const replay = await postAcs(second);
     expect(await replay.json()).toMatchObject({ error: { code: "saml_replayed" } });
@@ -204,7 +348,11 @@ describe("sessions", () => {
     return (await exchange(res.headers.get("location"))).body;
   }
   const refresh = (refreshToken: string) =>
-    fetch(`${api.url}/v1/session/refresh`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ refreshToken }) });
+    fetch(`${api.url}/v1/session/refresh`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ refreshToken }),
+    });
 
   it("rotates the refresh token, and reuse of an old one ends the whole session", async () => {
     const first = await signedIn();
@@ -242,7 +390,9 @@ describe("admin routes", () => {
       return (await exchange(res.headers.get("location"))).body;
     })();
     await db.collection("orgs/globex/audit").doc("g-1").set({ id: "g-1", orgId: "globex" });
-    const res = await fetch(`${api.url}/v1/admin/audit?pageSize=5`, { headers: { authorization: `Bearer ${admin.accessToken}` } });
+    const res = await fetch(`${api.url}/v1/admin/audit?pageSize=5`, {
+      headers: { authorization: `Bearer ${admin.accessToken}` },
+    });
     expect(res.status).toBe(200);
     const page = (await res.json()) as { events: Array<{ orgId: string }> };
     expect(page.events.every((e) => e.orgId === "acme")).toBe(true);
@@ -250,7 +400,9 @@ describe("admin routes", () => {
       const r = await postAcs(await googleSignIn("alice@acme.example"));
       return (await exchange(r.headers.get("location"))).body;
     })();
-    const refused = await fetch(`${api.url}/v1/admin/audit`, { headers: { authorization: `Bearer ${user.accessToken}` } });
+    const refused = await fetch(`${api.url}/v1/admin/audit`, {
+      headers: { authorization: `Bearer ${user.accessToken}` },
+    });
     expect(refused.status).toBe(403);
   });
 

@@ -2,6 +2,7 @@
 import { firestoreAuditRepository } from "../audit/audit-repository";
 import { auditRoutes } from "../audit/audit-routes";
 import { firestoreUserRepository } from "../directory/user-repository";
+import { authRoutes } from "../identity/auth-app";
 import { consentRoutes } from "../identity/consent-routes";
 import { identityDepsFromEnvironment } from "../identity/identity-services";
 import { firestoreRefreshSessions } from "../identity/refresh-sessions";
@@ -9,8 +10,8 @@ import { type SessionGate, sessionAuthenticator } from "../identity/session-auth
 import { sessionRoutes } from "../identity/session-routes";
 import { sessionTokenService } from "../identity/session-tokens";
 import { LOGIN_CODE_TTL_MS, type LoginCode } from "../identity/sign-in";
-import { firestoreSsoConfigRepository } from "../identity/sso-config";
 import { ssoAdminRoutes } from "../identity/sso-admin-routes";
+import { firestoreSsoConfigRepository } from "../identity/sso-config";
 import { config } from "../platform/config";
 import { createHttpHandler, type Route } from "../platform/http";
 import { oneTimeRecords } from "../platform/one-time-records";
@@ -43,7 +44,8 @@ export function apiRoutes(gate?: SessionGate): Route[] {
     ...consentRoutes(lazy(() => identityDepsFromEnvironment())),
   ];
   let description: unknown;
-  routes.push(openApiRoute(() => (description ??= buildOpenApi(routes, API_INFO))));
+  // The description also covers the auth function's sign-in and consent routes: one contract for clients.
+  routes.push(openApiRoute(() => (description ??= buildOpenApi([...routes, ...authRoutes()], API_INFO))));
   return routes;
 }
 

@@ -15,7 +15,12 @@ export function auditRoutes(deps: { audit: AuditRepository }): Route[] {
         const pageSize = pageSizeText === null ? 50 : Number(pageSizeText);
         if (!Number.isInteger(pageSize)) throw new AppError("invalid_request", "pageSize must be an integer");
         const pageToken = ctx.query.get("pageToken") ?? undefined;
-        return { body: await deps.audit.list(principalOf(ctx).orgId, { pageSize, ...(pageToken ? { pageToken } : {}) }) };
+        return {
+          body: await deps.audit.list(principalOf(ctx).orgId, {
+            pageSize,
+            ...(pageToken ? { pageToken } : {}),
+          }),
+        };
       },
     }),
   ];

@@ -7,7 +7,10 @@ import { converter } from "../platform/firestore";
 export const UserAccount = z.object({
   id: z.string().min(1),
   orgId: z.string().min(1),
-  email: z.string().email().transform((e) => e.toLowerCase()),
+  email: z
+    .string()
+    .email()
+    .transform((e) => e.toLowerCase()),
   displayName: z.string().optional(),
   role: z.enum(["user", "admin"]),
   status: z.enum(["active", "suspended", "deprovisioned"]),
@@ -35,7 +38,9 @@ export function firestoreUserRepository(db: Firestore): UserRepository {
       return snap.docs[0]?.data();
     },
     async create(user) {
-      await users(user.orgId).doc(user.id).create(UserAccount.parse({ ...user, createdAt: user.createdAt ?? new Date() }));
+      await users(user.orgId)
+        .doc(user.id)
+        .create(UserAccount.parse({ ...user, createdAt: user.createdAt ?? new Date() }));
     },
   };
 }

@@ -13,7 +13,11 @@ export interface GoogleApiTarget {
  * An OAuth2Client whose tokens come from the vault: google-auth-library calls its refreshHandler whenever
  * it has no token or the one it has is expiring, and the vault answers (cached, or refreshed single-flight).
  */
-export function userAuthClient(tokens: AccessTokenProvider, user: { orgId: string; userId: string }, integration: IntegrationName): OAuth2Client {
+export function userAuthClient(
+  tokens: AccessTokenProvider,
+  user: { orgId: string; userId: string },
+  integration: IntegrationName,
+): OAuth2Client {
   const client = new OAuth2Client();
   client.refreshHandler = async () => {
     const token = await tokens.getAccessToken(user, integration);

@@ -21,20 +21,28 @@ interface GaxiosLike {
 function header(headers: unknown, name: string): string | undefined {
   if (!headers) return undefined;
   if (typeof (headers as Headers).get === "function") return (headers as Headers).get(name) ?? undefined;
-  const value = (headers as Record<string, unknown>)[name] ?? (headers as Record<string, unknown>)[name.toLowerCase()];
+  const value =
+    (headers as Record<string, unknown>)[name] ?? (headers as Record<string, unknown>)[name.toLowerCase()];
   return typeof value === "string" ? value : undefined;
 }
 
 /** Reads status, reason and Retry-After from an error thrown by a googleapis client (gaxios). */
 export function googleErrorInfo(error: unknown): GoogleErrorInfo | undefined {
   const e = error as GaxiosLike | undefined;
-  const status = e?.response?.status ?? (typeof e?.status === "number" ? e.status : typeof e?.code === "number" ? e.code : undefined);
+  const status =
+    e?.response?.status ??
+    (typeof e?.status === "number" ? e.status : typeof e?.code === "number" ? e.code : undefined);
   if (status === undefined) return undefined;
   const body = (e?.response?.data ?? {}) as {
-    error?: { message?: string; errors?: Array<{ reason?: string }>; details?: Array<{ reason?: string }> } | string;
+    error?:
+      | { message?: string; errors?: Array<{ reason?: string }>; details?: Array<{ reason?: string }> }
+      | string;
   };
   const err = typeof body.error === "object" ? body.error : undefined;
-  const reason = err?.details?.find((d) => d.reason)?.reason ?? err?.errors?.[0]?.reason ?? (typeof body.error === "string" ? body.error : undefined);
+  const reason =
+    err?.details?.find((d) => d.reason)?.reason ??
+    err?.errors?.[0]?.reason ??
+    (typeof body.error === "string" ? body.error : undefined);
   const retryAfter = Number(header(e?.response?.headers, "retry-after"));
   return {
     status,
@@ -44,7 +52,13 @@ export function googleErrorInfo(error: unknown): GoogleErrorInfo | undefined {
   };
 }
 
-const RATE_LIMIT_REASONS = new Set(["rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded", "RATE_LIMIT_EXCEEDED", "backendError"]);
+const RATE_LIMIT_REASONS = new Set([
+  "rateLimitExceeded",
+  "userRateLimitExceeded",
+  "quotaExceeded",
+  "RATE_LIMIT_EXCEEDED",
+  "backendError",
+]);
 
 /** Quota and transient server errors: worth retrying with backoff. */
 export function isRetryableGoogleError(info: GoogleErrorInfo | undefined): boolean {
@@ -63,18 +77,28 @@ export function isExpiredCursor(info: GoogleErrorInfo | undefined): boolean {
 export function toAppError(error: unknown, what: string): AppError {
   const info = googleErrorInfo(error);
   if (isRetryableGoogleError(info)) {
-    return new AppError("upstream_unavailable", `${what}: Google is throttling or unavailable (${info?.status ?? "no answer"})`, {
-      retryable: true,
-      cause: error,
-      ...(info?.retryAfterSeconds ? { details: { retryAfterSeconds: info.retryAfterSeconds } } : {}),
-    });
+    return new AppError(
+      "upstream_unavailable",
+      `${what}: Google is throttling or unavailable (${info?.status ?? "no answer"})`,
+      {
+        retryable: true,
+        cause: error,
+        ...(info?.retryAfterSeconds ? { details: { retryAfterSeconds: info.retryAfterSeconds } } : {}),
+      },
+    );
   }
   if (info?.status === 401 || info?.status === 403) {
-    return new AppError("forbidden", `${what}: Google refused access (${info.reason ?? info.status})`, { cause: error });
+    return new AppError("forbidden", `${what}: Google refused access (${info.reason ?? info.status})`, {
+      cause: error,
+    });
   }
-  if (info?.status === 404) return new AppError("not_found", `${what}: not found at Google`, { cause: error });
+  if (info?.status === 404)
+    return new AppError("not_found", `${what}: not found at Google`, { cause: error });
   if (info?.status === 412 || info?.reason === "failedPrecondition") {
     return new AppError("precondition_failed", `${what}: ${info.message}`, { cause: error });
   }
-  return new AppError("upstream_unavailable", `${what}: Google answered ${info?.status}: ${info?.message}`, { retryable: false, cause: error });
+  return new AppError("upstream_unavailable", `${what}: Google answered ${info?.status}: ${info?.message}`, {
+    retryable: false,
+    cause: error,
+  });
 }

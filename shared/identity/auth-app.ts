@@ -4,7 +4,7 @@ import { config } from "../platform/config";
 import { AppError } from "../platform/errors";
 import { createHttpHandler, type Route } from "../platform/http";
 import { oneTimeRecords } from "../platform/one-time-records";
-import { runtime } from "../platform/runtime";
+import { lazyPort, runtime } from "../platform/runtime";
 import { oauthCallbackRoutes } from "./consent-routes";
 import { identityDepsFromEnvironment } from "./identity-services";
 import { firestoreSamlRequestCache } from "./saml-request-cache";
@@ -21,10 +21,10 @@ export function serviceProvider() {
 }
 
 export function authRoutes(): Route[] {
-  const db = runtime.db();
+  const db = lazyPort(runtime.db);
   const sso = firestoreSsoConfigRepository(db);
   const saml = samlRoutes({
-    sp: samlServiceProvider({ db, sp: serviceProvider(), sso, requestCache: firestoreSamlRequestCache(db) }),
+    sp: samlServiceProvider({ db, sp: lazyPort(serviceProvider), sso, requestCache: firestoreSamlRequestCache(db) }),
     sso,
     users: firestoreUserRepository(db),
     loginCodes: oneTimeRecords<LoginCode>(db, "loginCodes", LOGIN_CODE_TTL_MS),
@@ -33,13 +33,16 @@ export function authRoutes(): Route[] {
     allowedReturnOrigins: () => config().ALLOWED_RETURN_ORIGINS,
     defaultReturnUrl: () => config().DEFAULT_RETURN_URL,
   });
-  return [...saml, ...oauthCallbackRoutes(identityDepsFromEnvironment())];
+  return [...saml, ...oauthCallbackRoutes(lazyPort(identityDepsFromEnvironment))];
 }
 
 export function createAuthHandler() {
   let handler: ReturnType<typeof createHttpHandler> | undefined;
   // Routes are built on the first request: they need configuration, which is never read at import.
-  return (req: Parameters<ReturnType<typeof createHttpHandler>>[0], res: Parameters<ReturnType<typeof createHttpHandler>>[1]) => {
+  return (
+    req: Parameters<ReturnType<typeof createHttpHandler>>[0],
+    res: Parameters<ReturnType<typeof createHttpHandler>>[1],
+  ) => {
     handler ??= createHttpHandler(authRoutes(), { maxBodyBytes: 256 * 1024 });
     return handler(req, res);
   };

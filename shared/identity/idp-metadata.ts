@@ -26,7 +26,8 @@ const invalid = (message: string) => new AppError("validation_failed", `IdP meta
 
 /** Refuses DTDs and entity declarations before any parser sees the document (XXE, billion laughs). */
 export function assertNoDoctype(xml: string): void {
-  if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new AppError("invalid_request", "XML with a DTD or entity declarations is refused");
+  if (/<!DOCTYPE|<!ENTITY/i.test(xml))
+    throw new AppError("invalid_request", "XML with a DTD or entity declarations is refused");
 }
 
 export function toPem(base64: string): string {
@@ -49,20 +50,29 @@ export function parseIdpMetadata(xml: string): IdpMetadata {
   assertNoDoctype(xml);
   const errors: string[] = [];
   const doc = new DOMParser({
-    errorHandler: { warning: () => {}, error: (msg: string) => errors.push(msg), fatalError: (msg: string) => errors.push(msg) },
+    errorHandler: {
+      warning: () => {},
+      error: (msg: string) => errors.push(msg),
+      fatalError: (msg: string) => errors.push(msg),
+    },
   }).parseFromString(xml, "text/xml");
   if (errors.length > 0 || !doc.documentElement) throw invalid("not well-formed XML");
   const root = doc.documentElement;
-  if (root.localName !== "EntityDescriptor" || root.namespaceURI !== MD) throw invalid("root is not an md:EntityDescriptor");
+  if (root.localName !== "EntityDescriptor" || root.namespaceURI !== MD)
+    throw invalid("root is not an md:EntityDescriptor");
   const entityId = root.getAttribute("entityID");
   if (!entityId) throw invalid("entityID is missing");
   const idp = root.getElementsByTagNameNS(MD, "IDPSSODescriptor")[0];
   if (!idp) throw invalid("no IDPSSODescriptor");
   const services = Array.from(idp.getElementsByTagNameNS(MD, "SingleSignOnService"));
-  const byBinding = (binding: string) => services.find((s) => s.getAttribute("Binding") === binding)?.getAttribute("Location");
+  const byBinding = (binding: string) =>
+    services.find((s) => s.getAttribute("Binding") === binding)?.getAttribute("Location");
   const ssoUrl = byBinding(REDIRECT) ?? byBinding(POST);
-  if (!ssoUrl || !/^https?:\/\//.test(ssoUrl)) throw invalid("no SingleSignOnService with an HTTP-Redirect or HTTP-POST binding");
-  const keys = Array.from(idp.getElementsByTagNameNS(MD, "KeyDescriptor")).filter((k) => (k.getAttribute("use") ?? "signing") === "signing");
+  if (!ssoUrl || !/^https?:\/\//.test(ssoUrl))
+    throw invalid("no SingleSignOnService with an HTTP-Redirect or HTTP-POST binding");
+  const keys = Array.from(idp.getElementsByTagNameNS(MD, "KeyDescriptor")).filter(
+    (k) => (k.getAttribute("use") ?? "signing") === "signing",
+  );
   const certificates = keys
     .flatMap((k) => Array.from(k.getElementsByTagNameNS(DS, "X509Certificate")))
     .map((c) => describeCertificate(toPem(c.textContent ?? "")));
@@ -75,8 +85,12 @@ export function parseIdpMetadata(xml: string): IdpMetadata {
 export function certificateWarnings(certs: IdpCertificate[], now = new Date()): string[] {
   return certs.flatMap((c) => {
     const days = Math.floor((Date.parse(c.notAfter) - now.getTime()) / 86_400_000);
-    if (days < 0) return [`certificate ${c.fingerprintSha256.slice(0, 11)}… expired on ${c.notAfter.slice(0, 10)}`];
-    if (days <= CERT_WARNING_DAYS) return [`certificate ${c.fingerprintSha256.slice(0, 11)}… expires in ${days} days (${c.notAfter.slice(0, 10)}): add the new one before then`];
+    if (days < 0)
+      return [`certificate ${c.fingerprintSha256.slice(0, 11)}… expired on ${c.notAfter.slice(0, 10)}`];
+    if (days <= CERT_WARNING_DAYS)
+      return [
+        `certificate ${c.fingerprintSha256.slice(0, 11)}… expires in ${days} days (${c.notAfter.slice(0, 10)}): add the new one before then`,
+      ];
     return [];
   });
 }

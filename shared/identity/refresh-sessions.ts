@@ -20,7 +20,6 @@ const Session = z.object({
   lastUsedAt: z.custom<FirebaseFirestore.Timestamp | Date>(),
   expireAt: z.custom<FirebaseFirestore.Timestamp | Date>(),
 });
-type Session = z.infer<typeof Session>;
 
 export interface IssuedRefresh {
   sessionId: string;
@@ -28,7 +27,8 @@ export interface IssuedRefresh {
 }
 
 const hash = (secret: string) => createHash("sha256").update(secret).digest("base64url");
-const sameHash = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+const sameHash = (a: string, b: string) =>
+  a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 // rt.<org>.<session>.<generation>.<secret>: the org and session locate the document; only the secret is private.
 const TOKEN = /^rt\.([A-Za-z0-9_-]{1,100})\.([A-Za-z0-9-]{36})\.(\d{1,9})\.([A-Za-z0-9_-]{43})$/;
@@ -45,7 +45,8 @@ export interface RefreshSessions {
 }
 
 export function firestoreRefreshSessions(db: Firestore, now: () => Date = () => new Date()): RefreshSessions {
-  const sessions = (orgId: string) => db.collection(`orgs/${orgId}/sessions`).withConverter(converter(Session));
+  const sessions = (orgId: string) =>
+    db.collection(`orgs/${orgId}/sessions`).withConverter(converter(Session));
   const invalid = () => new AppError("unauthenticated", "The refresh token is invalid, expired or revoked");
   return {
     async start(orgId, userId) {
@@ -54,30 +55,55 @@ export function firestoreRefreshSessions(db: Firestore, now: () => Date = () => 
       const at = now();
       await sessions(orgId)
         .doc(sessionId)
-        .create({ orgId, userId, generation: 0, tokenHash: hash(secret), status: "active", createdAt: at, lastUsedAt: at, expireAt: expireAfter(REFRESH_SESSION_TTL_MS, at) });
+        .create({
+          orgId,
+          userId,
+          generation: 0,
+          tokenHash: hash(secret),
+          status: "active",
+          createdAt: at,
+          lastUsedAt: at,
+          expireAt: expireAfter(REFRESH_SESSION_TTL_MS, at),
+        });
       return { sessionId, refreshToken: format(orgId, sessionId, 0, secret) };
     },
 
     async rotate(refreshToken) {
       const m = TOKEN.exec(refreshToken);
       if (!m) throw invalid();
-      const [, orgId, sessionId, generationText, secret] = m as unknown as [string, string, string, string, string];
+      const [, orgId, sessionId, generationText, secret] = m as unknown as [
+        string,
+        string,
+        string,
+        string,
+        string,
+      ];
       const generation = Number(generationText);
       const ref = sessions(orgId).doc(sessionId);
       const outcome = await db.runTransaction(async (tx) => {
         const current = (await tx.get(ref)).data();
-        if (!current || current.status !== "active") return { ok: false as const };
+        if (current?.status !== "active") return { ok: false as const };
         const expired = toDate(current.expireAt).getTime() <= now().getTime();
         if (generation < current.generation) {
           // A rotated token came back: treat the family as stolen.
           tx.update(ref, { status: "revoked", revokedReason: "refresh_token_reused" });
           return { ok: false as const };
         }
-        if (expired || generation !== current.generation || !sameHash(hash(secret), current.tokenHash)) return { ok: false as const };
+        if (expired || generation !== current.generation || !sameHash(hash(secret), current.tokenHash))
+          return { ok: false as const };
         const next = randomBytes(32).toString("base64url");
         const at = now();
-        tx.update(ref, { generation: generation + 1, tokenHash: hash(next), lastUsedAt: at, expireAt: expireAfter(REFRESH_SESSION_TTL_MS, at) });
-        return { ok: true as const, userId: current.userId, token: format(orgId, sessionId, generation + 1, next) };
+        tx.update(ref, {
+          generation: generation + 1,
+          tokenHash: hash(next),
+          lastUsedAt: at,
+          expireAt: expireAfter(REFRESH_SESSION_TTL_MS, at),
+        });
+        return {
+          ok: true as const,
+          userId: current.userId,
+          token: format(orgId, sessionId, generation + 1, next),
+        };
       });
       if (!outcome.ok) throw invalid();
       return { orgId, userId: outcome.userId, sessionId, refreshToken: outcome.token };
@@ -105,4 +131,5 @@ export function firestoreRefreshSessions(db: Firestore, now: () => Date = () => 
   };
 }
 
-const toDate = (value: FirebaseFirestore.Timestamp | Date): Date => (value instanceof Date ? value : value.toDate());
+const toDate = (value: FirebaseFirestore.Timestamp | Date): Date =>
+  value instanceof Date ? value : value.toDate();

@@ -1,7 +1,11 @@
 // Sign-in and consent only ever send the browser back to the client apps' own origins (no open redirect).
 import { AppError } from "../platform/errors";
 
-export function checkReturnUrl(candidate: string | null | undefined, allowedOrigins: string[], fallback?: string): string {
+export function checkReturnUrl(
+  candidate: string | null | undefined,
+  allowedOrigins: string[],
+  fallback?: string,
+): string {
   if (!candidate) {
     if (fallback) return fallback;
     throw new AppError("return_url_not_allowed", "return_to is required");
@@ -14,7 +18,10 @@ export function checkReturnUrl(candidate: string | null | undefined, allowedOrig
   }
   const allowed = allowedOrigins.map((o) => new URL(o).origin);
   if (!allowed.includes(url.origin) || url.username || url.password) {
-    throw new AppError("return_url_not_allowed", `return_to must be on one of the app origins (${allowed.join(", ") || "none configured"})`);
+    throw new AppError(
+      "return_url_not_allowed",
+      `return_to must be on one of the app origins (${allowed.join(", ") || "none configured"})`,
+    );
   }
   return url.toString();
 }

@@ -13,7 +13,11 @@ const malformed = (message: string) => new AppError("saml_malformed", message);
 function parse(xml: string) {
   const errors: string[] = [];
   const doc = new DOMParser({
-    errorHandler: { warning: () => {}, error: (m: string) => errors.push(m), fatalError: (m: string) => errors.push(m) },
+    errorHandler: {
+      warning: () => {},
+      error: (m: string) => errors.push(m),
+      fatalError: (m: string) => errors.push(m),
+    },
   }).parseFromString(xml, "text/xml");
   if (errors.length > 0 || !doc.documentElement) throw malformed("SAMLResponse is not well-formed XML");
   return doc;
@@ -24,12 +28,14 @@ export function decodeSamlResponse(encoded: unknown): { xml: string; issuer: str
   if (typeof encoded !== "string" || encoded.length === 0) throw malformed("SAMLResponse is missing");
   if (encoded.length > MAX_SAML_RESPONSE_BYTES) throw malformed("SAMLResponse is too large");
   const compact = encoded.replace(/[\r\n]/g, "");
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(compact) || compact.length % 4 !== 0) throw malformed("SAMLResponse is not valid base64");
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(compact) || compact.length % 4 !== 0)
+    throw malformed("SAMLResponse is not valid base64");
   const xml = Buffer.from(compact, "base64").toString("utf8");
   assertNoDoctype(xml);
   const doc = parse(xml);
   const root = doc.documentElement!;
-  if (root.localName !== "Response" || root.namespaceURI !== SAMLP) throw malformed("SAMLResponse is not a samlp:Response");
+  if (root.localName !== "Response" || root.namespaceURI !== SAMLP)
+    throw malformed("SAMLResponse is not a samlp:Response");
   // Unverified: used only to choose which organisation's certificates must then verify the signature.
   const issuer = doc.getElementsByTagNameNS(SAML, "Issuer")[0]?.textContent?.trim();
   return { xml, issuer };

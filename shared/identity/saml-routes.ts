@@ -32,7 +32,10 @@ export function samlRoutes(deps: SamlRouteDeps): Route[] {
       path: "/saml/metadata",
       access: "public",
       summary: "SAML service provider metadata (entity ID and ACS URL) for the Google SAML app",
-      handler: () => ({ text: deps.sp.metadataXml(), headers: { "content-type": "application/samlmetadata+xml" } }),
+      handler: () => ({
+        text: deps.sp.metadataXml(),
+        headers: { "content-type": "application/samlmetadata+xml" },
+      }),
     }),
     route({
       method: "GET",
@@ -42,8 +45,13 @@ export function samlRoutes(deps: SamlRouteDeps): Route[] {
       success: { status: 302, description: "Redirect to the identity provider" },
       handler: async ({ query }) => {
         const orgId = query.get("org");
-        if (!orgId || !/^[A-Za-z0-9_-]{1,100}$/.test(orgId)) throw new AppError("invalid_request", "org is required");
-        const returnTo = checkReturnUrl(query.get("return_to"), deps.allowedReturnOrigins(), deps.defaultReturnUrl());
+        if (!orgId || !/^[A-Za-z0-9_-]{1,100}$/.test(orgId))
+          throw new AppError("invalid_request", "org is required");
+        const returnTo = checkReturnUrl(
+          query.get("return_to"),
+          deps.allowedReturnOrigins(),
+          deps.defaultReturnUrl(),
+        );
         const relayState = await deps.samlLogins.create({ orgId, returnTo });
         return { status: 302, headers: { location: await deps.sp.loginUrl(orgId, relayState) }, text: "" };
       },
@@ -68,10 +76,18 @@ export function samlRoutes(deps: SamlRouteDeps): Route[] {
           let returnTo: string | undefined;
           if (login.inResponseTo) {
             const started = body.RelayState ? await deps.samlLogins.consume(body.RelayState) : undefined;
-            if (!started || started.orgId !== login.orgId) throw new AppError("saml_unknown_request", "The login this response answers has expired or belongs elsewhere");
+            if (!started || started.orgId !== login.orgId)
+              throw new AppError(
+                "saml_unknown_request",
+                "The login this response answers has expired or belongs elsewhere",
+              );
             returnTo = started.returnTo;
           } else {
-            returnTo = checkReturnUrl(body.RelayState || undefined, deps.allowedReturnOrigins(), deps.defaultReturnUrl());
+            returnTo = checkReturnUrl(
+              body.RelayState || undefined,
+              deps.allowedReturnOrigins(),
+              deps.defaultReturnUrl(),
+            );
           }
           const { code } = await completeSignIn(deps, {
             orgId: login.orgId,
@@ -83,10 +99,15 @@ export function samlRoutes(deps: SamlRouteDeps): Route[] {
           });
           return { status: 303, headers: { location: withParams(returnTo, { code }) }, text: "" };
         } catch (error) {
-          const refusal = isAppError(error) ? error : new AppError("internal", "Sign-in failed", { cause: error });
+          const refusal = isAppError(error)
+            ? error
+            : new AppError("internal", "Sign-in failed", { cause: error });
           if (refusal.status < 500) {
             // The library's own words help diagnose an IdP misconfiguration; they carry no secret.
-            log.warn("sso.login.refused", { code: refusal.code, detail: (refusal.cause as Error | undefined)?.message });
+            log.warn("sso.login.refused", {
+              code: refusal.code,
+              detail: (refusal.cause as Error | undefined)?.message,
+            });
             if (orgId) {
               await publishAuditEvent(deps.publisher, {
                 orgId,

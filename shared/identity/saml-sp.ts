@@ -32,7 +32,9 @@ function samlFor(sp: ServiceProvider, config: SsoConfig, cache: CacheProvider): 
     acceptedClockSkewMs: CLOCK_SKEW_MS,
     maxAssertionAgeMs: 10 * 60 * 1000,
     disableRequestedAuthnContext: true,
-    validateInResponseTo: config.allowIdpInitiated ? ValidateInResponseTo.ifPresent : ValidateInResponseTo.always,
+    validateInResponseTo: config.allowIdpInitiated
+      ? ValidateInResponseTo.ifPresent
+      : ValidateInResponseTo.always,
     requestIdExpirationPeriodMs: 10 * 60 * 1000,
     cacheProvider: cache,
   });
@@ -42,7 +44,10 @@ function samlFor(sp: ServiceProvider, config: SsoConfig, cache: CacheProvider): 
 const CLASSIFY: Array<[RegExp, ErrorCode]> = [
   // node-saml rejects an expired SubjectConfirmationData with this message.
   [/No valid subject confirmation/i, "saml_expired"],
-  [/signature|Cannot obtain assertion|multiple assertions|Too many signatures|Referenced node|ref URI/i, "saml_signature_invalid"],
+  [
+    /signature|Cannot obtain assertion|multiple assertions|Too many signatures|Referenced node|ref URI/i,
+    "saml_signature_invalid",
+  ],
   [/audience|AudienceRestriction/i, "saml_audience_mismatch"],
   [/expired|not yet valid|too old|clocks skewed/i, "saml_expired"],
   [/InResponseTo is missing/i, "saml_unsolicited"],
@@ -89,13 +94,16 @@ export function samlServiceProvider(deps: SamlSpDeps) {
 
   async function configFor(orgId: string): Promise<SsoConfig> {
     const config = await deps.sso.get(orgId);
-    if (!config) throw new AppError("sso_not_configured", "Single sign-on is not set up for this organisation");
+    if (!config)
+      throw new AppError("sso_not_configured", "Single sign-on is not set up for this organisation");
     return config;
   }
 
   /** Stores the assertion id until it expires: a second use of the same assertion is a replay. */
   async function rememberAssertion(orgId: string, assertionId: string, notOnOrAfter: string | undefined) {
-    const until = notOnOrAfter ? new Date(Date.parse(notOnOrAfter) + CLOCK_SKEW_MS) : expireAfter(15 * 60 * 1000, now());
+    const until = notOnOrAfter
+      ? new Date(Date.parse(notOnOrAfter) + CLOCK_SKEW_MS)
+      : expireAfter(15 * 60 * 1000, now());
     const id = createHash("sha256").update(`${orgId}\n${assertionId}`).digest("hex");
     try {
       await deps.db.collection("samlAssertions").doc(id).create({ orgId, expireAt: until });
@@ -114,7 +122,12 @@ export function samlServiceProvider(deps: SamlSpDeps) {
 
     metadataXml(): string {
       // Metadata needs no IdP: any config will do to render the SP's own description.
-      const saml = new SAML({ callbackUrl: deps.sp.acsUrl, issuer: deps.sp.entityId, idpCert: "unused", identifierFormat: EMAIL_FORMAT });
+      const saml = new SAML({
+        callbackUrl: deps.sp.acsUrl,
+        issuer: deps.sp.entityId,
+        idpCert: "unused",
+        identifierFormat: EMAIL_FORMAT,
+      });
       return saml.generateServiceProviderMetadata(null, null);
     },
 
@@ -122,11 +135,18 @@ export function samlServiceProvider(deps: SamlSpDeps) {
     async organisationOf(form: { SAMLResponse?: unknown }): Promise<string> {
       const { issuer } = decodeSamlResponse(form.SAMLResponse);
       const orgId = issuer ? await deps.sso.orgForIssuer(issuer) : undefined;
-      if (!orgId) throw new AppError("saml_unknown_idp", "The SAML response comes from an identity provider no organisation uses");
+      if (!orgId)
+        throw new AppError(
+          "saml_unknown_idp",
+          "The SAML response comes from an identity provider no organisation uses",
+        );
       return orgId;
     },
 
-    async verify(orgId: string, form: { SAMLResponse?: unknown; RelayState?: unknown }): Promise<VerifiedLogin> {
+    async verify(
+      orgId: string,
+      form: { SAMLResponse?: unknown; RelayState?: unknown },
+    ): Promise<VerifiedLogin> {
       const config = await configFor(orgId);
       let profile: Profile | null;
       try {
@@ -140,7 +160,8 @@ export function samlServiceProvider(deps: SamlSpDeps) {
       }
       if (!profile) throw new AppError("saml_malformed", "The SAML response carries no assertion");
       // node-saml checks neither Destination nor Recipient: both must name our ACS.
-      if (!profile.getSamlResponseXml || !profile.getAssertionXml) throw new AppError("saml_malformed", "The SAML response carries no assertion");
+      if (!profile.getSamlResponseXml || !profile.getAssertionXml)
+        throw new AppError("saml_malformed", "The SAML response carries no assertion");
       const fields = readVerifiedFields(profile.getSamlResponseXml(), profile.getAssertionXml());
       if (fields.destination !== undefined && fields.destination !== deps.sp.acsUrl) {
         throw new AppError("saml_recipient_mismatch", "The SAML response was sent to another destination");
@@ -148,7 +169,11 @@ export function samlServiceProvider(deps: SamlSpDeps) {
       if (fields.recipients.length === 0 || fields.recipients.some((r) => r !== deps.sp.acsUrl)) {
         throw new AppError("saml_recipient_mismatch", "The SAML assertion is meant for another recipient");
       }
-      if (profile.nameIDFormat && profile.nameIDFormat !== EMAIL_FORMAT && !profile.nameIDFormat.endsWith(":unspecified")) {
+      if (
+        profile.nameIDFormat &&
+        profile.nameIDFormat !== EMAIL_FORMAT &&
+        !profile.nameIDFormat.endsWith(":unspecified")
+      ) {
         throw new AppError("saml_malformed", "The SAML NameID is not an email address");
       }
       await rememberAssertion(orgId, fields.assertionId, fields.notOnOrAfter);

@@ -13,7 +13,10 @@ export interface SessionGate {
   forget(orgId: string, sessionId: string): void;
 }
 
-export function sessionAuthenticator(tokens: () => SessionTokenService, sessions: () => RefreshSessions): SessionGate {
+export function sessionAuthenticator(
+  tokens: () => SessionTokenService,
+  sessions: () => RefreshSessions,
+): SessionGate {
   const verifyToken = bearerAuthenticator(tokens);
   const checked = new Map<string, { active: boolean; at: number }>();
   const authenticate: Authenticator = async (req) => {

@@ -30,7 +30,13 @@ export function sessionRoutes(deps: SessionRouteDeps): Route[] {
       await deps.sessions.revoke(orgId, sessionId, "user_not_active");
       throw new AppError("unauthenticated", "This account can no longer sign in");
     }
-    const { accessToken, expiresIn } = await deps.tokens.issue({ orgId, userId, email: user.email, role: user.role, sessionId });
+    const { accessToken, expiresIn } = await deps.tokens.issue({
+      orgId,
+      userId,
+      email: user.email,
+      role: user.role,
+      sessionId,
+    });
     return { body: { tokenType: "Bearer", accessToken, expiresIn, refreshToken } };
   };
 
@@ -43,7 +49,8 @@ export function sessionRoutes(deps: SessionRouteDeps): Route[] {
       summary: "Exchange the one-time login code from a sign-in redirect for a session",
       handler: async ({ body }) => {
         const login = await deps.loginCodes.consume(body.code);
-        if (!login) throw new AppError("unauthenticated", "The login code is invalid, expired or already used");
+        if (!login)
+          throw new AppError("unauthenticated", "The login code is invalid, expired or already used");
         const started = await deps.sessions.start(login.orgId, login.userId);
         return issue(login.orgId, login.userId, started.sessionId, started.refreshToken);
       },
@@ -89,7 +96,14 @@ export function sessionRoutes(deps: SessionRouteDeps): Route[] {
         const user = await deps.users.get(me.orgId, me.userId);
         if (!user) throw new AppError("not_found", "Your account no longer exists");
         return {
-          body: { id: user.id, orgId: user.orgId, email: user.email, displayName: user.displayName ?? null, role: user.role, status: user.status },
+          body: {
+            id: user.id,
+            orgId: user.orgId,
+            email: user.email,
+            displayName: user.displayName ?? null,
+            role: user.role,
+            status: user.status,
+          },
         };
       },
     }),

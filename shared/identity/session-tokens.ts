@@ -46,7 +46,8 @@ export function sessionTokenService(secrets: SecretStore): SessionTokenService {
       for (const { kid, privateJwk } of parsed.keys) {
         const { d: _private, ...publicJwk } = privateJwk as JWK;
         publicKeys.set(kid, await importJWK({ ...publicJwk, alg: "ES256" }, "ES256"));
-        if (kid === parsed.current) current = { kid, privateKey: await importJWK({ ...(privateJwk as JWK), alg: "ES256" }, "ES256") };
+        if (kid === parsed.current)
+          current = { kid, privateKey: await importJWK({ ...(privateJwk as JWK), alg: "ES256" }, "ES256") };
       }
       if (!current) throw new Error("session-signing-keys: current key id is not in the key list");
       return { current, publicKeys };
@@ -87,7 +88,13 @@ export function sessionTokenService(secrets: SecretStore): SessionTokenService {
           { issuer: ISSUER, audience: AUDIENCE, algorithms: ["ES256"], clockTolerance: 5 },
         );
         const claims = Claims.parse(payload);
-        return { userId: claims.sub, orgId: claims.org, email: claims.email, role: claims.role, sessionId: claims.sid };
+        return {
+          userId: claims.sub,
+          orgId: claims.org,
+          email: claims.email,
+          role: claims.role,
+          sessionId: claims.sid,
+        };
       } catch {
         throw new AppError("unauthenticated", "The access token is invalid or expired");
       }
@@ -101,7 +108,11 @@ export function bearerAuthenticator(tokens: () => SessionTokenService) {
     const header = req.headers.authorization;
     const value = Array.isArray(header) ? header[0] : header;
     const match = value?.match(/^Bearer\s+([A-Za-z0-9._~-]+)$/);
-    if (!match?.[1]) throw new AppError("unauthenticated", "Send the session access token as 'Authorization: Bearer <token>'");
+    if (!match?.[1])
+      throw new AppError(
+        "unauthenticated",
+        "Send the session access token as 'Authorization: Bearer <token>'",
+      );
     return tokens().verify(match[1]);
   };
 }

@@ -18,11 +18,25 @@ export interface SignInDeps {
 
 export async function completeSignIn(
   deps: SignInDeps,
-  input: { orgId: string; email: string; jitProvisioning: boolean; method: "saml"; ip?: string; assertionId?: string },
+  input: {
+    orgId: string;
+    email: string;
+    jitProvisioning: boolean;
+    method: "saml";
+    ip?: string;
+    assertionId?: string;
+  },
 ): Promise<{ code: string; user: UserAccount }> {
   let user = await deps.users.findByEmail(input.orgId, input.email);
   if (!user && input.jitProvisioning) {
-    user = { id: randomUUID(), orgId: input.orgId, email: input.email, role: "user", status: "active", licensed: true };
+    user = {
+      id: randomUUID(),
+      orgId: input.orgId,
+      email: input.email,
+      role: "user",
+      status: "active",
+      licensed: true,
+    };
     await deps.users.create(user);
     await publishAuditEvent(deps.publisher, {
       orgId: input.orgId,
@@ -33,7 +47,10 @@ export async function completeSignIn(
     });
   }
   if (!canSignIn(user)) {
-    throw new AppError("user_not_provisioned", "This account has no active, licensed Switchboard user in the organisation");
+    throw new AppError(
+      "user_not_provisioned",
+      "This account has no active, licensed Switchboard user in the organisation",
+    );
   }
   const code = await deps.loginCodes.create({ orgId: input.orgId, userId: user.id });
   await publishAuditEvent(deps.publisher, {

@@ -16,14 +16,21 @@ const PutSso = z.object({
 const view = (config: SsoConfig, now: Date) => ({
   idpEntityId: config.idpEntityId,
   ssoUrl: config.ssoUrl,
-  certificates: config.certificates.map(({ notAfter, fingerprintSha256 }) => ({ notAfter, fingerprintSha256 })),
+  certificates: config.certificates.map(({ notAfter, fingerprintSha256 }) => ({
+    notAfter,
+    fingerprintSha256,
+  })),
   allowIdpInitiated: config.allowIdpInitiated,
   jitProvisioning: config.jitProvisioning,
   updatedAt: config.updatedAt,
   warnings: certificateWarnings(config.certificates, now),
 });
 
-export function ssoAdminRoutes(deps: { sso: SsoConfigRepository; publisher: EventPublisher; now?: () => Date }): Route[] {
+export function ssoAdminRoutes(deps: {
+  sso: SsoConfigRepository;
+  publisher: EventPublisher;
+  now?: () => Date;
+}): Route[] {
   const now = deps.now ?? (() => new Date());
   return [
     route({

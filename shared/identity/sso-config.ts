@@ -8,7 +8,10 @@ import { AppError } from "../platform/errors";
 export const SsoConfig = z.object({
   idpEntityId: z.string().min(1),
   ssoUrl: z.url(),
-  certificates: z.array(z.object({ pem: z.string(), notAfter: z.string(), fingerprintSha256: z.string() })).min(1).max(2),
+  certificates: z
+    .array(z.object({ pem: z.string(), notAfter: z.string(), fingerprintSha256: z.string() }))
+    .min(1)
+    .max(2),
   /** Accept logins started in Google's app launcher (no AuthnRequest of ours to match). */
   allowIdpInitiated: z.boolean(),
   /** Create an account on first sign-in for users not yet provisioned. */
@@ -42,7 +45,8 @@ export function firestoreSsoConfigRepository(db: Firestore): SsoConfigRepository
           throw new AppError("conflict", "This IdP entity ID is already configured for another organisation");
         }
         const previous = (await tx.get(db.doc(`orgs/${orgId}`))).get("sso.idpEntityId") as string | undefined;
-        if (previous && previous !== config.idpEntityId) tx.delete(db.doc(`samlIssuers/${issuerKey(previous)}`));
+        if (previous && previous !== config.idpEntityId)
+          tx.delete(db.doc(`samlIssuers/${issuerKey(previous)}`));
         tx.set(index, { orgId, entityId: config.idpEntityId });
         tx.set(db.doc(`orgs/${orgId}`), { sso: config }, { merge: true });
       });

@@ -35,7 +35,12 @@ export const ConfigSchema = z
     ALLOWED_RETURN_ORIGINS: z
       .string()
       .default("")
-      .transform((v) => v.split(",").map((o) => o.trim()).filter(Boolean))
+      .transform((v) =>
+        v
+          .split(",")
+          .map((o) => o.trim())
+          .filter(Boolean),
+      )
       .pipe(z.array(z.url())),
     /** Where a sign-in without a requested return URL lands (IdP-initiated login from Google's app launcher). */
     DEFAULT_RETURN_URL: z.url().optional(),

@@ -99,7 +99,11 @@ export interface HttpHandlerOptions {
  * Every protected route is scoped: a `:org` in its path must be the caller's org, and a `:user` must be
  * the caller, unless the caller is an admin of that org. One user never reaches another's data.
  */
-export function authorize(route: Pick<Route, "access">, principal: Principal, params: Record<string, string>): void {
+export function authorize(
+  route: Pick<Route, "access">,
+  principal: Principal,
+  params: Record<string, string>,
+): void {
   if (route.access === "admin" && principal.role !== "admin") {
     throw new AppError("forbidden", "This action needs an organisation admin");
   }
@@ -138,7 +142,10 @@ function bodyOf(req: Request, maxBodyBytes: number, accepts: "json" | "form"): u
   if (size === 0) return undefined;
   const type = (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
   if (type !== MEDIA_TYPES[accepts]) {
-    throw new AppError("unsupported_media_type", `Content-Type must be ${MEDIA_TYPES[accepts]}, not ${type || "missing"}`);
+    throw new AppError(
+      "unsupported_media_type",
+      `Content-Type must be ${MEDIA_TYPES[accepts]}, not ${type || "missing"}`,
+    );
   }
   return req.body;
 }
@@ -168,11 +175,14 @@ export function createHttpHandler(routes: Route[], options: HttpHandlerOptions) 
       });
       let principal: Principal | undefined;
       if (match.c.route.access !== "public") {
-        if (!options.authenticate) throw new Error(`Route ${match.c.route.path} is protected but no authenticator is set`);
+        if (!options.authenticate)
+          throw new Error(`Route ${match.c.route.path} is protected but no authenticator is set`);
         principal = await options.authenticate(req);
         authorize(match.c.route, principal, params);
       }
-      let body = BODY_METHODS.has(method) ? bodyOf(req, options.maxBodyBytes, match.c.route.accepts ?? "json") : undefined;
+      let body = BODY_METHODS.has(method)
+        ? bodyOf(req, options.maxBodyBytes, match.c.route.accepts ?? "json")
+        : undefined;
       const schema = match.c.route.body;
       if (schema) {
         if (body === undefined) throw new AppError("invalid_request", "A JSON request body is required");

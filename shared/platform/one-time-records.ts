@@ -21,7 +21,10 @@ export function oneTimeRecords<T extends Record<string, unknown>>(
   return {
     async create(data) {
       const id = randomBytes(32).toString("base64url");
-      await db.collection(collection).doc(key(id)).create({ data, expireAt: new Date(now().getTime() + ttlMs) });
+      await db
+        .collection(collection)
+        .doc(key(id))
+        .create({ data, expireAt: new Date(now().getTime() + ttlMs) });
       return id;
     },
     async consume(id) {

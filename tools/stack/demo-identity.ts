@@ -10,7 +10,13 @@ import { firestoreSsoConfigRepository } from "../../shared/identity/sso-config";
 interface DemoOrg {
   id: string;
   idpId: string;
-  users: Array<{ email: string; givenName: string; familyName: string; isAdmin?: boolean; suspended?: boolean }>;
+  users: Array<{
+    email: string;
+    givenName: string;
+    familyName: string;
+    isAdmin?: boolean;
+    suspended?: boolean;
+  }>;
 }
 
 export async function seedDemoIdentity(options: {

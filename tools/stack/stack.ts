@@ -8,8 +8,8 @@ import { join } from "node:path";
 import { type FunctionSpec, loadManifest, type Manifest } from "../../functions/manifest";
 import { buildAll, ROOT } from "../build/build";
 import { freePort, type RunningEmulators, startEmulators } from "../emulators/emulators";
-import { type RunningFunction, startFunction } from "./function-process";
 import { seedDemoIdentity } from "./demo-identity";
+import { type RunningFunction, startFunction } from "./function-process";
 import { DEMO_OAUTH_CLIENT, ensureLocalSecrets } from "./local-secrets";
 import { pubsubClient, wirePubSub } from "./pubsub-wiring";
 import { type LocalScheduler, startScheduler } from "./scheduler";
@@ -111,7 +111,8 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     };
 
     const ports = new Map<string, number>();
-    for (const fn of manifest.functions) ports.set(fn.name, await portFor(fn.name, options.stablePorts ?? true));
+    for (const fn of manifest.functions)
+      ports.set(fn.name, await portFor(fn.name, options.stablePorts ?? true));
     const authUrl = `http://127.0.0.1:${ports.get("auth") ?? 0}`;
     Object.assign(env, {
       PUBLIC_AUTH_URL: authUrl,
@@ -144,7 +145,11 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     });
 
     if (sim?.saml) {
-      const demo = await seedDemoIdentity({ projectId, demoFile: DEMO_ORG_FILE, metadataXml: (id) => sim.saml!.metadataXml(id) });
+      const demo = await seedDemoIdentity({
+        projectId,
+        demoFile: DEMO_ORG_FILE,
+        metadataXml: (id) => sim.saml!.metadataXml(id),
+      });
       log(`[stack] demo organisation ${demo.orgId}: SSO configured, ${demo.users} accounts created`);
     }
 

@@ -35,7 +35,9 @@ export async function pullPublished(emulators: EmulatorEnv, topic: string): Prom
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ maxMessages: 1000, returnImmediately: true }),
   });
-  const { receivedMessages = [] } = (await res.json()) as { receivedMessages?: Array<{ ackId: string; message: { data: string } }> };
+  const { receivedMessages = [] } = (await res.json()) as {
+    receivedMessages?: Array<{ ackId: string; message: { data: string } }>;
+  };
   if (receivedMessages.length > 0) {
     await fetch(`${base}:acknowledge`, {
       method: "POST",
@@ -54,5 +56,9 @@ export async function startFunctionForTest(
 ): Promise<RunningFunction> {
   const spec = loadManifest().functions.find((f) => f.name === name);
   if (!spec) throw new Error(`no function ${name} in the manifest`);
-  return startFunction(spec, { env: { ...emulators.env, SWITCHBOARD_ENV: "test", ...env }, port: port ?? (await freePort()), ...(process.env.SHOW_FUNCTION_LOGS ? { output: (l: string) => console.log(`[${name}] ${l}`) } : {}) });
+  return startFunction(spec, {
+    env: { ...emulators.env, SWITCHBOARD_ENV: "test", ...env },
+    port: port ?? (await freePort()),
+    ...(process.env.SHOW_FUNCTION_LOGS ? { output: (l: string) => console.log(`[${name}] ${l}`) } : {}),
+  });
 }

@@ -1,0 +1,176 @@
+// The synced Workspace directory: orgs/{org}/directory/{workspaceUserId} (users), plus
+// orgs/{org}/directoryOrgUnits and orgs/{org}/directoryGroups (with member ids). A document is written
+// only when its content hash changes (volatile fields such as etag and lastLoginTime never reach it), so
+// a reconcile over an unchanged directory writes nothing here. Every read and write is counted.
+import { createHash } from "node:crypto";
+import { FieldValue, type Firestore } from "@google-cloud/firestore";
+import type { WorkspaceGroup, WorkspaceOrgUnit, WorkspaceUser } from "../google/directory-api";
+
+export interface SnapshotUser extends WorkspaceUser {
+  deleted: boolean;
+  hash: string;
+  /** When the content last changed (ISO). */
+  changedAt: string;
+}
+
+export interface SnapshotGroup extends WorkspaceGroup {
+  memberIds: string[];
+  hash: string;
+}
+
+export interface SnapshotOrgUnit extends WorkspaceOrgUnit {
+  hash: string;
+}
+
+export interface DirectoryStructure {
+  orgUnits: SnapshotOrgUnit[];
+  groups: SnapshotGroup[];
+}
+
+/** Firestore operation counts, for the bench and for the "unchanged reconcile writes nothing" target. */
+export interface OpCounter {
+  reads: number;
+  writes: number;
+}
+export const newOpCounter = (): OpCounter => ({ reads: 0, writes: 0 });
+
+export const contentHash = (value: unknown): string =>
+  createHash("sha256").update(JSON.stringify(value)).digest("base64url");
+
+export const userHash = (u: WorkspaceUser, deleted: boolean): string =>
+  contentHash([
+    u.id,
+    u.primaryEmail,
+    u.givenName,
+    u.familyName,
+    u.fullName,
+    u.orgUnitPath,
+    u.suspended,
+    u.archived,
+    u.isAdmin,
+    u.phone,
+    deleted,
+  ]);
+
+export interface DirectorySnapshot {
+  /** The stored users among `ids` (batched reads). */
+  readUsers(orgId: string, ids: string[]): Promise<Map<string, SnapshotUser>>;
+  /** Writes the users whose content changed; returns those (as stored). */
+  saveChangedUsers(
+    orgId: string,
+    users: Array<{ user: WorkspaceUser; deleted: boolean }>,
+    stored: Map<string, SnapshotUser>,
+    now: Date,
+  ): Promise<SnapshotUser[]>;
+  allUsers(orgId: string): Promise<SnapshotUser[]>;
+  /** Ids of users stored as not deleted. */
+  liveUserIds(orgId: string): Promise<string[]>;
+  countLiveUsers(orgId: string): Promise<number>;
+  readStructure(orgId: string): Promise<DirectoryStructure>;
+  /** Replaces org units and groups, writing only what changed; returns how many documents changed. */
+  saveStructure(orgId: string, orgUnits: WorkspaceOrgUnit[], groups: Array<WorkspaceGroup & { memberIds: string[] }>): Promise<number>;
+  /** The directory's version: bumped by every change, so an approved preview can tell it is stale. */
+  version(orgId: string): Promise<number>;
+  readonly ops: OpCounter;
+}
+
+const MAX_BATCH = 500;
+
+export function firestoreDirectorySnapshot(db: Firestore, ops: OpCounter = newOpCounter()): DirectorySnapshot {
+  const users = (orgId: string) => db.collection(`orgs/${orgId}/directory`);
+  const groupsOf = (orgId: string) => db.collection(`orgs/${orgId}/directoryGroups`);
+  const unitsOf = (orgId: string) => db.collection(`orgs/${orgId}/directoryOrgUnits`);
+  const versionDoc = (orgId: string) => db.doc(`orgs/${orgId}/directorySync/version`);
+
+  /** Writes in batches of ≤500, each bumping the version once. */
+  async function commit(orgId: string, writes: Array<(b: FirebaseFirestore.WriteBatch) => void>): Promise<void> {
+    for (let i = 0; i < writes.length; i += MAX_BATCH - 1) {
+      const chunk = writes.slice(i, i + MAX_BATCH - 1);
+      const batch = db.batch();
+      for (const w of chunk) w(batch);
+      batch.set(versionDoc(orgId), { version: FieldValue.increment(1), changedAt: new Date() }, { merge: true });
+      await batch.commit();
+      ops.writes += chunk.length + 1;
+    }
+  }
+
+  return {
+    ops,
+    async readUsers(orgId, ids) {
+      const found = new Map<string, SnapshotUser>();
+      for (let i = 0; i < ids.length; i += MAX_BATCH) {
+        const refs = ids.slice(i, i + MAX_BATCH).map((id) => users(orgId).doc(id));
+        if (refs.length === 0) continue;
+        const snaps = await db.getAll(...refs);
+        ops.reads += snaps.length;
+        for (const s of snaps) if (s.exists) found.set(s.id, s.data() as SnapshotUser);
+      }
+      return found;
+    },
+    async saveChangedUsers(orgId, incoming, stored, now) {
+      const changed: SnapshotUser[] = [];
+      for (const { user, deleted } of incoming) {
+        const hash = userHash(user, deleted);
+        if (stored.get(user.id)?.hash === hash) continue;
+        changed.push({ ...user, deleted, hash, changedAt: now.toISOString() });
+      }
+      await commit(
+        orgId,
+        changed.map((u) => (b) => b.set(users(orgId).doc(u.id), u)),
+      );
+      return changed;
+    },
+    async allUsers(orgId) {
+      const snap = await users(orgId).get();
+      ops.reads += Math.max(1, snap.size);
+      return snap.docs.map((d) => d.data() as SnapshotUser);
+    },
+    async liveUserIds(orgId) {
+      const snap = await users(orgId).where("deleted", "==", false).select().get();
+      ops.reads += Math.max(1, snap.size);
+      return snap.docs.map((d) => d.id);
+    },
+    async countLiveUsers(orgId) {
+      const snap = await users(orgId).where("deleted", "==", false).count().get();
+      // An aggregation costs one read per 1,000 index entries.
+      ops.reads += Math.max(1, Math.ceil(snap.data().count / 1000));
+      return snap.data().count;
+    },
+    async readStructure(orgId) {
+      const [units, groups] = await Promise.all([unitsOf(orgId).get(), groupsOf(orgId).get()]);
+      ops.reads += Math.max(1, units.size) + Math.max(1, groups.size);
+      return {
+        orgUnits: units.docs.map((d) => d.data() as SnapshotOrgUnit),
+        groups: groups.docs.map((d) => d.data() as SnapshotGroup),
+      };
+    },
+    async saveStructure(orgId, orgUnits, groups) {
+      const current = await this.readStructure(orgId);
+      const writes: Array<(b: FirebaseFirestore.WriteBatch) => void> = [];
+      const docId = (id: string) => encodeURIComponent(id);
+      const unitHashes = new Map(current.orgUnits.map((u) => [u.id, u.hash]));
+      for (const ou of orgUnits) {
+        const hash = contentHash([ou.id, ou.path, ou.name]);
+        if (unitHashes.get(ou.id) !== hash) writes.push((b) => b.set(unitsOf(orgId).doc(docId(ou.id)), { ...ou, hash }));
+        unitHashes.delete(ou.id);
+      }
+      for (const gone of unitHashes.keys()) writes.push((b) => b.delete(unitsOf(orgId).doc(docId(gone))));
+      const groupHashes = new Map(current.groups.map((g) => [g.id, g.hash]));
+      for (const g of groups) {
+        const memberIds = [...new Set(g.memberIds)].sort();
+        const hash = contentHash([g.id, g.email, g.name, memberIds]);
+        if (groupHashes.get(g.id) !== hash)
+          writes.push((b) => b.set(groupsOf(orgId).doc(docId(g.id)), { ...g, memberIds, hash }));
+        groupHashes.delete(g.id);
+      }
+      for (const gone of groupHashes.keys()) writes.push((b) => b.delete(groupsOf(orgId).doc(docId(gone))));
+      await commit(orgId, writes);
+      return writes.length;
+    },
+    async version(orgId) {
+      const snap = await versionDoc(orgId).get();
+      ops.reads += 1;
+      return (snap.get("version") as number | undefined) ?? 0;
+    },
+  };
+}

@@ -1,0 +1,196 @@
+// The Admin SDK Directory API port (users, org units, groups, members, users.watch) and its adapter over
+// @googleapis/admin. Every call goes through withGoogleRetry; what survives retries becomes an AppError
+// (retryable for quota and 5xx, so a Pub/Sub redelivery resumes from the stored page token).
+import { admin } from "@googleapis/admin";
+import type { OAuth2Client } from "google-auth-library";
+import { clientOptions, type GoogleApiTarget } from "./google-client-options";
+import { googleErrorInfo, toAppError } from "./google-errors";
+import { type RetryOptions, withGoogleRetry } from "./retry";
+
+/** A Workspace user, reduced to what Switchboard keeps (GOOGLE-APIS.md §5). */
+export interface WorkspaceUser {
+  id: string;
+  primaryEmail: string;
+  givenName: string;
+  familyName: string;
+  fullName: string;
+  orgUnitPath: string;
+  suspended: boolean;
+  archived: boolean;
+  isAdmin: boolean;
+  /** The first work (else any) phone number, as Workspace holds it. */
+  phone: string | null;
+}
+
+export interface WorkspaceOrgUnit {
+  id: string;
+  path: string;
+  name: string;
+}
+
+export interface WorkspaceGroup {
+  id: string;
+  email: string;
+  name: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextPageToken: string | undefined;
+}
+
+export interface WatchChannelRequest {
+  id: string;
+  token: string;
+  address: string;
+  /** Epoch ms the channel should live until (Google may shorten it). */
+  expiration: number;
+}
+
+export interface OpenedChannel {
+  id: string;
+  resourceId: string;
+  expiration: number;
+}
+
+export interface DirectoryApi {
+  listUsers(pageToken: string | undefined, pageSize?: number): Promise<Page<WorkspaceUser>>;
+  /** undefined when the user no longer exists (deleted, or past retention). */
+  getUser(userKey: string): Promise<WorkspaceUser | undefined>;
+  listOrgUnits(): Promise<WorkspaceOrgUnit[]>;
+  listGroups(pageToken: string | undefined): Promise<Page<WorkspaceGroup>>;
+  /** User members' ids, nested groups included. */
+  listMembers(groupId: string, pageToken: string | undefined): Promise<Page<string>>;
+  watchUsers(channel: WatchChannelRequest): Promise<OpenedChannel>;
+  stopChannel(id: string, resourceId: string): Promise<void>;
+}
+
+export const USERS_PAGE_SIZE = 500; // the Directory API's maximum
+const GROUPS_PAGE_SIZE = 200;
+
+type ApiUser = {
+  id?: string | null;
+  primaryEmail?: string | null;
+  name?: { givenName?: string | null; familyName?: string | null; fullName?: string | null } | null;
+  orgUnitPath?: string | null;
+  suspended?: boolean | null;
+  archived?: boolean | null;
+  isAdmin?: boolean | null;
+  phones?: unknown;
+};
+
+export function toWorkspaceUser(u: ApiUser): WorkspaceUser {
+  const phones = Array.isArray(u.phones) ? (u.phones as Array<{ value?: string; type?: string }>) : [];
+  const phone = (phones.find((p) => p.type === "work") ?? phones[0])?.value ?? null;
+  const givenName = u.name?.givenName ?? "";
+  const familyName = u.name?.familyName ?? "";
+  return {
+    id: u.id ?? "",
+    primaryEmail: (u.primaryEmail ?? "").toLowerCase(),
+    givenName,
+    familyName,
+    fullName: u.name?.fullName ?? `${givenName} ${familyName}`.trim(),
+    orgUnitPath: u.orgUnitPath ?? "/",
+    suspended: u.suspended === true,
+    archived: u.archived === true,
+    isAdmin: u.isAdmin === true,
+    phone,
+  };
+}
+
+export interface DirectoryApiOptions {
+  retry?: RetryOptions;
+  /** `my_customer` unless a reseller names the customer. */
+  customer?: string;
+}
+
+export function googleDirectoryApi(
+  target: GoogleApiTarget,
+  auth: OAuth2Client,
+  options: DirectoryApiOptions = {},
+): DirectoryApi {
+  const api = admin({ version: "directory_v1", ...clientOptions(target, auth) });
+  const customer = options.customer ?? "my_customer";
+  const call = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await withGoogleRetry(fn, options.retry);
+    } catch (error) {
+      throw toAppError(error, what);
+    }
+  };
+  return {
+    async listUsers(pageToken, pageSize = USERS_PAGE_SIZE) {
+      const res = await call("directory users.list", () =>
+        api.users.list({ customer, maxResults: pageSize, orderBy: "email", ...(pageToken ? { pageToken } : {}) }),
+      );
+      return { items: (res.data.users ?? []).map(toWorkspaceUser), nextPageToken: res.data.nextPageToken ?? undefined };
+    },
+    async getUser(userKey) {
+      try {
+        const res = await withGoogleRetry(() => api.users.get({ userKey }), options.retry);
+        return toWorkspaceUser(res.data);
+      } catch (error) {
+        if (googleErrorInfo(error)?.status === 404) return undefined;
+        throw toAppError(error, "directory users.get");
+      }
+    },
+    async listOrgUnits() {
+      const res = await call("directory orgunits.list", () => api.orgunits.list({ customerId: customer, type: "all" }));
+      return (res.data.organizationUnits ?? []).map((ou) => ({
+        id: ou.orgUnitId ?? ou.orgUnitPath ?? "",
+        path: ou.orgUnitPath ?? "/",
+        name: ou.name ?? "",
+      }));
+    },
+    async listGroups(pageToken) {
+      const res = await call("directory groups.list", () =>
+        api.groups.list({ customer, maxResults: GROUPS_PAGE_SIZE, ...(pageToken ? { pageToken } : {}) }),
+      );
+      return {
+        items: (res.data.groups ?? []).map((g) => ({ id: g.id ?? "", email: (g.email ?? "").toLowerCase(), name: g.name ?? "" })),
+        nextPageToken: res.data.nextPageToken ?? undefined,
+      };
+    },
+    async listMembers(groupId, pageToken) {
+      const res = await call("directory members.list", () =>
+        api.members.list({
+          groupKey: groupId,
+          maxResults: GROUPS_PAGE_SIZE,
+          // Nested groups count: a person in a sub-group of a scoped group is in scope.
+          includeDerivedMembership: true, ...(pageToken ? { pageToken } : {}) }),
+      );
+      return {
+        items: (res.data.members ?? []).filter((m) => m.type === "USER" && m.id).map((m) => m.id as string),
+        nextPageToken: res.data.nextPageToken ?? undefined,
+      };
+    },
+    async watchUsers(channel) {
+      const res = await call("directory users.watch", () =>
+        api.users.watch({
+          customer,
+          requestBody: {
+            id: channel.id,
+            type: "web_hook",
+            address: channel.address,
+            token: channel.token,
+            expiration: String(channel.expiration),
+          },
+        }),
+      );
+      return {
+        id: res.data.id ?? channel.id,
+        resourceId: res.data.resourceId ?? "",
+        expiration: Number(res.data.expiration ?? channel.expiration),
+      };
+    },
+    async stopChannel(id, resourceId) {
+      try {
+        await withGoogleRetry(() => api.channels.stop({ requestBody: { id, resourceId } }), options.retry);
+      } catch (error) {
+        // Already stopped or expired: the goal is met.
+        if (googleErrorInfo(error)?.status === 404) return;
+        throw toAppError(error, "directory channels.stop");
+      }
+    },
+  };
+}
