@@ -17,6 +17,8 @@ export const FunctionSpec = z
     schedule: z.string().min(9).nullable(),
     timeZone: z.string().nullable(),
     retry: z.boolean(),
+    /** topic/schedule: deliver messages with one ordering key in order (e.g. one user's People writes). */
+    ordered: z.boolean().default(false),
     maxDeliveryAttempts: z.number().int().min(5).max(100).nullable(),
     publishes: z.array(TopicName),
     secrets: z.array(z.string().regex(/^[a-z][a-z0-9-]*$/)),

@@ -423,6 +423,7 @@ module "event_function" {
   topic_id                   = google_pubsub_topic.topic[each.value.topic].id
   dead_letter_topic_id       = google_pubsub_topic.dead_letter[each.value.topic].id
   retry                      = each.value.retry
+  message_ordering           = try(each.value.ordered, false)
   max_delivery_attempts      = coalesce(each.value.maxDeliveryAttempts, var.default_max_delivery_attempts)
   retry_backoff              = var.retry_backoff
   invoker_account_id         = local.invoker_account_ids[each.key]

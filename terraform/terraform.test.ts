@@ -613,7 +613,8 @@ describe("topic and schedule functions", () => {
   it("delivers exactly as the local stack does: same subscription name, push path, ack deadline and ordering (evaluated)", () => {
     const mod = eventModule();
     const sub = resource(mod, "google_pubsub_subscription.push");
-    expect(sub.enable_message_ordering).toBe(true);
+    expect(sub.enable_message_ordering).toBe("${var.message_ordering}");
+    expect(moduleCall("event_function").message_ordering).toBe("${try(each.value.ordered, false)}");
     const ack = str(mod.locals.ack_deadline_seconds).match(
       /^\$\{min\((\d+), max\((\d+), var\.timeout_seconds\)\)\}$/,
     );

@@ -13,7 +13,7 @@ export async function publishAuditEvent(publisher: EventPublisher, input: AuditI
     id: input.id ?? randomUUID(),
     occurredAt: input.occurredAt ?? new Date().toISOString(),
   };
-  // Ordered per org, so one org's trail is stored in the order it happened.
-  await publisher.publish(AuditEventMessage, event, { orderingKey: event.orgId });
+  // Unordered: the trail is read sorted by occurredAt, so delivery order does not matter.
+  await publisher.publish(AuditEventMessage, event);
   return event;
 }

@@ -48,7 +48,8 @@ export async function wirePubSub(manifest: Manifest, options: WiringOptions) {
         pushConfig: { pushEndpoint: endpoint },
         ackDeadlineSeconds: Math.min(600, Math.max(10, fn.timeoutSeconds)),
         retryPolicy: { minimumBackoff: { seconds: 1 }, maximumBackoff: { seconds: 10 } },
-        enableMessageOrdering: true,
+        // Note: the emulator does not dead-letter on ordered subscriptions; Pub/Sub itself does.
+        enableMessageOrdering: fn.ordered,
         ...(fn.maxDeliveryAttempts
           ? {
               deadLetterPolicy: {

@@ -102,8 +102,9 @@ resource "google_pubsub_subscription" "push" {
   message_retention_duration = "604800s"
   labels                     = var.labels
 
-  # Publishers set ordering key = user, so one user's writes reach the function in order.
-  enable_message_ordering = true
+  # Ordered functions (manifest "ordered"): publishers set ordering key = user, so one user's writes
+  # reach the function in order.
+  enable_message_ordering = var.message_ordering
 
   push_config {
     push_endpoint = local.push_endpoint

@@ -252,3 +252,9 @@ variable "schedule" {
     error_message = "schedule.cron must be a five-field unix-cron expression."
   }
 }
+
+variable "message_ordering" {
+  description = "Deliver messages that share an ordering key in order (the manifest's `ordered`)."
+  type        = bool
+  default     = false
+}
