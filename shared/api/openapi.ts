@@ -34,6 +34,9 @@ export function buildOpenApi(routes: Route[], info: { title: string; version: st
     const success = r.success ?? { status: 200, description: "OK" };
     const operation: Record<string, unknown> = {
       summary: r.summary,
+      // Who may call it: public, user (any signed-in user of the org) or admin. Clients and tests read it.
+      "x-access": r.access,
+      ...(r.access === "public" ? {} : { security: [{ session: [] }] }),
       operationId: `${r.method.toLowerCase()}${path.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? "").toUpperCase())}`,
       responses: {
         [String(success.status)]: { description: success.description },
@@ -59,6 +62,9 @@ export function buildOpenApi(routes: Route[], info: { title: string; version: st
     openapi: "3.1.0",
     info,
     paths,
-    components: { schemas: { Error: ErrorBody } },
+    components: {
+      schemas: { Error: ErrorBody },
+      securitySchemes: { session: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+    },
   };
 }
