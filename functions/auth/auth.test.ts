@@ -342,6 +342,19 @@ describe("attacks on the ACS", () => {
   });
 });
 
+describe("just-in-time provisioning", () => {
+  it("creates the account of an unknown user on first sign-in only where the org allows it", async () => {
+    const refused = await postAcs(await googleSignIn("alice@globex.example", "globex"));
+    expect(await refused.json()).toMatchObject({ error: { code: "user_not_provisioned" } });
+    await db.doc("orgs/globex").set({ sso: { jitProvisioning: true } }, { merge: true });
+    const accepted = await postAcs(await googleSignIn("alice@globex.example", "globex"));
+    expect(accepted.status).toBe(303);
+    const created = await firestoreUserRepository(db).findByEmail("globex", "alice@globex.example");
+    expect(created).toMatchObject({ role: "user", status: "active", licensed: true });
+    await db.doc("orgs/globex").set({ sso: { jitProvisioning: false } }, { merge: true });
+  });
+});
+
 describe("sessions", () => {
   async function signedIn(email = "alice@acme.example") {
     const res = await postAcs(await googleSignIn(email));
