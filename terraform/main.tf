@@ -362,29 +362,38 @@ resource "google_firestore_index" "composite" {
   Functions: one module call per kind, one instance per manifest entry
  *****************************************/
 
+locals {
+  # What every function is deployed with, whatever its trigger: modules/cloud-function's `function` input.
+  function_settings = {
+    for name, fn in local.functions : name => {
+      project_id            = var.project_id
+      region                = var.region
+      name                  = name
+      description           = fn.description
+      runtime               = var.runtime
+      entry_point           = name
+      source_bucket         = local.source_bucket
+      source_object         = google_storage_bucket_object.source[name].name
+      build_service_account = var.build_service_account
+      service_account_email = google_service_account.function[name].email
+      available_memory      = fn.memory
+      timeout_seconds       = fn.timeoutSeconds
+      min_instance_count    = fn.minInstances
+      max_instance_count    = fn.maxInstances
+      environment_variables = local.environment_variables
+      secret_env            = local.secret_env[name]
+      labels                = merge(local.labels, { function = name, trigger = fn.trigger })
+    }
+  }
+}
+
 module "http_function" {
   source   = "./modules/http-function"
   for_each = local.http_functions
 
-  project_id            = var.project_id
-  region                = var.region
-  name                  = each.key
-  description           = each.value.description
-  runtime               = var.runtime
-  entry_point           = each.key
-  source_bucket         = local.source_bucket
-  source_object         = google_storage_bucket_object.source[each.key].name
-  build_service_account = var.build_service_account
-  service_account_email = google_service_account.function[each.key].email
-  available_memory      = each.value.memory
-  timeout_seconds       = each.value.timeoutSeconds
-  min_instance_count    = each.value.minInstances
-  max_instance_count    = each.value.maxInstances
-  environment_variables = local.environment_variables
-  secret_env            = local.secret_env[each.key]
-  public                = each.value.public
-  invoker_members       = each.value.public ? [] : var.private_http_invokers
-  labels                = merge(local.labels, { function = each.key, trigger = each.value.trigger })
+  function        = local.function_settings[each.key]
+  public          = each.value.public
+  invoker_members = each.value.public ? [] : var.private_http_invokers
 
   # The function must not start before it may read its secrets and use its roles.
   depends_on = [
@@ -400,24 +409,8 @@ module "event_function" {
   source   = "./modules/event-function"
   for_each = local.event_functions
 
-  project_id            = var.project_id
-  region                = var.region
-  name                  = each.key
-  description           = each.value.description
-  runtime               = var.runtime
-  entry_point           = each.key
-  source_bucket         = local.source_bucket
-  source_object         = google_storage_bucket_object.source[each.key].name
-  build_service_account = var.build_service_account
-  service_account_email = google_service_account.function[each.key].email
-  available_memory      = each.value.memory
-  timeout_seconds       = each.value.timeoutSeconds
-  min_instance_count    = each.value.minInstances
-  max_instance_count    = each.value.maxInstances
-  environment_variables = local.environment_variables
-  secret_env            = local.secret_env[each.key]
-  ingress_settings      = var.event_ingress_settings
-  labels                = merge(local.labels, { function = each.key, trigger = each.value.trigger })
+  function         = local.function_settings[each.key]
+  ingress_settings = var.event_ingress_settings
 
   # Delivery: a Terraform-owned push subscription with a dead-letter policy (see README).
   topic_id                   = google_pubsub_topic.topic[each.value.topic].id
@@ -436,6 +429,7 @@ module "event_function" {
     retry_count = var.scheduler_retry_count
   } : null
 
+  # As for http functions, plus the dead-letter topic's publisher grant and its subscription.
   depends_on = [
     terraform_data.manifest_checks,
     google_project_service.enabled,

@@ -1,14 +1,14 @@
 output "function_uris" {
   description = "HTTPS URI of every function, by name."
   value = merge(
-    { for name, fn in module.http_function : name => fn.uri },
-    { for name, fn in module.event_function : name => fn.uri },
+    { for name, fn in module.http_function : name => fn.function.uri },
+    { for name, fn in module.event_function : name => fn.function.uri },
   )
 }
 
 output "public_function_uris" {
   description = "URIs of the http functions anyone may call (the client apps' API)."
-  value       = { for name, fn in module.http_function : name => fn.uri if fn.public }
+  value       = { for name, fn in module.http_function : name => fn.function.uri if fn.public }
 }
 
 output "service_accounts" {

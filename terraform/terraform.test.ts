@@ -14,7 +14,7 @@ import { pushEndpoint, subscriptionName } from "../tools/stack/pubsub-wiring";
 
 const TF_DIR = fileURLToPath(new URL(".", import.meta.url));
 const REPO = join(TF_DIR, "..");
-const MODULES = ["modules/http-function", "modules/event-function"] as const;
+const MODULES = ["modules/cloud-function", "modules/http-function", "modules/event-function"] as const;
 const DIRS = [".", ...MODULES] as const;
 type Dir = (typeof DIRS)[number];
 
@@ -36,6 +36,8 @@ interface TfModule {
   outputs: Map<string, Block>;
   locals: Json;
   modules: Map<string, Block>;
+  /** `moved` blocks: state addresses, not references, so they are kept out of `expressions`. */
+  moved: Block[];
   terraform: Block[];
   files: TfFile[];
   /** Every string in the module's parsed JSON, joined: what expressions are searched in. */
@@ -83,6 +85,7 @@ function collect(files: TfFile[]): TfModule {
     outputs: new Map(),
     locals: {},
     modules: new Map(),
+    moved: [],
     terraform: [],
     files,
     expressions: "",
@@ -99,8 +102,9 @@ function collect(files: TfFile[]): TfModule {
       mod.modules.set(name, only(block, `${path} module ${name}`));
     for (const block of (json.locals as Json[] | undefined) ?? []) Object.assign(mod.locals, block);
     for (const block of (json.terraform as Json[] | undefined) ?? []) mod.terraform.push(block);
+    for (const block of (json.moved as Json[] | undefined) ?? []) mod.moved.push(block);
   }
-  mod.expressions = files.flatMap((f) => allStrings(f.json)).join("\n");
+  mod.expressions = files.flatMap(({ json: { moved: _, ...rest } }) => allStrings(rest)).join("\n");
   return mod;
 }
 
@@ -122,8 +126,16 @@ beforeAll(async () => {
 });
 
 const root = () => tf["."];
+const functionModule = () => tf["modules/cloud-function"];
 const httpModule = () => tf["modules/http-function"];
 const eventModule = () => tf["modules/event-function"];
+/** The root's module call per trigger kind and the module it calls. */
+const WRAPPERS = [
+  ["http_function", "modules/http-function"],
+  ["event_function", "modules/event-function"],
+] as const;
+/** Module call name => the module it calls (names are unique across the tree). */
+const CALLED: Record<string, Dir> = { ...Object.fromEntries(WRAPPERS), function: "modules/cloud-function" };
 
 function resource(mod: TfModule, address: string): Block {
   const block = mod.resources.get(address);
@@ -144,6 +156,30 @@ function local(name: string): string {
   return value;
 }
 const str = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
+
+/**
+ * local.function_settings, the common arguments of every function: its for-clause and its attributes,
+ * `attribute = expression` as written in the HCL.
+ */
+function functionSettings(): { clause: string; attributes: Map<string, string> } {
+  const text = local("function_settings");
+  const clause = text.match(/^\$\{\{\s*(for [^:]+ : \w+ =>)/)?.[1];
+  if (!clause) throw new Error(`unrecognised local.function_settings: ${text}`);
+  const attributes = new Map(
+    [...text.matchAll(/^ {6}(\w+)\s*=\s*(.+)$/gm)].map((m) => [m[1] as string, (m[2] as string).trim()]),
+  );
+  return { clause, attributes };
+}
+
+/** Attribute names of an object({...}) type constraint, and which ones are optional(...). */
+function objectAttributes(type: unknown): Map<string, { optional: boolean; type: string }> {
+  return new Map(
+    [...str(type).matchAll(/^\s*(\w+)\s*=\s*(.+)$/gm)].map((m) => [
+      m[1] as string,
+      { optional: (m[2] as string).startsWith("optional("), type: (m[2] as string).trim() },
+    ]),
+  );
+}
 
 // ---------- tiny evaluators (ports of the HCL, parameterised by what the HCL says) ----------
 
@@ -324,24 +360,36 @@ describe("manifest-driven functions", () => {
     for (const m of [manifest, syntheticManifest()])
       for (const fn of m.functions)
         expect(Number(http.includes(fn.trigger)) + Number(event.includes(fn.trigger)), fn.name).toBe(1);
+    // Both kinds deploy the function itself through the one shared module, with the same settings.
+    for (const [call, dir] of WRAPPERS) {
+      expect(moduleCall(call).function, call).toBe("${local.function_settings[each.key]}");
+      const inner = tf[dir].modules.get("function");
+      expect(inner?.source, `${dir} calls modules/cloud-function`).toBe("../cloud-function");
+      expect(inner?.function, dir).toBe("${var.function}");
+    }
+    expect(functionSettings().clause).toBe("for name, fn in local.functions : name =>");
   });
 
-  it("declares one cloudfunctions2 function in each module, on nodejs22 from a zip in GCS", () => {
+  it("declares one cloudfunctions2 function, in the shared module, on nodejs22 from a zip in GCS", () => {
     expect(str(root().variables.get("runtime")?.default)).toBe("nodejs22");
-    for (const mod of [httpModule(), eventModule()]) {
-      expect(str(mod.variables.get("runtime")?.default)).toBe("nodejs22");
-      const fn = resource(mod, "google_cloudfunctions2_function.function");
-      const build = nested(fn, "build_config");
-      expect(build.runtime).toBe("${var.runtime}");
-      expect(build.entry_point).toBe("${var.entry_point}");
-      const storage = nested(build, "source", "storage_source");
-      expect(storage).toMatchObject({ bucket: "${var.source_bucket}", object: "${var.source_object}" });
-    }
-    for (const call of ["http_function", "event_function"]) {
-      expect(moduleCall(call).runtime).toBe("${var.runtime}");
-      expect(moduleCall(call).entry_point, "entry point is the function name").toBe("${each.key}");
-      expect(moduleCall(call).source_object).toBe("${google_storage_bucket_object.source[each.key].name}");
-    }
+    const declaring = DIRS.filter((dir) => tf[dir].resources.has("google_cloudfunctions2_function.function"));
+    expect(declaring).toEqual(["modules/cloud-function"]);
+    const type = objectAttributes(functionModule().variables.get("function")?.type);
+    expect(type.get("runtime")?.type).toBe('optional(string, "nodejs22")');
+    const fn = resource(functionModule(), "google_cloudfunctions2_function.function");
+    const build = nested(fn, "build_config");
+    expect(build.runtime).toBe("${var.function.runtime}");
+    expect(build.entry_point).toBe("${var.function.entry_point}");
+    const storage = nested(build, "source", "storage_source");
+    expect(storage).toMatchObject({
+      bucket: "${var.function.source_bucket}",
+      object: "${var.function.source_object}",
+    });
+    const settings = functionSettings().attributes;
+    expect(settings.get("runtime")).toBe("var.runtime");
+    expect(settings.get("name"), "function name is the manifest name").toBe("name");
+    expect(settings.get("entry_point"), "entry point is the function name").toBe("name");
+    expect(settings.get("source_object")).toBe("google_storage_bucket_object.source[name].name");
   });
 
   it("uploads dist/<name>.zip per function under a content-addressed object name", () => {
@@ -361,49 +409,72 @@ describe("manifest-driven functions", () => {
 
   it("passes memory, timeout and instance limits from the manifest into service_config", () => {
     const wiring = {
-      available_memory: "${each.value.memory}",
-      timeout_seconds: "${each.value.timeoutSeconds}",
-      min_instance_count: "${each.value.minInstances}",
-      max_instance_count: "${each.value.maxInstances}",
-      service_account_email: "${google_service_account.function[each.key].email}",
+      available_memory: "fn.memory",
+      timeout_seconds: "fn.timeoutSeconds",
+      min_instance_count: "fn.minInstances",
+      max_instance_count: "fn.maxInstances",
+      service_account_email: "google_service_account.function[name].email",
+      environment_variables: "local.environment_variables",
+      secret_env: "local.secret_env[name]",
     };
-    for (const call of ["http_function", "event_function"]) expect(moduleCall(call)).toMatchObject(wiring);
-    for (const mod of [httpModule(), eventModule()]) {
-      const service = nested(resource(mod, "google_cloudfunctions2_function.function"), "service_config");
-      expect(service).toMatchObject({
-        available_memory: "${var.available_memory}",
-        timeout_seconds: "${var.timeout_seconds}",
-        min_instance_count: "${var.min_instance_count}",
-        max_instance_count: "${var.max_instance_count}",
-        service_account_email: "${var.service_account_email}",
-        environment_variables: "${var.environment_variables}",
-      });
-      const secrets = nested(service, "dynamic", "secret_environment_variables");
-      expect(secrets.for_each).toBe("${var.secret_env}");
-      expect(nested(secrets, "content")).toMatchObject({
-        secret: "${secret_environment_variables.value}",
-        version: "latest",
-      });
-    }
+    expect(Object.fromEntries(functionSettings().attributes)).toMatchObject(wiring);
+    const service = nested(
+      resource(functionModule(), "google_cloudfunctions2_function.function"),
+      "service_config",
+    );
+    expect(service).toMatchObject({
+      available_memory: "${var.function.available_memory}",
+      timeout_seconds: "${var.function.timeout_seconds}",
+      min_instance_count: "${var.function.min_instance_count}",
+      max_instance_count: "${var.function.max_instance_count}",
+      service_account_email: "${var.function.service_account_email}",
+      environment_variables: "${var.function.environment_variables}",
+      ingress_settings: "${var.ingress_settings}",
+    });
+    const secrets = nested(service, "dynamic", "secret_environment_variables");
+    expect(secrets.for_each).toBe("${var.function.secret_env}");
+    expect(nested(secrets, "content")).toMatchObject({
+      secret: "${secret_environment_variables.value}",
+      version: "latest",
+    });
     expect(local("environment_variables")).toMatch(/GOOGLE_CLOUD_PROJECT\s*=\s*var\.project_id/);
     expect(local("secret_env")).toMatch(/for secret in fn\.secrets/);
+    // Event functions are internal only; http functions keep the shared module's ALLOW_ALL.
+    expect(moduleCall("event_function").ingress_settings).toBe("${var.event_ingress_settings}");
+    expect(eventModule().modules.get("function")?.ingress_settings).toBe("${var.ingress_settings}");
+    expect(functionModule().variables.get("ingress_settings")?.default).toBe("ALLOW_ALL");
   });
 
   it("passes every required module input and only declared ones", () => {
     const meta = new Set(["source", "for_each", "depends_on", "providers"]);
-    for (const [call, dir] of [
-      ["http_function", "modules/http-function"],
-      ["event_function", "modules/event-function"],
-    ] as const) {
-      const args = Object.keys(moduleCall(call)).filter((k) => !meta.has(k));
+    const calls = [
+      ...WRAPPERS.map(([call, dir]) => [".", call, dir] as const),
+      ...WRAPPERS.map(([, dir]) => [dir, "function", CALLED.function as Dir] as const),
+    ];
+    for (const [caller, call, dir] of calls) {
+      const args = Object.keys(tf[caller].modules.get(call) ?? {}).filter((k) => !meta.has(k));
+      expect(args.length, `${caller} calls module ${call}`).toBeGreaterThan(0);
       for (const arg of args)
-        expect(tf[dir].variables.has(arg), `${call}.${arg} is not a variable of ${dir}`).toBe(true);
+        expect(tf[dir].variables.has(arg), `${caller} ${call}.${arg} is not a variable of ${dir}`).toBe(true);
       for (const [name, v] of tf[dir].variables)
-        if (!("default" in v)) expect(args, `${call} misses required input ${name}`).toContain(name);
+        if (!("default" in v))
+          expect(args, `${caller} ${call} misses required input ${name}`).toContain(name);
     }
+    // local.function_settings is the shared module's `function` object: every required attribute, and
+    // no attribute it would silently drop.
+    const type = objectAttributes(functionModule().variables.get("function")?.type);
+    const settings = functionSettings().attributes;
+    for (const [name, { optional }] of type)
+      if (!optional) expect([...settings.keys()], `function_settings misses ${name}`).toContain(name);
+    for (const name of settings.keys())
+      expect(type.has(name), `function_settings.${name} is not an attribute of var.function`).toBe(true);
+    // The wrappers pass the settings through untouched; what they read themselves must be in them.
+    for (const [, dir] of WRAPPERS)
+      for (const [, name] of tf[dir].expressions.matchAll(/\bvar\.function\.(\w+)/g))
+        expect(settings.has(name as string), `${dir} reads var.function.${name}`).toBe(true);
   });
 
-  it("references only resources and locals that are declared", () => {
+  it("references only resources, locals and module outputs that are declared", () => {
     for (const dir of DIRS) {
       const mod = tf[dir];
       for (const [, type, name] of mod.expressions.matchAll(
@@ -414,21 +485,73 @@ describe("manifest-driven functions", () => {
         );
       for (const [, name] of mod.expressions.matchAll(/\blocal\.([a-z_][a-z0-9_]*)/g))
         expect((name as string) in mod.locals, `${dir} references undeclared local.${name}`).toBe(true);
+      // module.<call>[key].<output> and module.<call>.<output>
+      for (const [, name, output] of mod.expressions.matchAll(/\bmodule\.(\w+)(?:\[[^\]]+\])?\.(\w+)/g)) {
+        const target = CALLED[name as string];
+        expect(
+          mod.modules.has(name as string) && target,
+          `${dir} references undeclared module.${name}`,
+        ).toBeTruthy();
+        expect(
+          tf[target as Dir].outputs.has(output as string),
+          `module.${name} has no output ${output}`,
+        ).toBe(true);
+      }
     }
-    for (const [, name, output] of root().expressions.matchAll(/\bmodule\.(\w+)\[[^\]]+\]\.(\w+)/g))
-      expect(
-        tf[name === "http_function" ? "modules/http-function" : "modules/event-function"].outputs.has(
-          output as string,
-        ),
-      ).toBe(true);
+    // for name, fn in module.<call> : ... fn.<output> (and fn.function.<output> of the shared module)
     for (const [, alias, name, body] of root().expressions.matchAll(
       /for \w+, (\w+) in module\.(\w+) : ([^}]*)/g,
     )) {
-      const outputs =
-        tf[name === "http_function" ? "modules/http-function" : "modules/event-function"].outputs;
-      for (const [, output] of (body as string).matchAll(new RegExp(`\\b${alias}\\.(\\w+)`, "g")))
+      const outputs = tf[CALLED[name as string] as Dir].outputs;
+      for (const [, output, inner] of (body as string).matchAll(
+        new RegExp(`\\b${alias}\\.(\\w+)(?:\\.(\\w+))?`, "g"),
+      )) {
         expect(outputs.has(output as string), `module.${name} has no output ${output}`).toBe(true);
+        if (output === "function" && inner)
+          expect(functionModule().outputs.has(inner), `modules/cloud-function has no output ${inner}`).toBe(
+            true,
+          );
+      }
     }
+  });
+
+  it("moves the function's existing state into the shared module instead of replacing it", () => {
+    // Every address the modules held before modules/cloud-function existed (terraform state addresses).
+    const before: Record<string, string[]> = {
+      "modules/http-function": [
+        "google_cloudfunctions2_function.function",
+        "google_cloud_run_service_iam_member.invoker",
+      ],
+      "modules/event-function": [
+        "google_cloudfunctions2_function.function",
+        "google_service_account.invoker",
+        "google_cloud_run_service_iam_member.invoker",
+        "google_service_account_iam_member.pubsub_token_creator",
+        "google_pubsub_subscription.push",
+        "google_pubsub_subscription_iam_member.pubsub_agent_subscriber",
+        "google_cloud_scheduler_job.tick",
+      ],
+    };
+    const unwrap = (address: unknown) => str(address).replace(/^\$\{(.*)\}$/, "$1");
+    for (const [dir, addresses] of Object.entries(before)) {
+      const mod = tf[dir as Dir];
+      const moves = new Map(mod.moved.map((m) => [unwrap(m.from), unwrap(m.to)]));
+      for (const address of addresses) {
+        if (mod.resources.has(address)) {
+          expect(moves.has(address), `${dir} ${address} is still declared, yet moved`).toBe(false);
+          continue;
+        }
+        const to = moves.get(address);
+        expect(to, `${dir} ${address} is gone without a moved block (it would be destroyed)`).toBeDefined();
+        const [, call, rest] = /^module\.(\w+)\.(.+)$/.exec(to ?? "") ?? [];
+        expect(mod.modules.has(call as string), `${dir} moves into undeclared module.${call}`).toBe(true);
+        expect(
+          tf[CALLED[call as string] as Dir].resources.has(rest as string),
+          `${dir} moves to missing ${to}`,
+        ).toBe(true);
+      }
+    }
+    expect(root().moved, "the root's module calls keep their names and keys").toEqual([]);
   });
 });
 
@@ -591,13 +714,14 @@ describe("topic and schedule functions", () => {
     expect(push.push_endpoint).toBe("${local.push_endpoint}");
     // The Functions Framework reads the topic from the path when it turns a push body into a CloudEvent.
     expect(mod.locals.push_endpoint).toBe("${local.uri}/${var.topic_id}");
+    expect(mod.locals.uri, "the function's own URI").toBe("${module.function.uri}");
     expect(nested(push, "oidc_token")).toEqual({
       service_account_email: "${google_service_account.invoker.email}",
       audience: "${local.uri}",
     });
     expect(resource(mod, "google_cloud_run_service_iam_member.invoker")).toMatchObject({
       role: "roles/run.invoker",
-      service: "${google_cloudfunctions2_function.function.name}",
+      service: "${module.function.name}",
       member: "serviceAccount:${google_service_account.invoker.email}",
     });
     expect(resource(mod, "google_service_account.invoker").account_id).toBe("${var.invoker_account_id}");
@@ -607,7 +731,7 @@ describe("topic and schedule functions", () => {
       subscription: "${google_pubsub_subscription.push.name}",
       member: "serviceAccount:${var.pubsub_service_agent_email}",
     });
-    expect(str(mod.locals.ack_deadline_seconds)).toContain("var.timeout_seconds");
+    expect(str(mod.locals.ack_deadline_seconds)).toContain("var.function.timeout_seconds");
   });
 
   it("delivers exactly as the local stack does: same subscription name, push path, ack deadline and ordering (evaluated)", () => {
@@ -616,7 +740,7 @@ describe("topic and schedule functions", () => {
     expect(sub.enable_message_ordering).toBe("${var.message_ordering}");
     expect(moduleCall("event_function").message_ordering).toBe("${try(each.value.ordered, false)}");
     const ack = str(mod.locals.ack_deadline_seconds).match(
-      /^\$\{min\((\d+), max\((\d+), var\.timeout_seconds\)\)\}$/,
+      /^\$\{min\((\d+), max\((\d+), var\.function\.timeout_seconds\)\)\}$/,
     );
     expect(ack, "ack deadline expression").toBeTruthy();
     // Substitute the module inputs into the HCL templates and compare with tools/stack/pubsub-wiring.ts.
@@ -631,7 +755,7 @@ describe("topic and schedule functions", () => {
       (f) => f.trigger !== "http",
     )) {
       const vars = {
-        "var.name": fn.name,
+        "var.function.name": fn.name,
         "local.uri": uri,
         "var.topic_id": `projects/p1/topics/${fn.topic}`,
       };
@@ -661,7 +785,7 @@ describe("topic and schedule functions", () => {
     expect(job).toMatchObject({
       schedule: "${each.value.cron}",
       time_zone: "${each.value.time_zone}",
-      region: "${var.region}",
+      region: "${var.function.region}",
     });
     expect(nested(job, "pubsub_target").topic_name).toBe("${var.topic_id}");
     expect(str(nested(job, "pubsub_target").data)).toMatch(/^\$\{base64encode\(/);

@@ -1,5 +1,7 @@
 /******************************************
   A Pub/Sub-driven Cloud Function (2nd gen): topic and schedule functions.
+  The function itself comes from modules/cloud-function; this module adds how
+  messages reach it.
 
   Delivery is a Terraform-owned push subscription, not an Eventarc trigger,
   because the subscription Eventarc creates cannot be given a dead-letter
@@ -8,7 +10,7 @@
 
 locals {
   topic_name = element(split("/", var.topic_id), 3)
-  uri        = google_cloudfunctions2_function.function.service_config[0].uri
+  uri        = module.function.uri
 
   # The Functions Framework turns a raw Pub/Sub push body into a
   # google.cloud.pubsub.topic.v1.messagePublished CloudEvent and reads the topic from
@@ -16,52 +18,23 @@ locals {
   push_endpoint = "${local.uri}/${var.topic_id}"
 
   # For push, the ack deadline is how long Pub/Sub waits for the response: cover the function timeout.
-  ack_deadline_seconds = min(600, max(10, var.timeout_seconds))
+  ack_deadline_seconds = min(600, max(10, var.function.timeout_seconds))
 
   # retry false: no backoff loop, the floor of attempts 10 s apart, then the dead-letter topic.
   backoff = var.retry ? var.retry_backoff : { minimum = "10s", maximum = "10s" }
 }
 
-resource "google_cloudfunctions2_function" "function" {
-  project     = var.project_id
-  location    = var.region
-  name        = var.name
-  description = var.description
-  labels      = var.labels
+module "function" {
+  source = "../cloud-function"
 
-  build_config {
-    runtime         = var.runtime
-    entry_point     = var.entry_point
-    service_account = var.build_service_account
+  function         = var.function
+  ingress_settings = var.ingress_settings
+}
 
-    source {
-      storage_source {
-        bucket = var.source_bucket
-        object = var.source_object
-      }
-    }
-  }
-
-  service_config {
-    available_memory               = var.available_memory
-    timeout_seconds                = var.timeout_seconds
-    min_instance_count             = var.min_instance_count
-    max_instance_count             = var.max_instance_count
-    ingress_settings               = var.ingress_settings
-    all_traffic_on_latest_revision = true
-    service_account_email          = var.service_account_email
-    environment_variables          = var.environment_variables
-
-    dynamic "secret_environment_variables" {
-      for_each = var.secret_env
-      content {
-        key        = secret_environment_variables.key
-        project_id = var.project_id
-        secret     = secret_environment_variables.value
-        version    = "latest"
-      }
-    }
-  }
+# State written before the function moved into modules/cloud-function: same object, new address.
+moved {
+  from = google_cloudfunctions2_function.function
+  to   = module.function.google_cloudfunctions2_function.function
 }
 
 /******************************************
@@ -70,15 +43,15 @@ resource "google_cloudfunctions2_function" "function" {
  *****************************************/
 
 resource "google_service_account" "invoker" {
-  project      = var.project_id
+  project      = var.function.project_id
   account_id   = var.invoker_account_id
-  display_name = "Pub/Sub push to ${var.name}"
+  display_name = "Pub/Sub push to ${var.function.name}"
 }
 
 resource "google_cloud_run_service_iam_member" "invoker" {
-  project  = google_cloudfunctions2_function.function.project
-  location = google_cloudfunctions2_function.function.location
-  service  = google_cloudfunctions2_function.function.name
+  project  = var.function.project_id
+  location = var.function.region
+  service  = module.function.name
   role     = "roles/run.invoker"
   member   = "serviceAccount:${google_service_account.invoker.email}"
 }
@@ -95,12 +68,12 @@ resource "google_service_account_iam_member" "pubsub_token_creator" {
  *****************************************/
 
 resource "google_pubsub_subscription" "push" {
-  project                    = var.project_id
-  name                       = "${var.name}-push"
+  project                    = var.function.project_id
+  name                       = "${var.function.name}-push"
   topic                      = var.topic_id
   ack_deadline_seconds       = local.ack_deadline_seconds
   message_retention_duration = "604800s"
-  labels                     = var.labels
+  labels                     = var.function.labels
 
   # Ordered functions (manifest "ordered"): publishers set ordering key = user, so one user's writes
   # reach the function in order.
@@ -137,7 +110,7 @@ resource "google_pubsub_subscription" "push" {
 
 # The Pub/Sub service agent acks a message on this subscription when it forwards it to the dead-letter topic.
 resource "google_pubsub_subscription_iam_member" "pubsub_agent_subscriber" {
-  project      = var.project_id
+  project      = var.function.project_id
   subscription = google_pubsub_subscription.push.name
   role         = "roles/pubsub.subscriber"
   member       = "serviceAccount:${var.pubsub_service_agent_email}"
@@ -150,10 +123,10 @@ resource "google_pubsub_subscription_iam_member" "pubsub_agent_subscriber" {
 resource "google_cloud_scheduler_job" "tick" {
   for_each = { for kind, schedule in { tick = var.schedule } : kind => schedule if schedule != null }
 
-  project     = var.project_id
-  region      = var.region
-  name        = "${var.name}-tick"
-  description = "Wakes ${var.name} through ${local.topic_name}."
+  project     = var.function.project_id
+  region      = var.function.region
+  name        = "${var.function.name}-tick"
+  description = "Wakes ${var.function.name} through ${local.topic_name}."
   schedule    = each.value.cron
   time_zone   = each.value.time_zone
 
@@ -166,10 +139,10 @@ resource "google_cloud_scheduler_job" "tick" {
   pubsub_target {
     topic_name = var.topic_id
     # Non-empty data: the Functions Framework only converts push bodies whose message carries data.
-    data = base64encode(jsonencode({ function = var.name, schedule = each.value.cron, timeZone = each.value.time_zone }))
+    data = base64encode(jsonencode({ function = var.function.name, schedule = each.value.cron, timeZone = each.value.time_zone }))
     attributes = {
       source   = "cloud-scheduler"
-      function = var.name
+      function = var.function.name
     }
   }
 }

@@ -1,21 +1,6 @@
-output "name" {
-  description = "Function name."
-  value       = google_cloudfunctions2_function.function.name
-}
-
-output "id" {
-  description = "Function resource id."
-  value       = google_cloudfunctions2_function.function.id
-}
-
-output "uri" {
-  description = "HTTPS URI of the function (its Cloud Run service); only the push subscription may call it."
-  value       = local.uri
-}
-
-output "service_account_email" {
-  description = "Runtime service account of the function."
-  value       = google_cloudfunctions2_function.function.service_config[0].service_account_email
+output "function" {
+  description = "The function: modules/cloud-function's outputs name, id, uri, service and service_account_email. Only the push subscription may call its uri."
+  value       = module.function
 }
 
 output "invoker_service_account_email" {

@@ -1,0 +1,47 @@
+/******************************************
+  A Cloud Function (2nd gen) built from a zip in GCS: what every Switchboard
+  function has, whatever triggers it. modules/http-function and
+  modules/event-function call this module and add how the function is reached.
+ *****************************************/
+
+resource "google_cloudfunctions2_function" "function" {
+  project     = var.function.project_id
+  location    = var.function.region
+  name        = var.function.name
+  description = var.function.description
+  labels      = var.function.labels
+
+  build_config {
+    runtime         = var.function.runtime
+    entry_point     = var.function.entry_point
+    service_account = var.function.build_service_account
+
+    source {
+      storage_source {
+        bucket = var.function.source_bucket
+        object = var.function.source_object
+      }
+    }
+  }
+
+  service_config {
+    available_memory               = var.function.available_memory
+    timeout_seconds                = var.function.timeout_seconds
+    min_instance_count             = var.function.min_instance_count
+    max_instance_count             = var.function.max_instance_count
+    ingress_settings               = var.ingress_settings
+    all_traffic_on_latest_revision = true
+    service_account_email          = var.function.service_account_email
+    environment_variables          = var.function.environment_variables
+
+    dynamic "secret_environment_variables" {
+      for_each = var.function.secret_env
+      content {
+        key        = secret_environment_variables.key
+        project_id = var.function.project_id
+        secret     = secret_environment_variables.value
+        version    = "latest"
+      }
+    }
+  }
+}
