@@ -16,7 +16,9 @@ import type { Bench, Figure } from "./bench";
 
 const ROUNDS = 40;
 const APP = "http://app.bench.test";
-const pct = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))] ?? Number.NaN;
+const pct = (values: number[], p: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))] ??
+  Number.NaN;
 
 const bench: Bench = {
   name: "sign-in",
@@ -43,7 +45,10 @@ const bench: Bench = {
     };
     const spec = (name: string) => loadManifest().functions.find((f) => f.name === name)!;
     const sim = await startWorkspaceSim({ port: 0 });
-    const [auth, api] = await Promise.all([startFunction(spec("auth"), { env, port }), startFunction(spec("api"), { env })]);
+    const [auth, api] = await Promise.all([
+      startFunction(spec("auth"), { env, port }),
+      startFunction(spec("api"), { env }),
+    ]);
     const db = new Firestore({ projectId });
     try {
       const pubsub = pubsubClient(projectId, emulators.pubsubHost);
@@ -56,9 +61,23 @@ const bench: Bench = {
         users: [{ email: "alice@acme.example", givenName: "Alice", familyName: "A" }],
         samlApp: { entityId: `${authUrl}/saml/metadata`, acsUrl: `${authUrl}/saml/acs` },
       });
-      await firestoreUserRepository(db).create({ id: "u-alice", orgId: "acme", email: "alice@acme.example", role: "user", status: "active", licensed: true });
+      await firestoreUserRepository(db).create({
+        id: "u-alice",
+        orgId: "acme",
+        email: "alice@acme.example",
+        role: "user",
+        status: "active",
+        licensed: true,
+      });
       const md = parseIdpMetadata(sim.saml!.metadataXml("acme-idp"));
-      await firestoreSsoConfigRepository(db).save("acme", { idpEntityId: md.entityId, ssoUrl: md.ssoUrl, certificates: md.certificates, allowIdpInitiated: false, jitProvisioning: false, updatedAt: new Date().toISOString() });
+      await firestoreSsoConfigRepository(db).save("acme", {
+        idpEntityId: md.entityId,
+        ssoUrl: md.ssoUrl,
+        certificates: md.certificates,
+        allowIdpInitiated: false,
+        jitProvisioning: false,
+        updatedAt: new Date().toISOString(),
+      });
 
       const roundTrip: number[] = [];
       const acs: number[] = [];
@@ -67,17 +86,38 @@ const bench: Bench = {
       const authenticated: number[] = [];
       for (let i = 0; i < ROUNDS + 3; i++) {
         const t0 = performance.now();
-        const start = await fetch(`${auth.url}/saml/login?org=acme&return_to=${encodeURIComponent(`${APP}/in`)}`, { redirect: "manual" });
+        const start = await fetch(
+          `${auth.url}/saml/login?org=acme&return_to=${encodeURIComponent(`${APP}/in`)}`,
+          { redirect: "manual" },
+        );
         const idp = new URL(start.headers.get("location")!);
         idp.searchParams.set("sim_user", "alice@acme.example");
-        const google = (await (await fetch(idp, { headers: { accept: "application/json" } })).json()) as { SAMLResponse: string; RelayState: string };
+        const google = (await (await fetch(idp, { headers: { accept: "application/json" } })).json()) as {
+          SAMLResponse: string;
+          RelayState: string;
+        };
         const t1 = performance.now();
-        const posted = await fetch(`${auth.url}/saml/acs`, { method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(google) });
+        const posted = await fetch(`${auth.url}/saml/acs`, {
+          method: "POST",
+          redirect: "manual",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams(google),
+        });
         const t2 = performance.now();
         const code = new URL(posted.headers.get("location")!).searchParams.get("code");
-        const session = (await (await fetch(`${api.url}/v1/session/exchange`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ code }) })).json()) as { accessToken: string; refreshToken: string };
+        const session = (await (
+          await fetch(`${api.url}/v1/session/exchange`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ code }),
+          })
+        ).json()) as { accessToken: string; refreshToken: string };
         const t3 = performance.now();
-        await fetch(`${api.url}/v1/session/refresh`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ refreshToken: session.refreshToken }) });
+        await fetch(`${api.url}/v1/session/refresh`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ refreshToken: session.refreshToken }),
+        });
         const t4 = performance.now();
         await fetch(`${api.url}/v1/me`, { headers: { authorization: `Bearer ${session.accessToken}` } });
         const t5 = performance.now();
@@ -89,7 +129,13 @@ const bench: Bench = {
         authenticated.push(t5 - t4);
       }
       const figures: Figure[] = [];
-      for (const [name, values] of [["sign_in.round_trip", roundTrip], ["sign_in.acs", acs], ["sign_in.code_exchange", exchange], ["session.refresh", refresh], ["api.authenticated_request", authenticated]] as const) {
+      for (const [name, values] of [
+        ["sign_in.round_trip", roundTrip],
+        ["sign_in.acs", acs],
+        ["sign_in.code_exchange", exchange],
+        ["session.refresh", refresh],
+        ["api.authenticated_request", authenticated],
+      ] as const) {
         figures.push({ name: `${name}_p50`, value: pct(values, 50), unit: "ms" });
         figures.push({ name: `${name}_p95`, value: pct(values, 95), unit: "ms" });
       }

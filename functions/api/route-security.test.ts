@@ -3,10 +3,10 @@
 // or another user's data. New routes are covered as soon as they are mounted.
 import { Firestore } from "@google-cloud/firestore";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { firestoreRefreshSessions } from "../../shared/identity/refresh-sessions";
-import { newSigningKeyRing } from "../../shared/identity/signing-keys";
-import { sessionTokenService } from "../../shared/identity/session-tokens";
 import { firestoreUserRepository } from "../../shared/directory/user-repository";
+import { firestoreRefreshSessions } from "../../shared/identity/refresh-sessions";
+import { sessionTokenService } from "../../shared/identity/session-tokens";
+import { newSigningKeyRing } from "../../shared/identity/signing-keys";
 import type { RunningFunction } from "../../tools/stack/function-process";
 import { useEmulators } from "../../tools/testing/emulator-env";
 import { startFunctionForTest, writeSecretsFile } from "../../tools/testing/function-harness";
@@ -16,24 +16,42 @@ let api: RunningFunction;
 let db: Firestore;
 let userToken: string;
 let adminToken: string;
-type Operation = { "x-access": "public" | "user" | "admin"; parameters?: Array<{ name: string; in: string }> };
+type Operation = {
+  "x-access": "public" | "user" | "admin";
+  parameters?: Array<{ name: string; in: string }>;
+};
 let operations: Array<{ method: string; path: string; op: Operation }> = [];
 
 beforeAll(async () => {
   const ring = newSigningKeyRing();
   const secretsFile = await writeSecretsFile({ "session-signing-keys": ring });
-  api = await startFunctionForTest("api", emulators, { SECRETS_BACKEND: "local", LOCAL_SECRETS_FILE: secretsFile, PUBLIC_AUTH_URL: "http://127.0.0.1:9", ALLOWED_RETURN_ORIGINS: "http://app.test" });
+  api = await startFunctionForTest("api", emulators, {
+    SECRETS_BACKEND: "local",
+    LOCAL_SECRETS_FILE: secretsFile,
+    PUBLIC_AUTH_URL: "http://127.0.0.1:9",
+    ALLOWED_RETURN_ORIGINS: "http://app.test",
+  });
   db = new Firestore({ projectId: emulators.projectId });
   const users = firestoreUserRepository(db);
   const sessions = firestoreRefreshSessions(db);
   const tokens = sessionTokenService({ get: async () => ring });
   const mint = async (userId: string, role: "user" | "admin") => {
-    await users.create({ id: userId, orgId: "acme", email: `${userId}@acme.example`, role, status: "active", licensed: true });
+    await users.create({
+      id: userId,
+      orgId: "acme",
+      email: `${userId}@acme.example`,
+      role,
+      status: "active",
+      licensed: true,
+    });
     const { sessionId } = await sessions.start("acme", userId);
-    return (await tokens.issue({ orgId: "acme", userId, email: `${userId}@acme.example`, role, sessionId })).accessToken;
+    return (await tokens.issue({ orgId: "acme", userId, email: `${userId}@acme.example`, role, sessionId }))
+      .accessToken;
   };
   [userToken, adminToken] = await Promise.all([mint("u-user", "user"), mint("u-admin", "admin")]);
-  const doc = (await (await fetch(`${api.url}/v1/openapi.json`)).json()) as { paths: Record<string, Record<string, Operation>> };
+  const doc = (await (await fetch(`${api.url}/v1/openapi.json`)).json()) as {
+    paths: Record<string, Record<string, Operation>>;
+  };
   operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
     Object.entries(methods).map(([method, op]) => ({ method: method.toUpperCase(), path, op })),
   );
@@ -44,11 +62,15 @@ afterAll(async () => {
 });
 
 // Path parameters get values of the caller's own org and user unless a test says otherwise.
-const fill = (path: string, values: Record<string, string>) => path.replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? "x");
+const fill = (path: string, values: Record<string, string>) =>
+  path.replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? "x");
 const call = (method: string, path: string, token?: string) =>
   fetch(`${api.url}${path}`, {
     method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(method === "GET" || method === "DELETE" ? {} : { "content-type": "application/json" }) },
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(method === "GET" || method === "DELETE" ? {} : { "content-type": "application/json" }),
+    },
     ...(method === "GET" || method === "DELETE" ? {} : { body: "{}" }),
   });
 const servedByApi = (path: string) => path.startsWith("/v1/");
@@ -65,7 +87,10 @@ describe("route security, for every route in the API description", () => {
     for (const { method, path } of protectedOps) {
       const url = fill(path, { org: "acme", user: "u-user" });
       expect((await call(method, url)).status, `${method} ${path} without a token`).toBe(401);
-      expect((await call(method, url, `${userToken.slice(0, -4)}AAAA`)).status, `${method} ${path} with a forged token`).toBe(401);
+      expect(
+        (await call(method, url, `${userToken.slice(0, -4)}AAAA`)).status,
+        `${method} ${path} with a forged token`,
+      ).toBe(401);
     }
   });
 
@@ -79,7 +104,9 @@ describe("route security, for every route in the API description", () => {
   });
 
   it("refuses another organisation's and another user's data on every route that names them", async () => {
-    const scoped = operations.filter((o) => /\{(org|user)\}/.test(o.path) && o.op["x-access"] !== "public" && servedByApi(o.path));
+    const scoped = operations.filter(
+      (o) => /\{(org|user)\}/.test(o.path) && o.op["x-access"] !== "public" && servedByApi(o.path),
+    );
     for (const { method, path } of scoped) {
       if (path.includes("{org}")) {
         const res = await call(method, fill(path, { org: "globex", user: "u-user" }), adminToken);

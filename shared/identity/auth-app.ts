@@ -24,7 +24,12 @@ export function authRoutes(): Route[] {
   const db = lazyPort(runtime.db);
   const sso = firestoreSsoConfigRepository(db);
   const saml = samlRoutes({
-    sp: samlServiceProvider({ db, sp: lazyPort(serviceProvider), sso, requestCache: firestoreSamlRequestCache(db) }),
+    sp: samlServiceProvider({
+      db,
+      sp: lazyPort(serviceProvider),
+      sso,
+      requestCache: firestoreSamlRequestCache(db),
+    }),
     sso,
     users: firestoreUserRepository(db),
     loginCodes: oneTimeRecords<LoginCode>(db, "loginCodes", LOGIN_CODE_TTL_MS),

@@ -22,7 +22,11 @@ describe("Pub/Sub wiring of event functions", () => {
     const url = `http://127.0.0.1:${(failing.address() as AddressInfo).port}`;
     const auditLog = loadManifest().functions.find((f) => f.name === "audit-log")!;
     const manifest: Manifest = { functions: [{ ...auditLog, topic: "work", maxDeliveryAttempts: 5 }] };
-    await wirePubSub(manifest, { projectId: emulators.projectId, pubsubHost: emulators.pubsubHost, endpointOf: () => url });
+    await wirePubSub(manifest, {
+      projectId: emulators.projectId,
+      pubsubHost: emulators.pubsubHost,
+      endpointOf: () => url,
+    });
     const pubsub = pubsubClient(emulators.projectId, emulators.pubsubHost);
     await pubsub.topic("work").publishMessage({ json: { n: 1 } });
     await pubsub.close();
@@ -31,7 +35,11 @@ describe("Pub/Sub wiring of event functions", () => {
     const deadline = Date.now() + 45_000;
     while (dead.length === 0 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 500));
-      const res = await fetch(pull, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ maxMessages: 10, returnImmediately: true }) });
+      const res = await fetch(pull, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ maxMessages: 10, returnImmediately: true }),
+      });
       dead = ((await res.json()) as { receivedMessages?: typeof dead }).receivedMessages ?? [];
     }
     expect(attempts).toBe(5);

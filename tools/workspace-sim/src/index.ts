@@ -115,6 +115,10 @@ function samlSp(sp: NonNullable<import("./state").Org["sp"]>) {
   };
 }
 
+export type { CalendarControl, SpoofOptions } from "./calendar/control";
+export type { NotificationFault, NotificationRecord } from "./calendar/push";
+export { CALENDAR_SCOPES } from "./calendar/routes";
+export type { CalendarSettings } from "./calendar/settings";
 export {
   googleApiOptions,
   routeTokenRequestsToSim,
@@ -124,15 +128,11 @@ export {
 } from "./client-options";
 export type { Duration, IssuedTokens, OrgSummary } from "./control/sim-control";
 export { SimControl } from "./control/sim-control";
-export { CALENDAR_SCOPES } from "./calendar/routes";
-export type { CalendarControl, SpoofOptions } from "./calendar/control";
-export type { NotificationFault, NotificationRecord } from "./calendar/push";
-export type { CalendarSettings } from "./calendar/settings";
-export { DRIVE_SCOPES } from "./drive/routes";
 export type { DriveControl, NewFile, ShareInput } from "./drive/control";
-export { GMAIL_SCOPES } from "./gmail/messages-api";
-export type { GmailControl } from "./gmail/control";
+export { DRIVE_SCOPES } from "./drive/routes";
 export type { FaultRule } from "./faults";
+export type { GmailControl } from "./gmail/control";
+export { GMAIL_SCOPES } from "./gmail/messages-api";
 export type { LoggedRequest, RequestFilter } from "./request-log";
 export { SCOPES } from "./scopes";
 export type { ContactSeed, OrgSeed, SeedFile, UserSeed } from "./seed/org-seed";

@@ -1,6 +1,7 @@
 // The control API over HTTP under /_sim/…: a thin JSON mapping onto SimControl, so the local stack
 // and non-TypeScript tools can drive the simulator too.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { registerPart2ControlRoutes } from "../calendar/control-routes";
 import type { FaultRule } from "../faults";
 import { parseJsonBody, readBody, sendEmpty, sendJson } from "../http-io";
 import type { RequestFilter } from "../request-log";
@@ -8,7 +9,6 @@ import { Router } from "../router";
 import type { ContactSeed, SeedFile, UserSeed } from "../seed/org-seed";
 import type { SettingsPatch } from "../settings";
 import type { ConsentBehaviour } from "../state";
-import { registerPart2ControlRoutes } from "../calendar/control-routes";
 import type { Duration, SimControl } from "./sim-control";
 
 type Body = Record<string, unknown>;

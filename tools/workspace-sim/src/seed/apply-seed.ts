@@ -1,10 +1,10 @@
 // Turns a seed (code or JSON) into state: directory, contacts, OAuth clients, service accounts.
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import type { NewUser } from "../directory/directory-store";
-import { normalisePersonInput, type PersonData } from "../people/person";
 import { applyCalendarSeed } from "../calendar/seed";
+import type { NewUser } from "../directory/directory-store";
 import { applyDriveSeed } from "../drive/seed";
 import { applyGmailSeed } from "../gmail/seed";
+import { normalisePersonInput, type PersonData } from "../people/person";
 import { parseScopes } from "../scopes";
 import type { Org, SimState } from "../state";
 import {
