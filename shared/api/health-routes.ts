@@ -36,7 +36,7 @@ export function healthRoutes(deps: HealthDeps): Route[] {
           await Promise.race([
             deps.firestore().doc("health/readiness").get(),
             new Promise((_, reject) =>
-              setTimeout(() => reject(new Error("timed out after 3 s")), 3000).unref(),
+              setTimeout(() => reject(new Error("timed out after 5 s")), 5000).unref(),
             ),
           ]);
           checks.firestore = "ok";

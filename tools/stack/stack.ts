@@ -2,7 +2,7 @@
 // simulator seeded with the demo organisation, every function of the manifest under the real Functions
 // Framework, push subscriptions into the event functions, and a local scheduler.
 import { existsSync } from "node:fs";
-import { appendFile, mkdir, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { type FunctionSpec, loadManifest, type Manifest } from "../../functions/manifest";
@@ -13,6 +13,9 @@ import { type RunningFunction, startFunction } from "./function-process";
 import { DEMO_OAUTH_CLIENT, ensureLocalSecrets } from "./local-secrets";
 import { pubsubClient, wirePubSub } from "./pubsub-wiring";
 import { type LocalScheduler, startScheduler } from "./scheduler";
+
+/** The demo organisation's service account with directory delegation (tools/workspace-sim/demo/demo-org.json). */
+const DEMO_DIRECTORY_SERVICE_ACCOUNT = "directory-sync@switchboard-local.iam.gserviceaccount.com";
 
 export const LOCAL_DIR = join(ROOT, ".local");
 
@@ -99,6 +102,15 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
 
     const secretsFile = join(localDir, "secrets.json");
     await ensureLocalSecrets(secretsFile, [...new Set(manifest.functions.flatMap((f) => f.secrets))]);
+    // The demo org's directory service account (domain-wide delegation): its key exists only in this sim.
+    if (sim) {
+      const stored = JSON.parse(await readFile(secretsFile, "utf8")) as Record<string, string>;
+      const key = await fetch(
+        `${sim.url}/_sim/service-accounts/${encodeURIComponent(DEMO_DIRECTORY_SERVICE_ACCOUNT)}/key`,
+      );
+      if (key.ok) stored["directory-sa-key"] = await key.text();
+      await writeFile(secretsFile, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
+    }
     const env: Record<string, string> = {
       GOOGLE_CLOUD_PROJECT: projectId,
       SWITCHBOARD_ENV: "local",
@@ -116,8 +128,10 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     const authUrl = `http://127.0.0.1:${ports.get("auth") ?? 0}`;
     Object.assign(env, {
       PUBLIC_AUTH_URL: authUrl,
+      ...(ports.has("webhooks") ? { PUBLIC_WEBHOOKS_URL: `http://127.0.0.1:${ports.get("webhooks")}` } : {}),
       ALLOWED_RETURN_ORIGINS: DEV_APP_ORIGINS.join(","),
       DEFAULT_RETURN_URL: `${DEV_APP_ORIGINS[0]}/`,
+      WEB_CLIENT_ORIGIN: DEV_APP_ORIGINS[0]!,
       GOOGLE_OAUTH_CLIENT_ID: DEMO_OAUTH_CLIENT.clientId,
       OAUTH_REDIRECT_URL: `${authUrl}/oauth/google/callback`,
     });
