@@ -39,7 +39,7 @@ export interface StartFunctionOptions {
   output?: (line: string) => void;
 }
 
-async function waitForPort(port: number, child: ChildProcess, name: string, timeoutMs = 20_000) {
+async function waitForPort(port: number, child: ChildProcess, name: string, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`function ${name} exited with code ${child.exitCode}`);

@@ -21,6 +21,7 @@ beforeAll(async () => {
     emulators,
     localDir,
     build: false,
+    stablePorts: false,
     log: () => {},
   });
 });
