@@ -305,6 +305,9 @@ resource "google_secret_manager_secret" "secret" {
 locals {
   # The Firebase index file (also read by the emulator); composite indexes keyed by their content.
   firestore_index_file = jsondecode(file("${path.module}/../firestore.indexes.json"))
+  firestore_field_overrides = {
+    for o in try(local.firestore_index_file.fieldOverrides, []) : "${o.collectionGroup}.${o.fieldPath}" => o
+  }
   firestore_indexes = {
     for index in try(local.firestore_index_file.indexes, []) :
     join("/", concat(
@@ -338,6 +341,28 @@ resource "google_firestore_field" "ttl" {
   field      = "expireAt"
 
   ttl_config {}
+}
+
+# Single-field index settings from the index file's fieldOverrides (array-contains and collection-group
+# scopes that queries need beyond Firestore's automatic indexes).
+resource "google_firestore_field" "override" {
+  for_each = local.firestore_field_overrides
+
+  project    = var.project_id
+  database   = google_firestore_database.database.name
+  collection = each.value.collectionGroup
+  field      = each.value.fieldPath
+
+  index_config {
+    dynamic "indexes" {
+      for_each = each.value.indexes
+      content {
+        query_scope  = indexes.value.queryScope
+        order        = try(indexes.value.order, null)
+        array_config = try(indexes.value.arrayConfig, null)
+      }
+    }
+  }
 }
 
 resource "google_firestore_index" "composite" {

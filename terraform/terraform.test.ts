@@ -847,10 +847,26 @@ describe("firestore", () => {
     expect(root().variables.get("ttl_collection_groups")?.default).toEqual([
       "samlRequests",
       "samlAssertions",
+      "samlLogins",
+      "loginCodes",
       "oauthStates",
       "idempotency",
       "leases",
+      "sessions",
+      "channels",
+      "directoryPages",
+      "sidebarCache",
     ]);
+  });
+
+  it("applies the index file's field overrides (array-contains, collection-group scopes)", () => {
+    const override = resource(root(), "google_firestore_field.override");
+    expect(override).toMatchObject({
+      for_each: "${local.firestore_field_overrides}",
+      collection: "${each.value.collectionGroup}",
+      field: "${each.value.fieldPath}",
+    });
+    expect(str(local("firestore_field_overrides"))).toContain("local.firestore_index_file.fieldOverrides");
   });
 
   it("reads composite indexes from firestore.indexes.json and declares one index each", () => {

@@ -1,6 +1,12 @@
 // The api function's composition root: every capability's routes in one table, plus the description.
 import { firestoreAuditRepository } from "../audit/audit-repository";
 import { auditRoutes } from "../audit/audit-routes";
+import { firestoreContactRepository } from "../contacts/contact-repository";
+import { contactRoutes } from "../contacts/contact-routes";
+import { contactSyncStatus, contactSyncTeardown } from "../contacts/contact-sync-status";
+import { orgDefaultRegion } from "../contacts/org-region";
+import { directoryAdminRoutes } from "../directory/directory-routes";
+import { directoryEnvironment, directoryServices } from "../directory/directory-services";
 import { firestoreUserRepository } from "../directory/user-repository";
 import { authRoutes } from "../identity/auth-app";
 import { consentRoutes } from "../identity/consent-routes";
@@ -16,6 +22,9 @@ import { config } from "../platform/config";
 import { createHttpHandler, type Route } from "../platform/http";
 import { oneTimeRecords } from "../platform/one-time-records";
 import { lazyPort, runtime } from "../platform/runtime";
+import { presenceApiRoutes } from "../presence/presence-routes";
+import { calendarSyncStatus, calendarTeardown } from "../presence/presence-services";
+import { apiSidebarRoutes, apiSidebarTeardown } from "../sidebar/sidebar-services";
 import { healthRoutes, openApiRoute } from "./health-routes";
 import { buildOpenApi } from "./openapi";
 
@@ -41,7 +50,21 @@ export function apiRoutes(gate?: SessionGate): Route[] {
     }),
     ...ssoAdminRoutes({ sso: lazy(() => firestoreSsoConfigRepository(db())), publisher }),
     ...auditRoutes({ audit: lazy(() => firestoreAuditRepository(db())) }),
-    ...consentRoutes(lazy(() => identityDepsFromEnvironment())),
+    ...consentRoutes(
+      lazy(() => identityDepsFromEnvironment()),
+      {
+        syncStatus: { contacts: contactSyncStatus(db), calendar: calendarSyncStatus() },
+        teardowns: [contactSyncTeardown(db), calendarTeardown(), apiSidebarTeardown()],
+      },
+    ),
+    ...contactRoutes({
+      contacts: (u) => firestoreContactRepository(db(), u),
+      region: (org) => orgDefaultRegion(db(), org),
+      publisher,
+    }),
+    ...directoryAdminRoutes(() => directoryServices(directoryEnvironment())),
+    ...presenceApiRoutes(),
+    ...apiSidebarRoutes(),
   ];
   let description: unknown;
   // The description also covers the auth function's sign-in and consent routes: one contract for clients.

@@ -4,7 +4,15 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { digitsOf, nationalDigitsOf, phoneKeyOf, toE164 } from "./phone-rules";
 
-export const LIMITS = { nameChars: 200, valueChars: 320, labelChars: 40, phones: 20, emails: 20 } as const;
+export const LIMITS = {
+  nameChars: 200,
+  valueChars: 320,
+  labelChars: 40,
+  phones: 20,
+  emails: 20,
+  /** Personal contacts per user: what the sync is sized and benchmarked for. */
+  contactsPerUser: 25_000,
+} as const;
 
 export interface Phone {
   /** As typed (kept verbatim even when it does not parse). */
@@ -82,6 +90,8 @@ export function contentHash(f: ContactFields): string {
 export const phoneKeysOf = (f: ContactFields): string[] => f.phones.flatMap((p) => (p.e164 ? [p.e164] : []));
 export const emailKeysOf = (f: ContactFields): string[] => f.emails.map(emailKeyOf);
 
+export const SEARCH_PREFIX_CHARS = 16;
+
 /** Prefix terms for search: each word of the name and emails, and the digits of each number. */
 export function searchTermsOf(f: ContactFields): string[] {
   const words = new Set<string>();
@@ -99,14 +109,19 @@ export function searchTermsOf(f: ContactFields): string[] {
     if (national) words.add(national);
   }
   const prefixes = new Set<string>();
-  for (const w of words) for (let i = 1; i <= Math.min(w.length, 24); i++) prefixes.add(w.slice(0, i));
+  // Prefixes up to SEARCH_PREFIX_CHARS: longer queries are cut to that length (still a precise match
+  // in practice), and every prefix is an index entry written with the contact.
+  for (const w of words)
+    for (let i = 1; i <= Math.min(w.length, SEARCH_PREFIX_CHARS); i++) prefixes.add(w.slice(0, i));
   return [...prefixes];
 }
 
 // ---- API input ------------------------------------------------------------------------------------
 
 const label = z.string().trim().min(1).max(LIMITS.labelChars);
-const PhoneInput = z.object({ value: z.string().trim().min(1).max(LIMITS.valueChars), type: label.optional() }).strict();
+const PhoneInput = z
+  .object({ value: z.string().trim().min(1).max(LIMITS.valueChars), type: label.optional() })
+  .strict();
 const EmailInput = z.object({ value: z.email().max(LIMITS.valueChars), type: label.optional() }).strict();
 const name = z.string().trim().max(LIMITS.nameChars);
 

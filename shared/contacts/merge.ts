@@ -8,13 +8,7 @@
 //      the side edited last: Google's source `updateTime` against our `updatedAt`. On a tie Google
 //      wins, so every replica computes the same answer.
 //   4. Deletes are decided outside this file: a delete on either side beats any edit (tombstones).
-import {
-  type ContactFields,
-  type Email,
-  EMPTY_FIELDS,
-  emailKeyOf,
-  type Phone,
-} from "./contact-model";
+import { type ContactFields, EMPTY_FIELDS, type Email, emailKeyOf, type Phone } from "./contact-model";
 import { phoneKeyOf } from "./phone-rules";
 
 export interface MergeSide {
@@ -31,7 +25,8 @@ export interface MergeResult {
 
 type Winner = "local" | "google";
 
-const sameName = (a: ContactFields, b: ContactFields) => a.givenName === b.givenName && a.familyName === b.familyName;
+const sameName = (a: ContactFields, b: ContactFields) =>
+  a.givenName === b.givenName && a.familyName === b.familyName;
 
 /** Merges `local` and `google` against `base` (null when the two were never synced: an empty base). */
 export function mergeContact(base: ContactFields | null, local: MergeSide, google: MergeSide): MergeResult {
@@ -46,8 +41,22 @@ export function mergeContact(base: ContactFields | null, local: MergeSide, googl
   };
 
   const nameSide = pick("name", b, local.fields, google.fields, sameName);
-  const phones = mergeSet<Phone>("phones", b.phones, local.fields.phones, google.fields.phones, phoneKeyOf, pick);
-  const emails = mergeSet<Email>("emails", b.emails, local.fields.emails, google.fields.emails, emailKeyOf, pick);
+  const phones = mergeSet<Phone>(
+    "phones",
+    b.phones,
+    local.fields.phones,
+    google.fields.phones,
+    phoneKeyOf,
+    pick,
+  );
+  const emails = mergeSet<Email>(
+    "emails",
+    b.emails,
+    local.fields.emails,
+    google.fields.emails,
+    emailKeyOf,
+    pick,
+  );
   return {
     fields: { givenName: nameSide.givenName, familyName: nameSide.familyName, phones, emails },
     conflicts,

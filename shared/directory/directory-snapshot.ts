@@ -68,7 +68,11 @@ export interface DirectorySnapshot {
   countLiveUsers(orgId: string): Promise<number>;
   readStructure(orgId: string): Promise<DirectoryStructure>;
   /** Replaces org units and groups, writing only what changed; returns how many documents changed. */
-  saveStructure(orgId: string, orgUnits: WorkspaceOrgUnit[], groups: Array<WorkspaceGroup & { memberIds: string[] }>): Promise<number>;
+  saveStructure(
+    orgId: string,
+    orgUnits: WorkspaceOrgUnit[],
+    groups: Array<WorkspaceGroup & { memberIds: string[] }>,
+  ): Promise<number>;
   /** The directory's version: bumped by every change, so an approved preview can tell it is stale. */
   version(orgId: string): Promise<number>;
   readonly ops: OpCounter;
@@ -76,19 +80,29 @@ export interface DirectorySnapshot {
 
 const MAX_BATCH = 500;
 
-export function firestoreDirectorySnapshot(db: Firestore, ops: OpCounter = newOpCounter()): DirectorySnapshot {
+export function firestoreDirectorySnapshot(
+  db: Firestore,
+  ops: OpCounter = newOpCounter(),
+): DirectorySnapshot {
   const users = (orgId: string) => db.collection(`orgs/${orgId}/directory`);
   const groupsOf = (orgId: string) => db.collection(`orgs/${orgId}/directoryGroups`);
   const unitsOf = (orgId: string) => db.collection(`orgs/${orgId}/directoryOrgUnits`);
   const versionDoc = (orgId: string) => db.doc(`orgs/${orgId}/directorySync/version`);
 
   /** Writes in batches of ≤500, each bumping the version once. */
-  async function commit(orgId: string, writes: Array<(b: FirebaseFirestore.WriteBatch) => void>): Promise<void> {
+  async function commit(
+    orgId: string,
+    writes: Array<(b: FirebaseFirestore.WriteBatch) => void>,
+  ): Promise<void> {
     for (let i = 0; i < writes.length; i += MAX_BATCH - 1) {
       const chunk = writes.slice(i, i + MAX_BATCH - 1);
       const batch = db.batch();
       for (const w of chunk) w(batch);
-      batch.set(versionDoc(orgId), { version: FieldValue.increment(1), changedAt: new Date() }, { merge: true });
+      batch.set(
+        versionDoc(orgId),
+        { version: FieldValue.increment(1), changedAt: new Date() },
+        { merge: true },
+      );
       await batch.commit();
       ops.writes += chunk.length + 1;
     }
@@ -151,7 +165,8 @@ export function firestoreDirectorySnapshot(db: Firestore, ops: OpCounter = newOp
       const unitHashes = new Map(current.orgUnits.map((u) => [u.id, u.hash]));
       for (const ou of orgUnits) {
         const hash = contentHash([ou.id, ou.path, ou.name]);
-        if (unitHashes.get(ou.id) !== hash) writes.push((b) => b.set(unitsOf(orgId).doc(docId(ou.id)), { ...ou, hash }));
+        if (unitHashes.get(ou.id) !== hash)
+          writes.push((b) => b.set(unitsOf(orgId).doc(docId(ou.id)), { ...ou, hash }));
         unitHashes.delete(ou.id);
       }
       for (const gone of unitHashes.keys()) writes.push((b) => b.delete(unitsOf(orgId).doc(docId(gone))));

@@ -18,6 +18,18 @@ export const UserAccount = z.object({
   /** The Workspace directory user id, once provisioning has matched the account. */
   workspaceId: z.string().optional(),
   createdAt: z.date().or(z.custom<FirebaseFirestore.Timestamp>()).optional(),
+  // Provisioning (shared/directory/provisioning-*): only accounts it manages are ever changed by it.
+  managedBy: z.literal("provisioning").optional(),
+  licenceType: z.string().optional(),
+  department: z.string().nullable().optional(),
+  phone: z.string().nullable().optional(),
+  orgUnitPath: z.string().optional(),
+  /** Left scope or deleted in Workspace: the deprovisioning action runs at dueAt unless they return. */
+  pendingDeprovision: z
+    .object({ reason: z.string(), since: z.string(), dueAt: z.string() })
+    .nullable()
+    .optional(),
+  deprovisionedAt: z.string().nullable().optional(),
 });
 export type UserAccount = z.input<typeof UserAccount>;
 
@@ -27,7 +39,18 @@ export interface UserRepository {
   create(user: UserAccount): Promise<void>;
 }
 
-export function firestoreUserRepository(db: Firestore): UserRepository {
+/** What provisioning needs on top (kept apart so fakes of UserRepository stay valid). */
+export interface ProvisioningUserRepository extends UserRepository {
+  /** Every account of the org (provisioning's full diff). */
+  listAll(orgId: string): Promise<UserAccount[]>;
+  /** Accounts linked to a Workspace id or holding an email (provisioning's targeted diff). */
+  findForWorkspaceUser(orgId: string, workspaceId: string, email: string): Promise<UserAccount[]>;
+  /** Replaces an account (provisioning writes whole, validated accounts). */
+  save(user: UserAccount): Promise<void>;
+  countLicensed(orgId: string): Promise<number>;
+}
+
+export function firestoreUserRepository(db: Firestore): ProvisioningUserRepository {
   const users = (orgId: string) => db.collection(`orgs/${orgId}/users`).withConverter(converter(UserAccount));
   return {
     async get(orgId, userId) {
@@ -41,6 +64,30 @@ export function firestoreUserRepository(db: Firestore): UserRepository {
       await users(user.orgId)
         .doc(user.id)
         .create(UserAccount.parse({ ...user, createdAt: user.createdAt ?? new Date() }));
+    },
+    async listAll(orgId) {
+      return (await users(orgId).get()).docs.map((d) => d.data());
+    },
+    async findForWorkspaceUser(orgId, workspaceId, email) {
+      const [byId, byEmail] = await Promise.all([
+        users(orgId).where("workspaceId", "==", workspaceId).get(),
+        users(orgId).where("email", "==", email.toLowerCase()).get(),
+      ]);
+      const found = new Map([...byId.docs, ...byEmail.docs].map((d) => [d.id, d.data()]));
+      return [...found.values()];
+    },
+    async save(user) {
+      await users(user.orgId)
+        .doc(user.id)
+        .set(UserAccount.parse({ ...user, createdAt: user.createdAt ?? new Date() }));
+    },
+    async countLicensed(orgId) {
+      const snap = await users(orgId)
+        .where("licensed", "==", true)
+        .where("status", "==", "active")
+        .count()
+        .get();
+      return snap.data().count;
     },
   };
 }

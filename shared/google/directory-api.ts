@@ -121,9 +121,17 @@ export function googleDirectoryApi(
   return {
     async listUsers(pageToken, pageSize = USERS_PAGE_SIZE) {
       const res = await call("directory users.list", () =>
-        api.users.list({ customer, maxResults: pageSize, orderBy: "email", ...(pageToken ? { pageToken } : {}) }),
+        api.users.list({
+          customer,
+          maxResults: pageSize,
+          orderBy: "email",
+          ...(pageToken ? { pageToken } : {}),
+        }),
       );
-      return { items: (res.data.users ?? []).map(toWorkspaceUser), nextPageToken: res.data.nextPageToken ?? undefined };
+      return {
+        items: (res.data.users ?? []).map(toWorkspaceUser),
+        nextPageToken: res.data.nextPageToken ?? undefined,
+      };
     },
     async getUser(userKey) {
       try {
@@ -135,7 +143,9 @@ export function googleDirectoryApi(
       }
     },
     async listOrgUnits() {
-      const res = await call("directory orgunits.list", () => api.orgunits.list({ customerId: customer, type: "all" }));
+      const res = await call("directory orgunits.list", () =>
+        api.orgunits.list({ customerId: customer, type: "all" }),
+      );
       return (res.data.organizationUnits ?? []).map((ou) => ({
         id: ou.orgUnitId ?? ou.orgUnitPath ?? "",
         path: ou.orgUnitPath ?? "/",
@@ -147,7 +157,11 @@ export function googleDirectoryApi(
         api.groups.list({ customer, maxResults: GROUPS_PAGE_SIZE, ...(pageToken ? { pageToken } : {}) }),
       );
       return {
-        items: (res.data.groups ?? []).map((g) => ({ id: g.id ?? "", email: (g.email ?? "").toLowerCase(), name: g.name ?? "" })),
+        items: (res.data.groups ?? []).map((g) => ({
+          id: g.id ?? "",
+          email: (g.email ?? "").toLowerCase(),
+          name: g.name ?? "",
+        })),
         nextPageToken: res.data.nextPageToken ?? undefined,
       };
     },
@@ -157,7 +171,9 @@ export function googleDirectoryApi(
           groupKey: groupId,
           maxResults: GROUPS_PAGE_SIZE,
           // Nested groups count: a person in a sub-group of a scoped group is in scope.
-          includeDerivedMembership: true, ...(pageToken ? { pageToken } : {}) }),
+          includeDerivedMembership: true,
+          ...(pageToken ? { pageToken } : {}),
+        }),
       );
       return {
         items: (res.data.members ?? []).filter((m) => m.type === "USER" && m.id).map((m) => m.id as string),

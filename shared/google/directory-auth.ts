@@ -19,7 +19,9 @@ export interface ServiceAccountKey {
 }
 
 interface Interceptable {
-  interceptors: { request: { add(i: { resolved?: (o: { url: URL | string }) => Promise<{ url: URL | string }> }): unknown } };
+  interceptors: {
+    request: { add(i: { resolved?: (o: { url: URL | string }) => Promise<{ url: URL | string }> }): unknown };
+  };
 }
 
 /**

@@ -18,6 +18,7 @@ import {
   identityServices,
   OAUTH_CALLBACK_PATH,
 } from "./identity-services";
+import type { IntegrationTeardown } from "./integration-teardown";
 import {
   consentScopes,
   INTEGRATION_NAMES,
@@ -59,6 +60,8 @@ export interface IntegrationView {
   googleEmail?: string;
   lastError: string | null;
   lastErrorAt: string | null;
+  /** The capability's sync status (contacts: state, last sync time, last error). */
+  sync?: unknown;
 }
 
 const ConnectBody = z.object({ returnTo: z.string().max(2000).optional() }).strict();
@@ -174,9 +177,26 @@ function defaultOrgPolicy(services: IdentityServices): OrgPolicy {
   };
 }
 
+/** What other capabilities add to their integration: a sync status in GET /v1/integrations, and teardowns. */
+export interface IntegrationExtensions {
+  /** e.g. contacts → { state, lastSyncAt, lastError }: shown as `sync` on that integration's view. */
+  syncStatus?: Partial<
+    Record<IntegrationName, (user: { orgId: string; userId: string }) => Promise<unknown>>
+  >;
+  /** Registered into the teardown registry on first use (disconnect runs them). */
+  teardowns?: IntegrationTeardown[];
+}
+
 /** The /v1 routes, mounted in the api function. */
-export function consentRoutes(deps: ConsentDeps): Route[] {
+export function consentRoutes(deps: ConsentDeps, extensions: IntegrationExtensions = {}): Route[] {
   const services = identityServices(deps);
+  let registered = false;
+  const teardowns = () => {
+    const registry = services.teardowns();
+    if (!registered) for (const t of extensions.teardowns ?? []) registry.register(t);
+    registered = true;
+    return registry;
+  };
   return [
     route({
       method: "GET",
@@ -196,6 +216,10 @@ export function consentRoutes(deps: ConsentDeps): Route[] {
               grants.find((g) => g.integrations.includes(i.name)),
             ),
           );
+        for (const view of integrations) {
+          const status = extensions.syncStatus?.[view.name];
+          if (status && view.status !== "not_connected") view.sync = await status(principal);
+        }
         return { body: { integrations } };
       },
     }),
@@ -264,7 +288,7 @@ export function consentRoutes(deps: ConsentDeps): Route[] {
           .grants()
           .findForIntegration(principal.orgId, principal.userId, integration.name);
         // Background work first: stopping a watch channel still needs the token revocation would kill.
-        const stopped = await services.teardowns().run({ ...principal, integration: integration.name });
+        const stopped = await teardowns().run({ ...principal, integration: integration.name });
         const revokedAtGoogle = grant ? await detach(services, grant, integration.name) : false;
         await audit(services, {
           orgId: principal.orgId,

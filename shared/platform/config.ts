@@ -44,6 +44,10 @@ export const ConfigSchema = z
       .pipe(z.array(z.url())),
     /** Where a sign-in without a requested return URL lands (IdP-initiated login from Google's app launcher). */
     DEFAULT_RETURN_URL: z.url().optional(),
+    /** Public base URL of the webhooks function (Google's watch notifications), e.g. https://hooks.example.com. */
+    PUBLIC_WEBHOOKS_URL: z.url().optional(),
+    /** Origin of the web client (meeting join pages), e.g. https://app.example.com. */
+    WEB_CLIENT_ORIGIN: z.url().optional(),
     MAX_BODY_BYTES: z.coerce
       .number()
       .int()

@@ -1,0 +1,233 @@
+// The contacts API (every route access: "user"; a user only ever reaches their own collection, so
+// another user's contact id is simply not found):
+//   GET    /v1/contacts?kind=personal|company&limit=&cursor=   page through contacts
+//   GET    /v1/contacts/search?q=                             prefix search: names, emails, phone digits
+//   GET    /v1/contacts/lookup?phone=                         caller-ID for a number in any common format
+//   GET    /v1/contacts/:id                                   one contact (ETag)
+//   POST   /v1/contacts                                       create (or link to a contact with the same number/email)
+//   PATCH  /v1/contacts/:id                                   edit (If-Match; stale → 412)
+//   DELETE /v1/contacts/:id                                   delete (a tombstone; If-Match honoured)
+// Every change is pushed to Google by a contact-sync message (ordering key = the user).
+import { z } from "zod";
+import { AppError } from "../platform/errors";
+import { type HttpResult, type Principal, principalOf, type Route, route } from "../platform/http";
+import type { Logger } from "../platform/logger";
+import type { EventPublisher } from "../platform/pubsub";
+import { bestMatch, createContact, deleteContact, etagOf, updateContact } from "./contact-commands";
+import { ContactInput, SEARCH_PREFIX_CHARS } from "./contact-model";
+import type { ContactRepository, StoredContact } from "./contact-repository";
+import { requestContactSync } from "./contact-sync-messages";
+import { digitsOf, toE164 } from "./phone-rules";
+
+export interface ContactRoutesDeps {
+  contacts(user: { orgId: string; userId: string }): ContactRepository;
+  region(orgId: string): Promise<string>;
+  publisher: EventPublisher;
+  clock?: () => Date;
+}
+
+export function contactView(c: StoredContact) {
+  return {
+    id: c.id,
+    kind: c.kind,
+    readOnly: c.kind === "company",
+    displayName: c.displayName,
+    givenName: c.fields.givenName,
+    familyName: c.fields.familyName,
+    phones: c.fields.phones.map((p) => ({
+      value: p.value,
+      type: p.type,
+      e164: p.e164,
+      valid: p.e164 !== null,
+    })),
+    emails: c.fields.emails,
+    etag: etagOf(c),
+    syncState: c.kind === "company" ? "directory" : c.pendingPush ? "pending" : c.google ? "synced" : "local",
+    updatedAt: c.updatedAt.toISOString(),
+  };
+}
+
+const MAX_PAGE = 200;
+
+function badQuery(field: string, message: string): AppError {
+  return new AppError("validation_failed", `${field}: ${message}`, {
+    details: { issues: [{ path: field, message }] },
+  });
+}
+
+const encodeCursor = (sortKey: string) => Buffer.from(sortKey, "utf8").toString("base64url");
+function decodeCursor(raw: string | null): string | undefined {
+  if (!raw) return undefined;
+  if (raw.length > 600 || !/^[\w-]+$/.test(raw)) throw badQuery("cursor", "not a cursor from this API");
+  return Buffer.from(raw, "base64url").toString("utf8");
+}
+
+function limitOf(raw: string | null, max: number, fallback: number): number {
+  if (raw === null) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw badQuery("limit", `an integer from 1 to ${max}`);
+  return n;
+}
+
+const ifMatchOf = (headers: Record<string, string | string[] | undefined>): string | undefined => {
+  const v = headers["if-match"];
+  return Array.isArray(v) ? v[0] : v;
+};
+
+const IdParam = z.string().regex(/^[\w-]{1,200}$/);
+
+export function contactRoutes(deps: ContactRoutesDeps): Route[] {
+  const now = () => (deps.clock ?? (() => new Date()))();
+  const repoOf = (p: Principal) => deps.contacts({ orgId: p.orgId, userId: p.userId });
+  const idOf = (params: Record<string, string>) => {
+    const parsed = IdParam.safeParse(params.id);
+    if (!parsed.success) throw new AppError("not_found", "No such contact");
+    return parsed.data;
+  };
+  const pushSoon = async (p: Principal, log: Logger) => {
+    try {
+      await requestContactSync(deps.publisher, p, "api");
+    } catch (error) {
+      // The change is stored and marked pending: the next scheduled sync pushes it.
+      log.warn("contacts.sync_request_failed", { error });
+    }
+  };
+  const withEtag = (c: StoredContact, status = 200): HttpResult => ({
+    status,
+    body: contactView(c),
+    headers: { etag: etagOf(c) },
+  });
+
+  return [
+    route({
+      method: "GET",
+      path: "/v1/contacts",
+      access: "user",
+      summary: "The caller's contacts (personal and company), in name order, with cursor pagination",
+      success: { status: 200, description: "{ contacts: Contact[], nextCursor: string | null }" },
+      async handler(ctx) {
+        const kind = ctx.query.get("kind");
+        if (kind !== null && kind !== "personal" && kind !== "company")
+          throw badQuery("kind", "personal or company");
+        const limit = limitOf(ctx.query.get("limit"), MAX_PAGE, 50);
+        const contacts = await repoOf(principalOf(ctx)).list({
+          kind: kind ?? undefined,
+          limit,
+          after: decodeCursor(ctx.query.get("cursor")),
+        });
+        const last = contacts.at(-1);
+        return {
+          body: {
+            contacts: contacts.map(contactView),
+            nextCursor: contacts.length === limit && last ? encodeCursor(last.sortKey) : null,
+          },
+        };
+      },
+    }),
+    route({
+      method: "GET",
+      path: "/v1/contacts/search",
+      access: "user",
+      summary: "Prefix search over names, emails and phone digits",
+      success: { status: 200, description: "{ contacts: Contact[] }" },
+      async handler(ctx) {
+        const q = (ctx.query.get("q") ?? "").trim();
+        if (!q) throw badQuery("q", "required");
+        if (q.length > 100) throw badQuery("q", "at most 100 characters");
+        const limit = limitOf(ctx.query.get("limit"), 50, 20);
+        // A query of digits and phone punctuation searches numbers; anything else names and emails.
+        const term = /^[\d\s+().-]+$/.test(q) ? digitsOf(q) : (q.toLowerCase().split(/\s+/)[0] ?? "");
+        if (!term) throw badQuery("q", "no searchable characters");
+        const found = await repoOf(principalOf(ctx)).search(term.slice(0, SEARCH_PREFIX_CHARS), limit);
+        return { body: { contacts: found.map(contactView) } };
+      },
+    }),
+    route({
+      method: "GET",
+      path: "/v1/contacts/lookup",
+      access: "user",
+      summary:
+        "Caller-ID: the best contact (personal first, then company) for a phone number in any common format",
+      success: { status: 200, description: "{ e164, contact: Contact | null, matches }" },
+      async handler(ctx) {
+        const phone = ctx.query.get("phone");
+        if (!phone) throw badQuery("phone", "required");
+        if (phone.length > 64) throw badQuery("phone", "at most 64 characters");
+        const principal = principalOf(ctx);
+        const e164 = toE164(phone, await deps.region(principal.orgId));
+        if (!e164) throw badQuery("phone", "not a phone number");
+        const candidates = await repoOf(principal).byPhone(e164, 20);
+        const best = bestMatch(candidates);
+        return { body: { e164, contact: best ? contactView(best) : null, matches: candidates.length } };
+      },
+    }),
+    route({
+      method: "GET",
+      path: "/v1/contacts/:id",
+      access: "user",
+      summary: "One contact, with its ETag",
+      success: { status: 200, description: "Contact" },
+      async handler(ctx) {
+        const id = idOf(ctx.params);
+        const contact = await repoOf(principalOf(ctx)).get(id);
+        if (!contact || contact.deleted) throw new AppError("not_found", `No contact ${id}`);
+        return withEtag(contact);
+      },
+    }),
+    route({
+      method: "POST",
+      path: "/v1/contacts",
+      access: "user",
+      body: ContactInput,
+      summary:
+        "Create a personal contact; one with the same number or email is linked (merged) instead of duplicated",
+      success: {
+        status: 201,
+        description: "Contact (200 with linked: true when merged into an existing one)",
+      },
+      async handler(ctx) {
+        const principal = principalOf(ctx);
+        const region = await deps.region(principal.orgId);
+        const { contact, linked } = await createContact(repoOf(principal), ctx.body, region, now());
+        await pushSoon(principal, ctx.log);
+        return { ...withEtag(contact, linked ? 200 : 201), body: { ...contactView(contact), linked } };
+      },
+    }),
+    route({
+      method: "PATCH",
+      path: "/v1/contacts/:id",
+      access: "user",
+      body: ContactInput,
+      summary:
+        "Edit a personal contact: the fields given replace the stored ones (If-Match: a stale etag is 412)",
+      success: { status: 200, description: "Contact" },
+      async handler(ctx) {
+        const principal = principalOf(ctx);
+        const region = await deps.region(principal.orgId);
+        const contact = await updateContact(
+          repoOf(principal),
+          idOf(ctx.params),
+          ctx.body,
+          ifMatchOf(ctx.headers),
+          region,
+          now(),
+        );
+        await pushSoon(principal, ctx.log);
+        return withEtag(contact);
+      },
+    }),
+    route({
+      method: "DELETE",
+      path: "/v1/contacts/:id",
+      access: "user",
+      summary: "Delete a personal contact (here and in Google; never brought back by a later sync)",
+      success: { status: 204, description: "Deleted" },
+      async handler(ctx) {
+        const principal = principalOf(ctx);
+        await deleteContact(repoOf(principal), idOf(ctx.params), ifMatchOf(ctx.headers), now());
+        await pushSoon(principal, ctx.log);
+        return { status: 204 };
+      },
+    }),
+  ];
+}

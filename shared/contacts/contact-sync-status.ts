@@ -1,0 +1,46 @@
+// Contact sync's part of GET /v1/integrations, and what disconnecting the contacts integration stops.
+import type { Firestore } from "@google-cloud/firestore";
+import type { IntegrationTeardown } from "../identity/integration-teardown";
+import { CursorSchema, firestoreContactRepository } from "./contact-repository";
+
+export interface ContactSyncStatus {
+  state: "never_synced" | "ok" | "error" | "full_sync_in_progress";
+  lastSyncAt: string | null;
+  lastFullSyncAt: string | null;
+  lastError: string | null;
+  lastErrorAt: string | null;
+}
+
+export function contactSyncStatus(db: () => Firestore) {
+  return async (user: { orgId: string; userId: string }): Promise<ContactSyncStatus> => {
+    const snap = await db().doc(`orgs/${user.orgId}/users/${user.userId}/cursors/contacts`).get();
+    const parsed = snap.exists ? CursorSchema.safeParse(snap.data()) : undefined;
+    const c = parsed?.success ? parsed.data : undefined;
+    const iso = (d: Date | null | undefined) => d?.toISOString() ?? null;
+    const errorIsLatest = Boolean(c?.lastErrorAt && (!c.lastSyncAt || c.lastErrorAt > c.lastSyncAt));
+    return {
+      state: !c
+        ? "never_synced"
+        : errorIsLatest
+          ? "error"
+          : c.fullSyncId
+            ? "full_sync_in_progress"
+            : c.lastSyncAt
+              ? "ok"
+              : "never_synced",
+      lastSyncAt: iso(c?.lastSyncAt),
+      lastFullSyncAt: iso(c?.lastFullSyncAt),
+      lastError: c?.lastError ?? null,
+      lastErrorAt: iso(c?.lastErrorAt),
+    };
+  };
+}
+
+/** On disconnect: drop the cursors and the company-contact cache; personal contacts stay (with links). */
+export function contactSyncTeardown(db: () => Firestore): IntegrationTeardown {
+  return {
+    name: "contact sync cursors and company contacts",
+    integrations: ["contacts"],
+    run: ({ orgId, userId }) => firestoreContactRepository(db(), { orgId, userId }).forgetGoogle(),
+  };
+}

@@ -1,0 +1,110 @@
+// The contact-sync function's handler: one message = one user's sync (pull, then push), under a
+// per-user lease so duplicated deliveries never run side by side. The work is state-based (cursor +
+// pending flags), so duplicates and reordered messages only cost a cheap incremental call.
+import { randomUUID } from "node:crypto";
+import type { Firestore } from "@google-cloud/firestore";
+import { googlePeopleApi, type PeopleApi } from "../google/people-api";
+import type { RetryOptions } from "../google/retry";
+import type { AccessTokenProvider } from "../identity/access-token-provider";
+import type { GrantRepository } from "../identity/grant-repository";
+import { identityDepsFromEnvironment, identityServices } from "../identity/identity-services";
+import { pubSubHandler } from "../platform/cloudevent";
+import { config } from "../platform/config";
+import { AppError } from "../platform/errors";
+import { withLease } from "../platform/lease";
+import type { Logger } from "../platform/logger";
+import { type FirestoreMeter, firestoreContactRepository } from "./contact-repository";
+import { type SyncReport, syncContacts } from "./contact-sync";
+import { ContactSyncRequested } from "./contact-sync-messages";
+import { orgDefaultRegion } from "./org-region";
+
+export interface ContactSyncWorkerDeps {
+  db: () => Firestore;
+  tokens: () => AccessTokenProvider;
+  grants: () => GrantRepository;
+  apiRootUrl: () => string;
+  clock: () => Date;
+  instanceId?: string;
+  retry?: RetryOptions;
+  meter?: FirestoreMeter;
+  /** People page size (default 1000, Google's maximum). */
+  pageSize?: number;
+  /** Replaces the People adapter (benches and tests that count calls). */
+  people?: (user: { orgId: string; userId: string }) => PeopleApi;
+}
+
+const LEASE_MS = 9 * 60_000; // under the function's 540 s timeout
+
+export async function runContactSync(
+  deps: ContactSyncWorkerDeps,
+  user: { orgId: string; userId: string },
+  options: { directory: boolean },
+  log: Logger,
+): Promise<SyncReport | "not_connected"> {
+  const grant = await deps.grants().findForIntegration(user.orgId, user.userId, "contacts");
+  if (grant?.status !== "connected") {
+    log.info("contacts.sync_skipped", { reason: grant?.status ?? "not_connected" });
+    return "not_connected";
+  }
+  const owner = deps.instanceId ?? `contact-sync-${randomUUID()}`;
+  const outcome = await withLease(
+    deps.db(),
+    `contact-sync:${user.orgId}/${user.userId}`,
+    owner,
+    LEASE_MS,
+    async () =>
+      syncContacts(
+        {
+          people:
+            deps.people?.(user) ??
+            googlePeopleApi({
+              target: { rootUrl: deps.apiRootUrl() },
+              tokens: deps.tokens(),
+              user,
+              ...(deps.retry ? { retry: deps.retry } : {}),
+            }),
+          repo: firestoreContactRepository(deps.db(), user, deps.meter),
+          region: await orgDefaultRegion(deps.db(), user.orgId),
+          clock: deps.clock,
+          log,
+          ...(deps.pageSize ? { pageSize: deps.pageSize } : {}),
+        },
+        options,
+      ),
+  );
+  if (!outcome.ran) {
+    // Another delivery is syncing this user right now; redeliver so changes made meanwhile are not missed.
+    throw new AppError("conflict", "A sync of this user is running", { retryable: true });
+  }
+  log.info("contacts.synced", {
+    personal: outcome.result.personal,
+    company: outcome.result.company,
+    pushed: outcome.result.pushed,
+  });
+  return outcome.result;
+}
+
+export function contactSyncDepsFromEnvironment(): ContactSyncWorkerDeps {
+  const identity = identityServices(identityDepsFromEnvironment());
+  return {
+    db: () => identity.db(),
+    tokens: () => identity.tokens(),
+    grants: () => identity.grants(),
+    apiRootUrl: () => config().GOOGLE_API_ROOT_URL,
+    clock: () => new Date(),
+  };
+}
+
+export function createContactSyncHandler(deps: () => ContactSyncWorkerDeps = contactSyncDepsFromEnvironment) {
+  let resolved: ContactSyncWorkerDeps | undefined;
+  return pubSubHandler(ContactSyncRequested, async (message, log) => {
+    resolved ??= deps();
+    const { orgId, userId, reason } = message.payload;
+    await runContactSync(
+      resolved,
+      { orgId, userId },
+      { directory: reason === "tick" },
+      log.child({ orgId, userId }),
+    );
+  });
+}

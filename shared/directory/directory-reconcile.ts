@@ -1,0 +1,55 @@
+// The scheduled reconcile: on each tick, one full-sync message per org with a connected directory. It
+// never syncs inline (a tick must stay short and one org's trouble must not delay another's); the full
+// sync then repairs whatever pushes missed and runs grace-period deadlines.
+import type { Firestore } from "@google-cloud/firestore";
+import { z } from "zod";
+import { type DecodedMessage, pubSubHandler } from "../platform/cloudevent";
+import { claim } from "../platform/idempotency";
+import { type Logger, logger as rootLogger } from "../platform/logger";
+import { defineMessage } from "../platform/messages";
+import type { EventPublisher } from "../platform/pubsub";
+import { runtime } from "../platform/runtime";
+import { DirectorySyncMessage } from "./directory-sync-worker";
+import { firestoreProvisioningSettings } from "./provisioning-settings";
+
+export const DIRECTORY_RECONCILE_TICKS_TOPIC = "directory-reconcile-ticks";
+const TICK_MS = 3 * 3600_000; // the schedule in functions/manifest.json
+
+export const DirectoryReconcileTick = defineMessage(
+  DIRECTORY_RECONCILE_TICKS_TOPIC,
+  z.object({ function: z.string(), schedule: z.string(), timeZone: z.string() }),
+);
+
+export async function fanOutReconcile(
+  db: Firestore,
+  publisher: EventPublisher,
+  publishTime: Date,
+  log: Logger,
+): Promise<{ orgs: number; duplicate: boolean }> {
+  // One claim per schedule slot: a double-published tick or a redelivery fans out once.
+  const slot = new Date(Math.floor(publishTime.getTime() / TICK_MS) * TICK_MS).toISOString();
+  if (!(await claim(db, `directory-reconcile:${slot}`))) return { orgs: 0, duplicate: true };
+  const orgs = await firestoreProvisioningSettings(db).connectedOrgs();
+  await Promise.all(
+    orgs.map((orgId) =>
+      publisher.publish(
+        DirectorySyncMessage,
+        { kind: "full-sync", orgId, reason: "reconcile" },
+        { orderingKey: orgId },
+      ),
+    ),
+  );
+  log.info("directory.reconcile_fanned_out", { slot, orgs: orgs.length });
+  return { orgs: orgs.length, duplicate: false };
+}
+
+export function createDirectoryReconcileHandler(log: () => Logger = rootLogger) {
+  return pubSubHandler(
+    DirectoryReconcileTick,
+    async (message: DecodedMessage<unknown>, eventLog) => {
+      const publishTime = message.publishTime ? new Date(message.publishTime) : new Date();
+      await fanOutReconcile(runtime.db(), runtime.publisher(), publishTime, eventLog);
+    },
+    log,
+  );
+}

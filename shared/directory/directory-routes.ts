@@ -1,0 +1,254 @@
+// Admin routes of the directory capability (mounted in the api function): the connection and its
+// health, provisioning settings, the preview/apply pair, the picker and invites.
+import { z } from "zod";
+import { publishAuditEvent } from "../audit/publish-audit-event";
+import { AppError } from "../platform/errors";
+import { principalOf, type Route, route } from "../platform/http";
+import { browseDirectory } from "./directory-picker";
+import type { DirectoryServices } from "./directory-services";
+import { contentHash } from "./directory-snapshot";
+import { computeFullDiff, mirrorDepartmentsAfter } from "./directory-sync";
+import { DirectorySyncMessage } from "./directory-sync-worker";
+import { inviteUsers } from "./invite-users";
+import { applyProvisioningChanges } from "./provisioning-apply";
+import type { ProvisioningDiff } from "./provisioning-diff";
+import { ProvisioningSettings } from "./provisioning-settings";
+import { CHANNELS_COLLECTION, DIRECTORY_CHANNEL_KIND } from "./watch-channels";
+
+const PutConnection = z.discriminatedUnion("mode", [
+  /** The calling admin's own `directory` integration grant (connect it first). */
+  z.object({ mode: z.literal("admin_grant") }),
+  /** Domain-wide delegation: the key in Secret Manager `directory-sa-key`, acting as this admin. */
+  z.object({ mode: z.literal("delegation"), impersonate: z.email() }),
+]);
+
+const ApplyBody = z.object({
+  directoryVersion: z.number().int().min(0),
+  diffHash: z.string().min(10).max(100),
+});
+const InviteBody = z.object({ workspaceIds: z.array(z.string().min(1).max(100)).min(1).max(500) });
+
+/** The diff's identity for apply: its changes without the due dates (they move with the clock). */
+export const diffHashOf = (diff: ProvisioningDiff): string =>
+  contentHash(diff.changes.map((c) => (c.action === "deprovision" ? { ...c, dueAt: undefined } : c)));
+
+/** `make` runs on the first request (never at cold start) and its services are kept. */
+export function directoryAdminRoutes(make: () => DirectoryServices): Route[] {
+  let built: DirectoryServices | undefined;
+  const services = () => {
+    built ??= make();
+    return built;
+  };
+  const audit = (
+    orgId: string,
+    adminId: string,
+    action: string,
+    details: Record<string, string | number | boolean>,
+  ) =>
+    publishAuditEvent(services().env.identity.publisher, {
+      orgId,
+      action,
+      outcome: "success",
+      actor: { type: "admin", id: adminId },
+      details,
+    });
+  const requestSync = (orgId: string, reason: "connect" | "admin") =>
+    services().env.identity.publisher.publish(
+      DirectorySyncMessage,
+      { kind: "full-sync", orgId, reason },
+      { orderingKey: orgId },
+    );
+
+  return [
+    route({
+      method: "GET",
+      path: "/v1/admin/directory/status",
+      access: "admin",
+      summary:
+        "How the directory is connected (admin grant or domain-wide delegation), its health and the last sync",
+      success: {
+        status: 200,
+        description: "{ connection, healthy, lastError, lastSync, syncInProgress, watch }",
+      },
+      async handler(ctx) {
+        const { orgId } = principalOf(ctx);
+        const s = services();
+        const [connection, state, channels] = await Promise.all([
+          s.settings.connection(orgId),
+          s.syncState.get(orgId),
+          s.db
+            .collection(CHANNELS_COLLECTION)
+            .where("orgId", "==", orgId)
+            .where("kind", "==", DIRECTORY_CHANNEL_KIND)
+            .where("status", "==", "live")
+            .get(),
+        ]);
+        const expiry = channels.docs.map((d) => d.get("expiration") as number).sort((a, b) => b - a)[0];
+        return {
+          body: {
+            connection: connection ?? null,
+            healthy: connection !== undefined && state.lastError === null,
+            lastError: state.lastError,
+            lastSync: state.lastSync,
+            syncInProgress: state.run,
+            lastPushAt: state.lastPushAt,
+            watch: expiry ? { expiresAt: new Date(expiry).toISOString() } : null,
+          },
+        };
+      },
+    }),
+    route({
+      method: "PUT",
+      path: "/v1/admin/directory/connection",
+      access: "admin",
+      body: PutConnection,
+      summary: "Connects the directory (admin grant or domain-wide delegation) and starts a full sync",
+      success: { status: 202, description: "{ connection }" },
+      async handler(ctx) {
+        const principal = principalOf(ctx);
+        const connection =
+          ctx.body.mode === "admin_grant"
+            ? { mode: "admin_grant" as const, adminUserId: principal.userId }
+            : { mode: "delegation" as const, impersonate: ctx.body.impersonate };
+        await services().settings.saveConnection(principal.orgId, connection);
+        await audit(principal.orgId, principal.userId, "directory.connected", { mode: connection.mode });
+        await requestSync(principal.orgId, "connect");
+        return { status: 202, body: { connection } };
+      },
+    }),
+    route({
+      method: "POST",
+      path: "/v1/admin/directory/sync",
+      access: "admin",
+      summary: "Starts a full directory sync now",
+      success: { status: 202, description: "{ requested: true }" },
+      async handler(ctx) {
+        await requestSync(principalOf(ctx).orgId, "admin");
+        return { status: 202, body: { requested: true } };
+      },
+    }),
+    route({
+      method: "GET",
+      path: "/v1/admin/provisioning/settings",
+      access: "admin",
+      summary: "The provisioning rules",
+      async handler(ctx) {
+        return { body: { settings: (await services().settings.get(principalOf(ctx).orgId)) ?? null } };
+      },
+    }),
+    route({
+      method: "PUT",
+      path: "/v1/admin/provisioning/settings",
+      access: "admin",
+      body: ProvisioningSettings,
+      summary:
+        "Sets the provisioning rules (scope, licence, departments, deprovisioning, grace, mode, seats)",
+      async handler(ctx) {
+        const principal = principalOf(ctx);
+        const settings = await services().settings.save(principal.orgId, ctx.body);
+        await audit(principal.orgId, principal.userId, "provisioning.settings_changed", {
+          mode: settings.mode,
+          scope: settings.scope.kind,
+        });
+        return { body: { settings } };
+      },
+    }),
+    route({
+      method: "GET",
+      path: "/v1/admin/provisioning/preview",
+      access: "admin",
+      summary:
+        "The exact provisioning diff (create, update, suspend, deprovision, each with its reason) and what needs attention",
+      success: { status: 200, description: "{ directoryVersion, diffHash, changes, report }" },
+      async handler(ctx) {
+        const computed = await computeFullDiff(services(), principalOf(ctx).orgId);
+        if (!computed) throw new AppError("not_found", "Provisioning is not configured");
+        return {
+          body: { directoryVersion: computed.version, diffHash: diffHashOf(computed.diff), ...computed.diff },
+        };
+      },
+    }),
+    route({
+      method: "POST",
+      path: "/v1/admin/provisioning/apply",
+      access: "admin",
+      body: ApplyBody,
+      summary:
+        "Applies a previewed diff, only if the directory and the diff are unchanged since the preview (else 409)",
+      success: { status: 200, description: "{ applied, failed, report }" },
+      async handler(ctx) {
+        const principal = principalOf(ctx);
+        const s = services();
+        const computed = await computeFullDiff(s, principal.orgId);
+        const settings = await s.settings.get(principal.orgId);
+        if (!computed || !settings) throw new AppError("not_found", "Provisioning is not configured");
+        if (
+          computed.version !== ctx.body.directoryVersion ||
+          diffHashOf(computed.diff) !== ctx.body.diffHash
+        ) {
+          throw new AppError("conflict", "The directory changed since the preview; preview again", {
+            details: { directoryVersion: computed.version },
+          });
+        }
+        const result = await applyProvisioningChanges(
+          s.apply,
+          principal.orgId,
+          settings,
+          computed.diff.changes,
+          {
+            type: "admin",
+            id: principal.userId,
+          },
+        );
+        await mirrorDepartmentsAfter(s, principal.orgId, computed.accounts, result);
+        return { body: { ...result, report: computed.diff.report } };
+      },
+    }),
+    route({
+      method: "GET",
+      path: "/v1/admin/directory/users",
+      access: "admin",
+      summary:
+        "Browse or search (email prefix) the synced directory by OU or group, with each person's Switchboard status",
+      success: { status: 200, description: "{ users, nextCursor }" },
+      async handler(ctx) {
+        const get = (k: string) => ctx.query.get(k) || undefined;
+        const limit = Math.min(200, Math.max(1, Number(ctx.query.get("limit") ?? 50) || 50));
+        const q = get("q");
+        const ou = get("ou");
+        const group = get("group");
+        const cursor = get("cursor");
+        const page = await browseDirectory(services().db, principalOf(ctx).orgId, {
+          limit,
+          ...(q ? { q } : {}),
+          ...(ou ? { ou } : {}),
+          ...(group ? { group } : {}),
+          ...(cursor ? { cursor } : {}),
+        });
+        return { body: page };
+      },
+    }),
+    route({
+      method: "POST",
+      path: "/v1/admin/invites",
+      access: "admin",
+      body: InviteBody,
+      summary:
+        "Invites chosen directory people (idempotent: already-invited people are reported, not duplicated)",
+      success: { status: 200, description: "{ results: [{ workspaceId, outcome, accountId }] }" },
+      async handler(ctx) {
+        const principal = principalOf(ctx);
+        const s = services();
+        const settings = await s.settings.get(principal.orgId);
+        const results = await inviteUsers(
+          { ...s.apply, snapshot: s.snapshot },
+          principal.orgId,
+          settings,
+          ctx.body.workspaceIds,
+          principal.userId,
+        );
+        return { body: { results } };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,98 @@
+// The directory capability's composition: snapshot, sync state, settings, the org's Directory API (from
+// its connection), provisioning's apply dependencies and identity's offboarding, built from a few
+// ports so tests pass emulator- and simulator-backed ones. Functions call directoryServicesFromEnvironment().
+import type { Firestore } from "@google-cloud/firestore";
+import { type DirectoryApi, googleDirectoryApi } from "../google/directory-api";
+import {
+  DIRECTORY_SA_KEY_SECRET,
+  type DirectoryConnection,
+  directoryAuthClient,
+} from "../google/directory-auth";
+import type { RetryOptions } from "../google/retry";
+import {
+  type IdentityDeps,
+  identityDepsFromEnvironment,
+  identityServices,
+} from "../identity/identity-services";
+import { userOffboarding } from "../identity/user-offboarding";
+import { config } from "../platform/config";
+import { AppError } from "../platform/errors";
+import { type Logger, logger as rootLogger } from "../platform/logger";
+import { firestoreDirectorySnapshot, newOpCounter, type OpCounter } from "./directory-snapshot";
+import type { DirectorySyncDeps } from "./directory-sync";
+import { firestoreProvisioningSettings } from "./provisioning-settings";
+import { firestoreSyncState } from "./sync-state";
+import { firestoreUserRepository } from "./user-repository";
+
+export interface DirectoryEnvironment {
+  identity: IdentityDeps;
+  apiRootUrl: string;
+  oauthBaseUrl: string;
+  /** Base URL of the webhooks function; no watch channels without it. */
+  webhooksUrl: string | undefined;
+  retry?: RetryOptions;
+  log?: Logger;
+  /** Replaces the org's Directory API (tests that wrap it). */
+  directoryApi?: (orgId: string, connection: DirectoryConnection) => Promise<DirectoryApi>;
+  stepBudgetMs?: number;
+}
+
+export interface DirectoryServices extends DirectorySyncDeps {
+  env: DirectoryEnvironment;
+  ops: OpCounter;
+  webhookAddress: string | undefined;
+}
+
+export function directoryServices(env: DirectoryEnvironment): DirectoryServices {
+  const db: Firestore = env.identity.firestore();
+  const ops = newOpCounter();
+  const identity = identityServices(env.identity);
+  const settings = firestoreProvisioningSettings(db);
+  const log = env.log ?? rootLogger();
+  return {
+    env,
+    ops,
+    db,
+    snapshot: firestoreDirectorySnapshot(db, ops),
+    syncState: firestoreSyncState(db, ops),
+    settings,
+    clock: env.identity.clock,
+    log,
+    ...(env.stepBudgetMs !== undefined ? { stepBudgetMs: env.stepBudgetMs } : {}),
+    webhookAddress: env.webhooksUrl ? `${env.webhooksUrl.replace(/\/+$/, "")}/webhooks/directory` : undefined,
+    async directoryApi(orgId) {
+      const connection = await settings.connection(orgId);
+      if (!connection)
+        throw new AppError("not_ready", `Organisation ${orgId} has not connected its directory`);
+      if (env.directoryApi) return env.directoryApi(orgId, connection);
+      const auth = await directoryAuthClient(
+        {
+          tokens: () => identity.tokens(),
+          serviceAccountKey: () => env.identity.secrets.get(DIRECTORY_SA_KEY_SECRET),
+          oauthBaseUrl: env.oauthBaseUrl,
+        },
+        orgId,
+        connection,
+      );
+      return googleDirectoryApi({ rootUrl: env.apiRootUrl }, auth, env.retry ? { retry: env.retry } : {});
+    },
+    apply: {
+      users: firestoreUserRepository(db),
+      publisher: env.identity.publisher,
+      offboarding: userOffboarding(identity),
+      clock: env.identity.clock,
+      log,
+    },
+  };
+}
+
+/** Production wiring. */
+export function directoryEnvironment(): DirectoryEnvironment {
+  const c = config();
+  return {
+    identity: identityDepsFromEnvironment(),
+    apiRootUrl: c.GOOGLE_API_ROOT_URL,
+    oauthBaseUrl: c.GOOGLE_OAUTH_BASE_URL,
+    webhooksUrl: c.PUBLIC_WEBHOOKS_URL,
+  };
+}

@@ -1,0 +1,59 @@
+// POST /webhooks/directory: Google's users.watch notifications. Public (Google sends no credentials);
+// the channel id and its secret token are the proof. It answers in milliseconds: a genuine change is
+// only a hint, published for the directory-sync worker to fetch the user again.
+import type { Firestore } from "@google-cloud/firestore";
+import { AppError } from "../platform/errors";
+import { type Route, route } from "../platform/http";
+import type { EventPublisher } from "../platform/pubsub";
+import { DirectorySyncMessage } from "./directory-sync-worker";
+import { verifyDirectoryPush } from "./watch-channels";
+
+export interface DirectoryWebhookDeps {
+  db: () => Firestore;
+  publisher: EventPublisher;
+  clock: () => Date;
+}
+
+const header = (h: Record<string, string | string[] | undefined>, name: string): string | undefined => {
+  const v = h[name];
+  return Array.isArray(v) ? v[0] : v;
+};
+
+export function directoryWebhookRoutes(deps: DirectoryWebhookDeps): Route[] {
+  return [
+    route({
+      method: "POST",
+      path: "/webhooks/directory",
+      access: "public",
+      summary: "Admin SDK users.watch notifications (channel id and token checked; the user is re-fetched)",
+      success: { status: 200, description: "acknowledged" },
+      async handler(ctx) {
+        const orgId = await verifyDirectoryPush(
+          deps.db(),
+          {
+            channelId: header(ctx.headers, "x-goog-channel-id"),
+            token: header(ctx.headers, "x-goog-channel-token"),
+            resourceId: header(ctx.headers, "x-goog-resource-id"),
+          },
+          deps.clock(),
+        );
+        // The same answer for unknown channels and wrong tokens: nothing to learn by probing.
+        if (!orgId) throw new AppError("forbidden", "Unknown channel or bad channel token");
+        const state = header(ctx.headers, "x-goog-resource-state");
+        if (state === "sync") return { status: 200 };
+        const body = (ctx.body ?? {}) as { id?: unknown };
+        if (typeof body.id !== "string" || body.id.length === 0 || body.id.length > 100) {
+          // No user id: the scheduled reconcile will catch the change.
+          ctx.log.warn("directory.push_without_user", { orgId, state });
+          return { status: 200 };
+        }
+        await deps.publisher.publish(
+          DirectorySyncMessage,
+          { kind: "user-changed", orgId, workspaceId: body.id },
+          { orderingKey: orgId },
+        );
+        return { status: 200 };
+      },
+    }),
+  ];
+}

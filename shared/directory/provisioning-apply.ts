@@ -1,0 +1,176 @@
+// Applies a provisioning diff: each change writes the account, and only then audits and publishes it.
+// Every write sets the whole target state, so re-applying a change (a redelivered message, a retried
+// request) converges instead of doubling anything.
+import { publishAuditEvent } from "../audit/publish-audit-event";
+import type { UserOffboarding } from "../identity/user-offboarding";
+import type { Logger } from "../platform/logger";
+import type { EventPublisher } from "../platform/pubsub";
+import type { AccountProfile, ProvisioningChange } from "./provisioning-diff";
+import { UserProvisioningEvent } from "./provisioning-events";
+import type { ProvisioningSettings } from "./provisioning-settings";
+import type { ProvisioningUserRepository, UserAccount } from "./user-repository";
+
+export interface ApplyDeps {
+  users: ProvisioningUserRepository;
+  publisher: EventPublisher;
+  offboarding: UserOffboarding;
+  clock: () => Date;
+  log: Logger;
+}
+
+export type Actor = { type: "system"; id: "directory-sync" } | { type: "admin"; id: string };
+
+export interface ApplyResult {
+  applied: number;
+  failed: Array<{ accountId: string; action: string; error: string }>;
+}
+
+const withProfile = (a: UserAccount, p: AccountProfile): UserAccount => ({
+  ...a,
+  email: p.email,
+  displayName: p.displayName,
+  phone: p.phone,
+  orgUnitPath: p.orgUnitPath,
+  department: p.department,
+});
+
+export async function applyProvisioningChanges(
+  deps: ApplyDeps,
+  orgId: string,
+  settings: ProvisioningSettings,
+  changes: ProvisioningChange[],
+  actor: Actor,
+): Promise<ApplyResult> {
+  const result: ApplyResult = { applied: 0, failed: [] };
+  for (const change of changes) {
+    try {
+      await applyOne(deps, orgId, settings, change, actor);
+      result.applied++;
+    } catch (error) {
+      // One account's failure must not hold back the others; the next sync or reconcile retries it.
+      deps.log.warn("provisioning.change_failed", {
+        orgId,
+        accountId: change.accountId,
+        action: change.action,
+        error,
+      });
+      result.failed.push({
+        accountId: change.accountId,
+        action: change.action,
+        error: (error as Error).message,
+      });
+    }
+  }
+  return result;
+}
+
+async function applyOne(
+  deps: ApplyDeps,
+  orgId: string,
+  settings: ProvisioningSettings,
+  change: ProvisioningChange,
+  actor: Actor,
+): Promise<void> {
+  const now = deps.clock();
+  const existing = await deps.users.get(orgId, change.accountId);
+  let event: (typeof UserProvisioningEvent.schema)["_output"]["action"];
+  switch (change.action) {
+    case "create": {
+      const base: UserAccount = existing ?? {
+        id: change.accountId,
+        orgId,
+        email: change.profile.email,
+        role: "user",
+        status: "active",
+        licensed: true,
+      };
+      await deps.users.save({
+        ...withProfile(base, change.profile),
+        status: "active",
+        licensed: true,
+        workspaceId: change.workspaceId,
+        managedBy: "provisioning",
+        licenceType: settings.licenceType,
+        pendingDeprovision: null,
+        deprovisionedAt: null,
+      });
+      event = change.linksExisting ? "linked" : "created";
+      break;
+    }
+    case "update": {
+      if (!existing) throw new Error(`account ${change.accountId} is gone`);
+      const restore = change.reason === "restored";
+      await deps.users.save({
+        ...withProfile(existing, change.profile),
+        ...(restore
+          ? {
+              status: "active",
+              licensed: true,
+              pendingDeprovision: null,
+              deprovisionedAt: null,
+              licenceType: settings.licenceType,
+            }
+          : {}),
+      });
+      event = restore ? "restored" : "updated";
+      break;
+    }
+    case "suspend": {
+      if (!existing) return;
+      await deps.users.save({ ...existing, status: "suspended", licensed: false, pendingDeprovision: null });
+      await deps.offboarding.revokeSessions(orgId, existing.id, "suspended_in_workspace");
+      event = "licence_revoked";
+      break;
+    }
+    case "deprovision": {
+      if (!existing) return;
+      if (change.step === "start_grace") {
+        await deps.users.save({
+          ...existing,
+          pendingDeprovision: { reason: change.reason, since: now.toISOString(), dueAt: change.dueAt },
+        });
+        event = "grace_started";
+        break;
+      }
+      await deps.users.save({
+        ...existing,
+        status: change.deprovisioning === "remove" ? "deprovisioned" : "suspended",
+        licensed: false,
+        pendingDeprovision: null,
+        deprovisionedAt: now.toISOString(),
+      });
+      await deps.offboarding.offboard(orgId, existing.id, `deprovisioned_${change.reason}`);
+      event = "deprovisioned";
+      break;
+    }
+  }
+  const occurredAt = now.toISOString();
+  await publishAuditEvent(deps.publisher, {
+    orgId,
+    action: `provisioning.${event}`,
+    outcome: "success",
+    actor,
+    target: { type: "user", id: change.accountId },
+    reason: change.reason,
+    occurredAt,
+    details: {
+      workspaceId: change.workspaceId,
+      ...(change.action === "deprovision" ? { step: change.step, dueAt: change.dueAt } : {}),
+    },
+  });
+  await deps.publisher.publish(
+    UserProvisioningEvent,
+    {
+      orgId,
+      accountId: change.accountId,
+      workspaceId: change.workspaceId,
+      action: event,
+      reason: change.reason,
+      ...(change.action === "deprovision" && change.step === "execute"
+        ? { deprovisioning: change.deprovisioning }
+        : {}),
+      occurredAt,
+    },
+    { orderingKey: `${orgId}/${change.accountId}` },
+  );
+}

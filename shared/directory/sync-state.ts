@@ -1,0 +1,87 @@
+// The sync record of an org: orgs/{org}/directorySync/state holds the run in progress (its id and
+// start), the last finished sync and the last error (the status route shows them); each finished
+// users page is orgs/{org}/directorySync/state/directoryPages/{run}-{n}, holding the page's user ids and the
+// next page token, so a crash or a 403/429 resumes from the last stored page, never from the start.
+import type { Firestore } from "@google-cloud/firestore";
+import { expireAfter } from "../platform/firestore";
+import type { OpCounter } from "./directory-snapshot";
+
+export interface SyncRun {
+  id: string;
+  kind: "full" | "reconcile";
+  startedAt: string;
+}
+
+export interface SyncSummary {
+  runId: string;
+  kind: "full" | "reconcile";
+  startedAt: string;
+  finishedAt: string;
+  users: number;
+  changed: number;
+  deleted: number;
+  pages: number;
+}
+
+export interface SyncState {
+  run: SyncRun | null;
+  lastSync: SyncSummary | null;
+  lastError: { at: string; message: string } | null;
+  lastPushAt: string | null;
+}
+
+export interface PageRecord {
+  n: number;
+  ids: string[];
+  changed: number;
+  nextPageToken: string | null;
+}
+
+const PAGE_TTL_MS = 7 * 24 * 3600 * 1000;
+
+export interface SyncStateRepository {
+  get(orgId: string): Promise<SyncState>;
+  update(orgId: string, patch: Partial<SyncState>): Promise<void>;
+  lastPage(orgId: string, runId: string): Promise<PageRecord | undefined>;
+  savePage(orgId: string, runId: string, page: PageRecord): Promise<void>;
+  pages(orgId: string, runId: string): Promise<PageRecord[]>;
+}
+
+export function firestoreSyncState(db: Firestore, ops: OpCounter): SyncStateRepository {
+  const state = (orgId: string) => db.doc(`orgs/${orgId}/directorySync/state`);
+  const pagesOf = (orgId: string) => state(orgId).collection("directoryPages");
+  return {
+    async get(orgId) {
+      const snap = await state(orgId).get();
+      ops.reads += 1;
+      const d = (snap.data() ?? {}) as Partial<SyncState>;
+      return {
+        run: d.run ?? null,
+        lastSync: d.lastSync ?? null,
+        lastError: d.lastError ?? null,
+        lastPushAt: d.lastPushAt ?? null,
+      };
+    },
+    async update(orgId, patch) {
+      await state(orgId).set(patch, { merge: true });
+      ops.writes += 1;
+    },
+    async lastPage(orgId, runId) {
+      const snap = await pagesOf(orgId).where("runId", "==", runId).orderBy("n", "desc").limit(1).get();
+      ops.reads += 1;
+      return snap.docs[0]?.data() as PageRecord | undefined;
+    },
+    async savePage(orgId, runId, page) {
+      // The page number is in the id, so a repeated page (a redelivery) overwrites rather than adds.
+      await pagesOf(orgId)
+        .doc(`${runId}-${String(page.n).padStart(6, "0")}`)
+        .set({ ...page, runId, expireAt: expireAfter(PAGE_TTL_MS) });
+      ops.writes += 1;
+    },
+    async pages(orgId, runId) {
+      const snap = await pagesOf(orgId).where("runId", "==", runId).get();
+      ops.reads += Math.max(1, snap.size);
+      return snap.docs.map((d) => d.data() as PageRecord);
+    },
+  };
+}

@@ -1,0 +1,181 @@
+// The presence document (orgs/{org}/presence/{user}): the computed state with reason, source, until and
+// the next transition, plus the inputs only Switchboard knows (manual DND, live call). Every recompute
+// reads the inputs and writes the result in one transaction (so a stale computation never overwrites a
+// newer one), bumps the version only when what viewers see changed, and then publishes presence-changed.
+import { createHash } from "node:crypto";
+import type { Firestore } from "@google-cloud/firestore";
+import { Timestamp } from "@google-cloud/firestore";
+import { z } from "zod";
+import { converter } from "../platform/firestore";
+import type { Logger } from "../platform/logger";
+import type { EventPublisher } from "../platform/pubsub";
+import { type CalendarStore, syncStatePath } from "./calendar-store";
+import type { PresenceSettings } from "./event-filter";
+import { computePresence, PRESENCE_STATES, type Presence } from "./presence-engine";
+import { PresenceChangedMessage } from "./presence-messages";
+
+const When = z.union([z.instanceof(Timestamp).transform((t) => t.toDate()), z.date()]);
+
+export const PresenceDoc = z.object({
+  orgId: z.string(),
+  userId: z.string(),
+  state: z.enum(PRESENCE_STATES),
+  reason: z.string(),
+  source: z.union([
+    z.object({ kind: z.literal("manual") }),
+    z.object({ kind: z.literal("telephony"), callId: z.string() }),
+    z.object({ kind: z.literal("calendar"), calendarId: z.string(), eventId: z.string() }),
+    z.object({ kind: z.literal("none") }),
+  ]),
+  until: When.nullable(),
+  title: z.string().nullable(),
+  /** The sweep recomputes the user once this is due; null when nothing is scheduled. */
+  nextTransitionAt: When.nullable(),
+  manual: z.object({ state: z.literal("dnd"), until: When.nullable(), setAt: When }).nullable(),
+  call: z.object({ callId: z.string(), since: When, reportedAt: When }).nullable(),
+  /** The last call-state report's time: older reports (reordered) are ignored. */
+  callReportedAt: When.nullable(),
+  version: z.number().int().min(0),
+  computedAt: When,
+  changedAt: When.nullable(),
+});
+export type PresenceDoc = z.infer<typeof PresenceDoc>;
+
+export const presencePath = (orgId: string, userId: string) => `orgs/${orgId}/presence/${userId}`;
+
+export type InputChange = (
+  doc: PresenceDoc,
+) => Pick<PresenceDoc, "manual" | "call" | "callReportedAt"> | undefined;
+
+export interface PresenceService {
+  get(orgId: string, userId: string): Promise<PresenceDoc | undefined>;
+  getMany(keys: Array<{ orgId: string; userId: string }>): Promise<Array<PresenceDoc | undefined>>;
+  /**
+   * Recomputes from stored inputs (after an optional change to the manual/call inputs, applied in the same
+   * transaction); publishes presence-changed when the visible state changed. Returns the document.
+   */
+  recompute(
+    orgId: string,
+    userId: string,
+    change?: InputChange,
+  ): Promise<{ doc: PresenceDoc; changed: boolean }>;
+  /** Users whose next transition is due, soonest first. */
+  due(now: Date, limit: number): Promise<Array<{ orgId: string; userId: string }>>;
+}
+
+export interface PresenceServiceDeps {
+  db: Firestore;
+  calendar: CalendarStore;
+  publisher: EventPublisher;
+  clock: () => Date;
+  log: Logger;
+}
+
+const emptyDoc = (orgId: string, userId: string, now: Date): PresenceDoc => ({
+  orgId,
+  userId,
+  state: "available",
+  reason: "free",
+  source: { kind: "none" },
+  until: null,
+  title: null,
+  nextTransitionAt: null,
+  manual: null,
+  call: null,
+  callReportedAt: null,
+  version: 0,
+  computedAt: now,
+  changedAt: null,
+});
+
+const visible = (p: Pick<Presence, "state" | "reason" | "until" | "title" | "source">) =>
+  JSON.stringify([p.state, p.reason, p.until?.getTime() ?? null, p.title, p.source]);
+
+async function orgSettings(db: Firestore, orgId: string): Promise<PresenceSettings> {
+  const snap = await db.doc(`orgs/${orgId}`).get();
+  return { tentativeCounts: snap.get("settings.presence.tentativeCounts") === true };
+}
+
+export function presenceService(deps: PresenceServiceDeps): PresenceService {
+  const { db } = deps;
+  const docRef = (orgId: string, userId: string) =>
+    db.doc(presencePath(orgId, userId)).withConverter(converter(PresenceDoc));
+  return {
+    async get(orgId, userId) {
+      return (await docRef(orgId, userId).get()).data();
+    },
+    async getMany(keys) {
+      if (keys.length === 0) return [];
+      const snaps = await db.getAll(...keys.map((k) => docRef(k.orgId, k.userId)));
+      return snaps.map((s) => (s.exists ? PresenceDoc.parse(s.data()) : undefined));
+    },
+    async recompute(orgId, userId, change) {
+      const settings = await orgSettings(db, orgId);
+      const result = await db.runTransaction(async (tx) => {
+        const now = deps.clock();
+        const ref = docRef(orgId, userId);
+        const [snap, stateSnap, entries] = await Promise.all([
+          tx.get(ref),
+          tx.get(db.doc(syncStatePath(orgId, userId))),
+          deps.calendar.entries(orgId, userId, tx),
+        ]);
+        const current = snap.data() ?? emptyDoc(orgId, userId, now);
+        const inputs = { ...current, ...(change?.(current) ?? {}) };
+        const computed = computePresence({
+          now,
+          timeZone: (stateSnap.get("timeZone") as string | undefined) ?? "Etc/UTC",
+          entries,
+          settings,
+          manual: inputs.manual,
+          call: inputs.call,
+        });
+        const changed = current.version === 0 || visible(current) !== visible(computed);
+        const next: PresenceDoc = {
+          ...inputs,
+          state: computed.state,
+          reason: computed.reason,
+          source: computed.source,
+          until: computed.until,
+          title: computed.title,
+          nextTransitionAt: computed.nextTransitionAt,
+          version: changed ? current.version + 1 : current.version,
+          computedAt: now,
+          changedAt: changed ? now : current.changedAt,
+        };
+        tx.set(ref, next);
+        return { doc: next, changed };
+      });
+      if (result.changed) {
+        const d = result.doc;
+        // After the commit: a crash here loses one message, never a wrong state; the next change or the
+        // client's own read (GET /v1/presence) corrects it.
+        await deps.publisher.publish(
+          PresenceChangedMessage,
+          {
+            id: createHash("sha256").update(`${orgId}/${userId}/${d.version}`).digest("hex").slice(0, 32),
+            orgId,
+            userId,
+            version: d.version,
+            state: d.state,
+            reason: d.reason,
+            until: d.until?.toISOString() ?? null,
+            title: d.title,
+            changedAt: (d.changedAt ?? d.computedAt).toISOString(),
+          },
+          { orderingKey: `${orgId}/${userId}` },
+        );
+        deps.log.info("presence.changed", { orgId, userId, state: d.state, version: d.version });
+      }
+      return result;
+    },
+    async due(now, limit) {
+      const snap = await db
+        .collectionGroup("presence")
+        .where("nextTransitionAt", "<=", now)
+        .orderBy("nextTransitionAt")
+        .limit(limit)
+        .get();
+      return snap.docs.map((d) => ({ orgId: d.get("orgId") as string, userId: d.get("userId") as string }));
+    },
+  };
+}

@@ -1,0 +1,188 @@
+// The presence routes in-process against the Firestore emulator: manual DND (never overwritten by the
+// calendar), telephony call state behind a constant-time shared-secret bearer (stale and foreign reports
+// ignored), batch limits, and presence-changed on every visible change.
+import { randomBytes } from "node:crypto";
+import { Firestore } from "@google-cloud/firestore";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useEmulators } from "../../tools/testing/emulator-env";
+import { memorySecrets, recordingPublisher, silentLog } from "../identity/identity-test-support";
+import { createHttpHandler } from "../platform/http";
+import { firestoreCalendarStore } from "./calendar-store";
+import { PRESENCE_CHANGED_TOPIC } from "./presence-messages";
+import { presenceService } from "./presence-repository";
+import { bearerMatches, presenceRoutes, TELEPHONY_SECRET } from "./presence-routes";
+
+const emulators = useEmulators("presroutes");
+const ORG = "org-acme";
+const SECRET = randomBytes(32).toString("base64url");
+let db: Firestore;
+const publisher = recordingPublisher();
+let handler: ReturnType<typeof createHttpHandler>;
+
+beforeAll(() => {
+  db = new Firestore({ projectId: emulators.projectId });
+  const presence = presenceService({
+    db,
+    calendar: firestoreCalendarStore(db),
+    publisher,
+    clock: () => new Date(),
+    log: silentLog,
+  });
+  handler = createHttpHandler(
+    presenceRoutes({ presence, secrets: memorySecrets({ [TELEPHONY_SECRET]: SECRET }) }),
+    {
+      maxBodyBytes: 64 * 1024,
+      log: silentLog,
+      authenticate: async (req) => {
+        const [orgId, userId] = String(req.headers["x-test-principal"] ?? "").split("/");
+        return { orgId: orgId!, userId: userId!, email: "", role: "user", sessionId: "s" };
+      },
+    },
+  );
+});
+afterAll(async () => {
+  await db?.terminate();
+});
+
+async function call(method: string, path: string, headers: Record<string, string>, body?: unknown) {
+  let status = 200;
+  let text = "";
+  const res = {
+    status(s: number) {
+      status = s;
+      return res;
+    },
+    setHeader() {},
+    send(t: string) {
+      text = t;
+    },
+    end() {},
+  };
+  const raw = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+  const req = {
+    method,
+    url: path,
+    originalUrl: path,
+    headers: { ...(raw ? { "content-type": "application/json" } : {}), ...headers },
+    rawBody: raw,
+    body,
+  };
+  await handler(req as never, res as never);
+  // biome-ignore lint/suspicious/noExplicitAny: asserted field by field
+  return { status, body: (text ? JSON.parse(text) : undefined) as any };
+}
+
+const me = (user: string) => ({ "x-test-principal": `${ORG}/${user}` });
+const telephony = (token = SECRET) => ({ authorization: `Bearer ${token}` });
+const changesFor = (userId: string) =>
+  publisher.messages.filter(
+    (m) => m.topic === PRESENCE_CHANGED_TOPIC && (m.payload as { userId: string }).userId === userId,
+  );
+
+describe("PUT /v1/presence/me", () => {
+  it("sets a manual DND with an end, and clears it", async () => {
+    const until = new Date(Date.now() + 3600_000).toISOString();
+    const set = await call("PUT", "/v1/presence/me", me("u-dora"), { state: "dnd", until });
+    expect(set).toMatchObject({ status: 200, body: { state: "dnd", reason: "manual_dnd", until } });
+    const cleared = await call("PUT", "/v1/presence/me", me("u-dora"), { state: "auto" });
+    expect(cleared.body).toMatchObject({ state: "available" });
+    expect(changesFor("u-dora").map((m) => (m.payload as { state: string }).state)).toEqual([
+      "dnd",
+      "available",
+    ]);
+  });
+
+  it("refuses an end in the past and an unknown state", async () => {
+    const past = new Date(Date.now() - 1000).toISOString();
+    expect((await call("PUT", "/v1/presence/me", me("u-dora"), { state: "dnd", until: past })).status).toBe(
+      400,
+    );
+    expect((await call("PUT", "/v1/presence/me", me("u-dora"), { state: "busy" })).status).toBe(400);
+  });
+});
+
+describe("POST /v1/presence/:user/call-state (telephony, shared-secret bearer)", () => {
+  const body = (state: "on_call" | "idle", callId: string, at: Date) => ({
+    orgId: ORG,
+    state,
+    callId,
+    at: at.toISOString(),
+  });
+
+  it("refuses a missing or wrong service token and changes nothing", async () => {
+    const t = new Date();
+    expect((await call("POST", "/v1/presence/u-cal/call-state", {}, body("on_call", "c1", t))).status).toBe(
+      401,
+    );
+    expect(
+      (await call("POST", "/v1/presence/u-cal/call-state", telephony(`${SECRET}x`), body("on_call", "c1", t)))
+        .status,
+    ).toBe(401);
+    expect(changesFor("u-cal")).toEqual([]);
+  });
+
+  it("shows on a call, ignores a stale report and another call's end, then clears", async () => {
+    const t0 = new Date(Date.now() - 10_000);
+    const on = await call("POST", "/v1/presence/u-cal/call-state", telephony(), body("on_call", "c1", t0));
+    expect(on.body).toMatchObject({ state: "on_call", reason: "call" });
+    // An older report arriving late (reordered) is ignored.
+    const stale = await call(
+      "POST",
+      "/v1/presence/u-cal/call-state",
+      telephony(),
+      body("idle", "c1", new Date(t0.getTime() - 5000)),
+    );
+    expect(stale.body.state).toBe("on_call");
+    // The end of a different call does not end this one.
+    const other = await call(
+      "POST",
+      "/v1/presence/u-cal/call-state",
+      telephony(),
+      body("idle", "c0", new Date()),
+    );
+    expect(other.body.state).toBe("on_call");
+    const idle = await call(
+      "POST",
+      "/v1/presence/u-cal/call-state",
+      telephony(),
+      body("idle", "c1", new Date()),
+    );
+    expect(idle.body.state).toBe("available");
+  });
+
+  it("a manual DND outranks a call", async () => {
+    await call("PUT", "/v1/presence/me", me("u-erik"), { state: "dnd" });
+    const on = await call(
+      "POST",
+      "/v1/presence/u-erik/call-state",
+      telephony(),
+      body("on_call", "c7", new Date()),
+    );
+    expect(on.body.state).toBe("dnd");
+  });
+});
+
+describe("GET /v1/presence", () => {
+  it("answers a batch in order, unknown users as available/unknown, and refuses more than 200", async () => {
+    await call("PUT", "/v1/presence/me", me("u-fay"), { state: "dnd" });
+    const res = await call("GET", "/v1/presence?users=u-fay,u-nobody", me("u-gus"));
+    expect(res.body.presence).toEqual([
+      { orgId: ORG, userId: "u-fay", state: "dnd", reason: "manual_dnd", until: null },
+      { orgId: ORG, userId: "u-nobody", state: "available", reason: "unknown", until: null },
+    ]);
+    const many = Array.from({ length: 201 }, (_, i) => `u-${i}`).join(",");
+    expect((await call("GET", `/v1/presence?users=${many}`, me("u-gus"))).status).toBe(400);
+    expect((await call("GET", "/v1/presence", me("u-gus"))).status).toBe(400);
+    expect((await call("GET", "/v1/presence?users=a/b/c", me("u-gus"))).status).toBe(400);
+  });
+});
+
+describe("bearerMatches", () => {
+  it("matches only the exact secret, with the Bearer scheme", () => {
+    expect(bearerMatches(`Bearer ${SECRET}`, SECRET)).toBe(true);
+    expect(bearerMatches(SECRET, SECRET)).toBe(false);
+    expect(bearerMatches(`Bearer ${SECRET.slice(1)}`, SECRET)).toBe(false);
+    expect(bearerMatches(undefined, SECRET)).toBe(false);
+    expect(bearerMatches("Bearer short", "short")).toBe(false); // a too-short configured secret never matches
+  });
+});

@@ -1,0 +1,154 @@
+// Presence routes (api function):
+//  GET  /v1/presence?users=a,b,org/c   batch ≤200, viewer-aware: colleagues see state, reason, until and
+//                                       public titles; outsiders only busy/available
+//  PUT  /v1/presence/me                 manual DND with an optional end, or clear it
+//  POST /v1/presence/:user/call-state   telephony reports a call; service-authenticated by a shared-secret
+//                                       bearer (Secret Manager `telephony-service-token`), constant-time
+import { createHash, timingSafeEqual } from "node:crypto";
+import { z } from "zod";
+import { AppError } from "../platform/errors";
+import { principalOf, type Route, route } from "../platform/http";
+import { lazyPort } from "../platform/runtime";
+import type { SecretStore } from "../platform/secrets";
+import { viewFor } from "./presence-engine";
+import type { PresenceService } from "./presence-repository";
+import { presenceFromEnvironment } from "./presence-services";
+
+export const TELEPHONY_SECRET = "telephony-service-token";
+export const MAX_BATCH = 200;
+
+export interface PresenceRouteDeps {
+  presence: PresenceService;
+  secrets: SecretStore;
+  clock?: () => Date;
+}
+
+const ManualBody = z
+  .object({
+    state: z.enum(["dnd", "auto"]),
+    /** ISO instant; omitted or null = until cleared. */
+    until: z.iso.datetime({ offset: true }).nullable().optional(),
+  })
+  .strict();
+
+const CallBody = z
+  .object({
+    orgId: z.string().min(1).max(200),
+    state: z.enum(["on_call", "idle"]),
+    callId: z.string().min(1).max(200),
+    /** When the telephony system observed it: reports older than the last one are ignored (reordering). */
+    at: z.iso.datetime({ offset: true }),
+  })
+  .strict();
+
+const digest = (s: string) => createHash("sha256").update(s, "utf8").digest();
+
+/** Compares a bearer token with the secret in constant time (both hashed to 32 bytes first). */
+export function bearerMatches(authorization: string | undefined, secret: string): boolean {
+  const m = /^Bearer\s+(.+)$/i.exec(authorization ?? "");
+  const presented = digest(m?.[1]?.trim() ?? "");
+  return timingSafeEqual(presented, digest(secret)) && !!m && secret.length >= 32;
+}
+
+const ID = /^[\w.@+-]{1,200}$/;
+
+export function presenceRoutes(deps: PresenceRouteDeps): Route[] {
+  const clock = deps.clock ?? (() => new Date());
+  return [
+    route({
+      method: "GET",
+      path: "/v1/presence",
+      access: "user",
+      summary:
+        "Presence of up to 200 users (ids in your org, or org/user): state, reason, until, public titles to colleagues",
+      success: {
+        status: 200,
+        description: "{ presence: [{ orgId, userId, state, reason, until, title? }] }",
+      },
+      async handler(ctx) {
+        const viewer = principalOf(ctx);
+        const raw = (ctx.query.get("users") ?? "")
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean);
+        if (raw.length === 0)
+          throw new AppError("invalid_request", "users is required (comma-separated ids)");
+        if (raw.length > MAX_BATCH)
+          throw new AppError("invalid_request", `At most ${MAX_BATCH} users per request`);
+        const keys = [...new Set(raw)].map((r) => {
+          const parts = r.split("/");
+          const [a, b] = parts.length === 2 ? parts : parts.length === 1 ? [viewer.orgId, r] : [];
+          if (!a || !b || !ID.test(a) || !ID.test(b))
+            throw new AppError("invalid_request", `Bad user id ${r}`);
+          return { orgId: a, userId: b };
+        });
+        const docs = await deps.presence.getMany(keys);
+        const presence = keys.map((k, i) => {
+          const d = docs[i];
+          const view = d
+            ? viewFor(d, k.orgId, viewer)
+            : { state: "available" as const, reason: "unknown", until: null };
+          return { orgId: k.orgId, userId: k.userId, ...view };
+        });
+        return { body: { presence } };
+      },
+    }),
+    route({
+      method: "PUT",
+      path: "/v1/presence/me",
+      access: "user",
+      body: ManualBody,
+      summary: "Set or clear your manual Do-Not-Disturb (never overwritten by calendar or telephony)",
+      success: { status: 200, description: "{ state, reason, until }" },
+      async handler(ctx) {
+        const p = principalOf(ctx);
+        const now = clock();
+        const until = ctx.body.until ? new Date(ctx.body.until) : null;
+        if (until && until.getTime() <= now.getTime())
+          throw new AppError("validation_failed", "until must be in the future");
+        const { doc } = await deps.presence.recompute(p.orgId, p.userId, (cur) => ({
+          manual: ctx.body.state === "dnd" ? { state: "dnd", until, setAt: now } : null,
+          call: cur.call,
+          callReportedAt: cur.callReportedAt,
+        }));
+        return { body: viewFor(doc, p.orgId, p) };
+      },
+    }),
+    route({
+      method: "POST",
+      path: "/v1/presence/:user/call-state",
+      access: "public", // service-authenticated: shared-secret bearer, checked first thing
+      body: CallBody,
+      summary: "Telephony reports that a user started or ended a call (service bearer token)",
+      success: { status: 200, description: "{ state, reason, until }" },
+      async handler(ctx) {
+        const secret = await deps.secrets.get(TELEPHONY_SECRET);
+        if (!bearerMatches(ctx.headers.authorization, secret)) {
+          throw new AppError("unauthenticated", "A telephony service token is required");
+        }
+        const userId = ctx.params.user ?? "";
+        const { orgId, state, callId } = ctx.body;
+        if (!ID.test(orgId) || !ID.test(userId)) throw new AppError("invalid_request", "Bad org or user id");
+        const at = new Date(ctx.body.at);
+        const { doc } = await deps.presence.recompute(orgId, userId, (cur) => {
+          if (cur.callReportedAt && cur.callReportedAt.getTime() > at.getTime()) return undefined; // stale report
+          if (state === "idle" && cur.call && cur.call.callId !== callId) return undefined; // another call's end
+          return {
+            manual: cur.manual,
+            call: state === "on_call" ? { callId, since: at, reportedAt: clock() } : null,
+            callReportedAt: at,
+          };
+        });
+        return { body: viewFor(doc, orgId, { orgId }) };
+      },
+    }),
+  ];
+}
+
+/** The api function's presence routes, wired to the process's adapters (built on first request). */
+export function presenceApiRoutes(): Route[] {
+  return presenceRoutes({
+    presence: lazyPort(() => presenceFromEnvironment().presence()),
+    secrets: lazyPort(() => presenceFromEnvironment().deps.secrets),
+  });
+}

@@ -1,0 +1,146 @@
+// The presence capability's composition: stores, presence service, calendar sync and the workers behind
+// calendar-sync, presence-sweep and channel-renewal, built from a few ports (tests pass emulator- and
+// simulator-backed ones) and memoised. Functions call presenceServicesFromEnvironment() once.
+import { randomUUID } from "node:crypto";
+import type { Firestore } from "@google-cloud/firestore";
+import { googleCalendarApi } from "../google/calendar-api";
+import { userAuthClient } from "../google/google-client-options";
+import type { RetryOptions } from "../google/retry";
+import type { AccessTokenProvider } from "../identity/access-token-provider";
+import { identityDepsFromEnvironment, identityServices } from "../identity/identity-services";
+import type { IntegrationTeardown } from "../identity/integration-teardown";
+import { config } from "../platform/config";
+import { AppError } from "../platform/errors";
+import { type Logger, logger as rootLogger } from "../platform/logger";
+import type { EventPublisher } from "../platform/pubsub";
+import { runtime } from "../platform/runtime";
+import type { SecretStore } from "../platform/secrets";
+import { type CalendarStore, firestoreCalendarStore } from "./calendar-store";
+import { type CalendarSync, calendarSync } from "./calendar-sync";
+import { CALENDAR_WEBHOOK_PATH } from "./calendar-webhook-routes";
+import { type ChannelLedger, firestoreChannelLedger } from "./channel-ledger";
+import { type PresenceService, presenceService } from "./presence-repository";
+
+export interface PresenceDeps {
+  firestore: () => Firestore;
+  publisher: EventPublisher;
+  secrets: SecretStore;
+  tokens: () => AccessTokenProvider;
+  clock: () => Date;
+  /** GOOGLE_API_ROOT_URL. */
+  apiRootUrl: string;
+  /** PUBLIC_WEBHOOKS_URL: where Google delivers notifications. */
+  webhooksBaseUrl: string | undefined;
+  log?: Logger;
+  retry?: RetryOptions;
+  instanceId?: string;
+}
+
+export interface PresenceServices {
+  deps: PresenceDeps;
+  db(): Firestore;
+  store(): CalendarStore;
+  ledger(): ChannelLedger;
+  presence(): PresenceService;
+  sync(): CalendarSync;
+  log(): Logger;
+}
+
+export function presenceServices(deps: PresenceDeps): PresenceServices {
+  const once = <T>(make: () => T) => {
+    let v: { v: T } | undefined;
+    return () => {
+      v ??= { v: make() };
+      return v.v;
+    };
+  };
+  const log = () => deps.log ?? rootLogger();
+  const store = once(() => firestoreCalendarStore(deps.firestore()));
+  const ledger = once(() => firestoreChannelLedger(deps.firestore()));
+  const presence = once(() =>
+    presenceService({
+      db: deps.firestore(),
+      calendar: store(),
+      publisher: deps.publisher,
+      clock: deps.clock,
+      log: log(),
+    }),
+  );
+  const instanceId = deps.instanceId ?? `presence-${randomUUID()}`;
+  const sync = once(() =>
+    calendarSync({
+      db: deps.firestore(),
+      store: store(),
+      ledger: ledger(),
+      presence: presence(),
+      publisher: deps.publisher,
+      calendarFor: (user) =>
+        googleCalendarApi(
+          { rootUrl: deps.apiRootUrl },
+          userAuthClient(deps.tokens(), user, "calendar"),
+          deps.retry ? { retry: deps.retry } : {},
+        ),
+      clock: deps.clock,
+      log: log(),
+      webhookAddress: () => {
+        if (!deps.webhooksBaseUrl) throw new AppError("not_ready", "PUBLIC_WEBHOOKS_URL is not configured");
+        return `${deps.webhooksBaseUrl.replace(/\/+$/, "")}${CALENDAR_WEBHOOK_PATH}`;
+      },
+      instanceId,
+    }),
+  );
+  return { deps, db: () => deps.firestore(), store, ledger, presence, sync, log };
+}
+
+/** Production wiring: the process's config, Firestore, Pub/Sub, secrets and the token vault. */
+export function presenceDepsFromEnvironment(): PresenceDeps {
+  let tokens: AccessTokenProvider | undefined;
+  return {
+    firestore: runtime.db,
+    publisher: runtime.publisher(),
+    secrets: runtime.secrets(),
+    tokens: () => {
+      tokens ??= identityServices(identityDepsFromEnvironment()).tokens();
+      return tokens;
+    },
+    clock: () => new Date(),
+    apiRootUrl: config().GOOGLE_API_ROOT_URL,
+    webhooksBaseUrl: config().PUBLIC_WEBHOOKS_URL,
+  };
+}
+
+/** Disconnecting Calendar stops the user's channels at Google and deletes the stored events (identity runs it). */
+export function calendarTeardown(
+  services: () => PresenceServices = presenceFromEnvironment,
+): IntegrationTeardown {
+  return {
+    name: "calendar watch channels and events",
+    integrations: ["calendar"],
+    run: ({ orgId, userId }) => services().sync().teardown({ orgId, userId }),
+  };
+}
+
+let fromEnvironment: PresenceServices | undefined;
+/** The process's presence services, built on first use. */
+export const presenceFromEnvironment = (): PresenceServices => {
+  fromEnvironment ??= presenceServices(presenceDepsFromEnvironment());
+  return fromEnvironment;
+};
+
+/**
+ * Calendar's `sync` in GET /v1/integrations: push (watch channels) or polling (renewal failed, with the
+ * reason and since when), the last sync and its error.
+ */
+export function calendarSyncStatus(services: () => PresenceServices = presenceFromEnvironment) {
+  return async (user: { orgId: string; userId: string }) => {
+    const state = await services().store().state(user.orgId, user.userId);
+    if (!state) return { mode: "pending", reason: null, since: null, lastSyncAt: null, lastError: null };
+    return {
+      mode: state.mode,
+      reason: state.modeReason,
+      since: state.modeSince?.toISOString() ?? null,
+      lastSyncAt: state.lastSyncAt?.toISOString() ?? null,
+      lastError: state.lastError,
+    };
+  };
+}

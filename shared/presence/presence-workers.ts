@@ -1,0 +1,181 @@
+// The event workers: calendar-sync (one user's sync, connect, or stopping an unwanted channel),
+// presence-sweep (every minute: recompute users whose transition is due; poll users on the polling
+// fallback) and channel-renewal (hourly: renew channels expiring within a day, reconcile users whose last
+// sync is old, retry push for users on polling). Ticks run once per schedule slot, however often delivered.
+import { pubSubHandler } from "../platform/cloudevent";
+import { claim } from "../platform/idempotency";
+import type { Logger } from "../platform/logger";
+import { RENEW_WITHIN_MS } from "./calendar-sync";
+import {
+  CalendarSyncMessage,
+  type CalendarSyncRequest,
+  ChannelRenewalTick,
+  PresenceSweepTick,
+} from "./presence-messages";
+import { type PresenceServices, presenceFromEnvironment } from "./presence-services";
+
+/** Users on the polling fallback are synced when their last sync is older than this. */
+export const POLL_EVERY_MS = 60_000;
+/** Reconciliation: any user not synced for this long is synced (catches dropped notifications). */
+export const RECONCILE_AFTER_MS = 60 * 60_000;
+/** Users on polling try push again after this long. */
+export const RETRY_PUSH_AFTER_MS = 60 * 60_000;
+
+async function mapLimit<T>(items: T[], limit: number, fn: (t: T) => Promise<void>): Promise<number> {
+  let failed = 0;
+  let i = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (i < items.length) {
+        const item = items[i++] as T;
+        await fn(item).catch(() => {
+          failed++;
+        });
+      }
+    }),
+  );
+  return failed;
+}
+
+export async function handleCalendarSync(services: PresenceServices, req: CalendarSyncRequest, log: Logger) {
+  const user = { orgId: req.orgId, userId: req.userId };
+  const sync = services.sync();
+  if (req.action === "connect") {
+    await sync.connect(user);
+    log.info("calendar.connected", { ...user });
+    return;
+  }
+  if (req.action === "stop-channel") {
+    const channel = req.channelId ? await services.ledger().get(req.channelId) : undefined;
+    if (
+      channel &&
+      channel.kind === "calendar" &&
+      channel.orgId === req.orgId &&
+      channel.userId === req.userId
+    ) {
+      await sync.stopChannel(channel);
+      log.info("calendar.unwanted_channel_stopped", { ...user, channelId: channel.id });
+    }
+    return;
+  }
+  // One sync per (channel, message number), across webhook instances and redeliveries: skipped when a
+  // sync for it already succeeded; claimed only after success, so a failed sync is retried.
+  const notificationKey =
+    req.reason === "notification" && req.channelId && req.messageNumber
+      ? `calendar-notification/${req.channelId}/${req.messageNumber}`
+      : undefined;
+  if (
+    notificationKey &&
+    (await services.db().collection("idempotency").doc(encodeURIComponent(notificationKey)).get()).exists
+  ) {
+    log.info("calendar.notification_duplicate", {
+      ...user,
+      channelId: req.channelId,
+      messageNumber: req.messageNumber,
+    });
+    return;
+  }
+  const report = await sync.syncUser(user);
+  if (notificationKey) await claim(services.db(), notificationKey);
+  log.info("calendar.synced", { ...user, reason: req.reason, ...report });
+}
+
+/**
+ * Users who connected Calendar (a connected grant serving it) but have no calendar sync state yet get a
+ * `connect` request: full sync + watch channels. `since` limits it to grants changed recently (the
+ * minute sweep); without it, every calendar grant is checked (the hourly catch-all).
+ */
+export async function connectNewCalendarUsers(
+  services: PresenceServices,
+  since: Date | undefined,
+  limit = 500,
+) {
+  let q = services.db().collectionGroup("grants").where("integrations", "array-contains", "calendar");
+  if (since) q = q.where("updatedAt", ">=", since);
+  const grants = await q.limit(limit).get();
+  let requested = 0;
+  await mapLimit(grants.docs, 16, async (g) => {
+    if (g.get("status") !== "connected") return;
+    const user = { orgId: String(g.get("orgId")), userId: String(g.get("userId")) };
+    if (await services.store().state(user.orgId, user.userId)) return;
+    const updatedAt = (g.get("updatedAt") as { toMillis?: () => number } | undefined)?.toMillis?.() ?? 0;
+    if (!(await claim(services.db(), `calendar-connect/${g.ref.path}/${updatedAt}`, 24 * 3600_000))) return;
+    await services.sync().requestSync(user, "connect", "connect");
+    requested++;
+  });
+  return requested;
+}
+
+export async function sweepPresence(services: PresenceServices, publishTime: Date, log: Logger, limit = 500) {
+  // No claim: a duplicate tick recomputes again, which is harmless (recompute is idempotent).
+  void publishTime;
+  const now = services.deps.clock();
+  const due = await services.presence().due(now, limit);
+  const failedRecompute = await mapLimit(due, 16, async (u) => {
+    await services.presence().recompute(u.orgId, u.userId);
+  });
+  const polling = (await services.store().pollingStates(limit)).filter(
+    (s) => !s.lastSyncAt || now.getTime() - s.lastSyncAt.getTime() >= POLL_EVERY_MS - 5_000,
+  );
+  await mapLimit(polling, 16, (s) => services.sync().requestSync(s, "sync", "polling"));
+  const connected = await connectNewCalendarUsers(services, new Date(now.getTime() - 3 * 60_000), limit);
+  const report = {
+    duplicate: false,
+    recomputed: due.length - failedRecompute,
+    failed: failedRecompute,
+    polled: polling.length,
+    connected,
+  };
+  log.info("presence.swept", report);
+  return report;
+}
+
+export async function renewChannels(services: PresenceServices, publishTime: Date, log: Logger, limit = 500) {
+  const slot = Math.floor(publishTime.getTime() / 3600_000);
+  if (!(await claim(services.db(), `channel-renewal/${slot}`, 2 * 3600_000))) return { duplicate: true };
+  const now = services.deps.clock();
+  const expiring = (
+    await services.ledger().expiringBefore(new Date(now.getTime() + RENEW_WITHIN_MS), limit)
+  ).filter((c) => !c.replacedBy);
+  let renewed = 0;
+  let polling = 0;
+  await mapLimit(expiring, 8, async (c) => {
+    if ((await services.sync().renew(c)) === "renewed") renewed++;
+    else polling++;
+  });
+  const stale = await services.store().staleStates(new Date(now.getTime() - RECONCILE_AFTER_MS), limit);
+  await mapLimit(stale, 16, (s) => services.sync().requestSync(s, "sync", "reconcile"));
+  const retryPush = (await services.store().pollingStates(limit)).filter(
+    (s) => !s.modeSince || now.getTime() - s.modeSince.getTime() >= RETRY_PUSH_AFTER_MS,
+  );
+  await mapLimit(retryPush, 8, (s) => services.sync().requestSync(s, "connect", "renewal"));
+  const report = {
+    duplicate: false,
+    expiring: expiring.length,
+    renewed,
+    polling,
+    reconciled: stale.length,
+    retryPush: retryPush.length,
+    connected: await connectNewCalendarUsers(services, undefined, limit),
+  };
+  log.info("channels.renewal", report);
+  return report;
+}
+
+const fromEnv = presenceFromEnvironment;
+
+export function createCalendarSyncHandler(services: () => PresenceServices = fromEnv) {
+  return pubSubHandler(CalendarSyncMessage, (m, log) => handleCalendarSync(services(), m.payload, log));
+}
+
+export function createPresenceSweepHandler(services: () => PresenceServices = fromEnv) {
+  return pubSubHandler(PresenceSweepTick, async (m, log) => {
+    await sweepPresence(services(), new Date(m.publishTime ?? Date.now()), log);
+  });
+}
+
+export function createChannelRenewalHandler(services: () => PresenceServices = fromEnv) {
+  return pubSubHandler(ChannelRenewalTick, async (m, log) => {
+    await renewChannels(services(), new Date(m.publishTime ?? Date.now()), log);
+  });
+}

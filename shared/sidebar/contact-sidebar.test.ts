@@ -1,0 +1,346 @@
+// The contact sidebar and meeting details over real HTTP, against the simulator and the emulators.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { useEmulators } from "../../tools/testing/emulator-env";
+import { firestoreContactRepository, withIndexes } from "../contacts/contact-repository";
+import { firestoreUserRepository } from "../directory/user-repository";
+import { ORG, USERS } from "../identity/identity-test-support";
+import type { PresenceDoc } from "../presence/presence-repository";
+import { BLOCK_START } from "./meeting-block";
+import { PROP_ROOM } from "./meeting-details";
+import { SIDEBAR_CACHE } from "./sidebar-cache";
+import { presenceCurrentMeeting, sidebarServices } from "./sidebar-services";
+import { APP, type SidebarHarness, seedSharedHistory, startSidebarHarness } from "./sidebar-test-support";
+
+interface SimEvent {
+  description: string;
+  location?: string;
+  extendedProperties?: { private?: Record<string, string> };
+}
+
+const emulators = useEmulators("sidebar");
+const { alice, bob, dave, ada } = USERS;
+let h: SidebarHarness;
+
+beforeAll(async () => {
+  h = await startSidebarHarness(emulators.projectId, "sidebar-test", { timeoutMs: 1500 });
+  seedSharedHistory(h.sim, alice.email, bob.email, dave.email);
+  h.sim.control.calendar.setTimeZone(alice.email, "Europe/Berlin");
+  await h.connect(alice, ["gmail", "drive", "calendar"]);
+  await h.connect(bob, ["calendar"]);
+  await h.connect(ada, ["calendar"]);
+  const contacts = firestoreContactRepository(h.db, { orgId: ORG, userId: alice.userId });
+  const stored = (id: string, emails: string[]) =>
+    withIndexes({
+      id,
+      kind: "personal",
+      fields: {
+        givenName: id,
+        familyName: "",
+        phones: [],
+        emails: emails.map((value) => ({ value, type: "work" })),
+      },
+      deleted: false,
+      deletedAt: null,
+      version: 1,
+      editedAt: 0,
+      updatedAt: new Date(),
+      google: null,
+      pendingPush: false,
+    });
+  await contacts.mutate("c-bob", () => stored("c-bob", [bob.email]));
+  await contacts.mutate("c-noemail", () => stored("c-noemail", []));
+});
+afterAll(async () => {
+  await h?.stop();
+});
+beforeEach(() => {
+  h.sim.control.clearFaults();
+});
+
+const cacheDocs = async (userId: string) =>
+  (await h.db.collection(`orgs/${ORG}/users/${userId}/${SIDEBAR_CACHE}`).get()).docs;
+const googleCalls = (api: string) => h.sim.control.requestCount({ api });
+
+describe("contact sidebar", () => {
+  it("shows shared mail (newest first), the 3 latest shared docs either way and shared events in the viewer's zone", async () => {
+    h.sim.control.clearRequestLog();
+    const res = await h.api(alice, "GET", "/v1/contacts/c-bob/context");
+    expect(res.status).toBe(200);
+    const { emails, documents, events } = res.body;
+    expect(res.body.email).toBe(bob.email);
+    expect(emails.state).toBe("ok");
+    expect(emails.items.map((m: { subject: string }) => m.subject)).toEqual([
+      "Offsite plan",
+      "Re: Quarterly numbers",
+      "Quarterly numbers",
+    ]);
+    expect(Object.keys(emails.items[0]).sort()).toEqual(["date", "id", "link", "subject"]);
+    expect(decodeURIComponent(emails.viewAllUrl)).toContain(
+      `from:${bob.email} OR to:${bob.email} OR cc:${bob.email}`,
+    );
+    expect(documents.state).toBe("ok");
+    expect(documents.items.map((d: { title: string }) => d.title)).toEqual(["Budget", "Plan", "Notes"]);
+    expect(documents.items[0].link).toMatch(/^https:\/\//);
+    expect(documents.viewAllUrl).toContain("drive.google.com");
+    expect(events.state).toBe("ok");
+    expect(events.items.map((e: { name: string; when: string }) => `${e.when}:${e.name}`)).toEqual([
+      "upcoming:Design review",
+      "upcoming:Kick-off",
+      "recent:Retro",
+    ]);
+    const review = events.items[0];
+    expect(review.timeZone).toBe("Europe/Berlin");
+    const expected = new Intl.DateTimeFormat("en-GB", {
+      timeZone: "Europe/Berlin",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    }).format(new Date(review.start));
+    expect(review.time).toBe(expected);
+    expect(events.viewAllUrl).toContain("calendar.google.com");
+    // One Gmail list + one batch (its 3 inner gets are logged by the sim as calls of their own); one Drive
+    // files.list; one Calendar events.list.
+    expect(h.sim.control.requestCount({ api: "drive" })).toBe(1);
+    expect(h.sim.control.requestCount({ api: "calendar" })).toBe(1);
+    expect(h.sim.control.requestCount({ api: "gmail", method: "gmail.batch" })).toBe(1);
+  });
+
+  it("reopening is served from the cache with no Google call", async () => {
+    await h.api(alice, "GET", "/v1/sidebar/context?email=bob@acme.test");
+    h.sim.control.clearRequestLog();
+    const again = await h.api(alice, "GET", "/v1/sidebar/context?email=bob@acme.test");
+    expect(again.body.emails.items).toHaveLength(3);
+    expect(again.body.documents.items).toHaveLength(3);
+    expect(h.sim.control.requestCount({})).toBe(0);
+  });
+
+  it("shows a colleague's current meeting title from presence, never an outsider's", async () => {
+    await firestoreUserRepository(h.db).create({
+      id: bob.userId,
+      orgId: ORG,
+      email: bob.email,
+      role: "user",
+      status: "active",
+      licensed: true,
+    });
+    const until = new Date(Date.now() + 1_800_000);
+    const presence = {
+      get: async (orgId: string, userId: string) =>
+        (orgId === ORG && userId === bob.userId
+          ? { state: "busy", reason: "meeting", until, title: "Board meeting" }
+          : undefined) as unknown as PresenceDoc | undefined,
+    };
+    const current = presenceCurrentMeeting(
+      () => h.db,
+      () => presence,
+    );
+    const viewer = { orgId: ORG, userId: alice.userId, email: alice.email };
+    expect(await current(viewer, bob.email)).toEqual({ title: "Board meeting", until: until.toISOString() });
+    expect(await current(viewer, "carol@customer.example")).toBeNull();
+    const withPresence = sidebarServices({
+      firestore: () => h.db,
+      tokens: () => h.services.tokens(),
+      apiRootUrl: h.sim.url,
+      webOrigin: APP,
+      currentMeeting: current,
+    });
+    const res = await withPresence.context().forEmail(viewer, bob.email);
+    expect(res.events.current).toEqual({ title: "Board meeting", until: until.toISOString() });
+  });
+
+  it("a contact without an email gets email_required in every section", async () => {
+    const res = await h.api(alice, "GET", "/v1/contacts/c-noemail/context");
+    expect(res.status).toBe(200);
+    expect([res.body.emails.state, res.body.documents.state, res.body.events.state]).toEqual([
+      "email_required",
+      "email_required",
+      "email_required",
+    ]);
+    expect((await h.api(alice, "GET", "/v1/contacts/c-missing/context")).status).toBe(404);
+    expect((await h.api(alice, "GET", "/v1/sidebar/context?email=not-an-email")).status).toBe(400);
+  });
+
+  it("a failing Drive (500) and a slow Calendar each get their own state; Gmail still shows", async () => {
+    const who = "erin@acme.test"; // no cache for this contact yet
+    h.sim.control.gmail.sendEmail({ from: who, to: [alice.email], subject: "Hello from Erin" });
+    h.sim.control.injectFault({ api: "drive", fail: "500" });
+    h.sim.control.injectFault({ api: "calendar", latencyMs: 3000 });
+    const started = Date.now();
+    const res = await h.api(alice, "GET", `/v1/sidebar/context?email=${who}`);
+    expect(Date.now() - started).toBeLessThan(2900);
+    expect(res.body.emails.state).toBe("ok");
+    expect(res.body.emails.items.map((m: { subject: string }) => m.subject)).toEqual(["Hello from Erin"]);
+    expect(res.body.documents).toMatchObject({ state: "error", reason: "upstream", items: [] });
+    expect(res.body.events).toMatchObject({ state: "error", reason: "timeout", items: [] });
+  });
+
+  it("a user with Gmail not connected sees not_connected for mail only", async () => {
+    await h.connect(dave, ["drive", "calendar"]);
+    const res = await h.api(dave, "GET", `/v1/sidebar/context?email=${alice.email}`);
+    expect(res.body.emails.state).toBe("not_connected");
+    expect(res.body.documents.state).toBe("ok");
+    expect(res.body.events.state).toBe("ok");
+  });
+
+  it("a user with only Calendar connected sees not_connected for mail and documents (Drive through the Google client too)", async () => {
+    const erin = USERS.erin;
+    await h.connect(erin, ["calendar"]);
+    const res = await h.api(erin, "GET", `/v1/sidebar/context?email=${alice.email}`);
+    expect([res.body.emails.state, res.body.documents.state, res.body.events.state]).toEqual([
+      "not_connected",
+      "not_connected",
+      "ok",
+    ]);
+  });
+
+  it("past freshness, serves the cached items at once and refreshes them in the background", async () => {
+    const swr = sidebarServices({
+      firestore: () => h.db,
+      tokens: () => h.services.tokens(),
+      apiRootUrl: h.sim.url,
+      webOrigin: APP,
+      freshMs: 1,
+      staleMs: 3_600_000,
+    });
+    const viewer = { orgId: ORG, userId: alice.userId, email: alice.email };
+    const who = "frank@customer.example";
+    h.sim.control.gmail.sendEmail({ from: who, to: [alice.email], subject: "First" });
+    expect((await swr.context().forEmail(viewer, who)).emails.items).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 5));
+    h.sim.control.gmail.sendEmail({ from: who, to: [alice.email], subject: "Second" });
+    const stale = await swr.context().forEmail(viewer, who);
+    expect(stale.emails).toMatchObject({ state: "ok", stale: true });
+    expect(stale.emails.items).toHaveLength(1);
+    await swr.context().settled();
+    const refreshed = await swr.context().forEmail(viewer, who);
+    expect(refreshed.emails.items.map((m) => (m as { subject: string }).subject)).toEqual([
+      "Second",
+      "First",
+    ]);
+  });
+
+  it("Gmail throttled (429) degrades to the cached mail, flagged", async () => {
+    // Same cache, but everything older than 1 ms counts as due for a refresh.
+    const eager = sidebarServices({
+      firestore: () => h.db,
+      tokens: () => h.services.tokens(),
+      apiRootUrl: h.sim.url,
+      webOrigin: APP,
+      freshMs: 1,
+      staleMs: 1,
+    });
+    const viewer = { orgId: ORG, userId: alice.userId, email: alice.email };
+    await h.sidebar.context().forEmail(viewer, bob.email);
+    await new Promise((r) => setTimeout(r, 5));
+    h.sim.control.injectFault({ api: "gmail", fail: "429" });
+    const res = await eager.context().forEmail(viewer, bob.email);
+    expect(res.emails).toMatchObject({ state: "ok", stale: true, rateLimited: true });
+    expect(res.emails.items).toHaveLength(3);
+    expect(res.documents).toMatchObject({ state: "ok", stale: false });
+  });
+
+  it("disconnecting Gmail deletes the cached mail at once and leaves the other sources", async () => {
+    await h.api(alice, "GET", `/v1/sidebar/context?email=${bob.email}`);
+    const before = (await cacheDocs(alice.userId)).map((d) => d.get("sections"));
+    expect(before.some((s) => s?.gmail)).toBe(true);
+    const off = await h.api(alice, "DELETE", "/v1/integrations/gmail");
+    expect(off.status).toBe(200);
+    const after = (await cacheDocs(alice.userId)).map((d) => d.get("sections"));
+    expect(after.some((s) => s?.gmail)).toBe(false);
+    expect(after.some((s) => s?.drive)).toBe(true);
+    h.sim.control.clearRequestLog();
+    const res = await h.api(alice, "GET", `/v1/sidebar/context?email=${bob.email}`);
+    expect(res.body.emails).toMatchObject({ state: "not_connected", items: [] });
+    expect(res.body.documents.state).toBe("ok");
+    expect(googleCalls("drive")).toBe(0);
+    await h.connect(alice, ["gmail", "drive", "calendar"]);
+  });
+});
+
+describe("meeting details", () => {
+  const original = "Agenda:\n- roadmap\n";
+  let eventId: string;
+  beforeAll(async () => {
+    await h.db.doc(`orgs/${ORG}`).set({ defaultRegion: "GB" }, { merge: true });
+    const put = await h.api(ada, "PUT", "/v1/admin/meetings/dial-in", {
+      numbers: [
+        { country: "US", number: "+12125550100" },
+        { country: "GB", number: "+442071234567", label: "London" },
+        { country: "DE", number: "+4930123456" },
+      ],
+    });
+    expect(put.status).toBe(200);
+    const now = h.sim.control.now().getTime();
+    const ev = h.sim.control.calendar.createEvent(bob.email, {
+      summary: "Planning",
+      description: original,
+      start: { dateTime: new Date(now + 86_400_000).toISOString() },
+      end: { dateTime: new Date(now + 90_000_000).toISOString() },
+      attendees: [{ email: ada.email }],
+    });
+    eventId = String(ev.id);
+  });
+  const eventOf = (user: string) =>
+    h.sim.control.calendar.events(user).find((e) => e.id === eventId) as unknown as SimEvent;
+
+  it("refuses invalid dial-in numbers", async () => {
+    const bad = await h.api(ada, "PUT", "/v1/admin/meetings/dial-in", {
+      numbers: [{ country: "GB", number: "020 7123 4567" }],
+    });
+    expect(bad.status).toBe(400);
+    expect((await h.api(ada, "GET", "/v1/admin/meetings/dial-in")).body.numbers).toHaveLength(3);
+  });
+
+  it("adding twice writes one block (organiser's country first) and the join link as location", async () => {
+    const first = await h.api(bob, "POST", `/v1/calendar/events/${eventId}/meeting`);
+    expect(first.status).toBe(200);
+    expect(first.body.joinUrl).toBe(`${APP}/meet/${first.body.room}`);
+    expect(first.body.pin).toMatch(/^\d{6}$/);
+    const second = await h.api(bob, "POST", `/v1/calendar/events/${eventId}/meeting`);
+    expect(second.body).toMatchObject({ room: first.body.room, pin: first.body.pin, updated: false });
+    const ev = eventOf(bob.email);
+    expect(ev.description.split(BLOCK_START)).toHaveLength(2);
+    expect(ev.description.startsWith(original)).toBe(true);
+    expect(ev.description).toContain(first.body.joinUrl);
+    expect(ev.description.indexOf("United Kingdom")).toBeLessThan(ev.description.indexOf("Germany"));
+    expect(ev.description.indexOf("Germany")).toBeLessThan(ev.description.indexOf("United States"));
+    expect(ev.location).toBe(first.body.joinUrl);
+    expect(ev.extendedProperties?.private?.[PROP_ROOM]).toBe(first.body.room);
+    const link = await h.api(bob, "GET", `/v1/meetings/${first.body.room}`);
+    expect(link.status).toBe(302);
+    expect(link.headers.get("location")).toBe(first.body.joinUrl);
+  });
+
+  it("changed dial-in numbers update the block in place on the next add", async () => {
+    const before = await h.api(bob, "POST", `/v1/calendar/events/${eventId}/meeting`);
+    await h.api(ada, "PUT", "/v1/admin/meetings/dial-in", {
+      numbers: [
+        { country: "GB", number: "+442071234567", label: "London" },
+        { country: "FR", number: "+33142685300" },
+      ],
+    });
+    const after = await h.api(bob, "POST", `/v1/calendar/events/${eventId}/meeting`);
+    expect(after.body).toMatchObject({ room: before.body.room, updated: true });
+    const ev = eventOf(bob.email);
+    expect(ev.description.split(BLOCK_START)).toHaveLength(2);
+    expect(ev.description).toContain("France: +33142685300");
+    expect(ev.description).not.toContain("United States");
+  });
+
+  it("a guest who is not the organiser gets 403", async () => {
+    const res = await h.api(ada, "POST", `/v1/calendar/events/${eventId}/meeting`);
+    expect(res.status).toBe(403);
+    expect((await h.api(ada, "DELETE", `/v1/calendar/events/${eventId}/meeting`)).status).toBe(403);
+  });
+
+  it("removing restores the original description and location", async () => {
+    const room = eventOf(bob.email).extendedProperties?.private?.[PROP_ROOM];
+    const res = await h.api(bob, "DELETE", `/v1/calendar/events/${eventId}/meeting`);
+    expect(res.status).toBe(200);
+    const ev = eventOf(bob.email);
+    expect(ev.description).toBe(original);
+    expect(ev.location ?? "").toBe("");
+    expect(ev.extendedProperties?.private?.[PROP_ROOM]).toBeUndefined();
+    expect((await h.api(bob, "GET", `/v1/meetings/${room}`)).status).toBe(404);
+  });
+});

@@ -1,0 +1,177 @@
+// The sidebar capability's composition: Google ports per user (tokens from the vault), the cache, the
+// meeting details use case and the routes' dependencies, from a few ports (tests pass emulator- and
+// simulator-backed ones). apiSidebarRoutes() is what the api function mounts.
+import type { Firestore } from "@google-cloud/firestore";
+import { firestoreContactRepository } from "../contacts/contact-repository";
+import { orgDefaultRegion } from "../contacts/org-region";
+import { firestoreUserRepository } from "../directory/user-repository";
+import { googleCalendarApi } from "../google/calendar-api";
+import { googleCalendarEventsApi } from "../google/calendar-events-api";
+import { googleDriveApi } from "../google/drive-api";
+import { gmailApi } from "../google/gmail-api";
+import { userAuthClient } from "../google/google-client-options";
+import type { RetryOptions } from "../google/retry";
+import type { AccessTokenProvider } from "../identity/access-token-provider";
+import { identityDepsFromEnvironment, identityServices } from "../identity/identity-services";
+import { config } from "../platform/config";
+import { AppError } from "../platform/errors";
+import type { Route } from "../platform/http";
+import type { Logger } from "../platform/logger";
+import { runtime } from "../platform/runtime";
+import { viewFor } from "../presence/presence-engine";
+import type { PresenceService } from "../presence/presence-repository";
+import { presenceFromEnvironment } from "../presence/presence-services";
+import {
+  type ContactContextDeps,
+  type ContactContextService,
+  contactContextService,
+  type Viewer,
+} from "./contact-context";
+import { firestoreDialInRepository } from "./dial-in-settings";
+import { firestoreMeetingRooms, meetingDetails } from "./meeting-details";
+import { firestoreSidebarCache, type SidebarCache, sidebarCacheTeardown } from "./sidebar-cache";
+import { type SidebarRouteDeps, sidebarRoutes } from "./sidebar-routes";
+
+export interface SidebarDeps {
+  firestore: () => Firestore;
+  tokens: () => AccessTokenProvider;
+  /** GOOGLE_API_ROOT_URL. */
+  apiRootUrl: string;
+  /** WEB_CLIENT_ORIGIN; undefined = meeting details answer not_ready. */
+  webOrigin: string | undefined;
+  clock?: () => Date;
+  log?: Logger;
+  /** The contact's current meeting (presence); omitted = never shown. */
+  currentMeeting?: ContactContextDeps["currentMeeting"];
+  gmailMode?: "batch" | "parallel";
+  timeoutMs?: number;
+  freshMs?: number;
+  staleMs?: number;
+}
+
+/** Interactive: one quick retry of a transient error, never a long backoff (the cache covers throttling). */
+export const SIDEBAR_RETRY: RetryOptions = {
+  maxAttempts: 2,
+  baseDelayMs: 100,
+  maxDelayMs: 300,
+  budgetMs: 1000,
+};
+
+export interface SidebarServices {
+  cache(): SidebarCache;
+  context(): ContactContextService;
+  routeDeps(): SidebarRouteDeps;
+}
+
+export function sidebarServices(deps: SidebarDeps): SidebarServices {
+  const once = <T>(make: () => T) => {
+    let v: { v: T } | undefined;
+    return () => {
+      v ??= { v: make() };
+      return v.v;
+    };
+  };
+  const target = { rootUrl: deps.apiRootUrl };
+  const retry = { retry: SIDEBAR_RETRY };
+  const cache = once(() => firestoreSidebarCache(deps.firestore, deps.clock));
+  const context = once(() =>
+    contactContextService({
+      gmailFor: (u: Viewer) =>
+        gmailApi(target, async () => (await deps.tokens().getAccessToken(u, "gmail")).token, {
+          ...retry,
+          mode: deps.gmailMode ?? "batch",
+        }),
+      driveFor: (u) => googleDriveApi(target, userAuthClient(deps.tokens(), u, "drive"), retry),
+      calendarFor: (u) => googleCalendarApi(target, userAuthClient(deps.tokens(), u, "calendar"), retry),
+      cache: cache(),
+      ...(deps.currentMeeting ? { currentMeeting: deps.currentMeeting } : {}),
+      ...(deps.clock ? { clock: deps.clock } : {}),
+      ...(deps.log ? { log: deps.log } : {}),
+      ...(deps.timeoutMs ? { timeoutMs: deps.timeoutMs } : {}),
+      ...(deps.freshMs ? { freshMs: deps.freshMs } : {}),
+      ...(deps.staleMs ? { staleMs: deps.staleMs } : {}),
+    }),
+  );
+  const webOrigin = () => {
+    if (!deps.webOrigin) throw new AppError("not_ready", "WEB_CLIENT_ORIGIN is not configured");
+    return deps.webOrigin;
+  };
+  const rooms = once(() => firestoreMeetingRooms(deps.firestore));
+  const dialIn = once(() => firestoreDialInRepository(deps.firestore, deps.clock));
+  const routeDeps = once(
+    (): SidebarRouteDeps => ({
+      context: context(),
+      contactEmails: async (u, id) => {
+        const c = await firestoreContactRepository(deps.firestore(), u).get(id);
+        if (!c || c.deleted) return undefined;
+        return c.fields.emails.map((e) => e.value);
+      },
+      meetings: meetingDetails({
+        eventsFor: (u) =>
+          googleCalendarEventsApi(target, userAuthClient(deps.tokens(), u, "calendar"), retry),
+        rooms: rooms(),
+        dialIn: dialIn(),
+        countryOf: (org) => orgDefaultRegion(deps.firestore(), org),
+        webOrigin,
+        ...(deps.clock ? { clock: deps.clock } : {}),
+      }),
+      rooms: rooms(),
+      dialIn: dialIn(),
+      webOrigin,
+    }),
+  );
+  return { cache, context, routeDeps };
+}
+
+/** The contact's current meeting title, for colleagues only (presence stores titles of public events only). */
+export function presenceCurrentMeeting(
+  db: () => Firestore,
+  presence: () => Pick<PresenceService, "get"> = () => presenceFromEnvironment().presence(),
+): NonNullable<ContactContextDeps["currentMeeting"]> {
+  return async (viewer, email) => {
+    // Only a colleague (a user of the viewer's org) has a presence whose title the viewer may see.
+    const user = await firestoreUserRepository(db()).findByEmail(viewer.orgId, email);
+    if (!user) return null;
+    const doc = await presence().get(viewer.orgId, user.id);
+    if (!doc) return null;
+    const view = viewFor(doc, viewer.orgId, { orgId: viewer.orgId });
+    return view.title ? { title: view.title, until: view.until } : null;
+  };
+}
+
+let fromEnvironment: SidebarServices | undefined;
+export const sidebarFromEnvironment = (): SidebarServices => {
+  fromEnvironment ??= (() => {
+    let tokens: AccessTokenProvider | undefined;
+    return sidebarServices({
+      firestore: runtime.db,
+      tokens: () => {
+        tokens ??= identityServices(identityDepsFromEnvironment()).tokens();
+        return tokens;
+      },
+      apiRootUrl: config().GOOGLE_API_ROOT_URL,
+      webOrigin: config().WEB_CLIENT_ORIGIN,
+      currentMeeting: presenceCurrentMeeting(runtime.db),
+    });
+  })();
+  return fromEnvironment;
+};
+
+/** The api function's sidebar routes; adapters are built on the first request. */
+export function apiSidebarRoutes(services: () => SidebarServices = sidebarFromEnvironment): Route[] {
+  const lazy = <T extends object>(make: () => T): T =>
+    new Proxy({} as T, { get: (_, key) => (make() as Record<string | symbol, unknown>)[key] });
+  const d = lazy(() => services().routeDeps());
+  return sidebarRoutes({
+    context: lazy(() => services().context()),
+    contactEmails: (u, id) => d.contactEmails(u, id),
+    meetings: lazy(() => services().routeDeps().meetings),
+    rooms: lazy(() => services().routeDeps().rooms),
+    dialIn: lazy(() => services().routeDeps().dialIn),
+    webOrigin: () => d.webOrigin(),
+  });
+}
+
+/** Registered with identity's disconnect: deletes the source's cached sidebar data. */
+export const apiSidebarTeardown = (services: () => SidebarServices = sidebarFromEnvironment) =>
+  sidebarCacheTeardown(() => services().cache());
