@@ -24,10 +24,11 @@ export interface Integration {
 export const INTEGRATIONS: Readonly<Record<IntegrationName, Integration>> = {
   contacts: {
     name: "contacts",
-    // Two-way sync writes contacts, so the read-only scope is not enough.
-    scopes: [`${G}contacts`],
+    // Two-way sync writes contacts, so the read-only scope is not enough; directory.readonly lets any
+    // user (not only admins) list colleagues as company contacts (people.listDirectoryPeople).
+    scopes: [`${G}contacts`, `${G}directory.readonly`],
     adminOnly: false,
-    purpose: "Two-way sync of your Google Contacts and caller-ID lookup",
+    purpose: "Two-way sync of your Google Contacts, colleagues as company contacts, and caller-ID lookup",
   },
   calendar: {
     name: "calendar",
