@@ -8,36 +8,23 @@ import { pubsubPublisher } from "../../shared/platform/pubsub";
 import { type RunningFunction, startFunction } from "../../tools/stack/function-process";
 import { pubsubClient, pushEndpoint, wirePubSub } from "../../tools/stack/pubsub-wiring";
 import { useEmulators } from "../../tools/testing/emulator-env";
+import { eventually, jsonLogCollector } from "../../tools/testing/eventually";
 import { loadManifest } from "../manifest";
 
 const emulators = useEmulators("audit");
 const spec = loadManifest().functions.find((f) => f.name === "audit-log")!;
-const logs: Array<Record<string, unknown>> = [];
+const collector = jsonLogCollector();
+const { logs } = collector;
 let fn: RunningFunction;
 let db: Firestore;
 
-const eventually = async <T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
 const logged = (event: string, auditId?: string) =>
   logs.filter((l) => l.event === event && (auditId === undefined || l.auditId === auditId)).length;
 
 beforeAll(async () => {
   fn = await startFunction(spec, {
     env: { ...emulators.env, LOG_LEVEL: "DEBUG" },
-    output: (line) => {
-      try {
-        logs.push(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        logs.push({ text: line });
-      }
-    },
+    output: collector.output,
   });
   await wirePubSub(
     { functions: [spec] },

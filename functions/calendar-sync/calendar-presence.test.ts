@@ -38,6 +38,7 @@ import { freePort } from "../../tools/emulators/emulators";
 import type { RunningFunction } from "../../tools/stack/function-process";
 import { wirePubSub } from "../../tools/stack/pubsub-wiring";
 import { useEmulators } from "../../tools/testing/emulator-env";
+import { eventually } from "../../tools/testing/eventually";
 import {
   createTopics,
   pullPublished,
@@ -81,15 +82,6 @@ const telephonyToken = randomBytes(32).toString("base64url");
 const publisher = () => pubsubPublisher(emulators.projectId);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const eventually = async <T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await sleep(100);
-  }
-};
 const collect = (name: string) => (line: string) => {
   try {
     logs.push({ fn: name, ...(JSON.parse(line) as Record<string, unknown>) });

@@ -22,28 +22,21 @@ import { pubsubPublisher } from "../../shared/platform/pubsub";
 import { type RunningFunction, startFunction } from "../../tools/stack/function-process";
 import { pubsubClient, pushEndpoint, wirePubSub } from "../../tools/stack/pubsub-wiring";
 import { useEmulators } from "../../tools/testing/emulator-env";
+import { eventually, jsonLogCollector } from "../../tools/testing/eventually";
 import { writeSecretsFile } from "../../tools/testing/function-harness";
 import type { RunningWorkspaceSim } from "../../tools/workspace-sim/src/index";
 import { loadManifest } from "../manifest";
 
 const emulators = useEmulators("contactsync");
 const spec = loadManifest().functions.find((f) => f.name === "contact-sync")!;
-const logs: Array<Record<string, unknown>> = [];
+const collector = jsonLogCollector();
+const { logs } = collector;
 let fn: RunningFunction;
 let sim: RunningWorkspaceSim;
 let db: Firestore;
 const publisher = pubsubPublisher(emulators.projectId);
 const repo = () => firestoreContactRepository(db, ALICE);
 
-const eventually = async <T>(probe: () => Promise<T | undefined>, timeoutMs = 25_000): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 150));
-  }
-};
 const logged = (event: string) => logs.filter((l) => l.event === event).length;
 
 /** Both sides hold the same contacts and nothing is waiting to be pushed. */
@@ -74,13 +67,7 @@ beforeAll(async () => {
       GOOGLE_OAUTH_CLIENT_ID: CLIENT.clientId,
       OAUTH_REDIRECT_URL: "http://127.0.0.1:9/oauth/google/callback",
     },
-    output: (line) => {
-      try {
-        logs.push(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        logs.push({ text: line });
-      }
-    },
+    output: collector.output,
   });
   await wirePubSub(
     { functions: [spec] },

@@ -12,6 +12,7 @@ import { pubsubPublisher } from "../../shared/platform/pubsub";
 import type { RunningFunction } from "../../tools/stack/function-process";
 import { wirePubSub } from "../../tools/stack/pubsub-wiring";
 import { useEmulators } from "../../tools/testing/emulator-env";
+import { eventually } from "../../tools/testing/eventually";
 import {
   createTopics,
   pullPublished,
@@ -26,16 +27,6 @@ const ORG = "acme";
 let sim: RunningWorkspaceSim;
 let fn: RunningFunction;
 let db: Firestore;
-
-const eventually = async <T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 200));
-  }
-};
 
 beforeAll(async () => {
   sim = await startWorkspaceSim({
