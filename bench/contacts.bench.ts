@@ -18,7 +18,7 @@ import {
   testDeps,
   testSecrets,
   USERS,
-} from "../shared/identity/identity-test-support";
+} from "../shared/identity/test/identity-test-support";
 import { startEmulators } from "../tools/emulators/emulators";
 import { startWorkspaceSim } from "../tools/workspace-sim/src/index";
 import type { Bench, Figure } from "./bench";

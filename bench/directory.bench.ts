@@ -8,7 +8,7 @@ import {
   defaultSettings,
   serviceAccountSeed,
   testDirectory,
-} from "../shared/directory/directory-test-support";
+} from "../shared/directory/test/directory-test-support";
 import { startEmulators } from "../tools/emulators/emulators";
 import { startWorkspaceSim } from "../tools/workspace-sim/src/index";
 import type { Bench, Figure } from "./bench";

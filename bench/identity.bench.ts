@@ -11,7 +11,7 @@ import {
   testDeps,
   testSecrets,
   USERS,
-} from "../shared/identity/identity-test-support";
+} from "../shared/identity/test/identity-test-support";
 import { startEmulators } from "../tools/emulators/emulators";
 import type { Bench, Figure } from "./bench";
 

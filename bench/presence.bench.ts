@@ -6,6 +6,8 @@ import { randomBytes } from "node:crypto";
 import { Firestore } from "@google-cloud/firestore";
 import { PubSub } from "@google-cloud/pubsub";
 import { loadManifest } from "../functions/manifest";
+import { SECRET } from "../shared/identity/secret-names";
+import { newSigningKeyRing } from "../shared/identity/signing-keys";
 import {
   CLIENT,
   identity,
@@ -16,9 +18,7 @@ import {
   startSim,
   testDeps,
   USERS,
-} from "../shared/identity/identity-test-support";
-import { SECRET } from "../shared/identity/secret-names";
-import { newSigningKeyRing } from "../shared/identity/signing-keys";
+} from "../shared/identity/test/identity-test-support";
 import { newTokenKeyRing } from "../shared/identity/token-cipher";
 import { pubsubPublisher } from "../shared/platform/pubsub";
 import { CALENDAR_WEBHOOK_PATH } from "../shared/presence/calendar-webhook-routes";

@@ -2,8 +2,8 @@
 // Firestore cache), p50 and p95 over HTTP, against the Workspace simulator and the Firestore emulator; and
 // Google calls per opening from the sim's request log. Gmail is counted two ways: HTTP round trips
 // (messages.list + one batch) and calls Google charges (the batch's inner gets each count).
-import { USERS } from "../shared/identity/identity-test-support";
-import { startSidebarHarness } from "../shared/sidebar/sidebar-test-support";
+import { USERS } from "../shared/identity/test/identity-test-support";
+import { startSidebarHarness } from "../shared/sidebar/test/sidebar-test-support";
 import { startEmulators } from "../tools/emulators/emulators";
 import type { Bench, Figure } from "./bench";
 

@@ -6,6 +6,8 @@
 import { randomBytes } from "node:crypto";
 import { Firestore } from "@google-cloud/firestore";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { SECRET } from "../../shared/identity/secret-names";
+import { newSigningKeyRing } from "../../shared/identity/signing-keys";
 import {
   CLIENT,
   identity,
@@ -15,9 +17,7 @@ import {
   silentLog,
   type TestUser,
   testDeps,
-} from "../../shared/identity/identity-test-support";
-import { SECRET } from "../../shared/identity/secret-names";
-import { newSigningKeyRing } from "../../shared/identity/signing-keys";
+} from "../../shared/identity/test/identity-test-support";
 import { newTokenKeyRing } from "../../shared/identity/token-cipher";
 import { createHttpHandler } from "../../shared/platform/http";
 import { pubsubPublisher } from "../../shared/platform/pubsub";

@@ -14,9 +14,9 @@ import {
   livePersonal,
   localSide,
   startContactsSim,
-} from "../../shared/contacts/contact-sync-test-support";
-import { CLIENT, memorySecrets } from "../../shared/identity/identity-test-support";
+} from "../../shared/contacts/test/contact-sync-test-support";
 import { SECRET } from "../../shared/identity/secret-names";
+import { CLIENT, memorySecrets } from "../../shared/identity/test/identity-test-support";
 import { newTokenKeyRing } from "../../shared/identity/token-cipher";
 import { pubsubPublisher } from "../../shared/platform/pubsub";
 import { type RunningFunction, startFunction } from "../../tools/stack/function-process";

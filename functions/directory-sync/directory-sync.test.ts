@@ -4,8 +4,12 @@
 import { Firestore } from "@google-cloud/firestore";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DirectorySyncMessage } from "../../shared/directory/directory-sync-worker";
-import { defaultSettings, SA_EMAIL, serviceAccountSeed } from "../../shared/directory/directory-test-support";
 import { firestoreProvisioningSettings } from "../../shared/directory/provisioning-settings";
+import {
+  defaultSettings,
+  SA_EMAIL,
+  serviceAccountSeed,
+} from "../../shared/directory/test/directory-test-support";
 import { firestoreUserRepository } from "../../shared/directory/user-repository";
 import { newTokenKeyRing } from "../../shared/identity/token-cipher";
 import { pubsubPublisher } from "../../shared/platform/pubsub";

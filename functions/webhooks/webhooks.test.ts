@@ -10,9 +10,9 @@ import {
   serviceAccountSeed,
   type TestDirectory,
   testDirectory,
-} from "../../shared/directory/directory-test-support";
+} from "../../shared/directory/test/directory-test-support";
 import { CHANNELS_COLLECTION } from "../../shared/directory/watch-channels";
-import { silentLog } from "../../shared/identity/identity-test-support";
+import { silentLog } from "../../shared/identity/test/identity-test-support";
 import type { RunningFunction } from "../../tools/stack/function-process";
 import { useEmulators } from "../../tools/testing/emulator-env";
 import { createTopics, pullPublished, startFunctionForTest } from "../../tools/testing/function-harness";

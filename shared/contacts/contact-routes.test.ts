@@ -8,7 +8,7 @@ import { http } from "@google-cloud/functions-framework";
 import { getTestServer } from "@google-cloud/functions-framework/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { useEmulators } from "../../tools/testing/emulator-env";
-import { recordingPublisher, silentLog } from "../identity/identity-test-support";
+import { recordingPublisher, silentLog } from "../identity/test/identity-test-support";
 import { AppError } from "../platform/errors";
 import { createHttpHandler, type Principal } from "../platform/http";
 import { createContact } from "./contact-commands";

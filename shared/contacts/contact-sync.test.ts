@@ -7,12 +7,13 @@ import { useEmulators } from "../../tools/testing/emulator-env";
 import type { RunningWorkspaceSim } from "../../tools/workspace-sim/src/index";
 import { googlePeopleApi } from "../google/people-api";
 import type { IdentityServices } from "../identity/identity-services";
-import { silentLog } from "../identity/identity-test-support";
+import { silentLog } from "../identity/test/identity-test-support";
 import { createContact, deleteContact, updateContact } from "./contact-commands";
 import { firestoreContactRepository } from "./contact-repository";
 import type { SyncReport } from "./contact-sync";
 import { fanOutContactSync } from "./contact-sync-fanout";
 import { contactSyncStatus, contactSyncTeardown } from "./contact-sync-status";
+import { runContactSync } from "./contact-sync-worker";
 import {
   ALICE,
   connectAlice,
@@ -22,8 +23,7 @@ import {
   recordingPeople,
   startContactsSim,
   workerDeps,
-} from "./contact-sync-test-support";
-import { runContactSync } from "./contact-sync-worker";
+} from "./test/contact-sync-test-support";
 
 const emulators = useEmulators("contacts");
 let sim: RunningWorkspaceSim;

@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useEmulators } from "../../tools/testing/emulator-env";
 import { type RunningWorkspaceSim, startWorkspaceSim } from "../../tools/workspace-sim/src/index";
 import { identityServices } from "../identity/identity-services";
-import { CLIENT, ORG, seedGrant } from "../identity/identity-test-support";
+import { CLIENT, ORG, seedGrant } from "../identity/test/identity-test-support";
 import { fullSyncStep } from "./directory-sync";
-import { defaultSettings, type TestDirectory, testDirectory } from "./directory-test-support";
 import { accountIdFor } from "./provisioning-diff";
+import { defaultSettings, type TestDirectory, testDirectory } from "./test/directory-test-support";
 
 const emulators = useEmulators("dirconn");
 const DOMAIN = "grant.example";

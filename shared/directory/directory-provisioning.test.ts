@@ -14,20 +14,20 @@ import {
   simServiceAccountClient,
   startWorkspaceSim,
 } from "../../tools/workspace-sim/src/index";
-import { silentLog, testSecrets } from "../identity/identity-test-support";
 import { firestoreRefreshSessions } from "../identity/refresh-sessions";
 import { bearerAuthenticator, sessionTokenService } from "../identity/session-tokens";
+import { silentLog, testSecrets } from "../identity/test/identity-test-support";
 import { createHttpHandler } from "../platform/http";
 import { directoryAdminRoutes } from "./directory-routes";
 import { fullSyncStep, syncChangedUser } from "./directory-sync";
+import { accountIdFor } from "./provisioning-diff";
 import {
   defaultSettings,
   SA_EMAIL,
   serviceAccountSeed,
   type TestDirectory,
   testDirectory,
-} from "./directory-test-support";
-import { accountIdFor } from "./provisioning-diff";
+} from "./test/directory-test-support";
 import type { UserAccount } from "./user-repository";
 
 const emulators = useEmulators("dirprov");

@@ -3,7 +3,7 @@
 import { Firestore } from "@google-cloud/firestore";
 import { afterAll, describe, expect, it } from "vitest";
 import { useEmulators } from "../../tools/testing/emulator-env";
-import { recordingPublisher, silentLog } from "../identity/identity-test-support";
+import { recordingPublisher, silentLog } from "../identity/test/identity-test-support";
 import { fanOutReconcile } from "./directory-reconcile";
 import { firestoreProvisioningSettings } from "./provisioning-settings";
 

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useEmulators } from "../../tools/testing/emulator-env";
 import { type RunningWorkspaceSim, startWorkspaceSim } from "../../tools/workspace-sim/src/index";
-import { silentLog } from "../identity/identity-test-support";
+import { silentLog } from "../identity/test/identity-test-support";
 import { AppError } from "../platform/errors";
 import { fullSyncStep } from "./directory-sync";
 import { handleDirectorySync } from "./directory-sync-worker";
@@ -13,7 +13,7 @@ import {
   serviceAccountSeed,
   type TestDirectory,
   testDirectory,
-} from "./directory-test-support";
+} from "./test/directory-test-support";
 
 const emulators = useEmulators("dirsync");
 const ORG = "bigco";

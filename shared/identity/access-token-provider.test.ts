@@ -12,6 +12,7 @@ import type { SecretStore } from "../platform/secrets";
 import { type GoogleOAuth, googleOAuth } from "./google-oauth";
 import { keyOf } from "./grant-repository";
 import { GRANT_STATUS_CHANGED_TOPIC } from "./grant-status-changed";
+import { IDENTITY_SCOPES, INTEGRATIONS } from "./integrations";
 import {
   CLIENT,
   identity,
@@ -22,8 +23,7 @@ import {
   testDeps,
   testSecrets,
   USERS,
-} from "./identity-test-support";
-import { IDENTITY_SCOPES, INTEGRATIONS } from "./integrations";
+} from "./test/identity-test-support";
 
 const emulators = useEmulators("tokens");
 let sim: RunningWorkspaceSim;

@@ -19,6 +19,8 @@ import {
 } from "./consent-routes";
 import { keyOf } from "./grant-repository";
 import { type IdentityServices, OAUTH_CALLBACK_PATH } from "./identity-services";
+import { INTEGRATIONS } from "./integrations";
+import { bearerAuthenticator, sessionTokenService } from "./session-tokens";
 import {
   CLIENT,
   identity,
@@ -30,9 +32,7 @@ import {
   testDeps,
   testSecrets,
   USERS,
-} from "./identity-test-support";
-import { INTEGRATIONS } from "./integrations";
-import { bearerAuthenticator, sessionTokenService } from "./session-tokens";
+} from "./test/identity-test-support";
 
 const emulators = useEmulators("consent");
 const APP = "https://app.acme.test";

@@ -14,7 +14,7 @@ import {
   testDeps,
   testSecrets,
   USERS,
-} from "./identity-test-support";
+} from "./test/identity-test-support";
 import { createTokenRefreshHandler, keepGrantsAlive } from "./token-refresh-worker";
 
 const emulators = useEmulators("keepalive");

@@ -15,7 +15,7 @@ import {
   type TestUser,
   testDeps,
   testSecrets,
-} from "../identity/identity-test-support";
+} from "../identity/test/identity-test-support";
 import { PRESENCE_CHANGED_TOPIC } from "./presence-messages";
 import { type PresenceServices, presenceServices } from "./presence-services";
 

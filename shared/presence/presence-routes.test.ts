@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { Firestore } from "@google-cloud/firestore";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useEmulators } from "../../tools/testing/emulator-env";
-import { memorySecrets, recordingPublisher, silentLog } from "../identity/identity-test-support";
+import { memorySecrets, recordingPublisher, silentLog } from "../identity/test/identity-test-support";
 import { createHttpHandler } from "../platform/http";
 import { firestoreCalendarStore } from "./calendar-store";
 import { PRESENCE_CHANGED_TOPIC } from "./presence-messages";

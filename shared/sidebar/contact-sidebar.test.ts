@@ -3,13 +3,18 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { useEmulators } from "../../tools/testing/emulator-env";
 import { firestoreContactRepository, withIndexes } from "../contacts/contact-repository";
 import { firestoreUserRepository } from "../directory/user-repository";
-import { ORG, USERS } from "../identity/identity-test-support";
+import { ORG, USERS } from "../identity/test/identity-test-support";
 import type { PresenceDoc } from "../presence/presence-repository";
 import { BLOCK_START } from "./meeting-block";
 import { PROP_ROOM } from "./meeting-details";
 import { SIDEBAR_CACHE } from "./sidebar-cache";
 import { presenceCurrentMeeting, sidebarServices } from "./sidebar-services";
-import { APP, type SidebarHarness, seedSharedHistory, startSidebarHarness } from "./sidebar-test-support";
+import {
+  APP,
+  type SidebarHarness,
+  seedSharedHistory,
+  startSidebarHarness,
+} from "./test/sidebar-test-support";
 
 interface SimEvent {
   description: string;

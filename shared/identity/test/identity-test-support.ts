@@ -2,17 +2,17 @@
 // in-memory secret store with real key rings, ports wired to the emulators, and grants minted at the sim.
 import { Firestore } from "@google-cloud/firestore";
 import type { z } from "zod";
-import { type RunningWorkspaceSim, startWorkspaceSim } from "../../tools/workspace-sim/src/index";
-import { createLogger } from "../platform/logger";
-import type { MessageType } from "../platform/messages";
-import type { EventPublisher } from "../platform/pubsub";
-import type { SecretStore } from "../platform/secrets";
-import { type Grant, grantIdFor } from "./grant-repository";
-import { type IdentityDeps, type IdentityServices, identityServices } from "./identity-services";
-import { IDENTITY_SCOPES, INTEGRATIONS, type IntegrationName, parseScopes } from "./integrations";
-import { SECRET } from "./secret-names";
-import { newSigningKeyRing } from "./signing-keys";
-import { newTokenKeyRing } from "./token-cipher";
+import { type RunningWorkspaceSim, startWorkspaceSim } from "../../../tools/workspace-sim/src/index";
+import { createLogger } from "../../platform/logger";
+import type { MessageType } from "../../platform/messages";
+import type { EventPublisher } from "../../platform/pubsub";
+import type { SecretStore } from "../../platform/secrets";
+import { type Grant, grantIdFor } from "../grant-repository";
+import { type IdentityDeps, type IdentityServices, identityServices } from "../identity-services";
+import { IDENTITY_SCOPES, INTEGRATIONS, type IntegrationName, parseScopes } from "../integrations";
+import { SECRET } from "../secret-names";
+import { newSigningKeyRing } from "../signing-keys";
+import { newTokenKeyRing } from "../token-cipher";
 
 export const CLIENT = {
   clientId: "switchboard-identity-test.apps.googleusercontent.com",

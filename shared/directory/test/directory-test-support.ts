@@ -2,14 +2,19 @@
 // delegated the directory scopes, directory services wired to the emulators and the simulator, and a
 // clock that moves with the simulator's.
 import { Firestore } from "@google-cloud/firestore";
-import type { RunningWorkspaceSim } from "../../tools/workspace-sim/src/index";
-import type { DirectoryApi } from "../google/directory-api";
-import { CLIENT, recordingPublisher, silentLog, testSecrets } from "../identity/identity-test-support";
-import { INTEGRATIONS } from "../identity/integrations";
-import type { EventPublisher } from "../platform/pubsub";
-import type { SecretStore } from "../platform/secrets";
-import { type DirectoryServices, directoryServices } from "./directory-services";
-import type { ProvisioningSettingsInput } from "./provisioning-settings";
+import type { RunningWorkspaceSim } from "../../../tools/workspace-sim/src/index";
+import type { DirectoryApi } from "../../google/directory-api";
+import { INTEGRATIONS } from "../../identity/integrations";
+import {
+  CLIENT,
+  recordingPublisher,
+  silentLog,
+  testSecrets,
+} from "../../identity/test/identity-test-support";
+import type { EventPublisher } from "../../platform/pubsub";
+import type { SecretStore } from "../../platform/secrets";
+import { type DirectoryServices, directoryServices } from "../directory-services";
+import type { ProvisioningSettingsInput } from "../provisioning-settings";
 
 export const SA_EMAIL = "directory-sync@switchboard-test.iam.gserviceaccount.com";
 

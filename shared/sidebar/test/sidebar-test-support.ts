@@ -5,9 +5,11 @@ import type { AddressInfo } from "node:net";
 import { Firestore } from "@google-cloud/firestore";
 import { http } from "@google-cloud/functions-framework";
 import { getTestServer } from "@google-cloud/functions-framework/testing";
-import type { RunningWorkspaceSim } from "../../tools/workspace-sim/src/index";
-import { consentRoutes } from "../identity/consent-routes";
-import type { IdentityServices } from "../identity/identity-services";
+import type { RunningWorkspaceSim } from "../../../tools/workspace-sim/src/index";
+import { consentRoutes } from "../../identity/consent-routes";
+import type { IdentityServices } from "../../identity/identity-services";
+import type { IntegrationName } from "../../identity/integrations";
+import { bearerAuthenticator, sessionTokenService } from "../../identity/session-tokens";
 import {
   identity,
   ORG,
@@ -18,14 +20,12 @@ import {
   type TestUser,
   testDeps,
   testSecrets,
-} from "../identity/identity-test-support";
-import type { IntegrationName } from "../identity/integrations";
-import { bearerAuthenticator, sessionTokenService } from "../identity/session-tokens";
-import { createHttpHandler } from "../platform/http";
-import type { SecretStore } from "../platform/secrets";
-import { sidebarCacheTeardown } from "./sidebar-cache";
-import { sidebarRoutes } from "./sidebar-routes";
-import { type SidebarDeps, type SidebarServices, sidebarServices } from "./sidebar-services";
+} from "../../identity/test/identity-test-support";
+import { createHttpHandler } from "../../platform/http";
+import type { SecretStore } from "../../platform/secrets";
+import { sidebarCacheTeardown } from "../sidebar-cache";
+import { sidebarRoutes } from "../sidebar-routes";
+import { type SidebarDeps, type SidebarServices, sidebarServices } from "../sidebar-services";
 
 export const APP = "https://app.acme.test";
 

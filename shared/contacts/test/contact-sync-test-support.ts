@@ -1,9 +1,9 @@
 // Fixtures for contact sync's tests (not a test file): a simulator org in region GB with a contacts
 // user and colleagues, a grant in the vault, and comparisons of both sides.
 import type { Firestore } from "@google-cloud/firestore";
-import { type RunningWorkspaceSim, startWorkspaceSim } from "../../tools/workspace-sim/src/index";
-import type { PeopleApi } from "../google/people-api";
-import { type IdentityServices, identityServices } from "../identity/identity-services";
+import { type RunningWorkspaceSim, startWorkspaceSim } from "../../../tools/workspace-sim/src/index";
+import type { PeopleApi } from "../../google/people-api";
+import { type IdentityServices, identityServices } from "../../identity/identity-services";
 import {
   CLIENT,
   ORG,
@@ -12,11 +12,11 @@ import {
   testDeps,
   testSecrets,
   USERS,
-} from "../identity/identity-test-support";
-import type { SecretStore } from "../platform/secrets";
-import { normaliseFields } from "./contact-model";
-import { firestoreContactRepository, type StoredContact } from "./contact-repository";
-import type { ContactSyncWorkerDeps } from "./contact-sync-worker";
+} from "../../identity/test/identity-test-support";
+import type { SecretStore } from "../../platform/secrets";
+import { normaliseFields } from "../contact-model";
+import { firestoreContactRepository, type StoredContact } from "../contact-repository";
+import type { ContactSyncWorkerDeps } from "../contact-sync-worker";
 
 export const ALICE = { orgId: ORG, userId: USERS.alice.userId, email: USERS.alice.email };
 export const CONTACTS_SCOPE = "https://www.googleapis.com/auth/contacts";
