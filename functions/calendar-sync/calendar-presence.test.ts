@@ -45,6 +45,7 @@ import {
   startFunctionForTest,
   writeSecretsFile,
 } from "../../tools/testing/function-harness";
+import { serveHandler } from "../../tools/testing/handler-server";
 import { type RunningWorkspaceSim, startWorkspaceSim } from "../../tools/workspace-sim/src/index";
 import { loadManifest } from "../manifest";
 
@@ -310,9 +311,9 @@ describe("calendar presence through the webhook and Pub/Sub", () => {
         },
       },
     );
+    const server = await serveHandler(handler);
     const get = async (principal: string) => {
-      const res = await invoke(
-        handler,
+      const res = await server.call(
         "GET",
         `/v1/presence?users=${ORG}/${U.erin.userId},${ORG}/${U.frank.userId}`,
         {
@@ -340,6 +341,7 @@ describe("calendar presence through the webhook and Pub/Sub", () => {
       reason: "busy",
       until: null,
     });
+    await server.close();
   });
 
   it("understands out of office, focus time, tentative (org setting) and back-to-back meetings", async () => {
@@ -694,29 +696,3 @@ describe("sync tokens and channels over time", () => {
     expect((await db.collection(`orgs/${ORG}/users/${u.userId}/calendarEvents`).get()).size).toBe(0);
   });
 });
-
-// In-process call of a route table (no server): method, path, headers → status and JSON body.
-async function invoke(
-  handler: ReturnType<typeof createHttpHandler>,
-  method: string,
-  path: string,
-  headers: Record<string, string>,
-  // biome-ignore lint/suspicious/noExplicitAny: bodies are asserted field by field
-): Promise<{ status: number; body: any }> {
-  let status = 200;
-  let text = "";
-  const res = {
-    status(s: number) {
-      status = s;
-      return res;
-    },
-    setHeader() {},
-    send(t: string) {
-      text = t;
-    },
-    end() {},
-  };
-  const req = { method, url: path, originalUrl: path, headers, rawBody: undefined, body: undefined };
-  await handler(req as never, res as never);
-  return { status, body: text ? JSON.parse(text) : undefined };
-}

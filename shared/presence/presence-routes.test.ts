@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { Firestore } from "@google-cloud/firestore";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useEmulators } from "../../tools/testing/emulator-env";
+import { type HandlerServer, serveHandler } from "../../tools/testing/handler-server";
 import { memorySecrets, recordingPublisher, silentLog } from "../identity/test/identity-test-support";
 import { createHttpHandler } from "../platform/http";
 import { firestoreCalendarStore } from "./calendar-store";
@@ -17,9 +18,9 @@ const ORG = "org-acme";
 const SECRET = randomBytes(32).toString("base64url");
 let db: Firestore;
 const publisher = recordingPublisher();
-let handler: ReturnType<typeof createHttpHandler>;
+let server: HandlerServer;
 
-beforeAll(() => {
+beforeAll(async () => {
   db = new Firestore({ projectId: emulators.projectId });
   const presence = presenceService({
     db,
@@ -28,7 +29,7 @@ beforeAll(() => {
     clock: () => new Date(),
     log: silentLog,
   });
-  handler = createHttpHandler(
+  const handler = createHttpHandler(
     presenceRoutes({ presence, secrets: memorySecrets({ [TELEPHONY_SECRET]: SECRET }) }),
     {
       maxBodyBytes: 64 * 1024,
@@ -39,38 +40,15 @@ beforeAll(() => {
       },
     },
   );
+  server = await serveHandler(handler);
 });
 afterAll(async () => {
+  await server?.close();
   await db?.terminate();
 });
 
-async function call(method: string, path: string, headers: Record<string, string>, body?: unknown) {
-  let status = 200;
-  let text = "";
-  const res = {
-    status(s: number) {
-      status = s;
-      return res;
-    },
-    setHeader() {},
-    send(t: string) {
-      text = t;
-    },
-    end() {},
-  };
-  const raw = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-  const req = {
-    method,
-    url: path,
-    originalUrl: path,
-    headers: { ...(raw ? { "content-type": "application/json" } : {}), ...headers },
-    rawBody: raw,
-    body,
-  };
-  await handler(req as never, res as never);
-  // biome-ignore lint/suspicious/noExplicitAny: asserted field by field
-  return { status, body: (text ? JSON.parse(text) : undefined) as any };
-}
+const call = (method: string, path: string, headers: Record<string, string>, body?: unknown) =>
+  server.call(method, path, headers, body);
 
 const me = (user: string) => ({ "x-test-principal": `${ORG}/${user}` });
 const telephony = (token = SECRET) => ({ authorization: `Bearer ${token}` });
