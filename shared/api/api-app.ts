@@ -8,6 +8,7 @@ import { orgDefaultRegion } from "../contacts/org-region";
 import { directoryAdminRoutes } from "../directory/directory-routes";
 import { directoryEnvironment, directoryServices } from "../directory/directory-services";
 import { firestoreUserRepository } from "../directory/user-repository";
+import { writeBackRoutes } from "../directory/writeback/writeback-routes";
 import { authRoutes } from "../identity/auth-app";
 import { consentRoutes } from "../identity/consent-routes";
 import { identityDepsFromEnvironment } from "../identity/identity-services";
@@ -38,6 +39,12 @@ export function apiRoutes(gate?: SessionGate): Route[] {
   const tokens = lazy(() => sessionTokenService(runtime.secrets()));
   const users = lazy(() => firestoreUserRepository(db()));
   const publisher = lazy(() => runtime.publisher());
+  let directoryBuilt: ReturnType<typeof directoryServices> | undefined;
+  // One directory composition for both route tables, built on the first request that needs it.
+  const directory = () => {
+    directoryBuilt ??= directoryServices(directoryEnvironment());
+    return directoryBuilt;
+  };
   const routes: Route[] = [
     ...healthRoutes({ checkConfig: () => void config(), firestore: db }),
     ...sessionRoutes({
@@ -62,7 +69,8 @@ export function apiRoutes(gate?: SessionGate): Route[] {
       region: (org) => orgDefaultRegion(db(), org),
       publisher,
     }),
-    ...directoryAdminRoutes(() => directoryServices(directoryEnvironment())),
+    ...directoryAdminRoutes(directory),
+    ...writeBackRoutes(directory),
     ...presenceApiRoutes(),
     ...apiSidebarRoutes(),
   ];

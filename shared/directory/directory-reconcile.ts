@@ -1,6 +1,7 @@
 // The scheduled reconcile: on each tick, one full-sync message per org with a connected directory. It
 // never syncs inline (a tick must stay short and one org's trouble must not delay another's); the full
-// sync then repairs whatever pushes missed and runs grace-period deadlines.
+// sync then repairs whatever pushes missed and runs grace-period deadlines, and a write-back sweep
+// re-queues the org's pending write-backs.
 import type { Firestore } from "@google-cloud/firestore";
 import { z } from "zod";
 import { type DecodedMessage, pubSubHandler } from "../platform/cloudevent";
@@ -11,6 +12,7 @@ import type { EventPublisher } from "../platform/pubsub";
 import { runtime } from "../platform/runtime";
 import { DirectorySyncMessage } from "./directory-sync-worker";
 import { firestoreProvisioningSettings } from "./provisioning-settings";
+import { requestWriteBackSweep } from "./writeback/writeback-messages";
 
 export const DIRECTORY_RECONCILE_TICKS_TOPIC = "directory-reconcile-ticks";
 const TICK_MS = 3 * 3600_000; // the schedule in functions/manifest.json
@@ -31,13 +33,15 @@ export async function fanOutReconcile(
   if (!(await claim(db, `directory-reconcile:${slot}`))) return { orgs: 0, duplicate: true };
   const orgs = await firestoreProvisioningSettings(db).connectedOrgs();
   await Promise.all(
-    orgs.map((orgId) =>
+    orgs.flatMap((orgId) => [
       publisher.publish(
         DirectorySyncMessage,
         { kind: "full-sync", orgId, reason: "reconcile" },
         { orderingKey: orgId },
       ),
-    ),
+      // Write-back that a lost message or a missing permission left pending is retried here.
+      requestWriteBackSweep(publisher, orgId),
+    ]),
   );
   log.info("directory.reconcile_fanned_out", { slot, orgs: orgs.length });
   return { orgs: orgs.length, duplicate: false };

@@ -9,6 +9,7 @@ import {
   directoryAuthClient,
 } from "../google/directory-auth";
 import type { RetryOptions } from "../google/retry";
+import type { AccessTokenProvider } from "../identity/access-token-provider";
 import {
   type IdentityDeps,
   identityDepsFromEnvironment,
@@ -23,6 +24,7 @@ import type { DirectorySyncDeps } from "./directory-sync";
 import { firestoreProvisioningSettings } from "./provisioning-settings";
 import { firestoreSyncState } from "./sync-state";
 import { firestoreUserRepository } from "./user-repository";
+import { isSwitchboardPhone } from "./writeback/writeback-merge";
 
 export interface DirectoryEnvironment {
   identity: IdentityDeps;
@@ -39,6 +41,8 @@ export interface DirectoryEnvironment {
 
 export interface DirectoryServices extends DirectorySyncDeps {
   env: DirectoryEnvironment;
+  /** The token vault (admin grants). */
+  tokens: () => AccessTokenProvider;
   ops: OpCounter;
   webhookAddress: string | undefined;
 }
@@ -51,6 +55,7 @@ export function directoryServices(env: DirectoryEnvironment): DirectoryServices 
   const log = env.log ?? rootLogger();
   return {
     env,
+    tokens: () => identity.tokens(),
     ops,
     db,
     snapshot: firestoreDirectorySnapshot(db, ops),
@@ -74,7 +79,10 @@ export function directoryServices(env: DirectoryEnvironment): DirectoryServices 
         orgId,
         connection,
       );
-      return googleDirectoryApi({ rootUrl: env.apiRootUrl }, auth, env.retry ? { retry: env.retry } : {});
+      return googleDirectoryApi({ rootUrl: env.apiRootUrl }, auth, {
+        ignorePhone: isSwitchboardPhone,
+        ...(env.retry ? { retry: env.retry } : {}),
+      });
     },
     apply: {
       users: firestoreUserRepository(db),

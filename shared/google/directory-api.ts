@@ -79,8 +79,14 @@ type ApiUser = {
   phones?: unknown;
 };
 
-export function toWorkspaceUser(u: ApiUser): WorkspaceUser {
-  const phones = Array.isArray(u.phones) ? (u.phones as Array<{ value?: string; type?: string }>) : [];
+type ApiPhone = { value?: string; type?: string; customType?: string };
+
+/** `ignorePhone`: entries that are not the user's own (Switchboard's write-back entries). */
+export function toWorkspaceUser(
+  u: ApiUser,
+  ignorePhone: (p: ApiPhone) => boolean = () => false,
+): WorkspaceUser {
+  const phones = (Array.isArray(u.phones) ? (u.phones as ApiPhone[]) : []).filter((p) => !ignorePhone(p));
   const phone = (phones.find((p) => p.type === "work") ?? phones[0])?.value ?? null;
   const givenName = u.name?.givenName ?? "";
   const familyName = u.name?.familyName ?? "";
@@ -102,6 +108,11 @@ export interface DirectoryApiOptions {
   retry?: RetryOptions;
   /** `my_customer` unless a reseller names the customer. */
   customer?: string;
+  /**
+   * Phone entries left out of `phone` (and so of the snapshot's hash): the ones Switchboard writes
+   * itself, whose return through a sync or push is its own echo, not a change made in Google.
+   */
+  ignorePhone?: (p: ApiPhone) => boolean;
 }
 
 export function googleDirectoryApi(
@@ -129,14 +140,14 @@ export function googleDirectoryApi(
         }),
       );
       return {
-        items: (res.data.users ?? []).map(toWorkspaceUser),
+        items: (res.data.users ?? []).map((u) => toWorkspaceUser(u, options.ignorePhone)),
         nextPageToken: res.data.nextPageToken ?? undefined,
       };
     },
     async getUser(userKey) {
       try {
         const res = await withGoogleRetry(() => api.users.get({ userKey }), options.retry);
-        return toWorkspaceUser(res.data);
+        return toWorkspaceUser(res.data, options.ignorePhone);
       } catch (error) {
         if (googleErrorInfo(error)?.status === 404) return undefined;
         throw toAppError(error, "directory users.get");

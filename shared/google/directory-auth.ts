@@ -30,13 +30,13 @@ interface Interceptable {
  * another token service (the simulator locally), a request interceptor on the client's own transporter
  * redirects that one URL. Production (the default base URL) adds nothing.
  */
-export function delegationAuthClient(key: ServiceAccountKey, subject: string, oauthBaseUrl: string): JWT {
-  const jwt = new JWT({
-    email: key.client_email,
-    key: key.private_key,
-    scopes: [...INTEGRATIONS.directory.scopes],
-    subject,
-  });
+export function delegationAuthClient(
+  key: ServiceAccountKey,
+  subject: string,
+  oauthBaseUrl: string,
+  scopes: readonly string[] = INTEGRATIONS.directory.scopes,
+): JWT {
+  const jwt = new JWT({ email: key.client_email, key: key.private_key, scopes: [...scopes], subject });
   const tokenUrl = `${oauthBaseUrl.replace(/\/+$/, "")}/token`;
   if (tokenUrl !== GOOGLE_TOKEN_URL) {
     (jwt.transporter as unknown as Interceptable).interceptors.request.add({
@@ -55,15 +55,25 @@ export interface DirectoryAuthDeps {
   oauthBaseUrl: string;
 }
 
-/** The auth client for an org's connection. */
+/**
+ * The auth client for an org's connection: `directory` (read) or `directory-writeback` (users.update).
+ * The write scope is its own integration, asked for only when an admin turns write-back on, and under
+ * delegation the super admin must have authorised it for the service account too.
+ */
 export async function directoryAuthClient(
   deps: DirectoryAuthDeps,
   orgId: string,
   connection: DirectoryConnection,
+  integration: "directory" | "directory-writeback" = "directory",
 ): Promise<OAuth2Client> {
   if (connection.mode === "admin_grant") {
-    return userAuthClient(deps.tokens(), { orgId, userId: connection.adminUserId }, "directory");
+    return userAuthClient(deps.tokens(), { orgId, userId: connection.adminUserId }, integration);
   }
   const key = JSON.parse(await deps.serviceAccountKey()) as ServiceAccountKey;
-  return delegationAuthClient(key, connection.impersonate, deps.oauthBaseUrl);
+  return delegationAuthClient(
+    key,
+    connection.impersonate,
+    deps.oauthBaseUrl,
+    INTEGRATIONS[integration].scopes,
+  );
 }

@@ -4,7 +4,7 @@
 // a failed disconnect is retried by running everything again.
 import type { Firestore } from "@google-cloud/firestore";
 import { AppError } from "../platform/errors";
-import type { IntegrationName } from "./integrations";
+import { INTEGRATION_NAMES, type IntegrationName } from "./integrations";
 
 export interface TeardownTarget {
   orgId: string;
@@ -47,7 +47,7 @@ export function teardownRegistry(initial: IntegrationTeardown[] = []): TeardownR
   };
 }
 
-const ALL: readonly IntegrationName[] = ["contacts", "calendar", "gmail", "drive", "directory"];
+const ALL: readonly IntegrationName[] = INTEGRATION_NAMES;
 
 /** Deletes the user's sync cursors (orgs/{org}/users/{user}/cursors/*) whose `integration` matches. */
 export function cursorTeardown(db: () => Firestore): IntegrationTeardown {

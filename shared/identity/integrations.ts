@@ -7,7 +7,14 @@ const G = "https://www.googleapis.com/auth/";
 /** Asked on every consent: the id_token's verified email ties the Google account to the signed-in user. */
 export const IDENTITY_SCOPES = ["openid", `${G}userinfo.email`] as const;
 
-export const INTEGRATION_NAMES = ["contacts", "calendar", "gmail", "drive", "directory"] as const;
+export const INTEGRATION_NAMES = [
+  "contacts",
+  "calendar",
+  "gmail",
+  "drive",
+  "directory",
+  "directory-writeback",
+] as const;
 export const IntegrationName = z.enum(INTEGRATION_NAMES);
 export type IntegrationName = z.infer<typeof IntegrationName>;
 
@@ -63,6 +70,15 @@ export const INTEGRATIONS: Readonly<Record<IntegrationName, Integration>> = {
     ],
     adminOnly: true,
     purpose: "Provisioning and the directory picker from your Workspace directory",
+  },
+  "directory-writeback": {
+    name: "directory-writeback",
+    // Asked only when an admin turns directory write-back on (incremental consent on top of
+    // `directory`): users.update needs the full user scope; there is no narrower write scope.
+    scopes: [`${G}admin.directory.user`],
+    adminOnly: true,
+    purpose:
+      "Writes the phone numbers Switchboard assigns (and, if enabled, name changes) to Workspace profiles",
   },
 };
 

@@ -12,6 +12,8 @@ let served = 0;
 type JsonBody = any;
 
 export interface HandlerServer {
+  /** http://127.0.0.1:<port> */
+  url: string;
   /** One request; a body is sent as JSON. */
   call(
     method: string,
@@ -30,6 +32,7 @@ export async function serveHandler(handler: ReturnType<typeof createHttpHandler>
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
+    url: base,
     async call(method, path, headers = {}, body) {
       const res = await fetch(`${base}${path}`, {
         method,

@@ -1,5 +1,6 @@
 // Errors in the shapes Google puts on the wire: the REST envelope for APIs and the OAuth body for
 // token endpoints. Handlers throw these; the server serialises them.
+import type { FailureKind } from "./faults";
 
 export type GoogleStatus =
   | "INVALID_ARGUMENT"
@@ -108,8 +109,35 @@ export const insufficientScopes = (service: string, method: string) =>
     },
   });
 
+/**
+ * A per-user query quota ran out: 403 PERMISSION_DENIED, `userRateLimitExceeded` / `usageLimits`, as
+ * the Directory API answers past its queries per minute per user (and as the "403-user" fault answers).
+ */
+export const userRateLimitExceeded = (service: string) =>
+  new ApiError({
+    code: 403,
+    status: "PERMISSION_DENIED",
+    message: `Quota exceeded for quota metric 'Queries' and limit 'Queries per minute per user' of service '${service}'.`,
+    reason: "userRateLimitExceeded",
+    domain: "usageLimits",
+    infoReason: "RATE_LIMIT_EXCEEDED",
+    infoMetadata: { service, quota_limit: "QueriesPerMinutePerUser" },
+  });
+
+/**
+ * An `If-Match` etag precondition that does not hold. Google's generic wire form for etag
+ * preconditions (Drive and Calendar answer it this way).
+ */
+export const preconditionFailed = () =>
+  new ApiError({
+    code: 412,
+    status: "FAILED_PRECONDITION",
+    message: "Precondition Failed",
+    reason: "conditionNotMet",
+  });
+
 /** The error of a fault injected by a test, in the form the real API would send it. */
-export function injectedFailure(kind: "429" | "403" | "500" | "503", service: string): ApiError {
+export function injectedFailure(kind: FailureKind, service: string): ApiError {
   switch (kind) {
     case "429":
       return new ApiError({
@@ -130,6 +158,8 @@ export function injectedFailure(kind: "429" | "403" | "500" | "503", service: st
         infoReason: "RATE_LIMIT_EXCEEDED",
         infoMetadata: { service },
       });
+    case "403-user":
+      return userRateLimitExceeded(service);
     case "500":
       return new ApiError({
         code: 500,
@@ -148,11 +178,13 @@ export function injectedFailure(kind: "429" | "403" | "500" | "503", service: st
 }
 
 /** Injected failures on the token endpoints keep the OAuth body shape. */
-export function injectedOAuthFailure(kind: "429" | "403" | "500" | "503"): OAuthError {
+export function injectedOAuthFailure(kind: FailureKind): OAuthError {
   switch (kind) {
     case "429":
+      return new OAuthError(429, "rate_limit_exceeded", "Rate Limit Exceeded");
     case "403":
-      return new OAuthError(Number(kind), "rate_limit_exceeded", "Rate Limit Exceeded");
+    case "403-user":
+      return new OAuthError(403, "rate_limit_exceeded", "Rate Limit Exceeded");
     case "500":
       return new OAuthError(500, "server_error", "Internal error encountered.");
     case "503":

@@ -1,7 +1,9 @@
 // Failures and slowness a test asks for: "the next 2 connections.list calls for alice get 503",
 // "every People call takes 300 ms longer", "drop the next directory push".
 
-export type FailureKind = "429" | "403" | "500" | "503";
+export const FAILURE_KINDS = ["429", "403", "403-user", "500", "503"] as const;
+
+export type FailureKind = (typeof FAILURE_KINDS)[number];
 
 export interface FaultRule {
   /** "people", "directory", "oauth", or "*" for all. */
@@ -10,7 +12,15 @@ export interface FaultRule {
   method?: string;
   /** Primary email of the calling user; omit for every user. */
   user?: string;
-  /** Fail with this status (429 RESOURCE_EXHAUSTED, 403 rateLimitExceeded, 500, 503). */
+  /**
+   * Fail with this status:
+   * - "429": 429 RESOURCE_EXHAUSTED, reason `rateLimitExceeded`;
+   * - "403": 403 PERMISSION_DENIED, reason `rateLimitExceeded`, domain `usageLimits` (a project rate limit);
+   * - "403-user": 403 PERMISSION_DENIED, reason `userRateLimitExceeded`, domain `usageLimits` (a per-user
+   *   quota; the same body the Directory API's own queries-per-minute-per-user limit sends);
+   * - "500": 500 INTERNAL `backendError`; "503": 503 UNAVAILABLE `backendError`.
+   * The OAuth endpoints keep the OAuth body (`rate_limit_exceeded` for 429, 403 and 403-user).
+   */
   fail?: FailureKind;
   /** Added latency in (real) milliseconds. */
   latencyMs?: number;
@@ -35,6 +45,8 @@ export class FaultPlan {
   private nextId = 1;
 
   add(rule: FaultRule): number {
+    if (rule.fail !== undefined && !(FAILURE_KINDS as readonly string[]).includes(rule.fail))
+      throw new Error(`unknown fault fail "${rule.fail}"; use one of ${FAILURE_KINDS.join(", ")}`);
     const id = this.nextId++;
     this.rules.push({ ...rule, id, remaining: rule.times ?? Number.POSITIVE_INFINITY });
     return id;

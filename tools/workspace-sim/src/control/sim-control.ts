@@ -177,7 +177,10 @@ export class SimControl {
     return this.updateUser(email, { orgUnitPath });
   }
 
-  setUserPhones(email: string, phones: Array<{ value: string; type: string }>): Record<string, unknown> {
+  setUserPhones(
+    email: string,
+    phones: Array<{ value: string; type: string; customType?: string }>,
+  ): Record<string, unknown> {
     return this.updateUser(email, { phones });
   }
 

@@ -1,7 +1,7 @@
 // Checks every Directory API call makes: the per-user query quota (403 userRateLimitExceeded), an
 // admin caller, and a customer/domain that is the caller's own.
 import { type ApiContext, callerUser } from "../api";
-import { ApiError } from "../errors";
+import { ApiError, userRateLimitExceeded } from "../errors";
 import type { Org } from "../state";
 import type { DirectoryUser } from "./directory-store";
 
@@ -9,16 +9,7 @@ export function chargeDirectory(ctx: ApiContext): void {
   const userKey = ctx.caller?.user?.id ?? ctx.caller?.token.serviceAccount ?? "anonymous";
   const limit = ctx.state.settings.directory.queriesPerMinute;
   if (!ctx.state.quotas.tryCharge(`${userKey}|directory`, 1, limit, ctx.state.now())) {
-    throw new ApiError({
-      code: 403,
-      status: "PERMISSION_DENIED",
-      message:
-        "Quota exceeded for quota metric 'Queries' and limit 'Queries per minute per user' of service 'admin.googleapis.com'.",
-      reason: "userRateLimitExceeded",
-      domain: "usageLimits",
-      infoReason: "RATE_LIMIT_EXCEEDED",
-      infoMetadata: { service: "admin.googleapis.com", quota_limit: "QueriesPerMinutePerUser" },
-    });
+    throw userRateLimitExceeded("admin.googleapis.com");
   }
 }
 

@@ -7,8 +7,20 @@ export type UserEvent = "add" | "update" | "delete" | "undelete" | "makeAdmin";
 
 export interface UserPhone {
   value: string;
+  /** One of Google's phone types (see user-write.ts); "custom" comes with `customType`. */
   type: string;
+  customType?: string;
   primary?: boolean;
+}
+
+/** An entry of the user's `organizations` (job title, department…). */
+export interface UserOrganization {
+  name?: string;
+  title?: string;
+  department?: string;
+  primary?: boolean;
+  type?: string;
+  customType?: string;
 }
 
 export interface DirectoryUser {
@@ -18,6 +30,7 @@ export interface DirectoryUser {
   givenName: string;
   familyName: string;
   phones: UserPhone[];
+  organizations: UserOrganization[];
   orgUnitPath: string;
   suspended: boolean;
   archived: boolean;
@@ -51,7 +64,10 @@ export interface Group {
   etag: string;
 }
 
-export type NewUser = Omit<DirectoryUser, "id" | "orgId" | "etag" | "deletionTime"> & { id?: string };
+export type NewUser = Omit<DirectoryUser, "id" | "orgId" | "etag" | "deletionTime" | "organizations"> & {
+  id?: string;
+  organizations?: UserOrganization[];
+};
 
 export type UserListener = (event: UserEvent, user: DirectoryUser) => void;
 
@@ -121,6 +137,7 @@ export class OrgDirectory {
     this.ensureOrgUnit(input.orgUnitPath);
     const user: DirectoryUser = {
       ...input,
+      organizations: input.organizations ?? [],
       id: input.id ?? numericId("1"),
       primaryEmail: email,
       orgUnitPath: normaliseOuPath(input.orgUnitPath),

@@ -5,7 +5,7 @@ import type { Router } from "../router";
 import { SCOPES } from "../scopes";
 import { chargeDirectory } from "./access";
 import { listGroups, listMembers, listOrgUnits } from "./groups-api";
-import { deleteUser, getUser, insertUser, listUsers, makeAdmin, updateUser } from "./users-api";
+import { deleteUser, getUser, insertUser, listUsers, makeAdmin, patchUser, updateUser } from "./users-api";
 import { stopChannel, watchUsers } from "./watch-api";
 
 const USER_READ = [SCOPES.adminUser, SCOPES.adminUserReadonly];
@@ -51,7 +51,7 @@ export function registerDirectoryRoutes(router: Router<ApiRoute>): void {
     .add(
       "PATCH",
       new RegExp(`${BASE}/users/${USER_KEY}$`),
-      directory("directory.users.patch", USER_WRITE, updateUser),
+      directory("directory.users.patch", USER_WRITE, patchUser),
     )
     .add(
       "DELETE",

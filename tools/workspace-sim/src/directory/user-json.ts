@@ -14,6 +14,7 @@ export function userJson(
     fullName: `${u.givenName} ${u.familyName}`.trim(),
   };
   const phones = u.phones.length > 0 ? { phones: u.phones } : {};
+  const organizations = u.organizations.length > 0 ? { organizations: u.organizations } : {};
   if (view === "domain_public") {
     return {
       kind: "admin#directory#user",
@@ -44,6 +45,7 @@ export function userJson(
     ipWhitelisted: false,
     emails: [{ address: u.primaryEmail, primary: true }],
     ...phones,
+    ...organizations,
     customerId: org.customerId,
     orgUnitPath: u.orgUnitPath,
     isMailboxSetup: true,

@@ -1,12 +1,21 @@
 // users.list / get / insert / update / patch / delete / makeAdmin of the Admin SDK Directory API.
+// Reading write bodies (patch semantics, repeated fields, If-Match) is in user-write.ts.
 import type { ApiContext, ApiResult } from "../api";
 import { callerUser } from "../api";
 import { ApiError, invalidArgument, notFound } from "../errors";
 import type { Org } from "../state";
 import { notAuthorized, parseMaxResults, requireAdmin, requireCustomerOrDomain } from "./access";
-import type { DirectoryUser, SortKey, UserPhone } from "./directory-store";
+import type { DirectoryUser, SortKey } from "./directory-store";
 import { userJson } from "./user-json";
 import { parseUserQuery } from "./user-query";
+import {
+  checkIfMatch,
+  duplicate,
+  parseName,
+  parseOrganizations,
+  parsePhones,
+  userChanges,
+} from "./user-write";
 
 const ORDER_BY: Record<string, SortKey> = {
   email: "email",
@@ -89,26 +98,20 @@ export async function insertUser(ctx: ApiContext): Promise<ApiResult> {
   const { org } = requireAdmin(ctx);
   const body = await ctx.jsonBody();
   const email = String(body.primaryEmail ?? "").toLowerCase();
-  const name = (body.name ?? {}) as { givenName?: string; familyName?: string };
   if (!email.includes("@")) throw invalidArgument("Invalid Input: primary_user_email", "invalid");
   if (email.split("@")[1] !== org.domain) throw invalidArgument("Domain not found.", "notFound");
-  if (!name.givenName) throw invalidArgument("Invalid Given/Family Name: GivenName", "invalid");
-  if (!name.familyName) throw invalidArgument("Invalid Given/Family Name: FamilyName", "invalid");
+  const name = parseName(body.name, "insert");
   if (typeof body.password !== "string" || body.password.length < 8)
     throw invalidArgument("Invalid Password", "invalid");
-  if (org.directory.findUser(email)) {
-    throw new ApiError({
-      code: 409,
-      status: "ALREADY_EXISTS",
-      message: "Entity already exists.",
-      reason: "duplicate",
-    });
-  }
+  const phones = parsePhones(body.phones, "insert") ?? [];
+  const organizations = parseOrganizations(body.organizations, "insert") ?? [];
+  if (org.directory.findUser(email)) throw duplicate();
   const user = org.directory.addUser({
     primaryEmail: email,
-    givenName: name.givenName,
-    familyName: name.familyName,
-    phones: Array.isArray(body.phones) ? (body.phones as UserPhone[]) : [],
+    givenName: name.givenName!,
+    familyName: name.familyName!,
+    phones,
+    organizations,
     orgUnitPath: typeof body.orgUnitPath === "string" ? body.orgUnitPath : "/",
     suspended: body.suspended === true,
     archived: false,
@@ -119,21 +122,21 @@ export async function insertUser(ctx: ApiContext): Promise<ApiResult> {
   return { json: userJson(org, user) };
 }
 
-export async function updateUser(ctx: ApiContext): Promise<ApiResult> {
+/** users.update (PUT): patch semantics; null or [] clears a repeated field. */
+export const updateUser = (ctx: ApiContext) => writeUser(ctx, "update");
+
+/** users.patch (PATCH): patch semantics, but null or [] cannot clear a repeated field. */
+export const patchUser = (ctx: ApiContext) => writeUser(ctx, "patch");
+
+async function writeUser(ctx: ApiContext, mode: "update" | "patch"): Promise<ApiResult> {
   const { org } = requireAdmin(ctx);
   const user = findLiveUser(org, ctx.params.userKey ?? "");
   checkCreationComplete(ctx, org, user);
-  const body = await ctx.jsonBody();
-  const patch: Partial<DirectoryUser> = {};
-  const name = body.name as { givenName?: string; familyName?: string } | undefined;
-  if (name?.givenName) patch.givenName = name.givenName;
-  if (name?.familyName) patch.familyName = name.familyName;
-  if (typeof body.orgUnitPath === "string") patch.orgUnitPath = body.orgUnitPath;
-  if (typeof body.suspended === "boolean") patch.suspended = body.suspended;
-  if (typeof body.archived === "boolean") patch.archived = body.archived;
-  if (Array.isArray(body.phones)) patch.phones = body.phones as UserPhone[];
-  if (typeof body.primaryEmail === "string") patch.primaryEmail = body.primaryEmail;
-  return { json: userJson(org, org.directory.updateUser(user.id, patch)) };
+  checkIfMatch(ctx, user);
+  const changes = userChanges(org, user, await ctx.jsonBody(), mode);
+  // A write that changes nothing keeps the etag and notifies no watch channel.
+  if (Object.keys(changes).length === 0) return { json: userJson(org, user) };
+  return { json: userJson(org, org.directory.updateUser(user.id, changes)) };
 }
 
 export function deleteUser(ctx: ApiContext): ApiResult {

@@ -1,0 +1,158 @@
+// Writes one user's Switchboard values to their Workspace profile. The queued message only names the
+// user: the worker reads the newest record, so duplicated, late or reordered messages all converge and
+// a write happens only when Google does not already show the values. users.update carries If-Match
+// with the etag just read; if the profile moved in between, it is read and merged again.
+import { publishAuditEvent } from "../../audit/publish-audit-event";
+import type { DirectoryProfileApi, WorkspaceProfile } from "../../google/directory-profile-api";
+import { AppError } from "../../platform/errors";
+import type { Logger } from "../../platform/logger";
+import type { EventPublisher } from "../../platform/pubsub";
+import type { UserAccount, UserRepository } from "../user-repository";
+import { type DesiredProfile, hasWrites, mergeProfile, switchboardPhones } from "./writeback-merge";
+import type { WriteBackRecord, WriteBackRecords, WriteBackStatus } from "./writeback-records";
+import type { WriteBackSettings, WriteBackSettingsRepository } from "./writeback-settings";
+
+export interface WriteBackDeps {
+  records: WriteBackRecords;
+  settings: WriteBackSettingsRepository;
+  users: UserRepository;
+  /** The org's Directory API with the write scope; throws needsPermission() when it is not granted. */
+  profileApi(orgId: string): Promise<DirectoryProfileApi>;
+  publisher: EventPublisher;
+  clock: () => Date;
+  log: Logger;
+}
+
+export type WriteBackOutcome = { status: WriteBackStatus | "none"; wrote: boolean; reason?: string };
+
+export const NEEDS_PERMISSION = "needs_permission";
+
+/** Write-back lacks the write scope (admin grant or delegation): shown to admins, never a failure. */
+export const needsPermission = (message: string, cause?: unknown) =>
+  new AppError("precondition_failed", message, {
+    details: { reason: NEEDS_PERMISSION },
+    ...(cause ? { cause } : {}),
+  });
+
+export const isNeedsPermission = (error: unknown): boolean =>
+  error instanceof AppError && error.details?.reason === NEEDS_PERMISSION;
+
+const MAX_ETAG_RACES = 3;
+
+/** Why this account is never written, or undefined when it may be. */
+function ineligible(account: UserAccount | undefined): string | undefined {
+  if (!account) return "The phone-system account no longer exists";
+  if (account.managedBy !== "provisioning" || !account.workspaceId)
+    return "The account is not managed by directory provisioning";
+  if (account.status !== "active" || account.pendingDeprovision)
+    return "The user is outside the provisioning scope";
+  return undefined;
+}
+
+export function desiredProfile(record: WriteBackRecord, settings: WriteBackSettings): DesiredProfile {
+  return {
+    phones: switchboardPhones(record.numbers),
+    ...(settings.names && record.profile.name ? { name: record.profile.name } : {}),
+    ...(settings.department && record.profile.department !== undefined
+      ? { department: record.profile.department }
+      : {}),
+  };
+}
+
+export async function writeBackUser(
+  deps: WriteBackDeps,
+  orgId: string,
+  userId: string,
+): Promise<WriteBackOutcome> {
+  const record = await deps.records.get(orgId, userId);
+  if (!record) return { status: "none", wrote: false };
+  const settle = async (
+    status: WriteBackStatus,
+    reason: string | null,
+    extra: Parameters<WriteBackRecords["settle"]>[2] extends infer S ? Partial<S> : never = {},
+  ): Promise<WriteBackOutcome> => {
+    await deps.records.settle(orgId, userId, { status, reason, ...extra }, deps.clock());
+    return { status, wrote: extra.wrote === true, ...(reason ? { reason } : {}) };
+  };
+
+  const settings = await deps.settings.get(orgId);
+  // Off: nothing is written and the record stays pending, so turning write-back on picks it up.
+  if (!settings.enabled) return settle("off", "Directory write-back is turned off for this organisation");
+  const account = await deps.users.get(orgId, userId);
+  const refusal = ineligible(account);
+  if (refusal || !account?.workspaceId) return settle("skipped", refusal ?? null);
+
+  let api: DirectoryProfileApi;
+  try {
+    api = await deps.profileApi(orgId);
+  } catch (error) {
+    if (!isNeedsPermission(error)) throw error;
+    const reason = (error as Error).message;
+    await deps.settings.saveAccess(orgId, {
+      state: "needs_permission",
+      reason,
+      at: deps.clock().toISOString(),
+    });
+    return settle("needs_permission", reason);
+  }
+  const desired = desiredProfile(record, settings);
+  for (let attempt = 1; attempt <= MAX_ETAG_RACES; attempt++) {
+    const google = await api.getProfile(account.workspaceId);
+    if (!google) return settle("skipped", "The user no longer exists in Google Workspace");
+    const merge = mergeProfile(google, desired, record.agreed);
+    const conflicts = merge.conflicts;
+    if (conflicts.length > 0) await reportConflicts(deps, orgId, record, google, conflicts);
+    const status: WriteBackStatus = conflicts.length > 0 ? "conflict" : "in_sync";
+    const reason = conflicts.length > 0 ? "Changed in Google Workspace too; Google's value was kept" : null;
+    if (!hasWrites(merge.update)) {
+      return settle(status, reason, {
+        agreed: merge.agreed,
+        etag: google.etag,
+        conflicts,
+        doneVersion: record.version,
+      });
+    }
+    try {
+      const written = await api.updateProfile(account.workspaceId, merge.update, google.etag);
+      deps.log.info("directory.writeback_written", { orgId, userId, fields: Object.keys(merge.update) });
+      return settle(status, reason, {
+        agreed: merge.agreed,
+        etag: written.etag,
+        conflicts,
+        wrote: true,
+        doneVersion: record.version,
+      });
+    } catch (error) {
+      // Someone changed the profile between our read and our write: read and merge again.
+      if (error instanceof AppError && error.code === "precondition_failed" && attempt < MAX_ETAG_RACES)
+        continue;
+      throw error;
+    }
+  }
+  throw new AppError("upstream_unavailable", "The Workspace profile kept changing; retrying later", {
+    retryable: true,
+  });
+}
+
+async function reportConflicts(
+  deps: WriteBackDeps,
+  orgId: string,
+  record: WriteBackRecord,
+  google: WorkspaceProfile,
+  conflicts: ReturnType<typeof mergeProfile>["conflicts"],
+): Promise<void> {
+  const { userId } = record;
+  const fields = conflicts.map((c) => c.field).join(",");
+  deps.log.warn("directory.writeback_conflict", { orgId, userId, fields });
+  await publishAuditEvent(deps.publisher, {
+    // One report per change, however often the message is redelivered.
+    id: `writeback-conflict:${userId}:${record.version}:${fields}`,
+    orgId,
+    action: "directory.writeback_conflict",
+    outcome: "failure",
+    actor: { type: "system", id: "directory-writeback" },
+    target: { type: "user", id: userId },
+    reason: "changed_in_google",
+    details: { fields, workspaceId: google.id },
+  });
+}
