@@ -78,6 +78,22 @@ export interface Settlement {
 
 const KEEP_CONFLICTS = 10;
 
+/** Equal content, whatever the order of keys (Firestore does not keep it). */
+const sameContent = (a: unknown, b: unknown): boolean => {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canonical)
+      : v && typeof v === "object"
+        ? Object.fromEntries(
+            Object.entries(v)
+              .filter(([, x]) => x !== undefined)
+              .sort(([x], [y]) => (x < y ? -1 : 1))
+              .map(([k, x]) => [k, canonical(x)]),
+          )
+        : v;
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+};
+
 const strip = <T extends object>(o: T): T =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 
@@ -130,11 +146,7 @@ export function firestoreWriteBackRecords(db: Firestore, ops: OpCounter): WriteB
           ...(change.department !== undefined ? { department: change.department } : {}),
         });
         const numbers = change.numbers ?? base.numbers;
-        if (
-          current &&
-          JSON.stringify(numbers) === JSON.stringify(current.numbers) &&
-          JSON.stringify(profile) === JSON.stringify(current.profile)
-        )
+        if (current && sameContent(numbers, current.numbers) && sameContent(profile, current.profile))
           return undefined;
         const agreed =
           change.name && !base.agreed.name && change.syncedName
@@ -164,7 +176,7 @@ export function firestoreWriteBackRecords(db: Firestore, ops: OpCounter): WriteB
         if (!current) return;
         const at = now.toISOString();
         const done = s.doneVersion !== undefined && s.doneVersion === current.version;
-        tx.set(ref, {
+        const next: WriteBackRecord = {
           ...current,
           status: s.status,
           reason: s.reason,
@@ -176,8 +188,10 @@ export function firestoreWriteBackRecords(db: Firestore, ops: OpCounter): WriteB
           ),
           ...(s.wrote ? { lastWriteAt: at, writes: current.writes + 1 } : {}),
           ...(done ? { pending: false, doneVersion: current.version } : {}),
-          updatedAt: at,
-        } satisfies WriteBackRecord);
+        };
+        // A redelivered message that changes nothing writes nothing.
+        if (sameContent(next, current)) return;
+        tx.set(ref, { ...next, updatedAt: at });
         ops.writes += 1;
       });
     },

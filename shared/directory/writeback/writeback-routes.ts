@@ -9,7 +9,7 @@ import { principalOf, type Route, route } from "../../platform/http";
 import type { DirectoryServices } from "../directory-services";
 import type { UserAccount } from "../user-repository";
 import { requestWriteBack, requestWriteBackSweep } from "./writeback-messages";
-import type { WriteBackRecord } from "./writeback-records";
+import type { WriteBackChange, WriteBackRecord } from "./writeback-records";
 import { writeBackDeps } from "./writeback-services";
 import { WriteBackSettings } from "./writeback-settings";
 import type { WriteBackDeps } from "./writeback-user";
@@ -86,11 +86,17 @@ export function writeBackRoutes(make: () => DirectoryServices): Route[] {
     return account;
   }
 
-  async function queue(orgId: string, userId: string): Promise<"queued" | "off"> {
+  /** Records a Switchboard-side change and queues its write (unless nothing changed, or write-back is off). */
+  async function recordChange(orgId: string, userId: string, change: WriteBackChange) {
     const { deps } = services();
-    if (!(await deps.settings.get(orgId)).enabled) return "off";
-    await requestWriteBack(deps.publisher, orgId, userId);
-    return "queued";
+    const changed = await deps.records.change(orgId, userId, change, deps.clock());
+    let writeBack: "queued" | "unchanged" | "off" = "unchanged";
+    if (changed) {
+      writeBack = (await deps.settings.get(orgId)).enabled ? "queued" : "off";
+      if (writeBack === "queued") await requestWriteBack(deps.publisher, orgId, userId);
+    }
+    const record = changed ?? (await deps.records.get(orgId, userId));
+    return { record, writeBack };
   }
 
   return [
@@ -149,11 +155,8 @@ export function writeBackRoutes(make: () => DirectoryServices): Route[] {
       async handler(ctx) {
         const { orgId } = principalOf(ctx);
         const account = await accountOf(orgId, ctx.params.userId);
-        const { deps } = services();
-        const record = await deps.records.change(orgId, account.id, { numbers: ctx.body }, deps.clock());
-        const current = record ?? (await deps.records.get(orgId, account.id));
-        const writeBack = record ? await queue(orgId, account.id) : "unchanged";
-        return { status: 202, body: { numbers: ctx.body, writeBack, status: current?.status ?? null } };
+        const { record, writeBack } = await recordChange(orgId, account.id, { numbers: ctx.body });
+        return { status: 202, body: { numbers: ctx.body, writeBack, status: record?.status ?? null } };
       },
     }),
     route({
@@ -185,7 +188,7 @@ export function writeBackRoutes(make: () => DirectoryServices): Route[] {
             "Departments come from Google Workspace: change them there, or turn on department write-back",
             { details: { field: "department" } },
           );
-        let change: Parameters<WriteBackDeps["records"]["change"]>[2] = {};
+        let change: WriteBackChange = {};
         if (wantsName) {
           // The name as last synced from Google is the base a conflicting Google edit is told apart by.
           const synced = (await directory.snapshot.readUsers(orgId, [account.workspaceId])).get(
@@ -202,12 +205,10 @@ export function writeBackRoutes(make: () => DirectoryServices): Route[] {
           };
         }
         if (department !== undefined) change = { ...change, department };
-        const record = await deps.records.change(orgId, account.id, change, deps.clock());
-        const writeBack = record ? await queue(orgId, account.id) : "unchanged";
-        const current = record ?? (await deps.records.get(orgId, account.id));
+        const { record, writeBack } = await recordChange(orgId, account.id, change);
         return {
           status: 202,
-          body: { profile: current?.profile ?? {}, writeBack, status: current?.status ?? null },
+          body: { profile: record?.profile ?? {}, writeBack, status: record?.status ?? null },
         };
       },
     }),

@@ -2,7 +2,7 @@
 // accounts, and the org's Directory API with the write scope. Whether that scope is granted is found
 // out before any write: the admin's `directory-writeback` grant (admin_grant), or the service account's
 // delegation (a token request Google refuses with unauthorized_client when the scope is not authorised).
-import type { JWT } from "google-auth-library";
+import type { JWT, OAuth2Client } from "google-auth-library";
 import { DIRECTORY_SA_KEY_SECRET, directoryAuthClient } from "../../google/directory-auth";
 import { type DirectoryProfileApi, googleDirectoryProfileApi } from "../../google/directory-profile-api";
 import { AppError } from "../../platform/errors";
@@ -31,6 +31,8 @@ function isUnauthorizedClient(error: unknown): boolean {
 export function writeBackDeps(directory: DirectoryServices): WriteBackDeps {
   const { env } = directory;
   const limiter = perMinuteLimiter(WRITE_BACK_CALLS_PER_MINUTE);
+  // One auth client per org and connection per instance, so a delegated token is reused until it expires.
+  const clients = new Map<string, { key: string; auth: OAuth2Client }>();
   const identity = () => env.identity;
   return {
     records: firestoreWriteBackRecords(directory.db, directory.ops),
@@ -55,16 +57,21 @@ export function writeBackDeps(directory: DirectoryServices): WriteBackDeps {
           throw error;
         }
       }
-      const auth = await directoryAuthClient(
-        {
-          tokens: () => tokens,
-          serviceAccountKey: () => identity().secrets.get(DIRECTORY_SA_KEY_SECRET),
-          oauthBaseUrl: env.oauthBaseUrl,
-        },
-        orgId,
-        connection,
-        "directory-writeback",
-      );
+      const key = JSON.stringify(connection);
+      let auth = clients.get(orgId)?.key === key ? clients.get(orgId)?.auth : undefined;
+      if (!auth) {
+        auth = await directoryAuthClient(
+          {
+            tokens: () => tokens,
+            serviceAccountKey: () => identity().secrets.get(DIRECTORY_SA_KEY_SECRET),
+            oauthBaseUrl: env.oauthBaseUrl,
+          },
+          orgId,
+          connection,
+          "directory-writeback",
+        );
+        clients.set(orgId, { key, auth });
+      }
       if (connection.mode === "delegation") {
         try {
           await (auth as JWT).getAccessToken();
@@ -82,15 +89,20 @@ export function writeBackDeps(directory: DirectoryServices): WriteBackDeps {
         auth,
         env.retry ? { retry: env.retry } : {},
       );
+      // A refusal may mean the cached credentials went stale (a key rotated, a grant replaced): rebuild next time.
+      const evictOnRefusal = async <T>(call: () => Promise<T>): Promise<T> => {
+        await limiter.acquire(orgId);
+        try {
+          return await call();
+        } catch (error) {
+          if (error instanceof AppError && error.code === "forbidden") clients.delete(orgId);
+          throw error;
+        }
+      };
       return {
-        async getProfile(userKey) {
-          await limiter.acquire(orgId);
-          return api.getProfile(userKey);
-        },
-        async updateProfile(userKey, update, ifMatch) {
-          await limiter.acquire(orgId);
-          return api.updateProfile(userKey, update, ifMatch);
-        },
+        getProfile: (userKey) => evictOnRefusal(() => api.getProfile(userKey)),
+        updateProfile: (userKey, update, ifMatch) =>
+          evictOnRefusal(() => api.updateProfile(userKey, update, ifMatch)),
       };
     },
   };

@@ -90,6 +90,11 @@ async function drain(attempts = 10): Promise<void> {
   }
 }
 
+const reconcileNow = async () => {
+  await dir.publisher.publish(DirectorySyncMessage, { kind: "full-sync", orgId: ORG, reason: "reconcile" });
+  await drain();
+};
+
 const pushesFor = (name: string) =>
   sim.control.pushDeliveries().filter((d) => d.user === email(name) && d.status === 200).length;
 
@@ -372,6 +377,21 @@ describe("directory write-back", () => {
     expect(updates()).toBe(before);
   });
 
+  it("a user who left the provisioning scope is never written", async () => {
+    sim.control.moveUser(email("cy"), "/");
+    await reconcileNow();
+    expect((await dir.services.apply.users.get(ORG, accountOf("cy")))?.pendingDeprovision).toBeTruthy();
+    const before = updates();
+    await setNumbers("cy", "+14155550149");
+    await drain();
+    expect(updates()).toBe(before);
+    const status = await call("GET", `/v1/admin/users/${accountOf("cy")}/writeback`);
+    expect(status.body).toMatchObject({
+      status: "skipped",
+      reason: "The user is outside the provisioning scope",
+    });
+  });
+
   it("refuses bad input with a 4xx naming the problem", async () => {
     const bad = await setNumbers("ada", "555-0123");
     expect(bad.status).toBe(400);
@@ -385,5 +405,57 @@ describe("directory write-back", () => {
     expect(
       (await call("PUT", "/v1/admin/users/u-nobody/numbers", { directNumber: null, extension: null })).status,
     ).toBe(404);
+  });
+});
+
+describe("directory write-back under domain-wide delegation without the write scope", () => {
+  it("writes nothing and says which scope the super admin must authorise", async () => {
+    const readOnly = await startWorkspaceSim({
+      seed: {
+        id: "beta",
+        domain: "beta.example",
+        users: [
+          { email: "root@beta.example", givenName: "Root", familyName: "Admin", isAdmin: true },
+          { email: "dee@beta.example", givenName: "Dee", familyName: "Test" },
+        ],
+        serviceAccounts: [serviceAccountSeed()], // the directory's read scopes only
+      },
+      saml: false,
+    });
+    const beta = await testDirectory(readOnly, emulators.projectId);
+    try {
+      const org = "beta";
+      await beta.services.settings.saveConnection(org, {
+        mode: "delegation",
+        impersonate: "root@beta.example",
+      });
+      const wb = writeBackDeps(beta.services);
+      await wb.settings.save(org, { enabled: true });
+      const deeId = String(readOnly.control.userResource("dee@beta.example").id);
+      await beta.services.apply.users.save({
+        id: "u-dee",
+        orgId: org,
+        email: "dee@beta.example",
+        role: "user",
+        status: "active",
+        licensed: true,
+        managedBy: "provisioning",
+        workspaceId: deeId,
+      });
+      await wb.records.change(
+        org,
+        "u-dee",
+        { numbers: { directNumber: "+14155550161", extension: null } },
+        new Date(),
+      );
+      const outcome = await handleWriteBack(wb, { kind: "user", orgId: org, userId: "u-dee" });
+      expect(outcome).toMatchObject({ status: "needs_permission", wrote: false });
+      expect((await wb.records.get(org, "u-dee"))?.reason).toContain("domain-wide delegation");
+      expect(readOnly.control.requestCount({ api: "directory" })).toBe(0);
+      expect(await wb.settings.access(org)).toMatchObject({ state: "needs_permission" });
+    } finally {
+      await readOnly.stop();
+      await beta.db.terminate();
+    }
   });
 });
