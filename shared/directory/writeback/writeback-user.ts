@@ -9,7 +9,7 @@ import type { Logger } from "../../platform/logger";
 import type { EventPublisher } from "../../platform/pubsub";
 import type { UserAccount, UserRepository } from "../user-repository";
 import { type DesiredProfile, hasWrites, mergeProfile, switchboardPhones } from "./writeback-merge";
-import type { WriteBackRecord, WriteBackRecords, WriteBackStatus } from "./writeback-records";
+import type { Settlement, WriteBackRecord, WriteBackRecords, WriteBackStatus } from "./writeback-records";
 import type { WriteBackSettings, WriteBackSettingsRepository } from "./writeback-settings";
 
 export interface WriteBackDeps {
@@ -69,7 +69,7 @@ export async function writeBackUser(
   const settle = async (
     status: WriteBackStatus,
     reason: string | null,
-    extra: Parameters<WriteBackRecords["settle"]>[2] extends infer S ? Partial<S> : never = {},
+    extra: Omit<Settlement, "status" | "reason"> = {},
   ): Promise<WriteBackOutcome> => {
     await deps.records.settle(orgId, userId, { status, reason, ...extra }, deps.clock());
     return { status, wrote: extra.wrote === true, ...(reason ? { reason } : {}) };

@@ -115,6 +115,7 @@ beforeAll(async () => {
         { email: email("ada"), givenName: "Ada", familyName: "Lovelace", orgUnitPath: "/Sales" },
         { email: email("bob"), givenName: "Bob", familyName: "Test", orgUnitPath: "/Sales" },
         { email: email("cy"), givenName: "Cy", familyName: "Test", orgUnitPath: "/Sales" },
+        { email: email("dee"), givenName: "Dee", familyName: "Test", orgUnitPath: "/Sales" },
         { email: email("sam"), givenName: "Sam", familyName: "Manual", orgUnitPath: "/" },
       ],
       serviceAccounts: [serviceAccountSeed([USER_WRITE_SCOPE])],
@@ -275,6 +276,35 @@ describe("directory write-back", () => {
     await setNumbers("cy", "+14155550143");
     await drain();
     expect(phonesOf("cy")).toEqual([direct("+14155550143")]);
+  });
+
+  it("an admin's edit landing between our read and our write is kept: If-Match refuses, we read and merge again", async () => {
+    let raced = false;
+    const racing: WriteBackDeps = {
+      ...deps,
+      async profileApi(orgId) {
+        const real = await deps.profileApi(orgId);
+        return {
+          ...real,
+          async getProfile(userKey) {
+            const profile = await real.getProfile(userKey);
+            if (!raced) {
+              raced = true; // the admin adds a home number just after our read
+              sim.control.setUserPhones(email("dee"), [{ value: "+14155550900", type: "home" }]);
+            }
+            return profile;
+          },
+        };
+      },
+    };
+    await call("PUT", `/v1/admin/users/${accountOf("dee")}/numbers`, {
+      directNumber: "+14155550171",
+      extension: null,
+    });
+    const preconditionFailures = updates(412);
+    await handleWriteBack(racing, { kind: "user", orgId: ORG, userId: accountOf("dee") });
+    expect(updates(412) - preconditionFailures).toBe(1);
+    expect(phonesOf("dee")).toEqual([{ value: "+14155550900", type: "home" }, direct("+14155550171")]);
   });
 
   it("an account not managed by provisioning is never written, and says why", async () => {
