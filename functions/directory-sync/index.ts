@@ -1,4 +1,5 @@
 import { cloudEvent } from "@google-cloud/functions-framework";
+import { directoryEnvironmentWithTeardowns } from "@switchboard/shared/api/integration-teardowns";
 import { createDirectorySyncHandler } from "@switchboard/shared/directory/directory-sync-worker";
 
-cloudEvent("directory-sync", createDirectorySyncHandler());
+cloudEvent("directory-sync", createDirectorySyncHandler(directoryEnvironmentWithTeardowns));

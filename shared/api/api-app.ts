@@ -3,7 +3,7 @@ import { firestoreAuditRepository } from "../audit/audit-repository";
 import { auditRoutes } from "../audit/audit-routes";
 import { firestoreContactRepository } from "../contacts/contact-repository";
 import { contactRoutes } from "../contacts/contact-routes";
-import { contactSyncStatus, contactSyncTeardown } from "../contacts/contact-sync-status";
+import { contactSyncStatus } from "../contacts/contact-sync-status";
 import { orgDefaultRegion } from "../contacts/org-region";
 import { directoryAdminRoutes } from "../directory/directory-routes";
 import { directoryEnvironment, directoryServices } from "../directory/directory-services";
@@ -24,9 +24,10 @@ import { createHttpHandler, type Route } from "../platform/http";
 import { oneTimeRecords } from "../platform/one-time-records";
 import { lazyPort, runtime } from "../platform/runtime";
 import { presenceApiRoutes } from "../presence/presence-routes";
-import { calendarSyncStatus, calendarTeardown } from "../presence/presence-services";
-import { apiSidebarRoutes, apiSidebarTeardown } from "../sidebar/sidebar-services";
+import { calendarSyncStatus } from "../presence/presence-services";
+import { apiSidebarRoutes } from "../sidebar/sidebar-services";
 import { healthRoutes, openApiRoute } from "./health-routes";
+import { integrationTeardowns } from "./integration-teardowns";
 import { buildOpenApi } from "./openapi";
 
 export const API_INFO = { title: "Switchboard API", version: "1.0.0" };
@@ -61,7 +62,7 @@ export function apiRoutes(gate?: SessionGate): Route[] {
       lazy(() => identityDepsFromEnvironment()),
       {
         syncStatus: { contacts: contactSyncStatus(db), calendar: calendarSyncStatus() },
-        teardowns: [contactSyncTeardown(db), calendarTeardown(), apiSidebarTeardown()],
+        teardowns: integrationTeardowns(db, directory),
       },
     ),
     ...contactRoutes({

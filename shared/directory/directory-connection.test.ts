@@ -5,8 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useEmulators } from "../../tools/testing/emulator-env";
 import { type RunningWorkspaceSim, startWorkspaceSim } from "../../tools/workspace-sim/src/index";
 import { identityServices } from "../identity/identity-services";
-import { CLIENT, ORG, seedGrant } from "../identity/test/identity-test-support";
+import { CLIENT, ORG, seedGrant, silentLog } from "../identity/test/identity-test-support";
 import { fullSyncStep } from "./directory-sync";
+import { handleDirectorySync } from "./directory-sync-worker";
+import { directoryWatchTeardown } from "./directory-teardown";
 import { accountIdFor } from "./provisioning-diff";
 import { defaultSettings, type TestDirectory, testDirectory } from "./test/directory-test-support";
 
@@ -29,7 +31,8 @@ beforeAll(async () => {
     },
     saml: false,
   });
-  dir = await testDirectory(sim, emulators.projectId);
+  // Pushes go nowhere here; the channel itself is what these tests look at.
+  dir = await testDirectory(sim, emulators.projectId, { webhooksUrl: "http://127.0.0.1:9" });
   await dir.services.settings.saveConnection(ORG, { mode: "admin_grant", adminUserId: ROOT.userId });
   await dir.services.settings.save(ORG, defaultSettings({ gracePeriodDays: 0, deprovisioning: "remove" }));
 });
@@ -48,6 +51,19 @@ describe("directory connection through an admin's grant", () => {
     const calls = sim.control.requests({ api: "directory" });
     expect(calls.length).toBeGreaterThan(0);
     expect(new Set(calls.map((c) => c.user))).toEqual(new Set([ROOT.email]));
+  });
+
+  it("disconnecting the admin's directory grant stops the org's users.watch channel at Google", async () => {
+    const identity = identityServices(dir.services.env.identity);
+    await seedGrant(identity, sim, ROOT, { integrations: ["directory"] });
+    await handleDirectorySync(dir.services, { kind: "full-sync", orgId: ORG, reason: "admin" }, silentLog);
+    expect(sim.control.channels()).toHaveLength(1);
+    const teardown = directoryWatchTeardown(() => dir.services);
+    // Someone else's grant is not what the directory runs on: nothing stops.
+    await teardown.run({ orgId: ORG, userId: "u-someone", integration: "directory" });
+    expect(sim.control.channels()).toHaveLength(1);
+    await teardown.run({ orgId: ORG, userId: ROOT.userId, integration: "directory" });
+    expect(sim.control.channels()).toEqual([]);
   });
 
   it("deprovisioning revokes the person's Google grants at Google and deletes them", async () => {
