@@ -2,7 +2,8 @@
 // its connection), provisioning's apply dependencies and identity's offboarding, built from a few
 // ports so tests pass emulator- and simulator-backed ones. Functions call directoryServicesFromEnvironment().
 import type { Firestore } from "@google-cloud/firestore";
-import { type DirectoryApi, googleDirectoryApi } from "../google/directory-api";
+import { cachedClient } from "../google/cached-client";
+import { DIRECTORY_API_METHODS, type DirectoryApi, googleDirectoryApi } from "../google/directory-api";
 import {
   DIRECTORY_SA_KEY_SECRET,
   type DirectoryConnection,
@@ -53,6 +54,7 @@ export function directoryServices(env: DirectoryEnvironment): DirectoryServices 
   const identity = identityServices(env.identity);
   const settings = firestoreProvisioningSettings(db);
   const log = env.log ?? rootLogger();
+  const apis = new Map<string, { key: string; api: DirectoryApi }>();
   return {
     env,
     tokens: () => identity.tokens(),
@@ -70,19 +72,27 @@ export function directoryServices(env: DirectoryEnvironment): DirectoryServices 
       if (!connection)
         throw new AppError("not_ready", `Organisation ${orgId} has not connected its directory`);
       if (env.directoryApi) return env.directoryApi(orgId, connection);
-      const auth = await directoryAuthClient(
-        {
-          tokens: () => identity.tokens(),
-          serviceAccountKey: () => env.identity.secrets.get(DIRECTORY_SA_KEY_SECRET),
-          oauthBaseUrl: env.oauthBaseUrl,
-        },
-        orgId,
-        connection,
-      );
-      return googleDirectoryApi({ rootUrl: env.apiRootUrl }, auth, {
-        ignorePhone: isSwitchboardPhone,
-        ...(env.retry ? { retry: env.retry } : {}),
-      });
+      // One client per org and connection per instance: a delegated token serves every push until it expires.
+      const key = JSON.stringify(connection);
+      const cached = apis.get(orgId);
+      if (cached?.key === key) return cached.api;
+      const api = cachedClient(async () => {
+        const auth = await directoryAuthClient(
+          {
+            tokens: () => identity.tokens(),
+            serviceAccountKey: () => env.identity.secrets.get(DIRECTORY_SA_KEY_SECRET),
+            oauthBaseUrl: env.oauthBaseUrl,
+          },
+          orgId,
+          connection,
+        );
+        return googleDirectoryApi({ rootUrl: env.apiRootUrl }, auth, {
+          ignorePhone: isSwitchboardPhone,
+          ...(env.retry ? { retry: env.retry } : {}),
+        });
+      }, DIRECTORY_API_METHODS);
+      apis.set(orgId, { key, api });
+      return api;
     },
     apply: {
       users: firestoreUserRepository(db),

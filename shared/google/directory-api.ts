@@ -65,6 +65,22 @@ export interface DirectoryApi {
   stopChannel(id: string, resourceId: string): Promise<void>;
 }
 
+export const DIRECTORY_API_METHODS = [
+  "listUsers",
+  "getUser",
+  "listOrgUnits",
+  "listGroups",
+  "listMembers",
+  "watchUsers",
+  "stopChannel",
+] as const satisfies readonly (keyof DirectoryApi)[];
+/** Fails to compile when a method of the port is missing from the list above. */
+export const DIRECTORY_API_METHODS_COMPLETE: [
+  Exclude<keyof DirectoryApi, (typeof DIRECTORY_API_METHODS)[number]>,
+] extends [never]
+  ? true
+  : never = true;
+
 export const USERS_PAGE_SIZE = 500; // the Directory API's maximum
 const GROUPS_PAGE_SIZE = 200;
 
