@@ -11,15 +11,12 @@ import type { RunningWorkspaceSim } from "../../tools/workspace-sim/src/index";
 import type { AuditEvent } from "../audit/audit-event";
 import { createHttpHandler } from "../platform/http";
 import type { SecretStore } from "../platform/secrets";
-import {
-  consentRoutes,
-  type IntegrationView,
-  OAUTH_STATE_COLLECTION,
-  oauthCallbackRoutes,
-} from "./consent-routes";
+import { consentRoutes, type IntegrationView } from "./consent-routes";
 import { keyOf } from "./grant-repository";
 import { type IdentityServices, OAUTH_CALLBACK_PATH } from "./identity-services";
 import { INTEGRATIONS } from "./integrations";
+import { oauthCallbackRoutes } from "./oauth-callback-routes";
+import { OAUTH_STATE_COLLECTION } from "./oauth-state";
 import { bearerAuthenticator, sessionTokenService } from "./session-tokens";
 import {
   CLIENT,
