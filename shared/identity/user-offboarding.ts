@@ -2,6 +2,7 @@
 // refresh session revoked, every integration's background work stopped, and every Google grant revoked
 // at Google and deleted. The small interface other capabilities call; idempotent, so a retry is safe.
 import { AppError } from "../platform/errors";
+import { revokeAtGoogle } from "./grant-detach";
 import { keyOf } from "./grant-repository";
 import type { IdentityServices } from "./identity-services";
 import { firestoreRefreshSessions } from "./refresh-sessions";
@@ -30,10 +31,7 @@ export function userOffboarding(services: IdentityServices): UserOffboarding {
           await services.teardowns().run({ orgId, userId, integration });
         }
         try {
-          const refreshToken = await services
-            .cipher()
-            .open(grant.refreshToken, { ...keyOf(grant), field: "refresh_token" });
-          await services.oauth().revoke(refreshToken);
+          await revokeAtGoogle(services, grant);
         } catch (error) {
           // An unreadable token or an unconfigured OAuth client cannot revoke; deleting the grant still
           // leaves nothing usable here. Google being down is worth a retry.
