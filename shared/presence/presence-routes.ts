@@ -4,17 +4,17 @@
 //  PUT  /v1/presence/me                 manual DND with an optional end, or clear it
 //  POST /v1/presence/:user/call-state   telephony reports a call; service-authenticated by a shared-secret
 //                                       bearer (Secret Manager `telephony-service-token`), constant-time
-import { createHash, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { AppError } from "../platform/errors";
 import { principalOf, type Route, route } from "../platform/http";
 import { lazyPort } from "../platform/runtime";
 import type { SecretStore } from "../platform/secrets";
+import { requireTelephonyService } from "../platform/service-token";
 import { viewFor } from "./presence-engine";
 import type { PresenceService } from "./presence-repository";
 import { presenceFromEnvironment } from "./presence-services";
 
-export const TELEPHONY_SECRET = "telephony-service-token";
+export { TELEPHONY_SECRET } from "../platform/service-token";
 export const MAX_BATCH = 200;
 
 export interface PresenceRouteDeps {
@@ -40,15 +40,6 @@ const CallBody = z
     at: z.iso.datetime({ offset: true }),
   })
   .strict();
-
-const digest = (s: string) => createHash("sha256").update(s, "utf8").digest();
-
-/** Compares a bearer token with the secret in constant time (both hashed to 32 bytes first). */
-export function bearerMatches(authorization: string | undefined, secret: string): boolean {
-  const m = /^Bearer\s+(.+)$/i.exec(authorization ?? "");
-  const presented = digest(m?.[1]?.trim() ?? "");
-  return timingSafeEqual(presented, digest(secret)) && !!m && secret.length >= 32;
-}
 
 const ID = /^[\w.@+-]{1,200}$/;
 
@@ -122,10 +113,7 @@ export function presenceRoutes(deps: PresenceRouteDeps): Route[] {
       summary: "Telephony reports that a user started or ended a call (service bearer token)",
       success: { status: 200, description: "{ state, reason, until }" },
       async handler(ctx) {
-        const secret = await deps.secrets.get(TELEPHONY_SECRET);
-        if (!bearerMatches(ctx.headers.authorization, secret)) {
-          throw new AppError("unauthenticated", "A telephony service token is required");
-        }
+        await requireTelephonyService(deps.secrets, ctx.headers.authorization);
         const userId = ctx.params.user ?? "";
         const { orgId, state, callId } = ctx.body;
         if (!ID.test(orgId) || !ID.test(userId)) throw new AppError("invalid_request", "Bad org or user id");

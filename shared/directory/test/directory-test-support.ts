@@ -13,6 +13,7 @@ import {
 } from "../../identity/test/identity-test-support";
 import type { EventPublisher } from "../../platform/pubsub";
 import type { SecretStore } from "../../platform/secrets";
+import { TELEPHONY_SECRET } from "../../platform/service-token";
 import { type DirectoryServices, directoryServices } from "../directory-services";
 import type { ProvisioningSettingsInput } from "../provisioning-settings";
 
@@ -24,13 +25,19 @@ export const serviceAccountSeed = (extraScopes: string[] = []) => ({
   delegatedScopes: [...INTEGRATIONS.directory.scopes, ...extraScopes],
 });
 
+/** The phone system's service token in the tests (telephony routes). */
+export const TELEPHONY_TEST_TOKEN = "telephony-test-token-0123456789-abcdefghij";
+
 /** The secret store of the tests, with the simulator's key for the service account. */
 export async function directorySecrets(sim: RunningWorkspaceSim): Promise<SecretStore> {
   const base = await testSecrets();
   // Read when asked: an org connected through an admin grant has no service account.
   return {
-    get: async (name) =>
-      name === "directory-sa-key" ? JSON.stringify(sim.control.serviceAccountKey(SA_EMAIL)) : base.get(name),
+    get: async (name) => {
+      if (name === "directory-sa-key") return JSON.stringify(sim.control.serviceAccountKey(SA_EMAIL));
+      if (name === TELEPHONY_SECRET) return TELEPHONY_TEST_TOKEN;
+      return base.get(name);
+    },
   };
 }
 

@@ -6,14 +6,17 @@ import { publishAuditEvent } from "../../audit/publish-audit-event";
 import { toE164 } from "../../contacts/phone-rules";
 import { AppError } from "../../platform/errors";
 import { principalOf, type Route, route } from "../../platform/http";
+import { requireTelephonyService } from "../../platform/service-token";
 import type { DirectoryServices } from "../directory-services";
 import type { UserAccount } from "../user-repository";
+import type { NumberAssignment } from "./writeback-merge";
 import { requestWriteBack, requestWriteBackSweep } from "./writeback-messages";
 import type { WriteBackChange, WriteBackRecord } from "./writeback-records";
 import { writeBackDeps } from "./writeback-services";
 import { WriteBackSettings } from "./writeback-settings";
 import type { WriteBackDeps } from "./writeback-user";
 
+/** Org and user ids as Switchboard mints them. */
 const UserIdParam = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/);
 
 const NumbersBody = z.object({
@@ -99,6 +102,12 @@ export function writeBackRoutes(make: () => DirectoryServices): Route[] {
     return { record, writeBack };
   }
 
+  async function assignNumbers(orgId: string, rawUserId: string | undefined, numbers: NumberAssignment) {
+    const account = await accountOf(orgId, rawUserId);
+    const { record, writeBack } = await recordChange(orgId, account.id, { numbers });
+    return { status: 202, body: { numbers, writeBack, status: record?.status ?? null } };
+  }
+
   return [
     route({
       method: "GET",
@@ -153,10 +162,22 @@ export function writeBackRoutes(make: () => DirectoryServices): Route[] {
         "Sets a user's direct number and extension (null removes one); they are written to the user's Workspace profile",
       success: { status: 202, description: "{ numbers, writeBack: queued|unchanged|off, status }" },
       async handler(ctx) {
-        const { orgId } = principalOf(ctx);
-        const account = await accountOf(orgId, ctx.params.userId);
-        const { record, writeBack } = await recordChange(orgId, account.id, { numbers: ctx.body });
-        return { status: 202, body: { numbers: ctx.body, writeBack, status: record?.status ?? null } };
+        return assignNumbers(principalOf(ctx).orgId, ctx.params.userId, ctx.body);
+      },
+    }),
+    route({
+      method: "PUT",
+      path: "/v1/telephony/orgs/:orgId/users/:userId/numbers",
+      access: "public", // service-authenticated: the telephony bearer token, checked first thing
+      body: NumbersBody,
+      summary:
+        "The phone system reports a user's direct number and extension (telephony service token); written to Workspace as the admin route does",
+      success: { status: 202, description: "{ numbers, writeBack: queued|unchanged|off, status }" },
+      async handler(ctx) {
+        await requireTelephonyService(services().directory.env.identity.secrets, ctx.headers.authorization);
+        const orgId = UserIdParam.safeParse(ctx.params.orgId);
+        if (!orgId.success) throw new AppError("invalid_request", "Bad organisation id");
+        return assignNumbers(orgId.data, ctx.params.userId, ctx.body);
       },
     }),
     route({

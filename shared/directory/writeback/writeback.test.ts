@@ -28,6 +28,7 @@ import { accountIdFor } from "../provisioning-diff";
 import {
   defaultSettings,
   serviceAccountSeed,
+  TELEPHONY_TEST_TOKEN,
   type TestDirectory,
   testDirectory,
 } from "../test/directory-test-support";
@@ -234,6 +235,27 @@ describe("directory write-back", () => {
     await setNumbers("ada", null, null);
     await drain();
     expect(phonesOf("ada")).toEqual([ADMIN_WORK, ADA_MOBILE]);
+  });
+
+  it("the phone system can report an assignment itself, with its service token", async () => {
+    const path = `/v1/telephony/orgs/${ORG}/users/${accountOf("ada")}/numbers`;
+    const body = { directNumber: "+14155550125", extension: "205" };
+    const refused = await api.call("PUT", path, { authorization: "Bearer not-the-token" }, body);
+    expect(refused.status).toBe(401);
+    const res = await api.call("PUT", path, { authorization: `Bearer ${TELEPHONY_TEST_TOKEN}` }, body);
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ writeBack: "queued" });
+    await drain();
+    expect(phonesOf("ada")).toEqual([ADMIN_WORK, ADA_MOBILE, direct("+14155550125"), extension("205")]);
+    const unknown = await api.call(
+      "PUT",
+      `/v1/telephony/orgs/${ORG}/users/u-nobody/numbers`,
+      { authorization: `Bearer ${TELEPHONY_TEST_TOKEN}` },
+      body,
+    );
+    expect(unknown.status).toBe(404);
+    await setNumbers("ada", null, null);
+    await drain();
   });
 
   it("the same assignment again, or a redelivered message, writes nothing", async () => {
