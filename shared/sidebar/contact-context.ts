@@ -73,7 +73,7 @@ export interface ContactContextDeps {
 
 export interface ContactContextService {
   forEmail(viewer: Viewer, email: string | null | undefined): Promise<ContactContext>;
-  /** Waits for background refreshes (tests, and the instance before it idles). */
+  /** Waits for every fetch still running: background refreshes and those a caller gave up on. */
   settled(): Promise<void>;
 }
 
@@ -104,25 +104,53 @@ export function contactContextService(deps: ContactContextDeps): ContactContextS
   const freshMs = deps.freshMs ?? 120_000;
   const staleMs = deps.staleMs ?? 30 * 60_000;
   const inFlight = new Map<string, Promise<SectionData<unknown>>>();
-  const background = new Set<Promise<unknown>>();
+  const running = new Set<Promise<unknown>>();
+
+  const fetchSection = (viewer: Viewer, email: string, source: Source): Promise<SectionData<unknown>> =>
+    source === "gmail"
+      ? loadMail(deps.gmailFor(viewer), email)
+      : source === "drive"
+        ? loadDocs(deps.driveFor(viewer), email)
+        : loadEvents(deps.calendarFor(viewer), email, clock(), deps.defaultTimeZone ?? "UTC");
 
   const load = (viewer: Viewer, email: string, source: Source): Promise<SectionData<unknown>> => {
     const key = `${viewer.orgId}/${viewer.userId}/${email}/${source}`;
     const existing = inFlight.get(key);
     if (existing) return existing;
     const run = (async () => {
-      const data: SectionData<unknown> =
-        source === "gmail"
-          ? await loadMail(deps.gmailFor(viewer), email)
-          : source === "drive"
-            ? await loadDocs(deps.driveFor(viewer), email)
-            : await loadEvents(deps.calendarFor(viewer), email, clock(), deps.defaultTimeZone ?? "UTC");
+      // Read alongside the fetch: a disconnect after this point keeps the answer out of the cache.
+      const generation = deps.cache.generation(viewer, source).catch((error) => {
+        deps.log?.warn("sidebar.cache_read_failed", { error });
+        return null;
+      });
+      let data: SectionData<unknown>;
+      try {
+        data = await fetchSection(viewer, email, source);
+      } catch (error) {
+        // Google says the source is gone (disconnected elsewhere): its cached data goes with it.
+        if (classify(error).state === "not_connected") {
+          await deps.cache
+            .drop(viewer, email, source)
+            .catch((dropError) => deps.log?.warn("sidebar.cache_write_failed", { error: dropError }));
+        }
+        throw error;
+      }
       const { current: _current, ...cacheable } = data;
-      // Even a caller who timed out leaves the answer in the cache for the next opening.
-      await deps.cache.write(viewer, email, source, { data: cacheable, fetchedAt: clock().getTime() });
+      const asOf = await generation;
+      // Even a caller who timed out leaves the answer in the cache for the next opening. A cache that
+      // cannot be written is only a slower next opening.
+      if (asOf !== null) {
+        await deps.cache
+          .write(viewer, email, source, { data: cacheable, fetchedAt: clock().getTime() }, asOf)
+          .catch((error) => deps.log?.warn("sidebar.cache_write_failed", { error }));
+      }
       return data;
     })().finally(() => inFlight.delete(key));
     inFlight.set(key, run);
+    // A caller may stop waiting (timeout, stale answer) while the fetch goes on: settled() covers it.
+    const tracked = run.catch(() => {});
+    running.add(tracked);
+    void tracked.finally(() => running.delete(tracked));
     return run;
   };
 
@@ -152,11 +180,9 @@ export function contactContextService(deps: ContactContextDeps): ContactContextS
     const age = hit ? clock().getTime() - hit.fetchedAt : Number.POSITIVE_INFINITY;
     if (hit && age < freshMs) return fromCache(hit, false);
     if (hit && age < staleMs) {
-      const refresh = load(viewer, email, source).catch((error) =>
+      void load(viewer, email, source).catch((error) =>
         deps.log?.warn("sidebar.revalidate_failed", { source, error }),
       );
-      background.add(refresh);
-      void refresh.finally(() => background.delete(refresh));
       return fromCache(hit, true);
     }
     const started = load(viewer, email, source);
@@ -223,7 +249,7 @@ export function contactContextService(deps: ContactContextDeps): ContactContextS
       return { email, ...out };
     },
     async settled() {
-      while (background.size > 0) await Promise.allSettled([...background]);
+      while (running.size > 0) await Promise.allSettled([...running]);
     },
   };
 }

@@ -260,6 +260,51 @@ describe("contact sidebar", () => {
     expect(googleCalls("drive")).toBe(0);
     await h.connect(alice, ["gmail", "drive", "calendar"]);
   });
+
+  it("a Gmail fetch still running when Gmail is disconnected does not put the mail back", async () => {
+    // The caller gives up after 100 ms; the last Google call (the metadata, after the search) answers
+    // 1.5 s later, long after the disconnect revoked the token it was made with.
+    const impatient = sidebarServices({
+      firestore: () => h.db,
+      tokens: () => h.services.tokens(),
+      apiRootUrl: h.sim.url,
+      webOrigin: APP,
+      timeoutMs: 100,
+    });
+    const viewer = { orgId: ORG, userId: alice.userId, email: alice.email };
+    h.sim.control.injectFault({ method: "gmail.users.messages.get", latencyMs: 1500, times: 1 });
+    const res = await impatient.context().forEmail(viewer, dave.email);
+    expect(res.emails).toMatchObject({ state: "error", reason: "timeout" });
+    const off = await h.api(alice, "DELETE", "/v1/integrations/gmail");
+    expect(off.status).toBe(200);
+    await impatient.context().settled();
+    expect(googleCalls("gmail")).toBeGreaterThan(0);
+    const sections = (await cacheDocs(alice.userId)).map((d) => d.get("sections"));
+    expect(sections.some((s) => s?.gmail)).toBe(false);
+    await h.connect(alice, ["gmail", "drive", "calendar"]);
+  });
+
+  it("cached mail of a source Google no longer serves is dropped on the next refresh", async () => {
+    const off = await h.api(alice, "DELETE", "/v1/integrations/gmail");
+    expect(off.status).toBe(200);
+    // As if written by a fetch that raced the disconnect: stale, so the next opening refreshes it.
+    const viewer = { orgId: ORG, userId: alice.userId, email: alice.email };
+    const cache = h.sidebar.cache();
+    const leftover = {
+      data: { items: [{ subject: "old" }], viewAllUrl: "x" },
+      fetchedAt: Date.now() - 600_000,
+    };
+    expect(
+      await cache.write(viewer, dave.email, "gmail", leftover, await cache.generation(viewer, "gmail")),
+    ).toBe(true);
+    const first = await h.sidebar.context().forEmail(viewer, dave.email);
+    expect(first.emails.stale).toBe(true);
+    await h.sidebar.context().settled();
+    expect((await cache.read(viewer, dave.email)).gmail).toBeUndefined();
+    const next = await h.sidebar.context().forEmail(viewer, dave.email);
+    expect(next.emails).toMatchObject({ state: "not_connected", items: [] });
+    await h.connect(alice, ["gmail", "drive", "calendar"]);
+  });
 });
 
 describe("meeting details", () => {

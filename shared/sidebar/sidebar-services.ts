@@ -47,6 +47,8 @@ export interface SidebarDeps {
   timeoutMs?: number;
   freshMs?: number;
   staleMs?: number;
+  /** Wraps the Firestore cache (the bench counts its reads and writes). */
+  wrapCache?: (cache: SidebarCache) => SidebarCache;
 }
 
 /** Interactive: one quick retry of a transient error, never a long backoff (the cache covers throttling). */
@@ -73,7 +75,10 @@ export function sidebarServices(deps: SidebarDeps): SidebarServices {
   };
   const target = { rootUrl: deps.apiRootUrl };
   const retry = { retry: SIDEBAR_RETRY };
-  const cache = once(() => firestoreSidebarCache(deps.firestore, deps.clock));
+  const cache = once(() => {
+    const firestoreCache = firestoreSidebarCache(deps.firestore, deps.clock);
+    return deps.wrapCache ? deps.wrapCache(firestoreCache) : firestoreCache;
+  });
   const context = once(() =>
     contactContextService({
       gmailFor: (u: Viewer) =>

@@ -52,7 +52,7 @@ export async function startSidebarHarness(
   projectId: string,
   name: string,
   options: Partial<
-    Pick<SidebarDeps, "timeoutMs" | "freshMs" | "staleMs" | "gmailMode" | "currentMeeting">
+    Pick<SidebarDeps, "timeoutMs" | "freshMs" | "staleMs" | "gmailMode" | "currentMeeting" | "wrapCache">
   > = {},
 ): Promise<SidebarHarness> {
   const sim = await startSim();
