@@ -256,7 +256,7 @@ export async function syncChangedUser(
   else if (before) incoming = { user: stripSnapshot(before), deleted: true };
   if (!incoming) return { changed: false, provisioning: null, report: null };
   const changed = await deps.snapshot.saveChangedUsers(orgId, [incoming], stored, deps.clock());
-  await deps.syncState.update(orgId, { lastPushAt: deps.clock().toISOString() });
+  await deps.syncState.markPush(orgId, deps.clock());
   if (changed.length === 0) return { changed: false, provisioning: null, report: null };
   const settings = await deps.settings.get(orgId);
   if (!settings?.enabled || settings.mode !== "automatic")

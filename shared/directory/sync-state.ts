@@ -38,10 +38,17 @@ export interface PageRecord {
 }
 
 const PAGE_TTL_MS = 7 * 24 * 3600 * 1000;
+/** lastPushAt is written at most this often per org and instance. */
+export const PUSH_MARK_INTERVAL_MS = 60_000;
 
 export interface SyncStateRepository {
   get(orgId: string): Promise<SyncState>;
   update(orgId: string, patch: Partial<SyncState>): Promise<void>;
+  /**
+   * Records that a push arrived (lastPushAt), at most once a minute per org and instance: a bulk change
+   * in Workspace sends a push per user, and one document sustains only about one write a second.
+   */
+  markPush(orgId: string, at: Date): Promise<void>;
   lastPage(orgId: string, runId: string): Promise<PageRecord | undefined>;
   savePage(orgId: string, runId: string, page: PageRecord): Promise<void>;
   pages(orgId: string, runId: string): Promise<PageRecord[]>;
@@ -50,6 +57,7 @@ export interface SyncStateRepository {
 export function firestoreSyncState(db: Firestore, ops: OpCounter): SyncStateRepository {
   const state = (orgId: string) => db.doc(`orgs/${orgId}/directorySync/state`);
   const pagesOf = (orgId: string) => state(orgId).collection("directoryPages");
+  const pushMarked = new Map<string, number>();
   return {
     async get(orgId) {
       const snap = await state(orgId).get();
@@ -64,6 +72,13 @@ export function firestoreSyncState(db: Firestore, ops: OpCounter): SyncStateRepo
     },
     async update(orgId, patch) {
       await state(orgId).set(patch, { merge: true });
+      ops.writes += 1;
+    },
+    async markPush(orgId, at) {
+      const last = pushMarked.get(orgId);
+      if (last !== undefined && at.getTime() - last < PUSH_MARK_INTERVAL_MS) return;
+      await state(orgId).set({ lastPushAt: at.toISOString() }, { merge: true });
+      pushMarked.set(orgId, at.getTime());
       ops.writes += 1;
     },
     async lastPage(orgId, runId) {
