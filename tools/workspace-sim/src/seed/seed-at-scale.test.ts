@@ -1,17 +1,16 @@
-// Size: 25,000 contacts for one user and 50,000 directory users seed in seconds and page correctly.
+// Size: 25,000 contacts for one user and 50,000 directory users seed and page correctly (how long the
+// seeding takes is measured in `npm run bench -- workspace-sim`, not asserted here).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningWorkspaceSim, SCOPES, startWorkspaceSim } from "../index";
 import { bearer, directoryClient, peopleClient } from "../test-support";
 
 let sim: RunningWorkspaceSim;
-let seedMs = 0;
 const OWNER = "big@large.test";
 
 beforeAll(async () => {
   sim = await startWorkspaceSim({
     settings: { people: { criticalReadsPerMinute: null }, directory: { queriesPerMinute: null } },
   });
-  const started = performance.now();
   sim.control.seed({
     domain: "large.test",
     users: [{ email: OWNER, givenName: "Big", familyName: "Book", isAdmin: true, generatedContacts: 25_000 }],
@@ -24,15 +23,10 @@ beforeAll(async () => {
       },
     ],
   });
-  seedMs = performance.now() - started;
 }, 120_000);
 afterAll(() => sim.stop());
 
 describe("seeding at size", () => {
-  it("seeds 25,000 contacts and 50,000 users in under 10 seconds", () => {
-    expect(seedMs).toBeLessThan(10_000);
-  });
-
   it("pages all 25,000 contacts exactly once with a sync token at the end", async () => {
     const api = peopleClient(sim, bearer(sim, OWNER, [SCOPES.contactsReadonly]));
     const seen = new Set<string>();
