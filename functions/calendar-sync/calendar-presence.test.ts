@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { Firestore } from "@google-cloud/firestore";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { teardownRegistry } from "../../shared/identity/integration-teardown";
 import { SECRET } from "../../shared/identity/secret-names";
 import { newSigningKeyRing } from "../../shared/identity/signing-keys";
 import {
@@ -28,7 +29,7 @@ import type { PresenceDoc } from "../../shared/presence/presence-repository";
 import { presenceRoutes, TELEPHONY_SECRET } from "../../shared/presence/presence-routes";
 import {
   calendarSyncStatus,
-  calendarTeardown,
+  calendarTeardowns,
   type PresenceServices,
   presenceServices,
 } from "../../shared/presence/presence-services";
@@ -689,7 +690,8 @@ describe("sync tokens and channels over time", () => {
     const u = U.lee;
     const live = await presence.ledger().liveForUser(ORG, u.userId);
     expect(live.length).toBeGreaterThan(0);
-    await calendarTeardown(() => presence).run({ orgId: ORG, userId: u.userId, integration: "calendar" });
+    const registry = teardownRegistry(calendarTeardowns(() => presence));
+    await registry.disconnect({ orgId: ORG, userId: u.userId }, ["calendar"], async () => undefined);
     expect(await presence.ledger().liveForUser(ORG, u.userId)).toEqual([]);
     const simIds = sim.control.calendar.channels().map((c) => c.id);
     for (const c of live) expect(simIds).not.toContain(c.id);

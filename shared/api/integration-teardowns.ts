@@ -12,7 +12,7 @@ import {
 } from "../directory/directory-services";
 import { directoryWatchTeardown } from "../directory/directory-teardown";
 import { defaultTeardowns, type IntegrationTeardown } from "../identity/integration-teardown";
-import { calendarTeardown } from "../presence/presence-services";
+import { calendarTeardowns } from "../presence/presence-services";
 import { apiSidebarTeardown } from "../sidebar/sidebar-services";
 
 export function integrationTeardowns(
@@ -21,7 +21,7 @@ export function integrationTeardowns(
 ): IntegrationTeardown[] {
   return [
     contactSyncTeardown(db),
-    calendarTeardown(),
+    ...calendarTeardowns(),
     apiSidebarTeardown(),
     directoryWatchTeardown(directory),
   ];

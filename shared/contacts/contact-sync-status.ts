@@ -41,6 +41,7 @@ export function contactSyncTeardown(db: () => Firestore): IntegrationTeardown {
   return {
     name: "contact sync cursors and company contacts",
     integrations: ["contacts"],
+    stage: "forget",
     run: ({ orgId, userId }) => firestoreContactRepository(db(), { orgId, userId }).forgetGoogle(),
   };
 }

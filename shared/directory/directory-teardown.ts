@@ -9,6 +9,7 @@ export function directoryWatchTeardown(services: () => DirectoryServices): Integ
   return {
     name: "directory watch channels",
     integrations: ["directory"],
+    stage: "stop",
     async run({ orgId, userId }) {
       const s = services();
       const connection = await s.settings.connection(orgId);

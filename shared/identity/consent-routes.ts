@@ -191,9 +191,11 @@ export function consentRoutes(deps: ConsentDeps, extensions: IntegrationExtensio
         const grant = await services
           .grants()
           .findForIntegration(principal.orgId, principal.userId, integration.name);
-        // Background work first: stopping a watch channel still needs the token revocation would kill.
-        const stopped = await teardowns().run({ ...principal, integration: integration.name });
-        const revokedAtGoogle = grant ? await detachIntegration(services, grant, integration.name) : false;
+        const { detached: revokedAtGoogle, ran: stopped } = await teardowns().disconnect(
+          principal,
+          [integration.name],
+          async () => (grant ? detachIntegration(services, grant, integration.name) : false),
+        );
         await auditConsent(services, {
           orgId: principal.orgId,
           userId: principal.userId,

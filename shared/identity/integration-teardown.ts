@@ -1,7 +1,9 @@
-// What disconnecting an integration stops: its background work (watch channels, sync cursors, cached
-// data). Capabilities register a teardown for their integration; disconnect runs them all, before the
-// grant is revoked (stopping a watch channel still needs the user's token). Teardowns must be idempotent:
-// a failed disconnect is retried by running everything again.
+// What disconnecting an integration stops and forgets: its background work at Google (watch channels)
+// and its local data (sync cursors, cached data). Capabilities register a teardown for their
+// integration. A disconnect runs the "stop" teardowns while the grant can still call Google, then
+// detaches the grant, then runs the "forget" teardowns: once the grant no longer serves the integration,
+// nothing still holding its token (a sync, a fetch in flight) can write the data back. Teardowns must
+// be idempotent: a failed disconnect is retried by running everything again.
 import type { Firestore } from "@google-cloud/firestore";
 import { AppError } from "../platform/errors";
 import { INTEGRATION_NAMES, type IntegrationName } from "./integrations";
@@ -17,32 +19,59 @@ export interface IntegrationTeardown {
   name: string;
   /** The integrations it applies to. */
   integrations: readonly IntegrationName[];
+  /**
+   * "stop": work at Google that needs the user's token, run before the grant is detached.
+   * "forget": local data only, run after it.
+   */
+  stage: "stop" | "forget";
   run(target: TeardownTarget): Promise<void>;
 }
 
 export interface TeardownRegistry {
   register(teardown: IntegrationTeardown): void;
-  /** Runs every teardown of the integration; throws a retryable error naming those that failed. */
-  run(target: TeardownTarget): Promise<string[]>;
+  /**
+   * Every "stop" teardown of the integrations, then `detach` (revoke, remove them from the grant), then
+   * every "forget" teardown. Throws a retryable error naming the teardowns that failed; a failed stop
+   * keeps the grant (its token is still needed to stop).
+   */
+  disconnect<T>(
+    user: { orgId: string; userId: string },
+    integrations: readonly IntegrationName[],
+    detach: () => Promise<T>,
+  ): Promise<{ detached: T; ran: string[] }>;
 }
 
 export function teardownRegistry(initial: IntegrationTeardown[] = []): TeardownRegistry {
   const teardowns = [...initial];
+  const runStage = async (
+    user: { orgId: string; userId: string },
+    integrations: readonly IntegrationName[],
+    stage: IntegrationTeardown["stage"],
+  ): Promise<string[]> => {
+    const jobs = integrations.flatMap((integration) =>
+      teardowns
+        .filter((t) => t.stage === stage && t.integrations.includes(integration))
+        .map((t) => ({ name: t.name, run: () => t.run({ ...user, integration }) })),
+    );
+    const results = await Promise.allSettled(jobs.map((j) => j.run()));
+    const failed = [...new Set(jobs.filter((_, i) => results[i]?.status === "rejected").map((j) => j.name))];
+    if (failed.length > 0) {
+      throw new AppError("upstream_unavailable", `Could not stop: ${failed.join(", ")}; try again`, {
+        retryable: true,
+        details: { failed },
+      });
+    }
+    return jobs.map((j) => j.name);
+  };
   return {
     register(teardown) {
       teardowns.push(teardown);
     },
-    async run(target) {
-      const relevant = teardowns.filter((t) => t.integrations.includes(target.integration));
-      const results = await Promise.allSettled(relevant.map((t) => t.run(target)));
-      const failed = relevant.filter((_, i) => results[i]?.status === "rejected").map((t) => t.name);
-      if (failed.length > 0) {
-        throw new AppError("upstream_unavailable", `Could not stop: ${failed.join(", ")}; try again`, {
-          retryable: true,
-          details: { failed },
-        });
-      }
-      return relevant.map((t) => t.name);
+    async disconnect(user, integrations, detach) {
+      const stopped = await runStage(user, integrations, "stop");
+      const detached = await detach();
+      const forgotten = await runStage(user, integrations, "forget");
+      return { detached, ran: [...new Set([...stopped, ...forgotten])] };
     },
   };
 }
@@ -54,6 +83,7 @@ export function cursorTeardown(db: () => Firestore): IntegrationTeardown {
   return {
     name: "sync cursors",
     integrations: ALL,
+    stage: "forget",
     async run({ orgId, userId, integration }) {
       const cursors = await db()
         .collection(`orgs/${orgId}/users/${userId}/cursors`)

@@ -27,20 +27,20 @@ export function userOffboarding(services: IdentityServices): UserOffboarding {
       const sessionsRevoked = await sessions().revokeAllForUser(orgId, userId, reason);
       const grants = await services.grants().listForUser(orgId, userId);
       for (const grant of grants) {
-        for (const integration of grant.integrations) {
-          await services.teardowns().run({ orgId, userId, integration });
-        }
-        try {
-          await revokeAtGoogle(services, grant);
-        } catch (error) {
-          // An unreadable token or an unconfigured OAuth client cannot revoke; deleting the grant still
-          // leaves nothing usable here. Google being down is worth a retry.
-          if (error instanceof AppError && error.retryable) throw error;
-          services
-            .log()
-            .warn("offboarding.revoke_skipped", { grantId: grant.grantId, reason: (error as Error).message });
-        }
-        await services.grants().mutate(keyOf(grant), () => ({ delete: true }));
+        await services.teardowns().disconnect({ orgId, userId }, grant.integrations, async () => {
+          try {
+            await revokeAtGoogle(services, grant);
+          } catch (error) {
+            // An unreadable token or an unconfigured OAuth client cannot revoke; deleting the grant still
+            // leaves nothing usable here. Google being down is worth a retry.
+            if (error instanceof AppError && error.retryable) throw error;
+            services.log().warn("offboarding.revoke_skipped", {
+              grantId: grant.grantId,
+              reason: (error as Error).message,
+            });
+          }
+          await services.grants().mutate(keyOf(grant), () => ({ delete: true }));
+        });
       }
       return { sessionsRevoked, grantsRevoked: grants.length };
     },

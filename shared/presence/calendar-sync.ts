@@ -314,8 +314,8 @@ export function calendarSync(deps: CalendarSyncDeps) {
     return "renewed";
   }
 
-  /** Stops every live channel of the user at Google (disconnect, deprovisioning) and forgets stored events. */
-  async function teardown(user: UserRef) {
+  /** Stops every live channel of the user at Google (disconnect, deprovisioning: while the token works). */
+  async function stopAllChannels(user: UserRef) {
     for (const c of await ledger.liveForUser(user.orgId, user.userId)) {
       try {
         await stopChannel(c);
@@ -324,6 +324,10 @@ export function calendarSync(deps: CalendarSyncDeps) {
         else throw error;
       }
     }
+  }
+
+  /** Deletes the stored events (after the grant is gone, so no sync still running can store them again). */
+  async function forgetEvents(user: UserRef) {
     await store.deleteAll(user.orgId, user.userId);
     // Nothing from the calendar any more: presence falls back to manual/telephony/available now.
     await deps.presence.recompute(user.orgId, user.userId);
@@ -343,7 +347,17 @@ export function calendarSync(deps: CalendarSyncDeps) {
     );
   }
 
-  return { syncUser, connect, renew, openChannel, stopChannel, teardown, setMode, requestSync };
+  return {
+    syncUser,
+    connect,
+    renew,
+    openChannel,
+    stopChannel,
+    stopAllChannels,
+    forgetEvents,
+    setMode,
+    requestSync,
+  };
 }
 
 export type CalendarSync = ReturnType<typeof calendarSync>;

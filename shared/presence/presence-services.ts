@@ -109,15 +109,27 @@ export function presenceDepsFromEnvironment(): PresenceDeps {
   };
 }
 
-/** Disconnecting Calendar stops the user's channels at Google and deletes the stored events (identity runs it). */
-export function calendarTeardown(
+/**
+ * Disconnecting Calendar stops the user's channels at Google while the token works, then, once the grant
+ * no longer serves Calendar, deletes the stored events (identity runs both).
+ */
+export function calendarTeardowns(
   services: () => PresenceServices = presenceFromEnvironment,
-): IntegrationTeardown {
-  return {
-    name: "calendar watch channels and events",
-    integrations: ["calendar"],
-    run: ({ orgId, userId }) => services().sync().teardown({ orgId, userId }),
-  };
+): IntegrationTeardown[] {
+  return [
+    {
+      name: "calendar watch channels",
+      integrations: ["calendar"],
+      stage: "stop",
+      run: ({ orgId, userId }) => services().sync().stopAllChannels({ orgId, userId }),
+    },
+    {
+      name: "calendar events",
+      integrations: ["calendar"],
+      stage: "forget",
+      run: ({ orgId, userId }) => services().sync().forgetEvents({ orgId, userId }),
+    },
+  ];
 }
 
 let fromEnvironment: PresenceServices | undefined;

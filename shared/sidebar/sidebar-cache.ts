@@ -119,6 +119,7 @@ export function sidebarCacheTeardown(cache: () => SidebarCache): IntegrationTear
   return {
     name: "sidebar cache",
     integrations: [...SOURCES],
+    stage: "forget",
     async run({ orgId, userId, integration }) {
       const source = SOURCES.find((s) => s === integration);
       if (source) await cache().forget({ orgId, userId }, source);
