@@ -1,8 +1,12 @@
 // Directory sync at scale against the Workspace simulator and the Firestore emulator: a first full sync
-// of 50,000 users, then a reconcile with nothing changed (target: no writes besides the sync record).
+// of 50,000 users, then a reconcile with nothing changed (target: no writes besides the sync record,
+// and no user read: the page digests vouch for unchanged pages), a reconcile after one user changed
+// without a push (one page read again), and the daily reconcile that verifies every page (digests a day
+// old: one read per user, as every reconcile did before the digests).
 // Directory calls come from the simulator's request log; Firestore reads and writes are counted in the
 // directory repositories (snapshot and sync state); peak memory is this process's RSS, which also holds
 // the in-process simulator and its 50,000 users.
+import { PAGE_DIGEST_MAX_AGE_MS } from "../shared/directory/directory-snapshot";
 import { fullSyncStep } from "../shared/directory/directory-sync";
 import {
   defaultSettings,
@@ -32,7 +36,7 @@ function peakMemory() {
 
 const bench: Bench = {
   name: "directory",
-  description: `Directory full sync of ${USERS.toLocaleString("en-US")} users and an unchanged reconcile: Directory calls, Firestore reads/writes, wall time, peak memory`,
+  description: `Directory full sync of ${USERS.toLocaleString("en-US")} users, then reconciles (unchanged, one change, the daily verification): Directory calls, Firestore reads/writes, wall time, peak memory`,
   async run(): Promise<Figure[]> {
     const projectId = "directory-bench";
     const emulators = await startEmulators({ projectId });
@@ -85,6 +89,10 @@ const bench: Bench = {
       };
       await measure("full_sync", "full");
       await measure("unchanged_reconcile", "reconcile");
+      sim.control.renameUser("root@bench.example", { givenName: "Renamed" });
+      await measure("one_change_reconcile", "reconcile");
+      dir.advance(PAGE_DIGEST_MAX_AGE_MS + 60_000);
+      await measure("daily_verify_reconcile", "reconcile");
       return figures;
     } finally {
       memory.stop();

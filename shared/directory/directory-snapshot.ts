@@ -2,6 +2,10 @@
 // orgs/{org}/directoryOrgUnits and orgs/{org}/directoryGroups (with member ids). A document is written
 // only when its content hash changes (volatile fields such as etag and lastLoginTime never reach it), so
 // a reconcile over an unchanged directory writes nothing here. Every read and write is counted.
+// Each users page of a full sync leaves a digest (orgs/{org}/directoryPageDigests/{n}: the page's ids
+// and a hash over its users), so the next reconcile skips reading the 500 stored users of a page that
+// Google lists exactly as before. A change outside the paging (a push) drops the digests holding that
+// user, and a digest older than a day is verified again, so a snapshot that drifted still heals.
 import { createHash } from "node:crypto";
 import { FieldValue, type Firestore } from "@google-cloud/firestore";
 import type { WorkspaceGroup, WorkspaceOrgUnit, WorkspaceUser } from "../google/directory-api";
@@ -73,12 +77,40 @@ export interface DirectorySnapshot {
     orgUnits: WorkspaceOrgUnit[],
     groups: Array<WorkspaceGroup & { memberIds: string[] }>,
   ): Promise<number>;
+  /**
+   * One users page as Google listed it (page n of a full sync): when its digest matches the stored one
+   * (and is less than a day old) nothing is read or written; otherwise the changed users are written,
+   * then the digest. `verify` compares user by user whatever the digest says. Returns the changed users.
+   */
+  syncPage(
+    orgId: string,
+    n: number,
+    users: WorkspaceUser[],
+    now: Date,
+    options?: { verify?: boolean },
+  ): Promise<SnapshotUser[]>;
+  /** Drops the digests of pages past the last one (the directory got shorter). */
+  trimPages(orgId: string, lastPage: number): Promise<void>;
   /** The directory's version: bumped by every change, so an approved preview can tell it is stale. */
   version(orgId: string): Promise<number>;
   readonly ops: OpCounter;
 }
 
 const MAX_BATCH = 500;
+/** A page digest older than this is verified against the stored users again. */
+export const PAGE_DIGEST_MAX_AGE_MS = 24 * 3600_000;
+/** Firestore's limit for array-contains-any. */
+const CONTAINS_ANY_MAX = 30;
+
+interface PageDigest {
+  n: number;
+  digest: string;
+  ids: string[];
+  /** ISO instant the page was last compared user by user. */
+  at: string;
+}
+
+const pageDigestOf = (users: WorkspaceUser[]): string => contentHash(users.map((u) => userHash(u, false)));
 
 export function firestoreDirectorySnapshot(
   db: Firestore,
@@ -88,6 +120,7 @@ export function firestoreDirectorySnapshot(
   const groupsOf = (orgId: string) => db.collection(`orgs/${orgId}/directoryGroups`);
   const unitsOf = (orgId: string) => db.collection(`orgs/${orgId}/directoryOrgUnits`);
   const versionDoc = (orgId: string) => db.doc(`orgs/${orgId}/directorySync/version`);
+  const digestsOf = (orgId: string) => db.collection(`orgs/${orgId}/directoryPageDigests`);
 
   /** Writes in batches of ≤500, each bumping the version once. */
   async function commit(
@@ -108,6 +141,38 @@ export function firestoreDirectorySnapshot(
     }
   }
 
+  async function writeChanged(
+    orgId: string,
+    incoming: Array<{ user: WorkspaceUser; deleted: boolean }>,
+    stored: Map<string, SnapshotUser>,
+    now: Date,
+  ): Promise<SnapshotUser[]> {
+    const changed: SnapshotUser[] = [];
+    for (const { user, deleted } of incoming) {
+      const hash = userHash(user, deleted);
+      if (stored.get(user.id)?.hash === hash) continue;
+      changed.push({ ...user, deleted, hash, changedAt: now.toISOString() });
+    }
+    await commit(
+      orgId,
+      changed.map((u) => (b) => b.set(users(orgId).doc(u.id), u)),
+    );
+    return changed;
+  }
+
+  /** Users changed outside the paging: the digests of their pages no longer vouch for the snapshot. */
+  async function forgetPagesOf(orgId: string, ids: string[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += CONTAINS_ANY_MAX) {
+      const holding = await digestsOf(orgId)
+        .where("ids", "array-contains-any", ids.slice(i, i + CONTAINS_ANY_MAX))
+        .select()
+        .get();
+      ops.reads += Math.max(1, holding.size);
+      await Promise.all(holding.docs.map((d) => d.ref.delete()));
+      ops.writes += holding.size;
+    }
+  }
+
   return {
     ops,
     async readUsers(orgId, ids) {
@@ -122,17 +187,38 @@ export function firestoreDirectorySnapshot(
       return found;
     },
     async saveChangedUsers(orgId, incoming, stored, now) {
-      const changed: SnapshotUser[] = [];
-      for (const { user, deleted } of incoming) {
-        const hash = userHash(user, deleted);
-        if (stored.get(user.id)?.hash === hash) continue;
-        changed.push({ ...user, deleted, hash, changedAt: now.toISOString() });
-      }
-      await commit(
+      const changed = await writeChanged(orgId, incoming, stored, now);
+      await forgetPagesOf(
         orgId,
-        changed.map((u) => (b) => b.set(users(orgId).doc(u.id), u)),
+        changed.map((u) => u.id),
       );
       return changed;
+    },
+    async syncPage(orgId, n, listed, now, options = {}) {
+      const ref = digestsOf(orgId).doc(String(n).padStart(6, "0"));
+      const digest = pageDigestOf(listed);
+      const previous = (await ref.get()).data() as PageDigest | undefined;
+      ops.reads += 1;
+      const fresh = previous && now.getTime() - Date.parse(previous.at) < PAGE_DIGEST_MAX_AGE_MS;
+      if (!options.verify && fresh && previous.digest === digest) return [];
+      const ids = listed.map((u) => u.id);
+      const stored = await this.readUsers(orgId, ids);
+      const changed = await writeChanged(
+        orgId,
+        listed.map((user) => ({ user, deleted: false })),
+        stored,
+        now,
+      );
+      // After the users: a crash in between leaves the old digest, which no longer matches.
+      await ref.set({ n, digest, ids, at: now.toISOString() } satisfies PageDigest);
+      ops.writes += 1;
+      return changed;
+    },
+    async trimPages(orgId, lastPage) {
+      const past = await digestsOf(orgId).where("n", ">", lastPage).select().get();
+      ops.reads += Math.max(1, past.size);
+      await Promise.all(past.docs.map((d) => d.ref.delete()));
+      ops.writes += past.size;
     },
     async allUsers(orgId) {
       const snap = await users(orgId).get();

@@ -1,12 +1,13 @@
 // Full-sync paging against the simulator: resuming after a 429 from the stored page token, continuing
-// in a new message when a step runs out of time, and a reconcile over an unchanged directory that
-// writes nothing but its sync record.
+// in a new message when a step runs out of time, a reconcile over an unchanged directory that writes
+// nothing but its sync record and reads no user, and the page digests that let it skip reading.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useEmulators } from "../../tools/testing/emulator-env";
 import { type RunningWorkspaceSim, startWorkspaceSim } from "../../tools/workspace-sim/src/index";
 import { silentLog } from "../identity/test/identity-test-support";
 import { AppError } from "../platform/errors";
-import { fullSyncStep } from "./directory-sync";
+import { PAGE_DIGEST_MAX_AGE_MS } from "./directory-snapshot";
+import { fullSyncStep, syncChangedUser } from "./directory-sync";
 import { handleDirectorySync } from "./directory-sync-worker";
 import {
   defaultSettings,
@@ -59,6 +60,17 @@ afterAll(async () => {
   await dir?.db.terminate();
 });
 
+/** Live users other than root (the sync impersonates root), a different one each call. */
+let picked = 0;
+async function someUsers(count: number) {
+  const users = (await dir.services.snapshot.allUsers(ORG)).filter((u) => !u.isAdmin && !u.deleted);
+  users.sort((a, b) => a.id.localeCompare(b.id));
+  picked += count;
+  return users.slice(picked * 37, picked * 37 + count);
+}
+const storedGivenName = async (id: string) =>
+  (await dir.services.snapshot.readUsers(ORG, [id])).get(id)?.givenName;
+
 describe("full directory sync", () => {
   it("a 429 in the middle of paging fails the step, and the retry resumes from the stored page token", async () => {
     afterNextPage = () => sim.control.injectFault({ method: "directory.users.list", fail: "429", times: 10 });
@@ -99,6 +111,32 @@ describe("full directory sync", () => {
     // run start + one record per page + the finished summary; no snapshot document and no version bump.
     expect(dir.services.ops.writes).toBe(1 + 3 + 1);
     expect(await dir.services.snapshot.version(ORG)).toBe(version);
+    // Every page is listed as before: its digest stands in for its 500 stored users.
+    expect(dir.services.ops.reads).toBeLessThan(50);
+  });
+
+  it("a change without a push is repaired by the reconcile, which reads only that user's page", async () => {
+    const [user] = await someUsers(1);
+    sim.control.renameUser(user!.primaryEmail, { givenName: "Renamed" });
+    dir.services.ops.reads = 0;
+    const outcome = await fullSyncStep(dir.services, ORG, "reconcile");
+    expect(outcome).toMatchObject({ status: "done", summary: { changed: 1, deleted: 0 } });
+    expect(await storedGivenName(user!.id)).toBe("Renamed");
+    expect(dir.services.ops.reads).toBeGreaterThanOrEqual(500);
+    expect(dir.services.ops.reads).toBeLessThan(600);
+  });
+
+  it("a change undone in Workspace whose second push was lost is still repaired (the first push dropped the page's digest)", async () => {
+    const [user] = await someUsers(1);
+    const original = user!.givenName;
+    sim.control.renameUser(user!.primaryEmail, { givenName: "Pushed" });
+    await syncChangedUser(dir.services, ORG, user!.id);
+    expect(await storedGivenName(user!.id)).toBe("Pushed");
+    // Google is back to what the page's last digest saw; only the dropped digest makes the reconcile look.
+    sim.control.renameUser(user!.primaryEmail, { givenName: original });
+    const outcome = await fullSyncStep(dir.services, ORG, "reconcile");
+    expect(outcome).toMatchObject({ status: "done", summary: { changed: 1 } });
+    expect(await storedGivenName(user!.id)).toBe(original);
   });
 
   it("users gone from the listing are marked deleted by the next full sync", async () => {
@@ -134,5 +172,17 @@ describe("full directory sync", () => {
       silentLog,
     );
     expect(next).toMatchObject({ status: "done", summary: { pages: 3 } });
+  });
+
+  it("a snapshot that drifted is healed once its page digest is a day old", async () => {
+    const [user] = await someUsers(1);
+    // Not something Switchboard does: a document changed behind the sync's back.
+    await dir.db.doc(`orgs/${ORG}/directory/${user!.id}`).update({ givenName: "Drifted", hash: "drifted" });
+    await fullSyncStep(dir.services, ORG, "reconcile");
+    expect(await storedGivenName(user!.id)).toBe("Drifted");
+    dir.advance(PAGE_DIGEST_MAX_AGE_MS + 60_000);
+    const outcome = await fullSyncStep(dir.services, ORG, "reconcile");
+    expect(outcome).toMatchObject({ status: "done", summary: { changed: 1 } });
+    expect(await storedGivenName(user!.id)).toBe(user!.givenName);
   });
 });

@@ -160,18 +160,14 @@ async function runStep(
       }
       throw error;
     });
-    const stored = await deps.snapshot.readUsers(
-      orgId,
-      page.items.map((u) => u.id),
-    );
-    const changed = await deps.snapshot.saveChangedUsers(
-      orgId,
-      page.items.map((user) => ({ user, deleted: false })),
-      stored,
-      deps.clock(),
-    );
+    const n = (last?.n ?? 0) + 1;
+    // A full sync (first connection, or an admin's "sync now") compares every user; a reconcile trusts
+    // the digests of pages Google lists unchanged.
+    const changed = await deps.snapshot.syncPage(orgId, n, page.items, deps.clock(), {
+      verify: run.kind === "full",
+    });
     const record = {
-      n: (last?.n ?? 0) + 1,
+      n,
       ids: page.items.map((u) => u.id),
       changed: changed.length,
       nextPageToken: page.nextPageToken ?? null,
@@ -182,6 +178,7 @@ async function runStep(
   const pages = await deps.syncState.pages(orgId, run.id);
   const seen = new Set(pages.flatMap((p) => p.ids));
   const deleted = await markUnlistedDeleted(deps, orgId, seen);
+  await deps.snapshot.trimPages(orgId, last.n);
   const summary: SyncSummary = {
     runId: run.id,
     kind: run.kind,
