@@ -8,7 +8,7 @@ import type { PresenceDoc } from "../presence/presence-repository";
 import { BLOCK_START } from "./meeting-block";
 import { PROP_ROOM } from "./meeting-details";
 import { SIDEBAR_CACHE } from "./sidebar-cache";
-import { presenceCurrentMeeting, sidebarServices } from "./sidebar-services";
+import { presenceCurrentMeeting, type SidebarDeps, sidebarServices } from "./sidebar-services";
 import {
   APP,
   type SidebarHarness,
@@ -65,6 +65,15 @@ beforeEach(() => {
 const cacheDocs = async (userId: string) =>
   (await h.db.collection(`orgs/${ORG}/users/${userId}/${SIDEBAR_CACHE}`).get()).docs;
 const googleCalls = (api: string) => h.sim.control.requestCount({ api });
+/** A second sidebar over the same store, tokens and simulator, with its own timings or presence. */
+const sidebarWith = (options: Pick<SidebarDeps, "timeoutMs" | "freshMs" | "staleMs" | "currentMeeting">) =>
+  sidebarServices({
+    firestore: () => h.db,
+    tokens: () => h.services.tokens(),
+    apiRootUrl: h.sim.url,
+    webOrigin: APP,
+    ...options,
+  });
 
 describe("contact sidebar", () => {
   it("shows shared mail (newest first), the 3 latest shared docs either way and shared events in the viewer's zone", async () => {
@@ -142,13 +151,7 @@ describe("contact sidebar", () => {
     const viewer = { orgId: ORG, userId: alice.userId, email: alice.email };
     expect(await current(viewer, bob.email)).toEqual({ title: "Board meeting", until: until.toISOString() });
     expect(await current(viewer, "carol@customer.example")).toBeNull();
-    const withPresence = sidebarServices({
-      firestore: () => h.db,
-      tokens: () => h.services.tokens(),
-      apiRootUrl: h.sim.url,
-      webOrigin: APP,
-      currentMeeting: current,
-    });
+    const withPresence = sidebarWith({ currentMeeting: current });
     const res = await withPresence.context().forEmail(viewer, bob.email);
     expect(res.events.current).toEqual({ title: "Board meeting", until: until.toISOString() });
   });
@@ -198,14 +201,7 @@ describe("contact sidebar", () => {
   });
 
   it("past freshness, serves the cached items at once and refreshes them in the background", async () => {
-    const swr = sidebarServices({
-      firestore: () => h.db,
-      tokens: () => h.services.tokens(),
-      apiRootUrl: h.sim.url,
-      webOrigin: APP,
-      freshMs: 1,
-      staleMs: 3_600_000,
-    });
+    const swr = sidebarWith({ freshMs: 1, staleMs: 3_600_000 });
     const viewer = { orgId: ORG, userId: alice.userId, email: alice.email };
     const who = "frank@customer.example";
     h.sim.control.gmail.sendEmail({ from: who, to: [alice.email], subject: "First" });
@@ -225,14 +221,7 @@ describe("contact sidebar", () => {
 
   it("Gmail throttled (429) degrades to the cached mail, flagged", async () => {
     // Same cache, but everything older than 1 ms counts as due for a refresh.
-    const eager = sidebarServices({
-      firestore: () => h.db,
-      tokens: () => h.services.tokens(),
-      apiRootUrl: h.sim.url,
-      webOrigin: APP,
-      freshMs: 1,
-      staleMs: 1,
-    });
+    const eager = sidebarWith({ freshMs: 1, staleMs: 1 });
     const viewer = { orgId: ORG, userId: alice.userId, email: alice.email };
     await h.sidebar.context().forEmail(viewer, bob.email);
     await new Promise((r) => setTimeout(r, 5));
@@ -263,13 +252,7 @@ describe("contact sidebar", () => {
   it("a Gmail fetch still running when Gmail is disconnected does not put the mail back", async () => {
     // The caller gives up after 100 ms; the last Google call (the metadata, after the search) answers
     // 1.5 s later, long after the disconnect revoked the token it was made with.
-    const impatient = sidebarServices({
-      firestore: () => h.db,
-      tokens: () => h.services.tokens(),
-      apiRootUrl: h.sim.url,
-      webOrigin: APP,
-      timeoutMs: 100,
-    });
+    const impatient = sidebarWith({ timeoutMs: 100 });
     const viewer = { orgId: ORG, userId: alice.userId, email: alice.email };
     h.sim.control.injectFault({ method: "gmail.users.messages.get", latencyMs: 1500, times: 1 });
     const res = await impatient.context().forEmail(viewer, dave.email);
