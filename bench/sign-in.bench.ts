@@ -2,7 +2,7 @@
 // under the Functions Framework, Google's Firestore and Pub/Sub emulators, all on loopback.
 import { Firestore } from "@google-cloud/firestore";
 import { loadManifest } from "../functions/manifest";
-import { firestoreUserRepository } from "../shared/directory/user-repository";
+import { firestoreUserRepository } from "../shared/accounts/user-repository";
 import { parseIdpMetadata } from "../shared/identity/idp-metadata";
 import { newSigningKeyRing } from "../shared/identity/signing-keys";
 import { firestoreSsoConfigRepository } from "../shared/identity/sso-config";

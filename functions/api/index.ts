@@ -1,6 +1,6 @@
 import { http } from "@google-cloud/functions-framework";
-import { createApiHandler } from "@switchboard/shared/api/api-app";
 import { replyJsonOnBodyParseErrors } from "@switchboard/shared/platform/http-parse-errors";
+import { createApiHandler } from "@switchboard/shared/wiring/roots/api";
 
 replyJsonOnBodyParseErrors();
 http("api", createApiHandler());

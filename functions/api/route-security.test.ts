@@ -3,7 +3,7 @@
 // or another user's data. New routes are covered as soon as they are mounted.
 import { Firestore } from "@google-cloud/firestore";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { firestoreUserRepository } from "../../shared/directory/user-repository";
+import { firestoreUserRepository } from "../../shared/accounts/user-repository";
 import { firestoreRefreshSessions } from "../../shared/identity/refresh-sessions";
 import { sessionTokenService } from "../../shared/identity/session-tokens";
 import { newSigningKeyRing } from "../../shared/identity/signing-keys";

@@ -1,4 +1,4 @@
 import { cloudEvent } from "@google-cloud/functions-framework";
-import { createAuditLogHandler } from "@switchboard/shared/audit/audit-log-worker";
+import { createAuditLogRoot } from "@switchboard/shared/wiring/roots/audit-log";
 
-cloudEvent("audit-log", createAuditLogHandler());
+cloudEvent("audit-log", createAuditLogRoot());

@@ -2,7 +2,7 @@
 // the Firestore and Pub/Sub emulators. Every attack is refused with its code and leaves no session.
 import { Firestore } from "@google-cloud/firestore";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { firestoreUserRepository } from "../../shared/directory/user-repository";
+import { firestoreUserRepository } from "../../shared/accounts/user-repository";
 import { parseIdpMetadata } from "../../shared/identity/idp-metadata";
 import { newSigningKeyRing } from "../../shared/identity/signing-keys";
 import { firestoreSsoConfigRepository } from "../../shared/identity/sso-config";

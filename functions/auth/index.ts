@@ -1,6 +1,6 @@
 import { http } from "@google-cloud/functions-framework";
-import { createAuthHandler } from "@switchboard/shared/identity/auth-app";
 import { replyJsonOnBodyParseErrors } from "@switchboard/shared/platform/http-parse-errors";
+import { createAuthHandler } from "@switchboard/shared/wiring/roots/auth";
 
 replyJsonOnBodyParseErrors();
 http("auth", createAuthHandler());

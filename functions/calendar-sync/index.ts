@@ -1,4 +1,4 @@
 import { cloudEvent } from "@google-cloud/functions-framework";
-import { createCalendarSyncHandler } from "@switchboard/shared/presence/presence-workers";
+import { createCalendarSyncRoot } from "@switchboard/shared/wiring/roots/calendar-sync";
 
-cloudEvent("calendar-sync", createCalendarSyncHandler());
+cloudEvent("calendar-sync", createCalendarSyncRoot());

@@ -1,4 +1,4 @@
 import { cloudEvent } from "@google-cloud/functions-framework";
-import { createChannelRenewalHandler } from "@switchboard/shared/presence/presence-workers";
+import { createChannelRenewalRoot } from "@switchboard/shared/wiring/roots/channel-renewal";
 
-cloudEvent("channel-renewal", createChannelRenewalHandler());
+cloudEvent("channel-renewal", createChannelRenewalRoot());

@@ -1,4 +1,4 @@
 import { cloudEvent } from "@google-cloud/functions-framework";
-import { createContactSyncFanoutHandler } from "@switchboard/shared/contacts/contact-sync-fanout";
+import { createContactSyncFanoutRoot } from "@switchboard/shared/wiring/roots/contact-sync-fanout";
 
-cloudEvent("contact-sync-fanout", createContactSyncFanoutHandler());
+cloudEvent("contact-sync-fanout", createContactSyncFanoutRoot());

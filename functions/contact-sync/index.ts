@@ -1,4 +1,4 @@
 import { cloudEvent } from "@google-cloud/functions-framework";
-import { createContactSyncHandler } from "@switchboard/shared/contacts/contact-sync-worker";
+import { createContactSyncRoot } from "@switchboard/shared/wiring/roots/contact-sync";
 
-cloudEvent("contact-sync", createContactSyncHandler());
+cloudEvent("contact-sync", createContactSyncRoot());

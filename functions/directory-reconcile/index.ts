@@ -1,4 +1,4 @@
 import { cloudEvent } from "@google-cloud/functions-framework";
-import { createDirectoryReconcileHandler } from "@switchboard/shared/directory/directory-reconcile";
+import { createDirectoryReconcileRoot } from "@switchboard/shared/wiring/roots/directory-reconcile";
 
-cloudEvent("directory-reconcile", createDirectoryReconcileHandler());
+cloudEvent("directory-reconcile", createDirectoryReconcileRoot());

@@ -2,6 +2,7 @@
 // Pub/Sub emulator reaches the function, which authenticates with the service-account key from its
 // secrets (JWT token URL from GOOGLE_OAUTH_BASE_URL, i.e. the simulator), syncs and provisions.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { firestoreUserRepository } from "../../shared/accounts/user-repository";
 import { DirectorySyncMessage } from "../../shared/directory/directory-sync-worker";
 import { firestoreProvisioningSettings } from "../../shared/directory/provisioning-settings";
 import {
@@ -10,7 +11,6 @@ import {
   startDirectoryFunction,
 } from "../../shared/directory/test/directory-function-support";
 import { defaultSettings } from "../../shared/directory/test/directory-test-support";
-import { firestoreUserRepository } from "../../shared/directory/user-repository";
 import { pubsubPublisher } from "../../shared/platform/pubsub";
 import { useEmulators } from "../../tools/testing/emulator-env";
 import { eventually } from "../../tools/testing/eventually";

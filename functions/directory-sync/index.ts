@@ -1,5 +1,4 @@
 import { cloudEvent } from "@google-cloud/functions-framework";
-import { directoryEnvironmentWithTeardowns } from "@switchboard/shared/api/integration-teardowns";
-import { createDirectorySyncHandler } from "@switchboard/shared/directory/directory-sync-worker";
+import { createDirectorySyncRoot } from "@switchboard/shared/wiring/roots/directory-sync";
 
-cloudEvent("directory-sync", createDirectorySyncHandler(directoryEnvironmentWithTeardowns));
+cloudEvent("directory-sync", createDirectorySyncRoot());

@@ -3,13 +3,13 @@
 // subscription; the function reads the record from Firestore, authenticates with the service-account
 // key from its secrets (the write scope delegated), and writes the number into the simulated Workspace.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { firestoreUserRepository } from "../../shared/accounts/user-repository";
 import { newOpCounter } from "../../shared/directory/directory-snapshot";
 import {
   ACME,
   type DirectoryFunctionFixture,
   startDirectoryFunction,
 } from "../../shared/directory/test/directory-function-support";
-import { firestoreUserRepository } from "../../shared/directory/user-repository";
 import { requestWriteBack } from "../../shared/directory/writeback/writeback-messages";
 import { firestoreWriteBackRecords } from "../../shared/directory/writeback/writeback-records";
 import { firestoreWriteBackSettings } from "../../shared/directory/writeback/writeback-settings";

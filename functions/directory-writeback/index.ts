@@ -1,4 +1,4 @@
 import { cloudEvent } from "@google-cloud/functions-framework";
-import { createDirectoryWriteBackHandler } from "@switchboard/shared/directory/writeback/writeback-worker";
+import { createDirectoryWritebackRoot } from "@switchboard/shared/wiring/roots/directory-writeback";
 
-cloudEvent("directory-writeback", createDirectoryWriteBackHandler());
+cloudEvent("directory-writeback", createDirectoryWritebackRoot());

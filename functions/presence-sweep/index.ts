@@ -1,4 +1,4 @@
 import { cloudEvent } from "@google-cloud/functions-framework";
-import { createPresenceSweepHandler } from "@switchboard/shared/presence/presence-workers";
+import { createPresenceSweepRoot } from "@switchboard/shared/wiring/roots/presence-sweep";
 
-cloudEvent("presence-sweep", createPresenceSweepHandler());
+cloudEvent("presence-sweep", createPresenceSweepRoot());

@@ -1,4 +1,4 @@
 import { cloudEvent } from "@google-cloud/functions-framework";
-import { createTokenRefreshHandler } from "@switchboard/shared/identity/token-refresh-worker";
+import { createTokenRefreshRoot } from "@switchboard/shared/wiring/roots/token-refresh";
 
-cloudEvent("token-refresh", createTokenRefreshHandler());
+cloudEvent("token-refresh", createTokenRefreshRoot());

@@ -1,6 +1,6 @@
 import { http } from "@google-cloud/functions-framework";
-import { createWebhooksHandler } from "@switchboard/shared/api/webhooks-app";
 import { replyJsonOnBodyParseErrors } from "@switchboard/shared/platform/http-parse-errors";
+import { createWebhooksHandler } from "@switchboard/shared/wiring/roots/webhooks";
 
 replyJsonOnBodyParseErrors();
 http("webhooks", createWebhooksHandler());

@@ -1,15 +1,14 @@
-// The audit-log function's composition root.
-
+// The audit-log function's handler: stores each audit event once.
+import type { Firestore } from "@google-cloud/firestore";
 import { pubSubHandler } from "../platform/cloudevent";
-import { firestore } from "../platform/firestore";
 import { AuditEventMessage } from "./audit-event";
 import { type AuditRepository, firestoreAuditRepository } from "./audit-repository";
 import { recordAuditEvent } from "./record-audit-event";
 
-export function createAuditLogHandler() {
+export function createAuditLogHandler(db: () => Firestore) {
   let repo: AuditRepository | undefined;
   return pubSubHandler(AuditEventMessage, (message, log) => {
-    repo ??= firestoreAuditRepository(firestore());
+    repo ??= firestoreAuditRepository(db());
     return recordAuditEvent(repo, message, log);
   });
 }

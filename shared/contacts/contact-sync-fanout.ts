@@ -6,7 +6,6 @@ import { pubSubHandler } from "../platform/cloudevent";
 import { claim } from "../platform/idempotency";
 import type { Logger } from "../platform/logger";
 import type { EventPublisher } from "../platform/pubsub";
-import { runtime } from "../platform/runtime";
 import { ContactSyncTick, requestContactSync } from "./contact-sync-messages";
 
 export const FANOUT_PERIOD_MS = 15 * 60_000;
@@ -50,12 +49,7 @@ export async function fanOutContactSync(
   return { published, duplicate: false };
 }
 
-export function createContactSyncFanoutHandler(
-  deps: () => { db: Firestore; publisher: EventPublisher } = () => ({
-    db: runtime.db(),
-    publisher: runtime.publisher(),
-  }),
-) {
+export function createContactSyncFanoutHandler(deps: () => { db: Firestore; publisher: EventPublisher }) {
   return pubSubHandler(ContactSyncTick, async (message, log) => {
     const { db, publisher } = deps();
     await fanOutContactSync(

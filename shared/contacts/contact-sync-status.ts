@@ -1,6 +1,6 @@
 // Contact sync's part of GET /v1/integrations, and what disconnecting the contacts integration stops.
 import type { Firestore } from "@google-cloud/firestore";
-import type { IntegrationTeardown } from "../identity/integration-teardown";
+import type { IntegrationTeardown } from "../identity";
 import { CursorSchema, firestoreContactRepository } from "./contact-repository";
 
 export interface ContactSyncStatus {

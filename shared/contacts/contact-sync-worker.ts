@@ -5,11 +5,8 @@ import { randomUUID } from "node:crypto";
 import type { Firestore } from "@google-cloud/firestore";
 import { googlePeopleApi, type PeopleApi } from "../google/people-api";
 import type { RetryOptions } from "../google/retry";
-import type { AccessTokenProvider } from "../identity/access-token-provider";
-import type { GrantRepository } from "../identity/grant-repository";
-import { identityDepsFromEnvironment, identityServices } from "../identity/identity-services";
+import type { AccessTokenProvider, GrantLookup } from "../identity";
 import { pubSubHandler } from "../platform/cloudevent";
-import { config } from "../platform/config";
 import { AppError } from "../platform/errors";
 import { withLease } from "../platform/lease";
 import type { Logger } from "../platform/logger";
@@ -21,7 +18,7 @@ import { orgDefaultRegion } from "./org-region";
 export interface ContactSyncWorkerDeps {
   db: () => Firestore;
   tokens: () => AccessTokenProvider;
-  grants: () => GrantRepository;
+  grants: () => GrantLookup;
   apiRootUrl: () => string;
   clock: () => Date;
   instanceId?: string;
@@ -84,18 +81,8 @@ export async function runContactSync(
   return outcome.result;
 }
 
-export function contactSyncDepsFromEnvironment(): ContactSyncWorkerDeps {
-  const identity = identityServices(identityDepsFromEnvironment());
-  return {
-    db: () => identity.db(),
-    tokens: () => identity.tokens(),
-    grants: () => identity.grants(),
-    apiRootUrl: () => config().GOOGLE_API_ROOT_URL,
-    clock: () => new Date(),
-  };
-}
-
-export function createContactSyncHandler(deps: () => ContactSyncWorkerDeps = contactSyncDepsFromEnvironment) {
+/** The function's handler; the composition root hands in the process's dependencies. */
+export function createContactSyncHandler(deps: () => ContactSyncWorkerDeps) {
   let resolved: ContactSyncWorkerDeps | undefined;
   return pubSubHandler(ContactSyncRequested, async (message, log) => {
     resolved ??= deps();

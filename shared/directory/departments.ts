@@ -2,8 +2,8 @@
 // rebuilt from the provisioned accounts after every full provisioning pass and written only when a
 // department's content changed (so an unchanged reconcile writes nothing here).
 import type { Firestore } from "@google-cloud/firestore";
+import type { UserAccount } from "../accounts";
 import { contentHash, type OpCounter } from "./directory-snapshot";
-import type { UserAccount } from "./user-repository";
 
 export interface Department {
   name: string;

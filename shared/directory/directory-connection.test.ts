@@ -4,7 +4,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useEmulators } from "../../tools/testing/emulator-env";
 import { type RunningWorkspaceSim, startWorkspaceSim } from "../../tools/workspace-sim/src/index";
-import { identityServices } from "../identity/identity-services";
 import { CLIENT, ORG, seedGrant, silentLog } from "../identity/test/identity-test-support";
 import { fullSyncStep } from "./directory-sync";
 import { handleDirectorySync } from "./directory-sync-worker";
@@ -44,7 +43,7 @@ afterAll(async () => {
 
 describe("directory connection through an admin's grant", () => {
   it("syncs with the admin's own directory grant from the vault, as that admin", async () => {
-    const identity = identityServices(dir.services.env.identity);
+    const identity = dir.services.env.identity;
     await seedGrant(identity, sim, ROOT, { integrations: ["directory"] });
     const outcome = await fullSyncStep(dir.services, ORG);
     expect(outcome).toMatchObject({ status: "done", summary: { users: 2 } });
@@ -54,7 +53,7 @@ describe("directory connection through an admin's grant", () => {
   });
 
   it("disconnecting the admin's directory grant stops the org's users.watch channel at Google", async () => {
-    const identity = identityServices(dir.services.env.identity);
+    const identity = dir.services.env.identity;
     await seedGrant(identity, sim, ROOT, { integrations: ["directory"] });
     await handleDirectorySync(dir.services, { kind: "full-sync", orgId: ORG, reason: "admin" }, silentLog);
     expect(sim.control.channels()).toHaveLength(1);
@@ -67,7 +66,7 @@ describe("directory connection through an admin's grant", () => {
   });
 
   it("deprovisioning revokes the person's Google grants at Google and deletes them", async () => {
-    const identity = identityServices(dir.services.env.identity);
+    const identity = dir.services.env.identity;
     const dora = {
       userId: accountIdFor(String(sim.control.userResource(`dora@${DOMAIN}`).id)),
       email: `dora@${DOMAIN}`,

@@ -1,8 +1,8 @@
 // The directory picker: browse or search the synced directory (never Google directly), each person with
 // their Switchboard status, so an admin can choose whom to invite.
 import type { Firestore } from "@google-cloud/firestore";
+import type { UserAccount } from "../accounts";
 import type { SnapshotGroup, SnapshotUser } from "./directory-snapshot";
-import type { UserAccount } from "./user-repository";
 
 export type SwitchboardStatus =
   | "none"

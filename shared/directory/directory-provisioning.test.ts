@@ -14,6 +14,7 @@ import {
   simServiceAccountClient,
   startWorkspaceSim,
 } from "../../tools/workspace-sim/src/index";
+import type { UserAccount } from "../accounts/user-repository";
 import { firestoreRefreshSessions } from "../identity/refresh-sessions";
 import { bearerAuthenticator, sessionTokenService } from "../identity/session-tokens";
 import { silentLog, testSecrets } from "../identity/test/identity-test-support";
@@ -28,7 +29,6 @@ import {
   type TestDirectory,
   testDirectory,
 } from "./test/directory-test-support";
-import type { UserAccount } from "./user-repository";
 
 const emulators = useEmulators("dirprov");
 const ORG = "acme";

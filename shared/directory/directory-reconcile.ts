@@ -9,7 +9,6 @@ import { claim } from "../platform/idempotency";
 import { type Logger, logger as rootLogger } from "../platform/logger";
 import { defineMessage } from "../platform/messages";
 import type { EventPublisher } from "../platform/pubsub";
-import { runtime } from "../platform/runtime";
 import { DirectorySyncMessage } from "./directory-sync-worker";
 import { firestoreProvisioningSettings } from "./provisioning-settings";
 import { requestWriteBackSweep } from "./writeback/writeback-messages";
@@ -47,12 +46,16 @@ export async function fanOutReconcile(
   return { orgs: orgs.length, duplicate: false };
 }
 
-export function createDirectoryReconcileHandler(log: () => Logger = rootLogger) {
+export function createDirectoryReconcileHandler(
+  ports: () => { db: Firestore; publisher: EventPublisher },
+  log: () => Logger = rootLogger,
+) {
   return pubSubHandler(
     DirectoryReconcileTick,
     async (message: DecodedMessage<unknown>, eventLog) => {
       const publishTime = message.publishTime ? new Date(message.publishTime) : new Date();
-      await fanOutReconcile(runtime.db(), runtime.publisher(), publishTime, eventLog);
+      const { db, publisher } = ports();
+      await fanOutReconcile(db, publisher, publishTime, eventLog);
     },
     log,
   );

@@ -1,7 +1,7 @@
 // Admin routes of the directory capability (mounted in the api function): the connection and its
 // health, provisioning settings, the preview/apply pair, the picker and invites.
 import { z } from "zod";
-import { publishAuditEvent } from "../audit/publish-audit-event";
+import { publishAuditEvent } from "../audit";
 import { AppError } from "../platform/errors";
 import { principalOf, type Route, route } from "../platform/http";
 import { browseDirectory } from "./directory-picker";
@@ -45,7 +45,7 @@ export function directoryAdminRoutes(make: () => DirectoryServices): Route[] {
     action: string,
     details: Record<string, string | number | boolean>,
   ) =>
-    publishAuditEvent(services().env.identity.publisher, {
+    publishAuditEvent(services().env.identity.deps.publisher, {
       orgId,
       action,
       outcome: "success",
@@ -53,7 +53,7 @@ export function directoryAdminRoutes(make: () => DirectoryServices): Route[] {
       details,
     });
   const requestSync = (orgId: string, reason: "connect" | "admin") =>
-    services().env.identity.publisher.publish(
+    services().env.identity.deps.publisher.publish(
       DirectorySyncMessage,
       { kind: "full-sync", orgId, reason },
       { orderingKey: orgId },

@@ -1,7 +1,9 @@
-// The directory capability's composition: snapshot, sync state, settings, the org's Directory API (from
+// The directory capability's services: snapshot, sync state, settings, the org's Directory API (from
 // its connection), provisioning's apply dependencies and identity's offboarding, built from a few
-// ports so tests pass emulator- and simulator-backed ones. Functions call directoryServicesFromEnvironment().
+// ports so tests pass emulator- and simulator-backed ones. The composition root (shared/wiring) builds
+// them once per process over the process's one identity services.
 import type { Firestore } from "@google-cloud/firestore";
+import { firestoreUserRepository } from "../accounts";
 import { cachedClient } from "../google/cached-client";
 import { DIRECTORY_API_METHODS, type DirectoryApi, googleDirectoryApi } from "../google/directory-api";
 import {
@@ -10,25 +12,25 @@ import {
   directoryAuthClient,
 } from "../google/directory-auth";
 import type { RetryOptions } from "../google/retry";
-import type { AccessTokenProvider } from "../identity/access-token-provider";
 import {
-  type IdentityDeps,
-  identityDepsFromEnvironment,
-  identityServices,
-} from "../identity/identity-services";
-import { userOffboarding } from "../identity/user-offboarding";
-import { config } from "../platform/config";
+  type AccessTokenProvider,
+  type IdentityServices,
+  INTEGRATIONS,
+  type UserOffboarding,
+} from "../identity";
 import { AppError } from "../platform/errors";
 import { type Logger, logger as rootLogger } from "../platform/logger";
 import { firestoreDirectorySnapshot, newOpCounter, type OpCounter } from "./directory-snapshot";
 import type { DirectorySyncDeps } from "./directory-sync";
 import { firestoreProvisioningSettings } from "./provisioning-settings";
 import { firestoreSyncState } from "./sync-state";
-import { firestoreUserRepository } from "./user-repository";
 import { isSwitchboardPhone } from "./writeback/writeback-merge";
 
 export interface DirectoryEnvironment {
-  identity: IdentityDeps;
+  /** The process's identity services: its ports (Firestore, secrets, publisher, clock) and token vault. */
+  identity: IdentityServices;
+  /** What identity does when provisioning removes a person (sessions, teardowns, grants). */
+  offboarding: UserOffboarding;
   apiRootUrl: string;
   oauthBaseUrl: string;
   /** Base URL of the webhooks function; no watch channels without it. */
@@ -49,9 +51,9 @@ export interface DirectoryServices extends DirectorySyncDeps {
 }
 
 export function directoryServices(env: DirectoryEnvironment): DirectoryServices {
-  const db: Firestore = env.identity.firestore();
+  const db: Firestore = env.identity.db();
   const ops = newOpCounter();
-  const identity = identityServices(env.identity);
+  const identity = env.identity;
   const settings = firestoreProvisioningSettings(db);
   const log = env.log ?? rootLogger();
   const apis = new Map<string, { key: string; api: DirectoryApi }>();
@@ -63,7 +65,7 @@ export function directoryServices(env: DirectoryEnvironment): DirectoryServices 
     snapshot: firestoreDirectorySnapshot(db, ops),
     syncState: firestoreSyncState(db, ops),
     settings,
-    clock: env.identity.clock,
+    clock: identity.deps.clock,
     log,
     ...(env.stepBudgetMs !== undefined ? { stepBudgetMs: env.stepBudgetMs } : {}),
     webhookAddress: env.webhooksUrl ? `${env.webhooksUrl.replace(/\/+$/, "")}/webhooks/directory` : undefined,
@@ -80,11 +82,12 @@ export function directoryServices(env: DirectoryEnvironment): DirectoryServices 
         const auth = await directoryAuthClient(
           {
             tokens: () => identity.tokens(),
-            serviceAccountKey: () => env.identity.secrets.get(DIRECTORY_SA_KEY_SECRET),
+            serviceAccountKey: () => identity.deps.secrets.get(DIRECTORY_SA_KEY_SECRET),
             oauthBaseUrl: env.oauthBaseUrl,
           },
           orgId,
           connection,
+          { integration: "directory", scopes: INTEGRATIONS.directory.scopes },
         );
         return googleDirectoryApi({ rootUrl: env.apiRootUrl }, auth, {
           ignorePhone: isSwitchboardPhone,
@@ -96,21 +99,10 @@ export function directoryServices(env: DirectoryEnvironment): DirectoryServices 
     },
     apply: {
       users: firestoreUserRepository(db),
-      publisher: env.identity.publisher,
-      offboarding: userOffboarding(identity),
-      clock: env.identity.clock,
+      publisher: identity.deps.publisher,
+      offboarding: env.offboarding,
+      clock: identity.deps.clock,
       log,
     },
-  };
-}
-
-/** Production wiring. */
-export function directoryEnvironment(): DirectoryEnvironment {
-  const c = config();
-  return {
-    identity: identityDepsFromEnvironment(),
-    apiRootUrl: c.GOOGLE_API_ROOT_URL,
-    oauthBaseUrl: c.GOOGLE_OAUTH_BASE_URL,
-    webhooksUrl: c.PUBLIC_WEBHOOKS_URL,
   };
 }

@@ -6,12 +6,7 @@ import { z } from "zod";
 import { type DecodedMessage, pubSubHandler } from "../platform/cloudevent";
 import { type Logger, logger as rootLogger } from "../platform/logger";
 import { defineMessage } from "../platform/messages";
-import {
-  type DirectoryEnvironment,
-  type DirectoryServices,
-  directoryEnvironment,
-  directoryServices,
-} from "./directory-services";
+import type { DirectoryServices } from "./directory-services";
 import { type FullSyncOutcome, fullSyncStep, syncChangedUser } from "./directory-sync";
 import { ensureUserWatch } from "./watch-channels";
 
@@ -47,7 +42,7 @@ export async function handleDirectorySync(
     payload.reason === "reconcile" ? "reconcile" : "full",
   );
   if (outcome.status === "continue") {
-    await services.env.identity.publisher.publish(
+    await services.env.identity.deps.publisher.publish(
       DirectorySyncMessage,
       { kind: "full-sync", orgId: payload.orgId, reason: "continue" },
       { orderingKey: payload.orgId },
@@ -65,16 +60,15 @@ export async function handleDirectorySync(
   return outcome;
 }
 
+/** The function's handler over the process's directory services (built once by the composition root). */
 export function createDirectorySyncHandler(
-  env: () => DirectoryEnvironment = directoryEnvironment,
+  services: () => DirectoryServices,
   log: () => Logger = rootLogger,
 ) {
-  let services: DirectoryServices | undefined;
   return pubSubHandler(
     DirectorySyncMessage,
     async (message: DecodedMessage<DirectorySyncPayload>, eventLog) => {
-      services ??= directoryServices(env());
-      await handleDirectorySync(services, message.payload, eventLog);
+      await handleDirectorySync(services(), message.payload, eventLog);
     },
     log,
   );

@@ -5,6 +5,7 @@
 // change is provisioned at once; in preview mode an admin applies the previewed diff.
 import { randomUUID } from "node:crypto";
 import type { Firestore } from "@google-cloud/firestore";
+import type { UserAccount } from "../accounts";
 import type { DirectoryApi, WorkspaceUser } from "../google/directory-api";
 import { AppError } from "../platform/errors";
 import { withLease } from "../platform/lease";
@@ -15,7 +16,6 @@ import { type Actor, type ApplyDeps, type ApplyResult, applyProvisioningChanges 
 import { type ProvisioningDiff, provisioningDiff } from "./provisioning-diff";
 import type { ProvisioningSettingsRepository } from "./provisioning-settings";
 import type { SyncStateRepository, SyncSummary } from "./sync-state";
-import type { UserAccount } from "./user-repository";
 
 export interface DirectorySyncDeps {
   db: Firestore;

@@ -1,7 +1,7 @@
 // Disconnecting the `directory` integration (or offboarding the admin whose grant the directory uses)
 // stops the org's users.watch channels while the grant can still call Google: a channel left open
 // would keep pushing to a webhook whose syncs can no longer authenticate.
-import type { IntegrationTeardown } from "../identity/integration-teardown";
+import type { IntegrationTeardown } from "../identity";
 import type { DirectoryServices } from "./directory-services";
 import { stopUserWatches } from "./watch-channels";
 

@@ -1,7 +1,7 @@
 // Invites chosen directory people (the picker): each gets an account linked by Workspace id, or their
 // existing manual account (same email) is linked. Invited accounts are not managed by provisioning, so
 // scope rules never remove them. Idempotent: an already-invited person is reported, not re-created.
-import { publishAuditEvent } from "../audit/publish-audit-event";
+import { publishAuditEvent } from "../audit";
 import type { DirectorySnapshot } from "./directory-snapshot";
 import type { ApplyDeps } from "./provisioning-apply";
 import { accountIdFor } from "./provisioning-diff";

@@ -1,14 +1,15 @@
 // Applies a provisioning diff: each change writes the account, and only then audits and publishes it.
 // Every write sets the whole target state, so re-applying a change (a redelivered message, a retried
 // request) converges instead of doubling anything.
-import { publishAuditEvent } from "../audit/publish-audit-event";
-import type { UserOffboarding } from "../identity/user-offboarding";
+
+import type { ProvisioningUserRepository, UserAccount } from "../accounts";
+import { publishAuditEvent } from "../audit";
+import type { UserOffboarding } from "../identity";
 import type { Logger } from "../platform/logger";
 import type { EventPublisher } from "../platform/pubsub";
 import type { AccountProfile, ProvisioningChange } from "./provisioning-diff";
 import { UserProvisioningEvent } from "./provisioning-events";
 import type { ProvisioningSettings } from "./provisioning-settings";
-import type { ProvisioningUserRepository, UserAccount } from "./user-repository";
 
 export interface ApplyDeps {
   users: ProvisioningUserRepository;

@@ -1,9 +1,9 @@
 // The provisioning rules, without I/O: who gets an account, who loses it and when, and what is reported.
 import { describe, expect, it } from "vitest";
+import type { UserAccount } from "../accounts/user-repository";
 import type { SnapshotGroup, SnapshotUser } from "./directory-snapshot";
 import { accountIdFor, type DiffInput, provisioningDiff } from "./provisioning-diff";
 import { ProvisioningSettings, type ProvisioningSettingsInput } from "./provisioning-settings";
-import type { UserAccount } from "./user-repository";
 
 const NOW = new Date("2026-03-01T12:00:00Z");
 const DAY = 24 * 3600 * 1000;

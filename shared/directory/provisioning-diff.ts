@@ -2,9 +2,10 @@
 // must change and why. Pure (no I/O, time passed in), so preview and apply compute the same thing and
 // every rule is tested without emulators. Accounts not managed by provisioning are never changed
 // (an unlinked manual account is only ever linked to the Workspace user with its email).
+
+import type { UserAccount } from "../accounts";
 import type { SnapshotGroup, SnapshotUser } from "./directory-snapshot";
 import type { ProvisioningSettings } from "./provisioning-settings";
-import type { UserAccount } from "./user-repository";
 
 export interface AccountProfile {
   email: string;

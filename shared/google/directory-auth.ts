@@ -2,9 +2,8 @@
 // their own admin grant from the token vault (`directory` integration), or domain-wide delegation with a
 // service-account key (Secret Manager `directory-sa-key`) impersonating a named admin.
 import { JWT, type OAuth2Client } from "google-auth-library";
-import type { AccessTokenProvider } from "../identity/access-token-provider";
-import { INTEGRATIONS } from "../identity/integrations";
 import { userAuthClient } from "./google-client-options";
+import type { TokenSource } from "./token-source";
 
 export const DIRECTORY_SA_KEY_SECRET = "directory-sa-key";
 const GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token";
@@ -34,7 +33,7 @@ export function delegationAuthClient(
   key: ServiceAccountKey,
   subject: string,
   oauthBaseUrl: string,
-  scopes: readonly string[] = INTEGRATIONS.directory.scopes,
+  scopes: readonly string[],
 ): JWT {
   const jwt = new JWT({ email: key.client_email, key: key.private_key, scopes: [...scopes], subject });
   const tokenUrl = `${oauthBaseUrl.replace(/\/+$/, "")}/token`;
@@ -50,7 +49,7 @@ export function delegationAuthClient(
 }
 
 export interface DirectoryAuthDeps {
-  tokens: () => AccessTokenProvider;
+  tokens: () => TokenSource;
   serviceAccountKey: () => Promise<string>;
   oauthBaseUrl: string;
 }
@@ -64,16 +63,12 @@ export async function directoryAuthClient(
   deps: DirectoryAuthDeps,
   orgId: string,
   connection: DirectoryConnection,
-  integration: "directory" | "directory-writeback" = "directory",
+  /** The integration whose grant (admin_grant) or scopes (delegation) the client uses. */
+  access: { integration: string; scopes: readonly string[] },
 ): Promise<OAuth2Client> {
   if (connection.mode === "admin_grant") {
-    return userAuthClient(deps.tokens(), { orgId, userId: connection.adminUserId }, integration);
+    return userAuthClient(deps.tokens(), { orgId, userId: connection.adminUserId }, access.integration);
   }
   const key = JSON.parse(await deps.serviceAccountKey()) as ServiceAccountKey;
-  return delegationAuthClient(
-    key,
-    connection.impersonate,
-    deps.oauthBaseUrl,
-    INTEGRATIONS[integration].scopes,
-  );
+  return delegationAuthClient(key, connection.impersonate, deps.oauthBaseUrl, access.scopes);
 }

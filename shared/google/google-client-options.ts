@@ -1,8 +1,7 @@
 // Options for the @googleapis/* clients: the API root from configuration (Google, or the Workspace
 // simulator locally), and credentials from the token vault for one user's integration.
 import { OAuth2Client } from "google-auth-library";
-import type { AccessTokenProvider } from "../identity/access-token-provider";
-import type { IntegrationName } from "../identity/integrations";
+import type { TokenSource, TokenUser } from "./token-source";
 
 export interface GoogleApiTarget {
   /** GOOGLE_API_ROOT_URL, with a trailing slash. */
@@ -13,11 +12,7 @@ export interface GoogleApiTarget {
  * An OAuth2Client whose tokens come from the vault: google-auth-library calls its refreshHandler whenever
  * it has no token or the one it has is expiring, and the vault answers (cached, or refreshed single-flight).
  */
-export function userAuthClient(
-  tokens: AccessTokenProvider,
-  user: { orgId: string; userId: string },
-  integration: IntegrationName,
-): OAuth2Client {
+export function userAuthClient(tokens: TokenSource, user: TokenUser, integration: string): OAuth2Client {
   const client = new OAuth2Client();
   client.refreshHandler = async () => {
     const token = await tokens.getAccessToken(user, integration);

@@ -3,11 +3,11 @@
 // Retry-After); what is left is translated into the three outcomes the sync engine decides on:
 // an expired sync token, a stale etag, a person that is gone. Anything else is an AppError.
 import { people, type people_v1 } from "@googleapis/people";
-import type { AccessTokenProvider } from "../identity/access-token-provider";
 import { AppError } from "../platform/errors";
 import { clientOptions, type GoogleApiTarget, userAuthClient } from "./google-client-options";
 import { googleErrorInfo, isExpiredCursor, toAppError } from "./google-errors";
 import { type RetryOptions, withGoogleRetry } from "./retry";
+import type { TokenSource, TokenUser } from "./token-source";
 
 /** A person as the sync engine sees it: the three synced fields, raw (normalised by the caller). */
 export interface GooglePerson {
@@ -105,8 +105,8 @@ const toPersonBody = (w: PersonWrite): people_v1.Schema$Person => ({
 
 export interface PeopleAdapterOptions {
   target: GoogleApiTarget;
-  tokens: AccessTokenProvider;
-  user: { orgId: string; userId: string };
+  tokens: TokenSource;
+  user: TokenUser;
   retry?: RetryOptions;
   pageSize?: number;
 }

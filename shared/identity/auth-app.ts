@@ -1,11 +1,14 @@
-// The auth function's composition root: SAML sign-in and the Google OAuth consent callback.
-import { firestoreUserRepository } from "../directory/user-repository";
-import { config } from "../platform/config";
+// The auth function's routes: SAML sign-in and the Google OAuth consent callback, from the ports the
+// composition root (shared/wiring/roots/auth.ts) hands in.
+import type { Firestore } from "@google-cloud/firestore";
+import type { UserRepository } from "../accounts";
+import type { Config } from "../platform/config";
 import { AppError } from "../platform/errors";
-import { createHttpHandler, type Route } from "../platform/http";
+import type { Route } from "../platform/http";
 import { oneTimeRecords } from "../platform/one-time-records";
-import { lazyPort, runtime } from "../platform/runtime";
-import { identityDepsFromEnvironment } from "./identity-services";
+import type { EventPublisher } from "../platform/pubsub";
+import { lazyPort } from "../platform/lazy-port";
+import type { IdentityServices } from "./identity-services";
 import { oauthCallbackRoutes } from "./oauth-callback-routes";
 import { firestoreSamlRequestCache } from "./saml-request-cache";
 import { SAML_LOGIN_TTL_MS, type SamlLogin, samlRoutes } from "./saml-routes";
@@ -13,42 +16,37 @@ import { samlServiceProvider } from "./saml-sp";
 import { LOGIN_CODE_TTL_MS, type LoginCode } from "./sign-in";
 import { firestoreSsoConfigRepository } from "./sso-config";
 
-export function serviceProvider() {
-  const c = config();
+export function serviceProvider(c: Pick<Config, "PUBLIC_AUTH_URL" | "SAML_SP_ENTITY_ID">) {
   if (!c.PUBLIC_AUTH_URL) throw new AppError("internal", "PUBLIC_AUTH_URL is not configured");
   const base = c.PUBLIC_AUTH_URL.replace(/\/$/, "");
   return { entityId: c.SAML_SP_ENTITY_ID ?? `${base}/saml/metadata`, acsUrl: `${base}/saml/acs` };
 }
 
-export function authRoutes(): Route[] {
-  const db = lazyPort(runtime.db);
+export interface AuthRouteDeps {
+  db: () => Firestore;
+  config: () => Config;
+  publisher: EventPublisher;
+  users: UserRepository;
+  identity: IdentityServices;
+}
+
+export function authRoutes(deps: AuthRouteDeps): Route[] {
+  const db = lazyPort(deps.db);
   const sso = firestoreSsoConfigRepository(db);
   const saml = samlRoutes({
     sp: samlServiceProvider({
       db,
-      sp: lazyPort(serviceProvider),
+      sp: lazyPort(() => serviceProvider(deps.config())),
       sso,
       requestCache: firestoreSamlRequestCache(db),
     }),
     sso,
-    users: firestoreUserRepository(db),
+    users: deps.users,
     loginCodes: oneTimeRecords<LoginCode>(db, "loginCodes", LOGIN_CODE_TTL_MS),
     samlLogins: oneTimeRecords<SamlLogin>(db, "samlLogins", SAML_LOGIN_TTL_MS),
-    publisher: runtime.publisher(),
-    allowedReturnOrigins: () => config().ALLOWED_RETURN_ORIGINS,
-    defaultReturnUrl: () => config().DEFAULT_RETURN_URL,
+    publisher: deps.publisher,
+    allowedReturnOrigins: () => deps.config().ALLOWED_RETURN_ORIGINS,
+    defaultReturnUrl: () => deps.config().DEFAULT_RETURN_URL,
   });
-  return [...saml, ...oauthCallbackRoutes(lazyPort(identityDepsFromEnvironment))];
-}
-
-export function createAuthHandler() {
-  let handler: ReturnType<typeof createHttpHandler> | undefined;
-  // Routes are built on the first request: they need configuration, which is never read at import.
-  return (
-    req: Parameters<ReturnType<typeof createHttpHandler>>[0],
-    res: Parameters<ReturnType<typeof createHttpHandler>>[1],
-  ) => {
-    handler ??= createHttpHandler(authRoutes(), { maxBodyBytes: 256 * 1024 });
-    return handler(req, res);
-  };
+  return [...saml, ...oauthCallbackRoutes(deps.identity)];
 }

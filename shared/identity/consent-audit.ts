@@ -1,5 +1,5 @@
 // The audit event of a consent action (connect, callback outcome, disconnect) on one integration.
-import { publishAuditEvent } from "../audit/publish-audit-event";
+import { publishAuditEvent } from "../audit";
 import type { IdentityServices } from "./identity-services";
 import type { IntegrationName } from "./integrations";
 

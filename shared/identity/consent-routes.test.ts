@@ -62,7 +62,7 @@ beforeAll(async () => {
   });
   services = identity(deps);
   const sessions = sessionTokenService(secrets);
-  handler = createHttpHandler([...consentRoutes(deps), ...oauthCallbackRoutes(deps)], {
+  handler = createHttpHandler([...consentRoutes(services), ...oauthCallbackRoutes(services)], {
     maxBodyBytes: 64 * 1024,
     log: silentLog,
     authenticate: bearerAuthenticator(() => sessions),
@@ -262,8 +262,10 @@ describe("callback", () => {
     const sessions = sessionTokenService(secrets);
     handler = createHttpHandler(
       [
-        ...consentRoutes(policyDeps),
-        ...oauthCallbackRoutes({ ...policyDeps, orgPolicy: async () => ({ allowOtherGoogleAccount: true }) }),
+        ...consentRoutes(identity(policyDeps)),
+        ...oauthCallbackRoutes(identity(policyDeps), {
+          orgPolicy: async () => ({ allowOtherGoogleAccount: true }),
+        }),
       ],
       { maxBodyBytes: 64 * 1024, log: silentLog, authenticate: bearerAuthenticator(() => sessions) },
     );

@@ -12,8 +12,7 @@ import { type Principal, principalOf, type Route, route } from "../platform/http
 import { auditConsent } from "./consent-audit";
 import { detachIntegration } from "./grant-detach";
 import type { Grant } from "./grant-repository";
-import { type IdentityServices, identityServices } from "./identity-services";
-import type { IntegrationTeardown } from "./integration-teardown";
+import type { IdentityServices } from "./identity-services";
 import {
   consentScopes,
   INTEGRATION_NAMES,
@@ -23,7 +22,6 @@ import {
   integrationOf,
   missingScopes,
 } from "./integrations";
-import type { ConsentDeps } from "./oauth-callback-routes";
 import {
   OAUTH_STATE_COLLECTION,
   OAUTH_STATE_TTL_MS,
@@ -81,26 +79,20 @@ function checkedReturnTo(returnTo: string | undefined, services: IdentityService
   return checkReturnUrl(returnTo, ALLOWED_RETURN_ORIGINS);
 }
 
-/** What other capabilities add to their integration: a sync status in GET /v1/integrations, and teardowns. */
+/** What other capabilities add to their integration: a sync status in GET /v1/integrations. */
 export interface IntegrationExtensions {
   /** e.g. contacts → { state, lastSyncAt, lastError }: shown as `sync` on that integration's view. */
   syncStatus?: Partial<
     Record<IntegrationName, (user: { orgId: string; userId: string }) => Promise<unknown>>
   >;
-  /** Registered into the teardown registry on first use (disconnect runs them). */
-  teardowns?: IntegrationTeardown[];
 }
 
-/** The /v1 routes, mounted in the api function. */
-export function consentRoutes(deps: ConsentDeps, extensions: IntegrationExtensions = {}): Route[] {
-  const services = identityServices(deps);
-  let registered = false;
-  const teardowns = () => {
-    const registry = services.teardowns();
-    if (!registered) for (const t of extensions.teardowns ?? []) registry.register(t);
-    registered = true;
-    return registry;
-  };
+/**
+ * The /v1 routes, mounted in the api function. Disconnect runs the process's one teardown registry
+ * (`services.teardowns()`), which the composition root fills with every capability's teardowns.
+ */
+export function consentRoutes(services: IdentityServices, extensions: IntegrationExtensions = {}): Route[] {
+  const teardowns = () => services.teardowns();
   return [
     route({
       method: "GET",
@@ -145,7 +137,7 @@ export function consentRoutes(deps: ConsentDeps, extensions: IntegrationExtensio
 
         const stateId = randomBytes(32).toString("base64url");
         const verifier = randomBytes(48).toString("base64url");
-        const now = deps.clock();
+        const now = services.deps.clock();
         const state: OAuthState = {
           orgId: principal.orgId,
           userId: principal.userId,

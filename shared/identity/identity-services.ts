@@ -1,13 +1,13 @@
-// Identity's composition: the grant store, token cipher, Google OAuth client, access-token provider and
+// Identity's services: the grant store, token cipher, Google OAuth client, access-token provider and
 // teardown registry, built lazily from a few ports (so tests pass emulator- and simulator-backed ones)
-// and memoised for the life of the instance. Functions call identityDepsFromEnvironment() once.
+// and memoised. Each function's composition root (shared/wiring) builds them once per process and hands
+// the same object to every capability, so a process holds one token vault and one teardown registry.
 import { randomUUID } from "node:crypto";
 import type { Firestore } from "@google-cloud/firestore";
-import { type Config, config as processConfig } from "../platform/config";
+import type { Config } from "../platform/config";
 import { AppError } from "../platform/errors";
 import { type Logger, logger as rootLogger } from "../platform/logger";
 import type { EventPublisher } from "../platform/pubsub";
-import { runtime } from "../platform/runtime";
 import type { SecretStore } from "../platform/secrets";
 import { type AccessTokenProvider, accessTokenProvider } from "./access-token-provider";
 import { type GoogleOAuth, googleOAuth } from "./google-oauth";
@@ -112,15 +112,4 @@ export function identityServices(deps: IdentityDeps): IdentityServices {
     log,
   };
   return services;
-}
-
-/** Production wiring: the process's config, Firestore, Pub/Sub and secret backend. */
-export function identityDepsFromEnvironment(): IdentityDeps {
-  return {
-    firestore: runtime.db,
-    secrets: runtime.secrets(),
-    publisher: runtime.publisher(),
-    clock: () => new Date(),
-    config: processConfig(),
-  };
 }

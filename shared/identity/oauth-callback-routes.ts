@@ -8,12 +8,7 @@ import { auditConsent } from "./consent-audit";
 import type { TokenSet } from "./google-oauth";
 import { detachIntegration } from "./grant-detach";
 import { type Grant, grantIdFor } from "./grant-repository";
-import {
-  type IdentityDeps,
-  type IdentityServices,
-  identityServices,
-  OAUTH_CALLBACK_PATH,
-} from "./identity-services";
+import { type IdentityServices, OAUTH_CALLBACK_PATH } from "./identity-services";
 import { INTEGRATIONS, type IntegrationName, missingScopes } from "./integrations";
 import { OAUTH_STATE_COLLECTION, OAuthState, stateBinding } from "./oauth-state";
 import { withParams } from "./return-urls";
@@ -23,7 +18,8 @@ export type CallbackStatus = "connected" | "partial" | "denied" | "wrong_account
 /** May the user connect a Google account other than the one they signed in with? An org setting. */
 export type OrgPolicy = (orgId: string) => Promise<{ allowOtherGoogleAccount: boolean }>;
 
-export interface ConsentDeps extends IdentityDeps {
+export interface CallbackOptions {
+  /** Replaces the org setting read from `orgs/{org}` (tests). */
   orgPolicy?: OrgPolicy;
 }
 
@@ -35,9 +31,8 @@ function defaultOrgPolicy(services: IdentityServices): OrgPolicy {
 }
 
 /** The public callback, mounted in the auth function. */
-export function oauthCallbackRoutes(deps: ConsentDeps): Route[] {
-  const services = identityServices(deps);
-  const orgPolicy = deps.orgPolicy ?? defaultOrgPolicy(services);
+export function oauthCallbackRoutes(services: IdentityServices, options: CallbackOptions = {}): Route[] {
+  const orgPolicy = options.orgPolicy ?? defaultOrgPolicy(services);
   const states = () => services.db().collection(OAUTH_STATE_COLLECTION).withConverter(converter(OAuthState));
 
   /** Single use: read and delete in one transaction, so a replayed callback finds nothing. */
@@ -77,7 +72,7 @@ export function oauthCallbackRoutes(deps: ConsentDeps): Route[] {
   async function storeGrant(state: OAuthState, tokens: TokenSet, identity: { sub: string; email: string }) {
     const oauth = services.oauth();
     const cipher = services.cipher();
-    const now = deps.clock();
+    const now = services.deps.clock();
     const key = {
       orgId: state.orgId,
       userId: state.userId,
@@ -153,7 +148,7 @@ export function oauthCallbackRoutes(deps: ConsentDeps): Route[] {
           userId: state.userId,
           integration: state.integration,
         });
-        if (state.expireAt.toMillis() <= deps.clock().getTime())
+        if (state.expireAt.toMillis() <= services.deps.clock().getTime())
           return refuse(state, "expired", "oauth_state_expired");
 
         const error = ctx.query.get("error");

@@ -1,6 +1,6 @@
 // The auth function's SAML routes: SP metadata, SP-initiated login, and the ACS.
 import { z } from "zod";
-import { publishAuditEvent } from "../audit/publish-audit-event";
+import { publishAuditEvent } from "../audit";
 import { AppError, isAppError } from "../platform/errors";
 import { type Route, route } from "../platform/http";
 import type { OneTimeRecords } from "../platform/one-time-records";

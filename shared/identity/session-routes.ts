@@ -1,7 +1,7 @@
 // Session routes for the client apps: exchange a one-time login code, refresh (rotating), log out, me.
 import { z } from "zod";
-import { publishAuditEvent } from "../audit/publish-audit-event";
-import { canSignIn, type UserRepository } from "../directory/user-repository";
+import { canSignIn, type UserRepository } from "../accounts";
+import { publishAuditEvent } from "../audit";
 import { AppError } from "../platform/errors";
 import { principalOf, type Route, route } from "../platform/http";
 import type { OneTimeRecords } from "../platform/one-time-records";

@@ -1,8 +1,8 @@
 // The end of every successful sign-in: the account must be active and licensed (or be created just in
 // time where the org allows it); then a one-time login code, never a token in a URL.
 import { randomUUID } from "node:crypto";
-import { publishAuditEvent } from "../audit/publish-audit-event";
-import { canSignIn, type UserAccount, type UserRepository } from "../directory/user-repository";
+import { canSignIn, type UserAccount, type UserRepository } from "../accounts";
+import { publishAuditEvent } from "../audit";
 import { AppError } from "../platform/errors";
 import type { OneTimeRecords } from "../platform/one-time-records";
 import type { EventPublisher } from "../platform/pubsub";

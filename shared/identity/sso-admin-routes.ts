@@ -1,6 +1,6 @@
 // Admin routes to set up single sign-on from Google's IdP metadata.
 import { z } from "zod";
-import { publishAuditEvent } from "../audit/publish-audit-event";
+import { publishAuditEvent } from "../audit";
 import { AppError } from "../platform/errors";
 import { principalOf, type Route, route } from "../platform/http";
 import type { EventPublisher } from "../platform/pubsub";

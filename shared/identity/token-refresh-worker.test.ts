@@ -86,7 +86,7 @@ describe("token-refresh worker", () => {
 
     // Through the function's handler: the scheduler's message, decoded and acknowledged.
     await createTokenRefreshHandler(
-      () => deps,
+      () => services,
       () => silentLog,
     )(tick(now, "m-1") as never);
     expect(sim.control.requestCount({ method: "oauth.token", status: 200 })).toBe(1);

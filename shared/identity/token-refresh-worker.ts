@@ -9,12 +9,7 @@ import { type Logger, logger as rootLogger } from "../platform/logger";
 import { defineMessage } from "../platform/messages";
 import type { KeepAliveOutcome } from "./access-token-provider";
 import { keyOf } from "./grant-repository";
-import {
-  type IdentityDeps,
-  type IdentityServices,
-  identityDepsFromEnvironment,
-  identityServices,
-} from "./identity-services";
+import type { IdentityServices } from "./identity-services";
 
 export const TOKEN_REFRESH_TICKS_TOPIC = "token-refresh-ticks";
 
@@ -101,15 +96,11 @@ export async function keepGrantsAlive(
 }
 
 /** The function's handler; `deps` defaults to the process environment (tests pass their own). */
-export function createTokenRefreshHandler(
-  deps: () => IdentityDeps = identityDepsFromEnvironment,
-  log: () => Logger = rootLogger,
-) {
-  let services: IdentityServices | undefined;
+export function createTokenRefreshHandler(identity: () => IdentityServices, log: () => Logger = rootLogger) {
   return pubSubHandler(
     TokenRefreshTick,
     async (message: DecodedMessage<unknown>, eventLog) => {
-      services ??= identityServices(deps());
+      const services = identity();
       const publishTime = message.publishTime ? new Date(message.publishTime) : services.deps.clock();
       await keepGrantsAlive(services, publishTime, eventLog);
     },

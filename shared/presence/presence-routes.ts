@@ -7,12 +7,10 @@
 import { z } from "zod";
 import { AppError } from "../platform/errors";
 import { principalOf, type Route, route } from "../platform/http";
-import { lazyPort } from "../platform/runtime";
 import type { SecretStore } from "../platform/secrets";
 import { requireTelephonyService } from "../platform/service-token";
 import { viewFor } from "./presence-engine";
 import type { PresenceService } from "./presence-repository";
-import { presenceFromEnvironment } from "./presence-services";
 
 export { TELEPHONY_SECRET } from "../platform/service-token";
 export const MAX_BATCH = 200;
@@ -131,12 +129,4 @@ export function presenceRoutes(deps: PresenceRouteDeps): Route[] {
       },
     }),
   ];
-}
-
-/** The api function's presence routes, wired to the process's adapters (built on first request). */
-export function presenceApiRoutes(): Route[] {
-  return presenceRoutes({
-    presence: lazyPort(() => presenceFromEnvironment().presence()),
-    secrets: lazyPort(() => presenceFromEnvironment().deps.secrets),
-  });
 }

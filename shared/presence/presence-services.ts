@@ -1,19 +1,15 @@
-// The presence capability's composition: stores, presence service, calendar sync and the workers behind
+// The presence capability's services: stores, presence service, calendar sync and the workers behind
 // calendar-sync, presence-sweep and channel-renewal, built from a few ports (tests pass emulator- and
-// simulator-backed ones) and memoised. Functions call presenceServicesFromEnvironment() once.
+// simulator-backed ones) and memoised. The composition root (shared/wiring) builds them once per process.
 import { randomUUID } from "node:crypto";
 import type { Firestore } from "@google-cloud/firestore";
 import { googleCalendarApi } from "../google/calendar-api";
 import { userAuthClient } from "../google/google-client-options";
 import type { RetryOptions } from "../google/retry";
-import type { AccessTokenProvider } from "../identity/access-token-provider";
-import { identityDepsFromEnvironment, identityServices } from "../identity/identity-services";
-import type { IntegrationTeardown } from "../identity/integration-teardown";
-import { config } from "../platform/config";
+import type { AccessTokenProvider, IntegrationTeardown } from "../identity";
 import { AppError } from "../platform/errors";
 import { type Logger, logger as rootLogger } from "../platform/logger";
 import type { EventPublisher } from "../platform/pubsub";
-import { runtime } from "../platform/runtime";
 import type { SecretStore } from "../platform/secrets";
 import { type CalendarStore, firestoreCalendarStore } from "./calendar-store";
 import { type CalendarSync, calendarSync } from "./calendar-sync";
@@ -92,30 +88,11 @@ export function presenceServices(deps: PresenceDeps): PresenceServices {
   return { deps, db: () => deps.firestore(), store, ledger, presence, sync, log };
 }
 
-/** Production wiring: the process's config, Firestore, Pub/Sub, secrets and the token vault. */
-export function presenceDepsFromEnvironment(): PresenceDeps {
-  let tokens: AccessTokenProvider | undefined;
-  return {
-    firestore: runtime.db,
-    publisher: runtime.publisher(),
-    secrets: runtime.secrets(),
-    tokens: () => {
-      tokens ??= identityServices(identityDepsFromEnvironment()).tokens();
-      return tokens;
-    },
-    clock: () => new Date(),
-    apiRootUrl: config().GOOGLE_API_ROOT_URL,
-    webhooksBaseUrl: config().PUBLIC_WEBHOOKS_URL,
-  };
-}
-
 /**
  * Disconnecting Calendar stops the user's channels at Google while the token works, then, once the grant
  * no longer serves Calendar, deletes the stored events (identity runs both).
  */
-export function calendarTeardowns(
-  services: () => PresenceServices = presenceFromEnvironment,
-): IntegrationTeardown[] {
+export function calendarTeardowns(services: () => PresenceServices): IntegrationTeardown[] {
   return [
     {
       name: "calendar watch channels",
@@ -132,18 +109,11 @@ export function calendarTeardowns(
   ];
 }
 
-let fromEnvironment: PresenceServices | undefined;
-/** The process's presence services, built on first use. */
-export const presenceFromEnvironment = (): PresenceServices => {
-  fromEnvironment ??= presenceServices(presenceDepsFromEnvironment());
-  return fromEnvironment;
-};
-
 /**
  * Calendar's `sync` in GET /v1/integrations: push (watch channels) or polling (renewal failed, with the
  * reason and since when), the last sync and its error.
  */
-export function calendarSyncStatus(services: () => PresenceServices = presenceFromEnvironment) {
+export function calendarSyncStatus(services: () => PresenceServices) {
   return async (user: { orgId: string; userId: string }) => {
     const state = await services().store().state(user.orgId, user.userId);
     if (!state) return { mode: "pending", reason: null, since: null, lastSyncAt: null, lastError: null };

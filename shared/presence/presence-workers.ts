@@ -12,7 +12,7 @@ import {
   ChannelRenewalTick,
   PresenceSweepTick,
 } from "./presence-messages";
-import { type PresenceServices, presenceFromEnvironment } from "./presence-services";
+import type { PresenceServices } from "./presence-services";
 
 /** Users on the polling fallback are synced when their last sync is older than this. */
 export const POLL_EVERY_MS = 60_000;
@@ -162,19 +162,17 @@ export async function renewChannels(services: PresenceServices, publishTime: Dat
   return report;
 }
 
-const fromEnv = presenceFromEnvironment;
-
-export function createCalendarSyncHandler(services: () => PresenceServices = fromEnv) {
+export function createCalendarSyncHandler(services: () => PresenceServices) {
   return pubSubHandler(CalendarSyncMessage, (m, log) => handleCalendarSync(services(), m.payload, log));
 }
 
-export function createPresenceSweepHandler(services: () => PresenceServices = fromEnv) {
+export function createPresenceSweepHandler(services: () => PresenceServices) {
   return pubSubHandler(PresenceSweepTick, async (m, log) => {
     await sweepPresence(services(), new Date(m.publishTime ?? Date.now()), log);
   });
 }
 
-export function createChannelRenewalHandler(services: () => PresenceServices = fromEnv) {
+export function createChannelRenewalHandler(services: () => PresenceServices) {
   return pubSubHandler(ChannelRenewalTick, async (m, log) => {
     await renewChannels(services(), new Date(m.publishTime ?? Date.now()), log);
   });

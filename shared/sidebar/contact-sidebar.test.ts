@@ -1,18 +1,20 @@
 // The contact sidebar and meeting details over real HTTP, against the simulator and the emulators.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { useEmulators } from "../../tools/testing/emulator-env";
+import { firestoreUserRepository } from "../accounts/user-repository";
 import { firestoreContactRepository, withIndexes } from "../contacts/contact-repository";
-import { firestoreUserRepository } from "../directory/user-repository";
 import { ORG, USERS } from "../identity/test/identity-test-support";
+import { currentMeetingQuery } from "../presence";
 import type { PresenceDoc } from "../presence/presence-repository";
 import { BLOCK_START } from "./meeting-block";
 import { PROP_ROOM } from "./meeting-details";
 import { SIDEBAR_CACHE } from "./sidebar-cache";
-import { presenceCurrentMeeting, type SidebarDeps, sidebarServices } from "./sidebar-services";
+import { type SidebarDeps, sidebarServices } from "./sidebar-services";
 import {
   APP,
   type SidebarHarness,
   seedSharedHistory,
+  sidebarPorts,
   startSidebarHarness,
 } from "./test/sidebar-test-support";
 
@@ -68,7 +70,7 @@ const googleCalls = (api: string) => h.sim.control.requestCount({ api });
 /** A second sidebar over the same store, tokens and simulator, with its own timings or presence. */
 const sidebarWith = (options: Pick<SidebarDeps, "timeoutMs" | "freshMs" | "staleMs" | "currentMeeting">) =>
   sidebarServices({
-    firestore: () => h.db,
+    ...sidebarPorts(h.db),
     tokens: () => h.services.tokens(),
     apiRootUrl: h.sim.url,
     webOrigin: APP,
@@ -144,8 +146,8 @@ describe("contact sidebar", () => {
           ? { state: "busy", reason: "meeting", until, title: "Board meeting" }
           : undefined) as unknown as PresenceDoc | undefined,
     };
-    const current = presenceCurrentMeeting(
-      () => h.db,
+    const current = currentMeetingQuery(
+      () => firestoreUserRepository(h.db),
       () => presence,
     );
     const viewer = { orgId: ORG, userId: alice.userId, email: alice.email };

@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { type DocumentData, FieldValue, type Firestore } from "@google-cloud/firestore";
 import { z } from "zod";
-import type { IntegrationTeardown } from "../identity/integration-teardown";
+import type { IntegrationTeardown } from "../identity";
 import { expireAfter } from "../platform/firestore";
 import { SOURCES, type Source } from "./sections";
 

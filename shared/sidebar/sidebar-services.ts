@@ -1,26 +1,18 @@
-// The sidebar capability's composition: Google ports per user (tokens from the vault), the cache, the
+// The sidebar capability's services: Google ports per user (tokens from the vault), the cache, the
 // meeting details use case and the routes' dependencies, from a few ports (tests pass emulator- and
-// simulator-backed ones). apiSidebarRoutes() is what the api function mounts.
+// simulator-backed ones). What it needs of contacts and presence comes in as their named query ports.
 import type { Firestore } from "@google-cloud/firestore";
-import { firestoreContactRepository } from "../contacts/contact-repository";
-import { orgDefaultRegion } from "../contacts/org-region";
-import { firestoreUserRepository } from "../directory/user-repository";
+import type { ContactEmailsQuery } from "../contacts";
 import { googleCalendarApi } from "../google/calendar-api";
 import { googleCalendarEventsApi } from "../google/calendar-events-api";
 import { googleDriveApi } from "../google/drive-api";
 import { gmailApi } from "../google/gmail-api";
 import { userAuthClient } from "../google/google-client-options";
 import type { RetryOptions } from "../google/retry";
-import type { AccessTokenProvider } from "../identity/access-token-provider";
-import { identityDepsFromEnvironment, identityServices } from "../identity/identity-services";
-import { config } from "../platform/config";
+import type { AccessTokenProvider } from "../identity";
 import { AppError } from "../platform/errors";
 import type { Route } from "../platform/http";
 import type { Logger } from "../platform/logger";
-import { runtime } from "../platform/runtime";
-import { viewFor } from "../presence/presence-engine";
-import type { PresenceService } from "../presence/presence-repository";
-import { presenceFromEnvironment } from "../presence/presence-services";
 import {
   type ContactContextDeps,
   type ContactContextService,
@@ -39,6 +31,10 @@ export interface SidebarDeps {
   apiRootUrl: string;
   /** WEB_CLIENT_ORIGIN; undefined = meeting details answer not_ready. */
   webOrigin: string | undefined;
+  /** A contact's emails (contacts' query port): whose mail, docs and events the sidebar shows. */
+  contactEmails: ContactEmailsQuery;
+  /** The org's phone region (dial-in numbers of that country first). */
+  countryOf: (orgId: string) => Promise<string>;
   clock?: () => Date;
   log?: Logger;
   /** The contact's current meeting (presence); omitted = never shown. */
@@ -106,17 +102,13 @@ export function sidebarServices(deps: SidebarDeps): SidebarServices {
   const routeDeps = once(
     (): SidebarRouteDeps => ({
       context: context(),
-      contactEmails: async (u, id) => {
-        const c = await firestoreContactRepository(deps.firestore(), u).get(id);
-        if (!c || c.deleted) return undefined;
-        return c.fields.emails.map((e) => e.value);
-      },
+      contactEmails: deps.contactEmails,
       meetings: meetingDetails({
         eventsFor: (u) =>
           googleCalendarEventsApi(target, userAuthClient(deps.tokens(), u, "calendar"), retry),
         rooms: rooms(),
         dialIn: dialIn(),
-        countryOf: (org) => orgDefaultRegion(deps.firestore(), org),
+        countryOf: deps.countryOf,
         webOrigin,
         ...(deps.clock ? { clock: deps.clock } : {}),
       }),
@@ -128,42 +120,8 @@ export function sidebarServices(deps: SidebarDeps): SidebarServices {
   return { cache, context, routeDeps };
 }
 
-/** The contact's current meeting title, for colleagues only (presence stores titles of public events only). */
-export function presenceCurrentMeeting(
-  db: () => Firestore,
-  presence: () => Pick<PresenceService, "get"> = () => presenceFromEnvironment().presence(),
-): NonNullable<ContactContextDeps["currentMeeting"]> {
-  return async (viewer, email) => {
-    // Only a colleague (a user of the viewer's org) has a presence whose title the viewer may see.
-    const user = await firestoreUserRepository(db()).findByEmail(viewer.orgId, email);
-    if (!user) return null;
-    const doc = await presence().get(viewer.orgId, user.id);
-    if (!doc) return null;
-    const view = viewFor(doc, viewer.orgId, { orgId: viewer.orgId });
-    return view.title ? { title: view.title, until: view.until } : null;
-  };
-}
-
-let fromEnvironment: SidebarServices | undefined;
-export const sidebarFromEnvironment = (): SidebarServices => {
-  fromEnvironment ??= (() => {
-    let tokens: AccessTokenProvider | undefined;
-    return sidebarServices({
-      firestore: runtime.db,
-      tokens: () => {
-        tokens ??= identityServices(identityDepsFromEnvironment()).tokens();
-        return tokens;
-      },
-      apiRootUrl: config().GOOGLE_API_ROOT_URL,
-      webOrigin: config().WEB_CLIENT_ORIGIN,
-      currentMeeting: presenceCurrentMeeting(runtime.db),
-    });
-  })();
-  return fromEnvironment;
-};
-
 /** The api function's sidebar routes; adapters are built on the first request. */
-export function apiSidebarRoutes(services: () => SidebarServices = sidebarFromEnvironment): Route[] {
+export function apiSidebarRoutes(services: () => SidebarServices): Route[] {
   const lazy = <T extends object>(make: () => T): T =>
     new Proxy({} as T, { get: (_, key) => (make() as Record<string | symbol, unknown>)[key] });
   const d = lazy(() => services().routeDeps());
@@ -178,5 +136,5 @@ export function apiSidebarRoutes(services: () => SidebarServices = sidebarFromEn
 }
 
 /** Registered with identity's disconnect: deletes the source's cached sidebar data. */
-export const apiSidebarTeardown = (services: () => SidebarServices = sidebarFromEnvironment) =>
+export const apiSidebarTeardown = (services: () => SidebarServices) =>
   sidebarCacheTeardown(() => services().cache());

@@ -3,7 +3,7 @@
 // directory issue lands; until then the stack stands in for it).
 import { readFile } from "node:fs/promises";
 import { Firestore } from "@google-cloud/firestore";
-import { firestoreUserRepository } from "../../shared/directory/user-repository";
+import { firestoreUserRepository } from "../../shared/accounts/user-repository";
 import { parseIdpMetadata } from "../../shared/identity/idp-metadata";
 import { firestoreSsoConfigRepository } from "../../shared/identity/sso-config";
 

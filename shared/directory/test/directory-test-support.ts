@@ -4,6 +4,7 @@
 import { Firestore } from "@google-cloud/firestore";
 import type { RunningWorkspaceSim } from "../../../tools/workspace-sim/src/index";
 import type { DirectoryApi } from "../../google/directory-api";
+import { identityServices } from "../../identity/identity-services";
 import { INTEGRATIONS } from "../../identity/integrations";
 import {
   CLIENT,
@@ -11,6 +12,7 @@ import {
   silentLog,
   testSecrets,
 } from "../../identity/test/identity-test-support";
+import { userOffboarding } from "../../identity/user-offboarding";
 import type { EventPublisher } from "../../platform/pubsub";
 import type { SecretStore } from "../../platform/secrets";
 import { TELEPHONY_SECRET } from "../../platform/service-token";
@@ -79,23 +81,25 @@ export async function testDirectory(
   const now = () => new Date(Date.now() + offsetMs);
   const secrets = await directorySecrets(sim);
   let services: DirectoryServices | undefined;
-  const base = directoryServices({
-    identity: {
-      firestore: () => db,
-      secrets,
-      publisher,
-      clock: now,
-      config: {
-        GOOGLE_OAUTH_BASE_URL: `${sim.url}/`,
-        // The identity tests' OAuth client: seed it (with CLIENT) where a test uses Google grants.
-        GOOGLE_OAUTH_CLIENT_ID: CLIENT.clientId,
-        OAUTH_REDIRECT_URL: "http://127.0.0.1:9/oauth/google/callback",
-        PUBLIC_AUTH_URL: undefined,
-        ALLOWED_RETURN_ORIGINS: [],
-        DEFAULT_RETURN_URL: undefined,
-      },
-      log: silentLog,
+  const identity = identityServices({
+    firestore: () => db,
+    secrets,
+    publisher,
+    clock: now,
+    config: {
+      GOOGLE_OAUTH_BASE_URL: `${sim.url}/`,
+      // The identity tests' OAuth client: seed it (with CLIENT) where a test uses Google grants.
+      GOOGLE_OAUTH_CLIENT_ID: CLIENT.clientId,
+      OAUTH_REDIRECT_URL: "http://127.0.0.1:9/oauth/google/callback",
+      PUBLIC_AUTH_URL: undefined,
+      ALLOWED_RETURN_ORIGINS: [],
+      DEFAULT_RETURN_URL: undefined,
     },
+    log: silentLog,
+  });
+  const base = directoryServices({
+    identity,
+    offboarding: userOffboarding(identity),
     apiRootUrl: `${sim.url}/`,
     oauthBaseUrl: `${sim.url}/`,
     webhooksUrl: options.webhooksUrl,

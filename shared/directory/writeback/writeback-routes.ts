@@ -2,13 +2,13 @@
 // Google has granted the write scope, a user's assigned numbers and profile edits (each queued as a
 // write to their Workspace profile), and where a user's write-back stands.
 import { z } from "zod";
-import { publishAuditEvent } from "../../audit/publish-audit-event";
-import { toE164 } from "../../contacts/phone-rules";
+import type { UserAccount } from "../../accounts";
+import { publishAuditEvent } from "../../audit";
+import { toE164 } from "../../contacts";
 import { AppError } from "../../platform/errors";
 import { principalOf, type Route, route } from "../../platform/http";
 import { requireTelephonyService } from "../../platform/service-token";
 import type { DirectoryServices } from "../directory-services";
-import type { UserAccount } from "../user-repository";
 import type { NumberAssignment } from "./writeback-merge";
 import { requestWriteBack, requestWriteBackSweep } from "./writeback-messages";
 import type { WriteBackChange, WriteBackRecord } from "./writeback-records";
@@ -174,7 +174,10 @@ export function writeBackRoutes(make: () => DirectoryServices): Route[] {
         "The phone system reports a user's direct number and extension (telephony service token); written to Workspace as the admin route does",
       success: { status: 202, description: "{ numbers, writeBack: queued|unchanged|off, status }" },
       async handler(ctx) {
-        await requireTelephonyService(services().directory.env.identity.secrets, ctx.headers.authorization);
+        await requireTelephonyService(
+          services().directory.env.identity.deps.secrets,
+          ctx.headers.authorization,
+        );
         const orgId = UserIdParam.safeParse(ctx.params.orgId);
         if (!orgId.success) throw new AppError("invalid_request", "Bad organisation id");
         return assignNumbers(orgId.data, ctx.params.userId, ctx.body);

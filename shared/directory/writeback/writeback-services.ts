@@ -5,6 +5,7 @@
 import type { JWT, OAuth2Client } from "google-auth-library";
 import { DIRECTORY_SA_KEY_SECRET, directoryAuthClient } from "../../google/directory-auth";
 import { type DirectoryProfileApi, googleDirectoryProfileApi } from "../../google/directory-profile-api";
+import { INTEGRATIONS } from "../../identity";
 import { AppError } from "../../platform/errors";
 import { perMinuteLimiter } from "../../platform/rate-limiter";
 import type { DirectoryServices } from "../directory-services";
@@ -38,7 +39,7 @@ export function writeBackDeps(directory: DirectoryServices): WriteBackDeps {
     records: firestoreWriteBackRecords(directory.db, directory.ops),
     settings: firestoreWriteBackSettings(directory.db),
     users: directory.apply.users,
-    publisher: env.identity.publisher,
+    publisher: env.identity.deps.publisher,
     clock: directory.clock,
     log: directory.log,
     async profileApi(orgId): Promise<DirectoryProfileApi> {
@@ -63,12 +64,12 @@ export function writeBackDeps(directory: DirectoryServices): WriteBackDeps {
         auth = await directoryAuthClient(
           {
             tokens: () => tokens,
-            serviceAccountKey: () => identity().secrets.get(DIRECTORY_SA_KEY_SECRET),
+            serviceAccountKey: () => identity().deps.secrets.get(DIRECTORY_SA_KEY_SECRET),
             oauthBaseUrl: env.oauthBaseUrl,
           },
           orgId,
           connection,
-          "directory-writeback",
+          { integration: "directory-writeback", scopes: INTEGRATIONS["directory-writeback"].scopes },
         );
         clients.set(orgId, { key, auth });
       }

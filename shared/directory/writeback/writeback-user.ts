@@ -2,12 +2,13 @@
 // user: the worker reads the newest record, so duplicated, late or reordered messages all converge and
 // a write happens only when Google does not already show the values. users.update carries If-Match
 // with the etag just read; if the profile moved in between, it is read and merged again.
-import { publishAuditEvent } from "../../audit/publish-audit-event";
+
+import type { UserAccount, UserRepository } from "../../accounts";
+import { publishAuditEvent } from "../../audit";
 import type { DirectoryProfileApi, WorkspaceProfile } from "../../google/directory-profile-api";
 import { AppError } from "../../platform/errors";
 import type { Logger } from "../../platform/logger";
 import type { EventPublisher } from "../../platform/pubsub";
-import type { UserAccount, UserRepository } from "../user-repository";
 import { type DesiredProfile, hasWrites, mergeProfile, switchboardPhones } from "./writeback-merge";
 import type { Settlement, WriteBackRecord, WriteBackRecords, WriteBackStatus } from "./writeback-records";
 import type { WriteBackSettings, WriteBackSettingsRepository } from "./writeback-settings";

@@ -4,13 +4,11 @@
 import { type DecodedMessage, pubSubHandler } from "../../platform/cloudevent";
 import { AppError } from "../../platform/errors";
 import { type Logger, logger as rootLogger } from "../../platform/logger";
-import { type DirectoryEnvironment, directoryEnvironment, directoryServices } from "../directory-services";
 import {
   DirectoryWriteBackMessage,
   type DirectoryWriteBackPayload,
   requestWriteBack,
 } from "./writeback-messages";
-import { writeBackDeps } from "./writeback-services";
 import {
   isNeedsPermission,
   type WriteBackDeps,
@@ -60,16 +58,12 @@ export async function handleWriteBack(
   }
 }
 
-export function createDirectoryWriteBackHandler(
-  env: () => DirectoryEnvironment = directoryEnvironment,
-  log: () => Logger = rootLogger,
-) {
-  let deps: WriteBackDeps | undefined;
+/** The function's handler over write-back's dependencies (built once by the composition root). */
+export function createDirectoryWriteBackHandler(deps: () => WriteBackDeps, log: () => Logger = rootLogger) {
   return pubSubHandler(
     DirectoryWriteBackMessage,
     async (message: DecodedMessage<DirectoryWriteBackPayload>, eventLog) => {
-      deps ??= writeBackDeps(directoryServices(env()));
-      const outcome = await handleWriteBack(deps, message.payload);
+      const outcome = await handleWriteBack(deps(), message.payload);
       eventLog.info("directory.writeback_handled", { ...message.payload, ...outcome });
     },
     log,

@@ -8,7 +8,6 @@ import { useEmulators } from "../../../tools/testing/emulator-env";
 import { eventually } from "../../../tools/testing/eventually";
 import { type HandlerServer, serveHandler } from "../../../tools/testing/handler-server";
 import { type RunningWorkspaceSim, startWorkspaceSim } from "../../../tools/workspace-sim/src/index";
-import { identityServices } from "../../identity/identity-services";
 import { bearerAuthenticator, sessionTokenService } from "../../identity/session-tokens";
 import {
   CLIENT,
@@ -378,7 +377,7 @@ describe("directory write-back", () => {
 
   it("without the write scope (an admin grant lacking it) nothing is written: needs_permission, nothing fails", async () => {
     // The admin connected the directory through their own grant, without write-back's scope.
-    const identity = identityServices(dir.services.env.identity);
+    const identity = dir.services.env.identity;
     await seedGrant(identity, sim, ROOT, { integrations: ["directory"] });
     await dir.services.settings.saveConnection(ORG, { mode: "admin_grant", adminUserId: ROOT.userId });
     try {

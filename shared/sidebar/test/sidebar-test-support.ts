@@ -6,8 +6,10 @@ import { Firestore } from "@google-cloud/firestore";
 import { http } from "@google-cloud/functions-framework";
 import { getTestServer } from "@google-cloud/functions-framework/testing";
 import type { RunningWorkspaceSim } from "../../../tools/workspace-sim/src/index";
+import { contactEmailsQuery, orgDefaultRegion } from "../../contacts";
 import { consentRoutes } from "../../identity/consent-routes";
 import type { IdentityServices } from "../../identity/identity-services";
+import { defaultTeardowns } from "../../identity/integration-teardown";
 import type { IntegrationName } from "../../identity/integrations";
 import { bearerAuthenticator, sessionTokenService } from "../../identity/session-tokens";
 import {
@@ -48,6 +50,13 @@ export interface SidebarHarness {
   stop(): Promise<void>;
 }
 
+/** What the sidebar asks of contacts, over the test's Firestore (as the composition root wires it). */
+export const sidebarPorts = (db: Firestore) => ({
+  firestore: () => db,
+  contactEmails: contactEmailsQuery(() => db),
+  countryOf: (orgId: string) => orgDefaultRegion(db, orgId),
+});
+
 export async function startSidebarHarness(
   projectId: string,
   name: string,
@@ -58,24 +67,24 @@ export async function startSidebarHarness(
   const sim = await startSim();
   const secrets: SecretStore = await testSecrets();
   const db = new Firestore({ projectId });
-  const deps = testDeps(sim, { projectId, secrets, publisher: recordingPublisher(), db });
+  const teardowns = defaultTeardowns(() => db);
+  const deps = { ...testDeps(sim, { projectId, secrets, publisher: recordingPublisher(), db }), teardowns };
   const services = identity(deps);
   const sidebar = sidebarServices({
-    firestore: () => db,
+    ...sidebarPorts(db),
     tokens: () => services.tokens(),
     apiRootUrl: sim.url,
     webOrigin: APP,
     log: silentLog,
     ...options,
   });
+  teardowns.register(sidebarCacheTeardown(() => sidebar.cache()));
   const sessions = sessionTokenService(secrets);
-  const handler = createHttpHandler(
-    [
-      ...sidebarRoutes(sidebar.routeDeps()),
-      ...consentRoutes(deps, { teardowns: [sidebarCacheTeardown(() => sidebar.cache())] }),
-    ],
-    { maxBodyBytes: 64 * 1024, log: silentLog, authenticate: bearerAuthenticator(() => sessions) },
-  );
+  const handler = createHttpHandler([...sidebarRoutes(sidebar.routeDeps()), ...consentRoutes(services)], {
+    maxBodyBytes: 64 * 1024,
+    log: silentLog,
+    authenticate: bearerAuthenticator(() => sessions),
+  });
   http(name, (req, res) => handler(req, res));
   const server: Server = getTestServer(name);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

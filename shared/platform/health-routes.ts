@@ -1,7 +1,7 @@
 // Liveness, readiness and the API description.
 import type { Firestore } from "@google-cloud/firestore";
-import { AppError } from "../platform/errors";
-import { type Route, route } from "../platform/http";
+import { AppError } from "./errors";
+import { type Route, route } from "./http";
 
 export interface HealthDeps {
   /** Throws when configuration is invalid (ConfigError names every bad variable). */

@@ -1,7 +1,7 @@
 // The API description, generated from the route table itself, so it cannot drift from what is served.
 import { z } from "zod";
-import { ErrorCodes } from "../platform/errors";
-import type { Route } from "../platform/http";
+import { ErrorCodes } from "./errors";
+import type { Route } from "./http";
 
 const ErrorBody = {
   type: "object",

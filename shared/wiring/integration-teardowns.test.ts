@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
-import type { DirectoryServices } from "../directory/directory-services";
 import { INTEGRATION_NAMES } from "../identity/integrations";
 import { integrationTeardowns } from "./integration-teardowns";
+import { processGraph } from "./process-graph";
 
 describe("integrationTeardowns", () => {
+  const unused = () => {
+    throw new Error("not used");
+  };
   const teardowns = integrationTeardowns(
-    () => {
-      throw new Error("not used");
-    },
-    () => ({}) as DirectoryServices,
+    processGraph({ firestore: unused, secrets: unused, publisher: unused, config: unused, clock: unused }),
   );
   const stops = (integration: string) =>
     teardowns.filter((t) => (t.integrations as readonly string[]).includes(integration)).map((t) => t.name);
@@ -19,6 +19,10 @@ describe("integrationTeardowns", () => {
     expect(stops("directory")).toContain("directory watch channels");
     expect(stops("gmail").length).toBeGreaterThan(0);
     expect(stops("drive").length).toBeGreaterThan(0);
+  });
+
+  it("forgets every integration's sync cursors", () => {
+    for (const i of INTEGRATION_NAMES) expect(stops(i)).toContain("sync cursors");
   });
 
   it("names only integrations that exist", () => {

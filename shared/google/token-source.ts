@@ -1,0 +1,16 @@
+// The port through which Google clients get a user's access token. Identity's token vault implements
+// it; google/ names no integration and holds no scope list, so it depends on nothing above platform/.
+export interface TokenUser {
+  orgId: string;
+  userId: string;
+}
+
+export interface GoogleAccessToken {
+  token: string;
+  expiresAt: Date;
+}
+
+export interface TokenSource {
+  /** A usable access token for the user's grant of `integration` (a name the caller owns). */
+  getAccessToken(user: TokenUser, integration: string): Promise<GoogleAccessToken>;
+}

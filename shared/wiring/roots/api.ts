@@ -1,0 +1,85 @@
+// The api function's composition root: every capability's routes in one table over the process graph
+// (one identity, one teardown registry, one directory composition), plus the API description.
+import { firestoreAuditRepository } from "../../audit/audit-repository";
+import { auditRoutes } from "../../audit/audit-routes";
+import { firestoreContactRepository } from "../../contacts/contact-repository";
+import { contactRoutes } from "../../contacts/contact-routes";
+import { contactSyncStatus } from "../../contacts/contact-sync-status";
+import { orgDefaultRegion } from "../../contacts/org-region";
+import { directoryAdminRoutes } from "../../directory/directory-routes";
+import { writeBackRoutes } from "../../directory/writeback/writeback-routes";
+import { consentRoutes } from "../../identity/consent-routes";
+import { firestoreRefreshSessions } from "../../identity/refresh-sessions";
+import { type SessionGate, sessionAuthenticator } from "../../identity/session-authenticator";
+import { sessionRoutes } from "../../identity/session-routes";
+import { sessionTokenService } from "../../identity/session-tokens";
+import { LOGIN_CODE_TTL_MS, type LoginCode } from "../../identity/sign-in";
+import { ssoAdminRoutes } from "../../identity/sso-admin-routes";
+import { firestoreSsoConfigRepository } from "../../identity/sso-config";
+import { healthRoutes, openApiRoute } from "../../platform/health-routes";
+import { createHttpHandler, type Route } from "../../platform/http";
+import { oneTimeRecords } from "../../platform/one-time-records";
+import { buildOpenApi } from "../../platform/openapi";
+import { lazyPort } from "../../platform/lazy-port";
+import { presenceRoutes } from "../../presence/presence-routes";
+import { calendarSyncStatus } from "../../presence/presence-services";
+import { apiSidebarRoutes } from "../../sidebar/sidebar-services";
+import type { ProcessGraph } from "../process-graph";
+import { processGraphFromEnvironment } from "../process-ports";
+import { authRouteTable } from "./auth";
+
+export const API_INFO = { title: "Switchboard API", version: "1.0.0" };
+
+/** Builds the route table. Adapters are resolved lazily inside, so this runs without configuration. */
+export function apiRoutes(graph: ProcessGraph, gate?: SessionGate): Route[] {
+  const { ports } = graph;
+  const db = ports.firestore;
+  const lazy = lazyPort;
+  const publisher = lazy(() => ports.publisher());
+  const identity = lazy(() => graph.identity());
+  const routes: Route[] = [
+    ...healthRoutes({ checkConfig: () => void ports.config(), firestore: db }),
+    ...sessionRoutes({
+      users: lazy(() => graph.users()),
+      sessions: lazy(() => firestoreRefreshSessions(db())),
+      tokens: lazy(() => sessionTokenService(ports.secrets())),
+      publisher,
+      loginCodes: lazy(() => oneTimeRecords<LoginCode>(db(), "loginCodes", LOGIN_CODE_TTL_MS)),
+      ...(gate ? { onLoggedOut: gate.forget } : {}),
+    }),
+    ...ssoAdminRoutes({ sso: lazy(() => firestoreSsoConfigRepository(db())), publisher }),
+    ...auditRoutes({ audit: lazy(() => firestoreAuditRepository(db())) }),
+    ...consentRoutes(identity, {
+      syncStatus: {
+        contacts: contactSyncStatus(db),
+        calendar: calendarSyncStatus(() => graph.presence()),
+      },
+    }),
+    ...contactRoutes({
+      contacts: (u) => firestoreContactRepository(db(), u),
+      region: (org) => orgDefaultRegion(db(), org),
+      publisher,
+    }),
+    ...directoryAdminRoutes(() => graph.directory()),
+    ...writeBackRoutes(() => graph.directory()),
+    ...presenceRoutes({
+      presence: lazy(() => graph.presence().presence()),
+      secrets: lazy(() => ports.secrets()),
+    }),
+    ...apiSidebarRoutes(() => graph.sidebar()),
+  ];
+  let description: unknown;
+  // The description also covers the auth function's sign-in and consent routes: one contract for clients.
+  routes.push(
+    openApiRoute(() => (description ??= buildOpenApi([...routes, ...authRouteTable(graph)], API_INFO))),
+  );
+  return routes;
+}
+
+export function createApiHandler(graph: ProcessGraph = processGraphFromEnvironment()) {
+  const maxBodyBytes = Number(process.env.MAX_BODY_BYTES ?? 1024 * 1024);
+  const sessions = () => firestoreRefreshSessions(graph.ports.firestore());
+  let tokens: ReturnType<typeof sessionTokenService> | undefined;
+  const gate = sessionAuthenticator(() => (tokens ??= sessionTokenService(graph.ports.secrets())), sessions);
+  return createHttpHandler(apiRoutes(graph, gate), { maxBodyBytes, authenticate: gate.authenticate });
+}

@@ -1,0 +1,30 @@
+// The auth function's composition root: SAML sign-in and the Google OAuth consent callback over the
+// process graph.
+import { authRoutes } from "../../identity/auth-app";
+import { createHttpHandler, type Route } from "../../platform/http";
+import { lazyPort } from "../../platform/lazy-port";
+import type { ProcessGraph } from "../process-graph";
+import { processGraphFromEnvironment } from "../process-ports";
+
+export function authRouteTable(graph: ProcessGraph): Route[] {
+  const { ports } = graph;
+  return authRoutes({
+    db: ports.firestore,
+    config: ports.config,
+    publisher: lazyPort(() => ports.publisher()),
+    users: lazyPort(() => graph.users()),
+    identity: lazyPort(() => graph.identity()),
+  });
+}
+
+export function createAuthHandler(graph: ProcessGraph = processGraphFromEnvironment()) {
+  let handler: ReturnType<typeof createHttpHandler> | undefined;
+  // Routes are built on the first request: they need configuration, which is never read at import.
+  return (
+    req: Parameters<ReturnType<typeof createHttpHandler>>[0],
+    res: Parameters<ReturnType<typeof createHttpHandler>>[1],
+  ) => {
+    handler ??= createHttpHandler(authRouteTable(graph), { maxBodyBytes: 256 * 1024 });
+    return handler(req, res);
+  };
+}

@@ -1,0 +1,7 @@
+// The contact-sync-fanout function's composition root: one contact-sync request per connected user.
+import { createContactSyncFanoutHandler } from "../../contacts/contact-sync-fanout";
+import type { ProcessGraph } from "../process-graph";
+import { processGraphFromEnvironment } from "../process-ports";
+
+export const createContactSyncFanoutRoot = (graph: ProcessGraph = processGraphFromEnvironment()) =>
+  createContactSyncFanoutHandler(() => ({ db: graph.ports.firestore(), publisher: graph.ports.publisher() }));

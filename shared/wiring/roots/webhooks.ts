@@ -1,0 +1,30 @@
+// The webhooks function's composition root: the public routes Google calls (Directory and Calendar push
+// notifications), each checked against its channel's token and turned into a Pub/Sub message.
+import { directoryWebhookRoutes } from "../../directory/directory-webhook";
+import { createHttpHandler, type Route } from "../../platform/http";
+import { lazyPort } from "../../platform/lazy-port";
+import { calendarWebhookRoutes } from "../../presence/calendar-webhook-routes";
+import { firestoreChannelLedger } from "../../presence/channel-ledger";
+import type { ProcessGraph } from "../process-graph";
+import { processGraphFromEnvironment } from "../process-ports";
+
+export function webhookRoutes(graph: ProcessGraph): Route[] {
+  const { ports } = graph;
+  return [
+    ...directoryWebhookRoutes({
+      db: ports.firestore,
+      publisher: lazyPort(() => ports.publisher()),
+      clock: ports.clock,
+    }),
+    ...calendarWebhookRoutes({
+      db: ports.firestore,
+      ledger: lazyPort(() => firestoreChannelLedger(ports.firestore())),
+      publisher: lazyPort(() => ports.publisher()),
+    }),
+  ];
+}
+
+export function createWebhooksHandler(graph: ProcessGraph = processGraphFromEnvironment()) {
+  const maxBodyBytes = Number(process.env.MAX_BODY_BYTES ?? 1024 * 1024);
+  return createHttpHandler(webhookRoutes(graph), { maxBodyBytes });
+}
