@@ -10,7 +10,11 @@ const config = require("./.dependency-cruiser.cjs");
 let result: ICruiseResult;
 
 beforeAll(async () => {
-  const output = await cruise(["shared", "functions"], { ...config.options, ruleSet: config, validate: true });
+  const output = await cruise(["shared", "functions"], {
+    ...config.options,
+    ruleSet: config,
+    validate: true,
+  });
   result = output.output as ICruiseResult;
 }, 120_000);
 
@@ -21,7 +25,8 @@ const isTest = (path: string) => /\.test\.ts$|\/test\//.test(path);
 describe("architecture", () => {
   it("keeps every layer rule: entries → wiring → capabilities (through entry files) → google → platform", () => {
     const violations = result.summary.violations.map(
-      (v) => `${v.rule.name}: ${v.from} → ${v.to}${v.cycle ? ` (${v.cycle.map((c) => c.name).join(" → ")})` : ""}`,
+      (v) =>
+        `${v.rule.name}: ${v.from} → ${v.to}${v.cycle ? ` (${v.cycle.map((c) => c.name).join(" → ")})` : ""}`,
     );
     expect(violations).toEqual([]);
     expect(result.summary.totalCruised).toBeGreaterThan(100);

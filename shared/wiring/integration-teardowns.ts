@@ -3,15 +3,16 @@
 // deprovisioned person (the api's provisioning apply, the directory-sync worker) must stop. One list, so
 // no path drifts: a person who leaves loses their calendar channels, contact-sync state and sidebar
 // cache exactly as if they had disconnected each integration themselves.
+
+import type { Firestore } from "@google-cloud/firestore";
 import { contactSyncTeardown } from "../contacts/contact-sync-status";
+import type { DirectoryServices } from "../directory/directory-services";
 import { directoryWatchTeardown } from "../directory/directory-teardown";
 import { cursorTeardown, type IntegrationTeardown } from "../identity/integration-teardown";
-import { calendarTeardowns } from "../presence/presence-services";
-import { apiSidebarTeardown } from "../sidebar/sidebar-services";
-import type { Firestore } from "@google-cloud/firestore";
-import type { DirectoryServices } from "../directory/directory-services";
 import type { PresenceServices } from "../presence/presence-services";
+import { calendarTeardowns } from "../presence/presence-services";
 import type { SidebarServices } from "../sidebar/sidebar-services";
+import { apiSidebarTeardown } from "../sidebar/sidebar-services";
 
 /** The part of the process graph the teardowns run on (each capability built on first use). */
 export interface TeardownSources {
