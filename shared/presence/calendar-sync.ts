@@ -320,8 +320,12 @@ export function calendarSync(deps: CalendarSyncDeps) {
       try {
         await stopChannel(c);
       } catch (error) {
-        if (isReauth(error)) await ledger.markStopped(c.id, deps.clock());
-        else throw error;
+        // No usable credentials (the grant is dead, or Google refuses the account: a person deleted in
+        // Workspace): nothing of theirs can be stopped any more, and Google drops such channels itself.
+        const refused = isReauth(error) || (isAppError(error) && error.code === "forbidden");
+        if (!refused) throw error;
+        log.warn("calendar.channel_stop_refused", { ...user, channelId: c.id, error });
+        await ledger.markStopped(c.id, deps.clock());
       }
     }
   }

@@ -102,7 +102,19 @@ export function firestoreSidebarCache(
     async forget(user, source) {
       await generationsOf(db(), user).set({ [source]: FieldValue.increment(1) }, { merge: true });
       const docs = await collectionOf(db(), user).get();
-      await Promise.all(docs.docs.map((d) => d.ref.update({ [`sections.${source}`]: FieldValue.delete() })));
+      // One transaction per contact: several sources forgotten at once (offboarding) must not each keep
+      // the document alive for the others; the last section out deletes it.
+      await Promise.all(
+        docs.docs.map((d) =>
+          db().runTransaction(async (tx) => {
+            const current = await tx.get(d.ref);
+            if (!current.exists) return;
+            const sections = (current.get("sections") as Record<string, unknown> | undefined) ?? {};
+            if (Object.keys(sections).every((s) => s === source)) tx.delete(d.ref);
+            else tx.update(d.ref, { [`sections.${source}`]: FieldValue.delete() });
+          }),
+        ),
+      );
     },
     async drop(user, email, source) {
       const ref = collectionOf(db(), user).doc(keyOf(email));

@@ -12,6 +12,7 @@ import { type RunningWorkspaceSim, startWorkspaceSim } from "../../tools/workspa
 import { DirectorySyncMessage } from "../directory/directory-sync-worker";
 import { accountIdFor } from "../directory/provisioning-diff";
 import { directorySecrets, serviceAccountSeed } from "../directory/test/directory-test-support";
+import { firestoreRefreshSessions } from "../identity/refresh-sessions";
 import { sessionTokenService } from "../identity/session-tokens";
 import {
   CLIENT,
@@ -36,17 +37,24 @@ let secrets: SecretStore;
 let graph: ProcessGraph;
 let api: HandlerServer;
 
-const person = (name: string) => ({ email: email(name), givenName: name, familyName: "Test" });
+const person = (name: string) => ({
+  email: email(name),
+  givenName: name,
+  familyName: "Test",
+  orgUnitPath: "/Sales",
+});
 
 beforeAll(async () => {
   sim = await startWorkspaceSim({
     seed: {
       domain: DOMAIN,
+      orgUnits: ["/Sales", "/Partners"],
       users: [
         { email: email("root"), givenName: "Root", familyName: "Admin", isAdmin: true },
         person("alice"),
         person("bob"),
         person("carol"),
+        person("dora"),
       ],
       serviceAccounts: [serviceAccountSeed()],
       oauthClients: [{ ...CLIENT, redirectUris: ["http://127.0.0.1:9/oauth/google/callback"] }],
@@ -77,7 +85,7 @@ beforeAll(async () => {
   const directory = graph.directory();
   await directory.settings.saveConnection(ORG, { mode: "delegation", impersonate: email("root") });
   await directory.settings.save(ORG, {
-    scope: { kind: "orgUnits", paths: ["/"], includeSubUnits: true },
+    scope: { kind: "orgUnits", paths: ["/Sales"], includeSubUnits: true },
     gracePeriodDays: 0,
     mode: "automatic",
     deprovisioning: "remove",
@@ -122,12 +130,13 @@ async function syncThroughWorker() {
 
 async function adminApi(method: string, path: string, body?: unknown) {
   const root = userOf("root");
+  const { sessionId } = await firestoreRefreshSessions(db).start(ORG, root.userId);
   const { accessToken } = await sessionTokenService(secrets).issue({
     orgId: ORG,
     userId: root.userId,
     email: root.email,
     role: "admin",
-    sessionId: "s-root",
+    sessionId,
   });
   const res = await fetch(`${api.url}${path}`, {
     method,
@@ -161,9 +170,10 @@ async function connectEverything(user: TestUser) {
   return { channelIds: channels.map((c) => c.id) };
 }
 
-async function expectNothingLeft(user: TestUser, channelIds: string[]) {
+/** `atGoogle`: the account still exists there, so its channels must have been stopped at Google. */
+async function expectNothingLeft(user: TestUser, channelIds: string[], atGoogle = true) {
   const simChannels = sim.control.calendar.channels().map((c) => c.id);
-  for (const id of channelIds) expect(simChannels).not.toContain(id);
+  if (atGoogle) for (const id of channelIds) expect(simChannels).not.toContain(id);
   expect(await graph.presence().ledger().liveForUser(ORG, user.userId)).toEqual([]);
   expect((await db.collection(`orgs/${ORG}/users/${user.userId}/${SIDEBAR_CACHE}`).get()).size).toBe(0);
   expect(await graph.identity().grants().listForUser(ORG, user.userId)).toEqual([]);
@@ -171,13 +181,18 @@ async function expectNothingLeft(user: TestUser, channelIds: string[]) {
   expect(await graph.users().get(ORG, user.userId)).toMatchObject({ licensed: false });
 }
 
-describe("offboarding a person who left the Workspace", () => {
+async function setMode(mode: "preview" | "automatic") {
+  const settings = await graph.directory().settings.get(ORG);
+  if (!settings) throw new Error("no provisioning settings");
+  await graph.directory().settings.save(ORG, { ...settings, mode });
+}
+
+describe("offboarding a person who leaves provisioning's scope", () => {
   it("through the admin's provisioning apply (api): sidebar cache, calendar channel and grants are gone", async () => {
     const alice = userOf("alice");
     const { channelIds } = await connectEverything(alice);
-    const settings = (await graph.directory().settings.get(ORG))!;
-    await graph.directory().settings.save(ORG, { ...settings, mode: "preview" });
-    sim.control.deleteUser(alice.email);
+    await setMode("preview");
+    sim.control.moveUser(alice.email, "/Partners");
     await syncThroughWorker(); // preview mode: the sync only records the change
     expect(await graph.users().get(ORG, alice.userId)).toMatchObject({ licensed: true });
 
@@ -192,14 +207,23 @@ describe("offboarding a person who left the Workspace", () => {
     });
     expect(applied).toMatchObject({ status: 200, body: { applied: 1, failed: [] } });
     await expectNothingLeft(alice, channelIds);
-    await graph.directory().settings.save(ORG, { ...settings, mode: "automatic" });
   });
 
   it("through the directory-sync worker: exactly the same things are gone", async () => {
     const bob = userOf("bob");
+    await setMode("automatic");
     const { channelIds } = await connectEverything(bob);
-    sim.control.deleteUser(bob.email);
+    sim.control.moveUser(bob.email, "/Partners");
     await syncThroughWorker();
     await expectNothingLeft(bob, channelIds);
+  });
+
+  it("deleted in Workspace: Google refuses the dead account's stop, and everything of theirs is still let go", async () => {
+    const dora = userOf("dora");
+    await setMode("automatic");
+    const { channelIds } = await connectEverything(dora);
+    sim.control.deleteUser(dora.email);
+    await syncThroughWorker();
+    await expectNothingLeft(dora, channelIds, false);
   });
 });
