@@ -1,5 +1,5 @@
-// The webhooks function's composition root: public routes Google calls. Directory notifications today;
-// Calendar's join them later.
+// The webhooks function's composition root: public routes Google calls: Directory
+// (users.watch) and Calendar (events.watch) notifications.
 
 import { directoryWebhookRoutes } from "../directory/directory-webhook";
 import { createHttpHandler, type Route } from "../platform/http";

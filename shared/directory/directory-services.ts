@@ -1,6 +1,7 @@
 // The directory capability's composition: snapshot, sync state, settings, the org's Directory API (from
 // its connection), provisioning's apply dependencies and identity's offboarding, built from a few
-// ports so tests pass emulator- and simulator-backed ones. Functions call directoryServicesFromEnvironment().
+// ports so tests pass emulator- and simulator-backed ones. Functions call
+// directoryServices(directoryEnvironment()).
 import type { Firestore } from "@google-cloud/firestore";
 import { cachedClient } from "../google/cached-client";
 import { DIRECTORY_API_METHODS, type DirectoryApi, googleDirectoryApi } from "../google/directory-api";

@@ -1,6 +1,6 @@
 // The presence capability's composition: stores, presence service, calendar sync and the workers behind
 // calendar-sync, presence-sweep and channel-renewal, built from a few ports (tests pass emulator- and
-// simulator-backed ones) and memoised. Functions call presenceServicesFromEnvironment() once.
+// simulator-backed ones) and memoised. Functions call presenceFromEnvironment() once.
 import { randomUUID } from "node:crypto";
 import type { Firestore } from "@google-cloud/firestore";
 import { googleCalendarApi } from "../google/calendar-api";
