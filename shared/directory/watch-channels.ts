@@ -29,7 +29,8 @@ const hashToken = (token: string) => createHash("sha256").update(token).digest()
 
 export interface WatchOptions {
   /** Renew channels that expire within this margin: more than the reconcile's period (3 hours), so a
-   * channel is always replaced by a reconcile before it lapses, even at Directory's 6-hour lifetime. */
+   * channel is always replaced by a reconcile before it lapses, even at the 6-hour lifetime the simulator
+   * assumes (docs/google-behaviour.md#directory-push-channels). */
   renewBeforeMs: number;
   /** Requested lifetime; Google (and the simulator) may shorten it. */
   lifetimeMs: number;

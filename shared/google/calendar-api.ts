@@ -77,7 +77,10 @@ export interface CalendarApi {
 /** Our own errors (the vault's needs_reauth / not_connected) keep their code and details. */
 const passThrough = (error: unknown): AppError | undefined => (error instanceof AppError ? error : undefined);
 
-/** Large pages: fewer calls against the 600 requests/min/user quota (GOOGLE-APIS.md §2). */
+/**
+ * Large pages: fewer calls against the 600 requests/min/user quota
+ * (docs/google-behaviour.md#calendar-quota).
+ */
 export const EVENTS_PAGE_SIZE = 2500;
 
 export function googleCalendarApi(

@@ -7,7 +7,7 @@ import { clientOptions, type GoogleApiTarget } from "./google-client-options";
 import { googleErrorInfo, toAppError } from "./google-errors";
 import { type RetryOptions, withGoogleRetry } from "./retry";
 
-/** A Workspace user, reduced to what Switchboard keeps (GOOGLE-APIS.md §5). */
+/** A Workspace user, reduced to what Switchboard keeps (docs/google-behaviour.md#directory-users-list). */
 export interface WorkspaceUser {
   id: string;
   primaryEmail: string;

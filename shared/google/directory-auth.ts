@@ -1,4 +1,5 @@
-// Credentials for the Directory API, in either of the two ways an admin connects it (GOOGLE-APIS.md §5):
+// Credentials for the Directory API, in either of the two ways an admin connects it
+// (docs/google-behaviour.md#directory-credentials):
 // their own admin grant from the token vault (`directory` integration), or domain-wide delegation with a
 // service-account key (Secret Manager `directory-sa-key`) impersonating a named admin.
 import { JWT, type OAuth2Client } from "google-auth-library";

@@ -1,6 +1,7 @@
 // The Admin SDK Directory API's profile writes (directory write-back): read a user's phones, name and
 // organizations with their etag, and users.update them. users.update, not users.patch: both patch, but
-// only update can clear a repeated field (phones) when Switchboard's last entry goes (GOOGLE-APIS.md §5).
+// only update can clear a repeated field (phones) when Switchboard's last entry goes
+// (docs/google-behaviour.md#directory-profile-writes).
 import { admin } from "@googleapis/admin";
 import type { OAuth2Client } from "google-auth-library";
 import { clientOptions, type GoogleApiTarget } from "./google-client-options";

@@ -20,7 +20,10 @@ export interface DriveApi {
   listFiles(q: string, options: { orderBy: string; pageSize: number }): Promise<DriveFileSummary[]>;
 }
 
-/** Drive query string literal: `'` and `\` escaped with a backslash (GOOGLE-APIS.md §4). */
+/**
+ * Drive query string literal: `'` and `\` escaped with a backslash
+ * (docs/google-behaviour.md#drive-search).
+ */
 export const driveQuoted = (value: string): string => `'${value.replace(/[\\']/g, (c) => `\\${c}`)}'`;
 
 export function googleDriveApi(

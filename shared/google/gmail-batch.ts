@@ -1,6 +1,7 @@
 // A small multipart/mixed batch builder and parser for Gmail (the Node clients have no batch support).
-// Google: ≤100 calls per batch, more than 50 not recommended (GOOGLE-APIS.md §3); each inner call is
-// counted and can fail on its own, so the parser returns one status per part, in request order.
+// Google: ≤100 calls per batch, more than 50 not recommended; each inner call is counted and can fail on
+// its own, so the parser returns one status per part, in request order.
+// See docs/google-behaviour.md#gmail-batch.
 import { randomBytes } from "node:crypto";
 
 export const MAX_BATCH_CALLS = 50;

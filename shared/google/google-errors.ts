@@ -1,5 +1,6 @@
-// What a failed Google call means for the caller, from Google's error shapes (GOOGLE-APIS.md): retry
-// later (quota, backend), re-sync (expired cursor), or stop (permission, bad request).
+// What a failed Google call means for the caller, from Google's error shapes: retry later (quota,
+// backend), re-sync (expired cursor), or stop (permission, bad request).
+// See docs/google-behaviour.md#google-errors-and-retries.
 import { AppError } from "../platform/errors";
 
 export interface GoogleErrorInfo {

@@ -1,5 +1,5 @@
 // Access tokens for every worker: the cached one while it has more than 5 minutes left, otherwise one
-// refresh, collapsed three ways (FIELD-NOTES §c.4–6, §d.6):
+// refresh, collapsed three ways (docs/product.md#token-refresh-races):
 //  - within an instance, concurrent callers share one promise (per user+integration, and per grant);
 //  - across instances, a Firestore lease per grant lets one refresh while the others wait and re-read
 //    the grant, using the token the winner stored;

@@ -48,7 +48,8 @@ export const INTEGRATIONS: Readonly<Record<IntegrationName, Integration>> = {
   gmail: {
     name: "gmail",
     // gmail.metadata would be enough for subject and date, but it forbids `q`, and the sidebar must
-    // search `from:x OR to:x` (GOOGLE-APIS.md §3). Bodies are never fetched (format=metadata).
+    // search `from:x OR to:x` (docs/google-behaviour.md#gmail-search). Bodies are never fetched
+    // (format=metadata).
     scopes: [`${G}gmail.readonly`],
     adminOnly: false,
     purpose: "Recent emails shared with a contact (subject and date) in the sidebar",

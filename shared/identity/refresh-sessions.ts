@@ -1,6 +1,7 @@
 // Refresh sessions for the client apps: an opaque token, stored only as a hash, rotated on every use.
 // Presenting an already-rotated token means it leaked (or a client raced itself): the whole family is
-// revoked, so a stolen token and the legitimate one both stop working (OAuth 2.0 security BCP §4.14).
+// revoked, so a stolen token and the legitimate one both stop working (RFC 9700, the OAuth 2.0 Security
+// Best Current Practice, §4.14).
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import type { Firestore } from "@google-cloud/firestore";
 import { z } from "zod";

@@ -1,5 +1,5 @@
 // One error type for the whole system: a stable code, the HTTP status it maps to, and whether a retry
-// could succeed. Mapped to the wire in exactly one place (toErrorBody).
+// could succeed. Mapped to the wire in exactly one place (toErrorResponse).
 
 export const ErrorCodes = {
   invalid_request: 400,

@@ -1,7 +1,7 @@
 // Calendar sync use case: incremental events.list with the stored sync token per calendar; a 410 (or a
 // window older than a day) runs a full sync over the window that replaces what is stored, deleting what
-// vanished (FIELD-NOTES §c.1–3, §d.5). Then presence is recomputed. Also: connect (full sync + watch
-// channels), channel renewal (new channel before stopping the old), polling fallback, and teardown.
+// vanished (docs/product.md#self-healing-cursors). Then presence is recomputed. Also: connect (full sync
+// + watch channels), channel renewal (new channel before stopping the old), polling fallback, and teardown.
 //
 // Storage decision: events are expanded (singleEvents=true) over a window of −1 day .. +14 days. Presence
 // needs instances, not rules; expanding here keeps the engine pure and exact across DST (Google expands

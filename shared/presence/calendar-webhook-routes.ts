@@ -1,5 +1,6 @@
-// POST /webhooks/google/calendar: Google's push notifications for calendar watch channels (GOOGLE-APIS.md
-// §2, §8). No Google call and, when warm, no Firestore write: the channel record is cached in-process
+// POST /webhooks/google/calendar: Google's push notifications for calendar watch channels
+// (docs/google-behaviour.md#calendar-push-channels, docs/google-behaviour.md#webhooks-channel-tokens).
+// No Google call and, when warm, no Firestore write: the channel record is cached in-process
 // for a minute, duplicates (channel + message number) are dropped in-process, and the calendar-sync worker
 // claims each (channel, number) once more durably. A wrong token or resource id is a 403 that enqueues
 // nothing; an unknown channel is acknowledged (nothing to do, nobody to stop it as); a stopped channel with

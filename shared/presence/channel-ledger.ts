@@ -1,4 +1,5 @@
-// The watch-channel ledger: channels/{channelId}, one document per Google push channel (DESIGN.md).
+// The watch-channel ledger: channels/{channelId}, one document per Google push channel
+// (docs/product.md#watch-channel-ledger).
 // The per-channel token is random and stored only as its SHA-256; a notification's token is hashed and
 // compared with timingSafeEqual. The shape carries `kind` so Directory channels can share the ledger
 // (kind: "calendar" | "directory"); this module only ever opens calendar channels.

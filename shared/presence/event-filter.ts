@@ -1,6 +1,6 @@
 // Pure: what Switchboard keeps of a Google Calendar event (the presence engine's input and the
 // sidebar's shared events), and which events count as busy. Titles are kept only for public events:
-// a private, confidential or default-visibility title is never stored (DESIGN.md, FIELD-NOTES §d.2).
+// a private, confidential or default-visibility title is never stored (docs/product.md#presence-privacy).
 import { z } from "zod";
 import type { GoogleEvent } from "../google/calendar-api";
 

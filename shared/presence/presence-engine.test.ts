@@ -226,7 +226,7 @@ describe("out of office and focus time", () => {
     const during = computePresence(inputs({ now: T("2026-06-10T15:00:00Z"), timeZone: tz, entries: [ooo] }));
     expect(during).toMatchObject({ state: "out_of_office", reason: "out_of_office" });
     expect(during.until).toEqual(T("2026-06-11T15:00:00Z"));
-    // It does not bleed into the next local day (FIELD-NOTES §c.20).
+    // It does not bleed into the next local day (docs/product.md#all-day-events).
     expect(
       computePresence(inputs({ now: T("2026-06-11T15:00:00Z"), timeZone: tz, entries: [ooo] })).state,
     ).toBe("available");

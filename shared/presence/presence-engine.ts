@@ -1,7 +1,8 @@
 // Pure: a user's presence from their manual status, telephony and calendar at an instant, with the
 // reason, the source and `until`, and the next instant at which it may change (the sweep's due time).
-// Precedence, highest first (FIELD-NOTES §d.1): manual DND > on a call > out of office > in a meeting >
-// focus time > available. Automation never overwrites a manual DND: it is an input here, never an output.
+// Precedence, highest first (docs/product.md#presence-precedence): manual DND > on a call > out of office >
+// in a meeting > focus time > available. Automation never overwrites a manual DND: it is an input here,
+// never an output.
 import { type BusyKind, busyKindOf, type CalendarEntry, type PresenceSettings } from "./event-filter";
 import { startOfDayInZone } from "./time-zones";
 
@@ -194,9 +195,9 @@ export interface PresenceView {
 }
 
 /**
- * What a viewer may see (FIELD-NOTES §d.2). Colleagues (same org): state, reason and `until`, and the
- * title of a public event (private titles are not even stored). Outsiders: only busy or available, with
- * no reason, no `until` and never a title.
+ * What a viewer may see (docs/product.md#presence-privacy). Colleagues (same org): state, reason and
+ * `until`, and the title of a public event (private titles are not even stored). Outsiders: only busy or
+ * available, with no reason, no `until` and never a title.
  */
 export function viewFor(
   presence: Pick<Presence, "state" | "reason" | "until" | "title">,

@@ -54,7 +54,10 @@ export const gmailQuery = (email: string) => `from:${email} OR to:${email} OR cc
 export const gmailSearchUrl = (email: string) =>
   `https://mail.google.com/mail/u/0/#search/${encodeURIComponent(gmailQuery(email))}`;
 
-/** Files shared either way between the user and the contact (GOOGLE-APIS.md §4), as one query. */
+/**
+ * Files shared either way between the user and the contact,
+ * as one query (docs/google-behaviour.md#drive-search).
+ */
 export function driveQuery(email: string): string {
   const b = driveQuoted(email);
   return `(('me' in owners and (${b} in writers or ${b} in readers)) or (sharedWithMe and ${b} in owners)) and trashed = false`;

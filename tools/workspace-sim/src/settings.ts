@@ -1,4 +1,4 @@
-// Tunable behaviour. Defaults follow GOOGLE-APIS.md; tests override what they need.
+// Tunable behaviour. Defaults follow docs/google-behaviour.md; tests override what they need.
 import { DAY, HOUR } from "./clock";
 
 export interface PeopleSettings {

@@ -101,7 +101,8 @@ const names = async (res: Promise<{ data: drive_v3.Schema$FileList }>) =>
   (await res).data.files!.map((f) => f.name);
 
 describe("files.list q against the caller's ACL view", () => {
-  it("finds files shared between me and B (both directions), as in GOOGLE-APIS.md", async () => {
+  // docs/google-behaviour.md#drive-search
+  it("finds files shared between me and B (both directions), as Drive's search-terms guide allows", async () => {
     const alice = driveFor(ALICE);
     const mineSharedWithBob = await names(
       alice.files.list({
