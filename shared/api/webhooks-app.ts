@@ -4,19 +4,21 @@
 import { directoryWebhookRoutes } from "../directory/directory-webhook";
 import { createHttpHandler, type Route } from "../platform/http";
 import { lazyPort, runtime } from "../platform/runtime";
+import { watchChannelLedger } from "../platform/watch-channel-ledger";
 import { calendarWebhookRoutes } from "../presence/calendar-webhook-routes";
-import { firestoreChannelLedger } from "../presence/channel-ledger";
 
 export function webhookRoutes(): Route[] {
+  // One ledger checks every channel's token, whichever capability opened it.
+  const ledger = lazyPort(() => watchChannelLedger(runtime.db()));
   return [
     ...directoryWebhookRoutes({
-      db: runtime.db,
+      ledger,
       publisher: lazyPort(() => runtime.publisher()),
       clock: () => new Date(),
     }),
     ...calendarWebhookRoutes({
       db: runtime.db,
-      ledger: lazyPort(() => firestoreChannelLedger(runtime.db())),
+      ledger,
       publisher: lazyPort(() => runtime.publisher()),
     }),
   ];

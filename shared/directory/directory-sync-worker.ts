@@ -6,6 +6,7 @@ import { z } from "zod";
 import { type DecodedMessage, pubSubHandler } from "../platform/cloudevent";
 import { type Logger, logger as rootLogger } from "../platform/logger";
 import { defineMessage } from "../platform/messages";
+import { watchChannelLedger } from "../platform/watch-channel-ledger";
 import {
   type DirectoryEnvironment,
   type DirectoryServices,
@@ -56,7 +57,13 @@ export async function handleDirectorySync(
   if (outcome.status === "done" && services.webhookAddress) {
     try {
       const api = await services.directoryApi(payload.orgId);
-      await ensureUserWatch(services.db, api, payload.orgId, services.webhookAddress, services.clock());
+      await ensureUserWatch(
+        watchChannelLedger(services.db),
+        api,
+        payload.orgId,
+        services.webhookAddress,
+        services.clock(),
+      );
     } catch (error) {
       // Without a channel the scheduled reconcile still catches every change, only later.
       log.warn("directory.watch_failed", { orgId: payload.orgId, error });

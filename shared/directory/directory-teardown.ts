@@ -2,6 +2,7 @@
 // stops the org's users.watch channels while the grant can still call Google: a channel left open
 // would keep pushing to a webhook whose syncs can no longer authenticate.
 import type { IntegrationTeardown } from "../identity/integration-teardown";
+import { watchChannelLedger } from "../platform/watch-channel-ledger";
 import type { DirectoryServices } from "./directory-services";
 import { stopUserWatches } from "./watch-channels";
 
@@ -15,7 +16,7 @@ export function directoryWatchTeardown(services: () => DirectoryServices): Integ
       const connection = await s.settings.connection(orgId);
       // Only the grant the directory runs on matters; delegation does not depend on any person's grant.
       if (connection?.mode !== "admin_grant" || connection.adminUserId !== userId) return;
-      await stopUserWatches(s.db, await s.directoryApi(orgId), orgId);
+      await stopUserWatches(watchChannelLedger(s.db), await s.directoryApi(orgId), orgId, s.clock());
     },
   };
 }

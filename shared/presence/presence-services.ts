@@ -15,10 +15,10 @@ import { type Logger, logger as rootLogger } from "../platform/logger";
 import type { EventPublisher } from "../platform/pubsub";
 import { runtime } from "../platform/runtime";
 import type { SecretStore } from "../platform/secrets";
+import { type WatchChannelLedger, watchChannelLedger } from "../platform/watch-channel-ledger";
 import { type CalendarStore, firestoreCalendarStore } from "./calendar-store";
 import { type CalendarSync, calendarSync } from "./calendar-sync";
 import { CALENDAR_WEBHOOK_PATH } from "./calendar-webhook-routes";
-import { type ChannelLedger, firestoreChannelLedger } from "./channel-ledger";
 import { type PresenceService, presenceService } from "./presence-repository";
 
 export interface PresenceDeps {
@@ -40,7 +40,7 @@ export interface PresenceServices {
   deps: PresenceDeps;
   db(): Firestore;
   store(): CalendarStore;
-  ledger(): ChannelLedger;
+  ledger(): WatchChannelLedger;
   presence(): PresenceService;
   sync(): CalendarSync;
   log(): Logger;
@@ -56,7 +56,7 @@ export function presenceServices(deps: PresenceDeps): PresenceServices {
   };
   const log = () => deps.log ?? rootLogger();
   const store = once(() => firestoreCalendarStore(deps.firestore()));
-  const ledger = once(() => firestoreChannelLedger(deps.firestore()));
+  const ledger = once(() => watchChannelLedger(deps.firestore()));
   const presence = once(() =>
     presenceService({
       db: deps.firestore(),

@@ -18,6 +18,8 @@ import {
   testSecrets,
 } from "../../identity/test/identity-test-support";
 import { createHttpHandler } from "../../platform/http";
+import { lazyPort } from "../../platform/runtime";
+import { watchChannelLedger } from "../../platform/watch-channel-ledger";
 import {
   DirectorySyncMessage,
   type DirectorySyncPayload,
@@ -133,7 +135,7 @@ beforeAll(async () => {
   webhooks = await serveHandler(
     createHttpHandler(
       directoryWebhookRoutes({
-        db: () => dir.db,
+        ledger: lazyPort(() => watchChannelLedger(dir.db)),
         publisher: {
           publish: (type, payload, opts) => publisherBox.deps!.publisher.publish(type, payload, opts),
         },
