@@ -26,6 +26,8 @@ import type { WriteBackDeps } from "../shared/directory/writeback/writeback-user
 import { handleWriteBack } from "../shared/directory/writeback/writeback-worker";
 import { silentLog } from "../shared/identity/test/identity-test-support";
 import { createHttpHandler } from "../shared/platform/http";
+import { lazyPort } from "../shared/platform/lazy-port";
+import { watchChannelLedger } from "../shared/platform/watch-channel-ledger";
 import { startEmulators } from "../tools/emulators/emulators";
 import { serveHandler } from "../tools/testing/handler-server";
 import { startWorkspaceSim } from "../tools/workspace-sim/src/index";
@@ -117,7 +119,7 @@ const bench: Bench = {
     const webhooks = await serveHandler(
       createHttpHandler(
         directoryWebhookRoutes({
-          db: () => box.dir!.db,
+          ledger: lazyPort(() => watchChannelLedger(box.dir!.db)),
           publisher: { publish: (type, payload, opts) => box.dir!.publisher.publish(type, payload, opts) },
           clock: () => new Date(),
         }),

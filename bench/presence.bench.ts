@@ -21,8 +21,8 @@ import {
 } from "../shared/identity/test/identity-test-support";
 import { newTokenKeyRing } from "../shared/identity/token-cipher";
 import { pubsubPublisher } from "../shared/platform/pubsub";
+import { newChannelToken, watchChannelLedger } from "../shared/platform/watch-channel-ledger";
 import { CALENDAR_WEBHOOK_PATH } from "../shared/presence/calendar-webhook-routes";
-import { firestoreChannelLedger, newChannelToken } from "../shared/presence/channel-ledger";
 import { CalendarSyncMessage } from "../shared/presence/presence-messages";
 import { buildAll } from "../tools/build/build";
 import { freePort, startEmulators } from "../tools/emulators/emulators";
@@ -89,12 +89,13 @@ const bench: Bench = {
 
       // 1. Ack latency: 20 channels whose tokens we hold (20 users without a grant: the syncs they would
       //    trigger end at once), notified 10 times each, all 200 at once, with distinct message numbers.
-      const ledger = firestoreChannelLedger(db);
+      const ledger = watchChannelLedger(db);
       const channels = await Promise.all(
         Array.from({ length: 20 }, async (_, i) => {
           const token = newChannelToken();
           const id = `sb-cal-bench-${i}-${randomBytes(4).toString("hex")}`;
           await ledger.recordOpening({
+            kind: "calendar",
             id,
             token,
             orgId: ORG,
@@ -184,7 +185,7 @@ const bench: Bench = {
         return (d?.until as { toMillis(): number } | null | undefined)?.toMillis();
       };
       for (let t = Date.now(); Date.now() - t < 30_000; await sleep(100)) {
-        const live = await ledger.liveForUser(ORG, USERS.alice.userId);
+        const live = await ledger.live("calendar", { orgId: ORG, userId: USERS.alice.userId });
         if (live.some((c) => c.status === "active") && (await doc.get()).exists) break;
       }
       const start = Math.floor(Date.now() / 60_000) * 60_000 - 60_000;

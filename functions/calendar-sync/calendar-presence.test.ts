@@ -22,8 +22,8 @@ import {
 import { newTokenKeyRing } from "../../shared/identity/token-cipher";
 import { createHttpHandler } from "../../shared/platform/http";
 import { pubsubPublisher } from "../../shared/platform/pubsub";
+import { newChannelToken } from "../../shared/platform/watch-channel-ledger";
 import { CALENDAR_WEBHOOK_PATH } from "../../shared/presence/calendar-webhook-routes";
-import { newChannelToken } from "../../shared/presence/channel-ledger";
 import { CalendarSyncMessage, PresenceSweepTick } from "../../shared/presence/presence-messages";
 import type { PresenceDoc } from "../../shared/presence/presence-repository";
 import { presenceRoutes, TELEPHONY_SECRET } from "../../shared/presence/presence-routes";
@@ -124,7 +124,7 @@ async function connect(u: TestUser) {
     { orderingKey: `${ORG}/${u.userId}` },
   );
   await eventually(async () => {
-    const live = await presence.ledger().liveForUser(ORG, u.userId);
+    const live = await presence.ledger().live("calendar", { orgId: ORG, userId: u.userId });
     return live.some((c) => c.status === "active") ? true : undefined;
   });
   await waitFor(u, () => true);
@@ -208,7 +208,7 @@ afterAll(async () => {
 describe("calendar presence through the webhook and Pub/Sub", () => {
   it("connecting runs a full sync and opens a watch channel whose token is stored only hashed", async () => {
     await connect(U.alice);
-    const [channel] = await presence.ledger().liveForUser(ORG, U.alice.userId);
+    const [channel] = await presence.ledger().live("calendar", { orgId: ORG, userId: U.alice.userId });
     expect(channel).toMatchObject({ kind: "calendar", resource: "primary", status: "active" });
     expect(channel!.resourceId).toBeTruthy();
     const simChannel = sim.control.calendar.channels().find((c) => c.id === channel!.id) as
@@ -431,7 +431,7 @@ describe("webhook defences", () => {
   it("refuses a wrong token, acknowledges an unknown channel, refuses a wrong resource: nothing is enqueued", async () => {
     await connect(U.kim);
     await pullPublished(emulators, "calendar-sync");
-    const [channel] = await presence.ledger().liveForUser(ORG, U.kim.userId);
+    const [channel] = await presence.ledger().live("calendar", { orgId: ORG, userId: U.kim.userId });
     const before = await presenceOf(U.kim);
 
     // Wrong token and no token, from the simulator's spoofing tool; an unknown channel id likewise.
@@ -460,6 +460,7 @@ describe("webhook defences", () => {
     // A channel whose token we know (opened through the ledger by hand), notified with a wrong resource id.
     const token = newChannelToken();
     await presence.ledger().recordOpening({
+      kind: "calendar",
       id: "sb-cal-known",
       token,
       orgId: ORG,
@@ -504,6 +505,7 @@ describe("webhook defences", () => {
     // A stopped channel that still notifies (valid token) is acknowledged and stopped at Google once.
     const stoppedToken = newChannelToken();
     await presence.ledger().recordOpening({
+      kind: "calendar",
       id: "sb-cal-stopped",
       token: stoppedToken,
       orgId: ORG,
@@ -532,7 +534,7 @@ describe("webhook defences", () => {
 
   it("duplicated, reordered and dropped notifications converge on the calendar's state", async () => {
     await connect(U.lee);
-    const [channel] = await presence.ledger().liveForUser(ORG, U.lee.userId);
+    const [channel] = await presence.ledger().live("calendar", { orgId: ORG, userId: U.lee.userId });
     sim.control.calendar.injectNotificationFault({ action: "duplicate", channelId: channel!.id, times: 3 });
     const a = createEvent(U.lee, {
       summary: "A",
@@ -592,7 +594,7 @@ describe("sync tokens and channels over time", () => {
 
   it("renews a channel by opening the new one before stopping the old; both are accepted meanwhile", async () => {
     const u = U.bob;
-    const [old] = await presence.ledger().liveForUser(ORG, u.userId);
+    const [old] = await presence.ledger().live("calendar", { orgId: ORG, userId: u.userId });
     // Overlap: a second channel on the same calendar, as renewal opens it, before the old one stops.
     const fresh = await presence.sync().openChannel({ orgId: ORG, userId: u.userId }, "primary");
     expect(fresh.resourceId).toBe(old!.resourceId);
@@ -620,7 +622,7 @@ describe("sync tokens and channels over time", () => {
     expect(report).toMatchObject({ duplicate: false });
     const renewed = await presence.ledger().get(old!.id);
     expect(renewed).toMatchObject({ status: "stopped" });
-    const live = await presence.ledger().liveForUser(ORG, u.userId);
+    const live = await presence.ledger().live("calendar", { orgId: ORG, userId: u.userId });
     expect(live).toHaveLength(1);
     expect(renewed!.replacedBy).toBe(live[0]!.id);
     expect(sim.control.calendar.channels().map((c) => c.id)).not.toContain(old!.id);
@@ -640,7 +642,7 @@ describe("sync tokens and channels over time", () => {
 
   it("falls back to polling when renewal fails, and the sweep keeps presence current", async () => {
     const u = U.carol;
-    const [old] = await presence.ledger().liveForUser(ORG, u.userId);
+    const [old] = await presence.ledger().live("calendar", { orgId: ORG, userId: u.userId });
     sim.control.injectFault({ method: "calendar.events.watch", user: u.email, fail: "503", times: 10 });
     const later = presenceServices({
       ...presence.deps,
@@ -680,7 +682,7 @@ describe("sync tokens and channels over time", () => {
       timeZone: "Etc/UTC",
     });
     await eventually(async () => {
-      const live = await presence.ledger().liveForUser(ORG, U.mia.userId);
+      const live = await presence.ledger().live("calendar", { orgId: ORG, userId: U.mia.userId });
       return live.some((c) => c.status === "active") ? true : undefined;
     });
     expect(await presence.store().state(ORG, U.mia.userId)).toMatchObject({ mode: "push" });
@@ -688,11 +690,11 @@ describe("sync tokens and channels over time", () => {
 
   it("disconnecting stops the user's channels at Google and deletes the stored events", async () => {
     const u = U.lee;
-    const live = await presence.ledger().liveForUser(ORG, u.userId);
+    const live = await presence.ledger().live("calendar", { orgId: ORG, userId: u.userId });
     expect(live.length).toBeGreaterThan(0);
     const registry = teardownRegistry(calendarTeardowns(() => presence));
     await registry.disconnect({ orgId: ORG, userId: u.userId }, ["calendar"], async () => undefined);
-    expect(await presence.ledger().liveForUser(ORG, u.userId)).toEqual([]);
+    expect(await presence.ledger().live("calendar", { orgId: ORG, userId: u.userId })).toEqual([]);
     const simIds = sim.control.calendar.channels().map((c) => c.id);
     for (const c of live) expect(simIds).not.toContain(c.id);
     expect((await db.collection(`orgs/${ORG}/users/${u.userId}/calendarEvents`).get()).size).toBe(0);

@@ -11,8 +11,8 @@ import {
   type TestDirectory,
   testDirectory,
 } from "../../shared/directory/test/directory-test-support";
-import { CHANNELS_COLLECTION } from "../../shared/directory/watch-channels";
 import { silentLog } from "../../shared/identity/test/identity-test-support";
+import { CHANNELS_COLLECTION, watchChannelLedger } from "../../shared/platform/watch-channel-ledger";
 import type { RunningFunction } from "../../tools/stack/function-process";
 import { useEmulators } from "../../tools/testing/emulator-env";
 import { createTopics, pullPublished, startFunctionForTest } from "../../tools/testing/function-harness";
@@ -30,9 +30,7 @@ const wsId = (name: string) => String(sim.control.userResource(email(name)).id);
 const account = async (name: string) =>
   (await dir.services.apply.users.listAll(ORG)).find((a) => a.workspaceId === wsId(name));
 const liveChannels = async () =>
-  (
-    await db.collection(CHANNELS_COLLECTION).where("orgId", "==", ORG).where("status", "==", "live").get()
-  ).docs.map((d) => d.id);
+  (await watchChannelLedger(db).live("directory", { orgId: ORG })).map((c) => c.id);
 
 /** Hints published by the webhooks function, waiting up to `ms` for at least `atLeast` of them. */
 async function hints(atLeast: number, ms = 8000): Promise<Array<{ kind: string; workspaceId?: string }>> {
@@ -96,10 +94,11 @@ describe("directory webhooks", () => {
     expect(id).toBeDefined();
     const doc = (await db.collection(CHANNELS_COLLECTION).doc(id!).get()).data()!;
     expect(doc).toMatchObject({
-      kind: "directory-users",
+      kind: "directory",
       orgId: ORG,
+      status: "active",
       resourceId: expect.any(String),
-      tokenHash: expect.any(String),
+      tokenHash: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
     expect(Object.keys(doc)).not.toContain("token");
     expect(sim.control.channels().map((c) => c.address)).toContain(`${webhooks.url}/webhooks/directory`);
@@ -162,8 +161,8 @@ describe("directory webhooks", () => {
     const after = await liveChannels();
     expect(after).toHaveLength(1);
     expect(after[0]).not.toBe(before.at(-1));
-    const old = (await db.collection(CHANNELS_COLLECTION).doc(before.at(-1)!).get()).data();
-    expect(old?.status).toBe("stopped");
+    const old = await watchChannelLedger(db).get(before.at(-1)!);
+    expect(old).toMatchObject({ status: "stopped", replacedBy: after[0] });
     const stops = sim.control.requests({ method: "directory.channels.stop" });
     const watches = sim.control.requests({ method: "directory.users.watch" });
     expect(stops.at(-1)!.at).toBeGreaterThanOrEqual(watches.at(-1)!.at);

@@ -13,7 +13,7 @@ import { inviteUsers } from "./invite-users";
 import { applyProvisioningChanges } from "./provisioning-apply";
 import type { ProvisioningDiff } from "./provisioning-diff";
 import { ProvisioningSettings } from "./provisioning-settings";
-import { CHANNELS_COLLECTION, DIRECTORY_CHANNEL_KIND } from "./watch-channels";
+import { userWatchExpiry } from "./watch-channels";
 
 const PutConnection = z.discriminatedUnion("mode", [
   /** The calling admin's own `directory` integration grant (connect it first). */
@@ -73,17 +73,11 @@ export function directoryAdminRoutes(make: () => DirectoryServices): Route[] {
       async handler(ctx) {
         const { orgId } = principalOf(ctx);
         const s = services();
-        const [connection, state, channels] = await Promise.all([
+        const [connection, state, expiry] = await Promise.all([
           s.settings.connection(orgId),
           s.syncState.get(orgId),
-          s.db
-            .collection(CHANNELS_COLLECTION)
-            .where("orgId", "==", orgId)
-            .where("kind", "==", DIRECTORY_CHANNEL_KIND)
-            .where("status", "==", "live")
-            .get(),
+          userWatchExpiry(s.ledger, orgId),
         ]);
-        const expiry = channels.docs.map((d) => d.get("expiration") as number).sort((a, b) => b - a)[0];
         return {
           body: {
             connection: connection ?? null,
@@ -92,7 +86,7 @@ export function directoryAdminRoutes(make: () => DirectoryServices): Route[] {
             lastSync: state.lastSync,
             syncInProgress: state.run,
             lastPushAt: state.lastPushAt,
-            watch: expiry ? { expiresAt: new Date(expiry).toISOString() } : null,
+            watch: expiry ? { expiresAt: expiry.toISOString() } : null,
           },
         };
       },

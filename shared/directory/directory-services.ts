@@ -20,6 +20,7 @@ import {
 } from "../identity";
 import { AppError } from "../platform/errors";
 import { type Logger, logger as rootLogger } from "../platform/logger";
+import { type WatchChannelLedger, watchChannelLedger } from "../platform/watch-channel-ledger";
 import { firestoreDirectorySnapshot, newOpCounter, type OpCounter } from "./directory-snapshot";
 import type { DirectorySyncDeps } from "./directory-sync";
 import { firestoreProvisioningSettings } from "./provisioning-settings";
@@ -44,6 +45,8 @@ export interface DirectoryEnvironment {
 
 export interface DirectoryServices extends DirectorySyncDeps {
   env: DirectoryEnvironment;
+  /** The one watch-channel ledger (directory's users.watch channels). */
+  ledger: WatchChannelLedger;
   /** The token vault (admin grants). */
   tokens: () => AccessTokenProvider;
   ops: OpCounter;
@@ -60,6 +63,7 @@ export function directoryServices(env: DirectoryEnvironment): DirectoryServices 
   return {
     env,
     tokens: () => identity.tokens(),
+    ledger: watchChannelLedger(db),
     ops,
     db,
     snapshot: firestoreDirectorySnapshot(db, ops),

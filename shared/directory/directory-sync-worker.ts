@@ -51,7 +51,7 @@ export async function handleDirectorySync(
   if (outcome.status === "done" && services.webhookAddress) {
     try {
       const api = await services.directoryApi(payload.orgId);
-      await ensureUserWatch(services.db, api, payload.orgId, services.webhookAddress, services.clock());
+      await ensureUserWatch(services.ledger, api, payload.orgId, services.webhookAddress, services.clock());
     } catch (error) {
       // Without a channel the scheduled reconcile still catches every change, only later.
       log.warn("directory.watch_failed", { orgId: payload.orgId, error });

@@ -15,7 +15,7 @@ export function directoryWatchTeardown(services: () => DirectoryServices): Integ
       const connection = await s.settings.connection(orgId);
       // Only the grant the directory runs on matters; delegation does not depend on any person's grant.
       if (connection?.mode !== "admin_grant" || connection.adminUserId !== userId) return;
-      await stopUserWatches(s.db, await s.directoryApi(orgId), orgId);
+      await stopUserWatches(s.ledger, await s.directoryApi(orgId), orgId, s.clock());
     },
   };
 }

@@ -1,15 +1,15 @@
 // POST /webhooks/directory: Google's users.watch notifications. Public (Google sends no credentials);
 // the channel id and its secret token are the proof. It answers in milliseconds: a genuine change is
 // only a hint, published for the directory-sync worker to fetch the user again.
-import type { Firestore } from "@google-cloud/firestore";
 import { AppError } from "../platform/errors";
 import { type Route, route } from "../platform/http";
 import type { EventPublisher } from "../platform/pubsub";
+import type { WatchChannelLedger } from "../platform/watch-channel-ledger";
 import { DirectorySyncMessage } from "./directory-sync-worker";
 import { verifyDirectoryPush } from "./watch-channels";
 
 export interface DirectoryWebhookDeps {
-  db: () => Firestore;
+  ledger: WatchChannelLedger;
   publisher: EventPublisher;
   clock: () => Date;
 }
@@ -29,7 +29,7 @@ export function directoryWebhookRoutes(deps: DirectoryWebhookDeps): Route[] {
       success: { status: 200, description: "acknowledged" },
       async handler(ctx) {
         const orgId = await verifyDirectoryPush(
-          deps.db(),
+          deps.ledger,
           {
             channelId: header(ctx.headers, "x-goog-channel-id"),
             token: header(ctx.headers, "x-goog-channel-token"),

@@ -1,31 +1,16 @@
-// users.watch channels for an org's directory: the ledger channels/{id} (kind, owner org, resourceId,
-// token hash, expiry), renewal before expiry (a new channel first, then the old one stopped, so no
-// change falls in a gap), and the check every push must pass (channel id + per-channel secret token in
-// constant time, and the resourceId once known). The token itself is never stored.
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
-import type { Firestore } from "@google-cloud/firestore";
+// The org's users.watch channel, kept in the shared watch-channel ledger (kind `directory`): renewal before
+// expiry (a new channel first, then the old one stopped, so no change falls in a gap), and the check every
+// push must pass (channel id, per-channel secret token in constant time, the resourceId once known, and a
+// live, unexpired channel). The token itself is never stored.
 import type { DirectoryApi } from "../google/directory-api";
-import { expireAfter } from "../platform/firestore";
-
-export const CHANNELS_COLLECTION = "channels";
-export const DIRECTORY_CHANNEL_KIND = "directory-users";
-const KIND = DIRECTORY_CHANNEL_KIND;
-
-interface ChannelDoc {
-  kind: typeof KIND;
-  orgId: string;
-  resourceId: string | null;
-  tokenHash: string;
-  /** Epoch ms. */
-  expiration: number;
-  createdAt: string;
-  status: "live" | "stopped";
-}
-
-/** A stopped channel is kept a week (late notifications are refused by status), then the TTL policy removes it. */
-const stoppedFields = () => ({ status: "stopped", expireAt: expireAfter(7 * 24 * 3600_000) });
-
-const hashToken = (token: string) => createHash("sha256").update(token).digest();
+import {
+  checkNotification,
+  DIRECTORY_USERS_RESOURCE,
+  isLive,
+  newChannelId,
+  newChannelToken,
+  type WatchChannelLedger,
+} from "../platform/watch-channel-ledger";
 
 export interface WatchOptions {
   /** Renew channels that expire within this margin: more than the reconcile's period (3 hours), so a
@@ -39,71 +24,68 @@ export interface WatchOptions {
 export const WATCH_DEFAULTS: WatchOptions = { renewBeforeMs: 3.5 * 3600_000, lifetimeMs: 7 * 24 * 3600_000 };
 
 export async function ensureUserWatch(
-  db: Firestore,
+  ledger: WatchChannelLedger,
   api: DirectoryApi,
   orgId: string,
   address: string,
   now: Date,
   options: WatchOptions = WATCH_DEFAULTS,
 ): Promise<{ renewed: boolean; channelId: string; stopped: string[] }> {
-  const live = await db
-    .collection(CHANNELS_COLLECTION)
-    .where("orgId", "==", orgId)
-    .where("kind", "==", KIND)
-    .where("status", "==", "live")
-    .get();
-  const docs = live.docs.map((d) => ({ id: d.id, ...(d.data() as ChannelDoc) }));
-  const keep = docs.find((c) => c.expiration - options.renewBeforeMs > now.getTime() && c.resourceId);
+  const live = await ledger.live("directory", { orgId });
+  const keep = live.find(
+    (c) => c.expiresAt.getTime() - options.renewBeforeMs > now.getTime() && c.resourceId,
+  );
   if (keep) return { renewed: false, channelId: keep.id, stopped: [] };
 
-  const id = randomUUID();
-  const token = randomBytes(32).toString("base64url");
-  const ref = db.collection(CHANNELS_COLLECTION).doc(id);
-  // Stored before the watch call: the first (sync) notification may arrive before its response.
-  await ref.create({
-    kind: KIND,
+  const id = newChannelId("directory");
+  const token = newChannelToken();
+  const expiration = now.getTime() + options.lifetimeMs;
+  // Recorded before the watch call: the first (sync) notification may arrive before its response.
+  await ledger.recordOpening({
+    kind: "directory",
+    id,
+    token,
     orgId,
-    resourceId: null,
-    tokenHash: hashToken(token).toString("base64url"),
-    expiration: now.getTime() + options.lifetimeMs,
-    createdAt: now.toISOString(),
-    status: "live",
-  } satisfies ChannelDoc);
+    userId: null,
+    resource: DIRECTORY_USERS_RESOURCE,
+    expiresAt: new Date(expiration),
+    now,
+  });
   try {
-    const opened = await api.watchUsers({
-      id,
-      token,
-      address,
-      expiration: now.getTime() + options.lifetimeMs,
-    });
-    await ref.update({ resourceId: opened.resourceId, expiration: opened.expiration });
+    const opened = await api.watchUsers({ id, token, address, expiration });
+    await ledger.markActive(id, opened.resourceId, new Date(opened.expiration));
   } catch (error) {
-    await ref.delete();
+    await ledger.markStopped(id, now).catch(() => undefined);
     throw error;
   }
   const stopped: string[] = [];
-  for (const old of docs) {
+  for (const old of live) {
     if (old.resourceId) await api.stopChannel(old.id, old.resourceId);
-    await db.collection(CHANNELS_COLLECTION).doc(old.id).update(stoppedFields());
+    await ledger.markStopped(old.id, now, id);
     stopped.push(old.id);
   }
   return { renewed: true, channelId: id, stopped };
 }
 
 /** Stops every live channel of the org (disconnecting the directory). */
-export async function stopUserWatches(db: Firestore, api: DirectoryApi, orgId: string): Promise<number> {
-  const live = await db
-    .collection(CHANNELS_COLLECTION)
-    .where("orgId", "==", orgId)
-    .where("kind", "==", KIND)
-    .where("status", "==", "live")
-    .get();
-  for (const d of live.docs) {
-    const c = d.data() as ChannelDoc;
-    if (c.resourceId) await api.stopChannel(d.id, c.resourceId);
-    await d.ref.update(stoppedFields());
+export async function stopUserWatches(
+  ledger: WatchChannelLedger,
+  api: DirectoryApi,
+  orgId: string,
+  now: Date,
+): Promise<number> {
+  const live = await ledger.live("directory", { orgId });
+  for (const c of live) {
+    if (c.resourceId) await api.stopChannel(c.id, c.resourceId);
+    await ledger.markStopped(c.id, now);
   }
-  return live.size;
+  return live.length;
+}
+
+/** When the org's live channel expires (the latest, while a renewal overlaps); undefined without one. */
+export async function userWatchExpiry(ledger: WatchChannelLedger, orgId: string): Promise<Date | undefined> {
+  const live = await ledger.live("directory", { orgId });
+  return live.map((c) => c.expiresAt).sort((a, b) => b.getTime() - a.getTime())[0];
 }
 
 export interface PushHeaders {
@@ -114,18 +96,12 @@ export interface PushHeaders {
 
 /** The org a genuine push belongs to; undefined for anything unknown, stopped, expired or forged. */
 export async function verifyDirectoryPush(
-  db: Firestore,
+  ledger: WatchChannelLedger,
   push: PushHeaders,
   now: Date,
 ): Promise<string | undefined> {
-  if (!push.channelId || !push.token || push.channelId.length > 200) return undefined;
-  const snap = await db.collection(CHANNELS_COLLECTION).doc(push.channelId).get();
-  const channel = snap.data() as ChannelDoc | undefined;
-  if (!channel || channel.kind !== KIND || channel.status !== "live" || channel.expiration < now.getTime())
-    return undefined;
-  const expected = Buffer.from(channel.tokenHash, "base64url");
-  const actual = hashToken(push.token);
-  if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return undefined;
-  if (channel.resourceId && channel.resourceId !== push.resourceId) return undefined;
-  return channel.orgId;
+  if (!push.channelId || !push.token) return undefined;
+  const channel = await ledger.get(push.channelId);
+  if (!channel || !isLive(channel) || channel.expiresAt.getTime() < now.getTime()) return undefined;
+  return checkNotification(channel, "directory", push).ok ? channel.orgId : undefined;
 }

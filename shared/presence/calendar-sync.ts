@@ -14,12 +14,17 @@ import { withLease } from "../platform/lease";
 import type { Logger } from "../platform/logger";
 import type { EventPublisher } from "../platform/pubsub";
 import {
+  type CalendarChannel,
+  newChannelId,
+  newChannelToken,
+  type WatchChannelLedger,
+} from "../platform/watch-channel-ledger";
+import {
   type CalendarCursor,
   type CalendarStore,
   type CalendarSyncState,
   newSyncState,
 } from "./calendar-store";
-import { type ChannelLedger, type ChannelRecord, newChannelId, newChannelToken } from "./channel-ledger";
 import { type CalendarEntry, filterEvent } from "./event-filter";
 import { CalendarSyncMessage, orderingKeyOf } from "./presence-messages";
 import type { PresenceService } from "./presence-repository";
@@ -40,7 +45,7 @@ export interface UserRef {
 export interface CalendarSyncDeps {
   db: Firestore;
   store: CalendarStore;
-  ledger: ChannelLedger;
+  ledger: WatchChannelLedger;
   presence: PresenceService;
   publisher: EventPublisher;
   /** The user's Calendar API (their own token from the vault). */
@@ -215,11 +220,12 @@ export function calendarSync(deps: CalendarSyncDeps) {
     return lease.result;
   }
 
-  async function openChannel(user: UserRef, calendarId: string): Promise<ChannelRecord> {
+  async function openChannel(user: UserRef, calendarId: string): Promise<CalendarChannel> {
     const now = deps.clock();
-    const id = newChannelId();
+    const id = newChannelId("calendar");
     const token = newChannelToken();
     const record = await ledger.recordOpening({
+      kind: "calendar",
       id,
       token,
       ...user,
@@ -249,7 +255,7 @@ export function calendarSync(deps: CalendarSyncDeps) {
     }
   }
 
-  async function stopChannel(record: ChannelRecord, replacedBy?: string): Promise<void> {
+  async function stopChannel(record: CalendarChannel, replacedBy?: string): Promise<void> {
     if (record.resourceId) {
       await deps
         .calendarFor({ orgId: record.orgId, userId: record.userId })
@@ -268,7 +274,7 @@ export function calendarSync(deps: CalendarSyncDeps) {
   /** Marks the user's channels stopped without calling Google (no usable token). */
   async function forgetChannels(user: UserRef) {
     const now = deps.clock();
-    for (const c of await ledger.liveForUser(user.orgId, user.userId)) await ledger.markStopped(c.id, now);
+    for (const c of await ledger.live("calendar", user)) await ledger.markStopped(c.id, now);
   }
 
   /**
@@ -278,7 +284,7 @@ export function calendarSync(deps: CalendarSyncDeps) {
   async function connect(user: UserRef) {
     await syncUser(user, { forceFull: true });
     const state = (await store.state(user.orgId, user.userId)) ?? newSyncState(user.orgId, user.userId);
-    const live = await ledger.liveForUser(user.orgId, user.userId);
+    const live = await ledger.live("calendar", user);
     try {
       for (const calendarId of state.selected) {
         if (live.some((c) => c.resource === calendarId && c.status === "active")) continue;
@@ -293,9 +299,9 @@ export function calendarSync(deps: CalendarSyncDeps) {
   }
 
   /** Renewal of one channel: the new one is opened before the old is stopped (both are accepted meanwhile). */
-  async function renew(old: ChannelRecord): Promise<"renewed" | "polling"> {
+  async function renew(old: CalendarChannel): Promise<"renewed" | "polling"> {
     const user = { orgId: old.orgId, userId: old.userId };
-    let fresh: ChannelRecord;
+    let fresh: CalendarChannel;
     try {
       fresh = await openChannel(user, old.resource);
     } catch (error) {
@@ -316,7 +322,7 @@ export function calendarSync(deps: CalendarSyncDeps) {
 
   /** Stops every live channel of the user at Google (disconnect, deprovisioning: while the token works). */
   async function stopAllChannels(user: UserRef) {
-    for (const c of await ledger.liveForUser(user.orgId, user.userId)) {
+    for (const c of await ledger.live("calendar", user)) {
       try {
         await stopChannel(c);
       } catch (error) {

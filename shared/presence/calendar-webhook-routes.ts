@@ -1,8 +1,9 @@
 // POST /webhooks/google/calendar: Google's push notifications for calendar watch channels
 // (docs/google-behaviour.md#calendar-push-channels, docs/google-behaviour.md#webhooks-channel-tokens).
-// No Google call and, when warm, no Firestore write: the channel record is cached in-process
-// for a minute, duplicates (channel + message number) are dropped in-process, and the calendar-sync worker
-// claims each (channel, number) once more durably. A wrong token or resource id is a 403 that enqueues
+// No Google call and, when warm, no Firestore write (bar the ledger's one-time rewrite of a channel still
+// stored in a legacy shape): the channel record is cached in-process for a minute, duplicates (channel +
+// message number) are dropped in-process, and the calendar-sync worker claims each (channel, number)
+// once more durably. A wrong token or resource id is a 403 that enqueues
 // nothing; an unknown channel is acknowledged (nothing to do, nobody to stop it as); a stopped channel with
 // a valid token is acknowledged and stopped at Google; `sync` is acknowledged; `exists` publishes one
 // calendar-sync request (ordering key = user). Only an infrastructure failure (Firestore, Pub/Sub) is a
@@ -12,14 +13,18 @@ import { AppError } from "../platform/errors";
 import { type Route, route } from "../platform/http";
 import { claim } from "../platform/idempotency";
 import type { EventPublisher } from "../platform/pubsub";
-import { type ChannelLedger, type ChannelRecord, tokenMatches } from "./channel-ledger";
+import {
+  checkNotification,
+  type WatchChannel,
+  type WatchChannelLedger,
+} from "../platform/watch-channel-ledger";
 import { CalendarSyncMessage, orderingKeyOf } from "./presence-messages";
 
 export const CALENDAR_WEBHOOK_PATH = "/webhooks/google/calendar";
 
 export interface CalendarWebhookDeps {
   db: () => Firestore;
-  ledger: ChannelLedger;
+  ledger: WatchChannelLedger;
   publisher: EventPublisher;
   clock?: () => Date;
 }
@@ -51,7 +56,7 @@ export function calendarWebhookRoutes(deps: CalendarWebhookDeps): Route[] {
   const clock = deps.clock ?? (() => new Date());
   // Live channels only (a stopped one is re-read every time); a minute's staleness after a stop only
   // means one more harmless sync.
-  const channels = boundedMap<{ record: ChannelRecord; at: number }>(CACHE_MAX);
+  const channels = boundedMap<{ record: WatchChannel; at: number }>(CACHE_MAX);
   const seen = boundedMap<true>(CACHE_MAX);
   const inflight = new Map<string, Promise<void>>();
   const lookup = async (id: string) => {
@@ -79,19 +84,22 @@ export function calendarWebhookRoutes(deps: CalendarWebhookDeps): Route[] {
         if (!channelId || !resourceId || !state) {
           throw new AppError("invalid_request", "Not a Google push notification (channel headers missing)");
         }
-        const channel = await lookup(channelId);
-        if (!channel) {
+        const record = await lookup(channelId);
+        if (!record) {
           ctx.log.warn("calendar.webhook_unknown_channel", { channelId });
           return { status: 200 };
         }
-        const log = ctx.log.child({ channelId, orgId: channel.orgId, userId: channel.userId });
-        const tokenOk = tokenMatches(channel, header(h, "x-goog-channel-token"));
-        const kindOk = channel.kind === "calendar";
-        const resourceOk = channel.resourceId === null || channel.resourceId === resourceId;
-        if (!tokenOk || !kindOk || !resourceOk) {
+        const log = ctx.log.child({ channelId, orgId: record.orgId, userId: record.userId });
+        const check = checkNotification(record, "calendar", {
+          token: header(h, "x-goog-channel-token"),
+          resourceId,
+        });
+        if (!check.ok) {
+          const { tokenOk, kindOk, resourceOk } = check;
           log.warn("calendar.webhook_refused", { tokenOk, kindOk, resourceOk, state });
           throw new AppError("forbidden", "Notification does not match its channel");
         }
+        const { channel } = check;
         const user = { orgId: channel.orgId, userId: channel.userId };
         if (channel.status === "stopped" || channel.status === "expired") {
           // Unwanted (disconnected, replaced, lapsed): stop it at Google, once.

@@ -11,10 +11,10 @@ import { AppError } from "../platform/errors";
 import { type Logger, logger as rootLogger } from "../platform/logger";
 import type { EventPublisher } from "../platform/pubsub";
 import type { SecretStore } from "../platform/secrets";
+import { type WatchChannelLedger, watchChannelLedger } from "../platform/watch-channel-ledger";
 import { type CalendarStore, firestoreCalendarStore } from "./calendar-store";
 import { type CalendarSync, calendarSync } from "./calendar-sync";
 import { CALENDAR_WEBHOOK_PATH } from "./calendar-webhook-routes";
-import { type ChannelLedger, firestoreChannelLedger } from "./channel-ledger";
 import { type PresenceService, presenceService } from "./presence-repository";
 
 export interface PresenceDeps {
@@ -36,7 +36,7 @@ export interface PresenceServices {
   deps: PresenceDeps;
   db(): Firestore;
   store(): CalendarStore;
-  ledger(): ChannelLedger;
+  ledger(): WatchChannelLedger;
   presence(): PresenceService;
   sync(): CalendarSync;
   log(): Logger;
@@ -52,7 +52,7 @@ export function presenceServices(deps: PresenceDeps): PresenceServices {
   };
   const log = () => deps.log ?? rootLogger();
   const store = once(() => firestoreCalendarStore(deps.firestore()));
-  const ledger = once(() => firestoreChannelLedger(deps.firestore()));
+  const ledger = once(() => watchChannelLedger(deps.firestore()));
   const presence = once(() =>
     presenceService({
       db: deps.firestore(),

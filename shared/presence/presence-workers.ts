@@ -135,7 +135,7 @@ export async function renewChannels(services: PresenceServices, publishTime: Dat
   if (!(await claim(services.db(), `channel-renewal/${slot}`, 2 * 3600_000))) return { duplicate: true };
   const now = services.deps.clock();
   const expiring = (
-    await services.ledger().expiringBefore(new Date(now.getTime() + RENEW_WITHIN_MS), limit)
+    await services.ledger().expiringBefore("calendar", new Date(now.getTime() + RENEW_WITHIN_MS), limit)
   ).filter((c) => !c.replacedBy);
   let renewed = 0;
   let polling = 0;

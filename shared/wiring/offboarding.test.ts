@@ -154,7 +154,7 @@ async function connectEverything(user: TestUser) {
   const identity = graph.identity();
   await seedGrant(identity, sim, user, { integrations: ["calendar", "gmail", "drive", "contacts"] });
   await graph.presence().sync().connect({ orgId: ORG, userId: user.userId });
-  const channels = await graph.presence().ledger().liveForUser(ORG, user.userId);
+  const channels = await graph.presence().ledger().live("calendar", { orgId: ORG, userId: user.userId });
   await graph
     .sidebar()
     .context()
@@ -174,7 +174,7 @@ async function connectEverything(user: TestUser) {
 async function expectNothingLeft(user: TestUser, channelIds: string[], atGoogle = true) {
   const simChannels = sim.control.calendar.channels().map((c) => c.id);
   if (atGoogle) for (const id of channelIds) expect(simChannels).not.toContain(id);
-  expect(await graph.presence().ledger().liveForUser(ORG, user.userId)).toEqual([]);
+  expect(await graph.presence().ledger().live("calendar", { orgId: ORG, userId: user.userId })).toEqual([]);
   expect((await db.collection(`orgs/${ORG}/users/${user.userId}/${SIDEBAR_CACHE}`).get()).size).toBe(0);
   expect(await graph.identity().grants().listForUser(ORG, user.userId)).toEqual([]);
   expect(sim.control.liveRefreshTokenCount(user.email, CLIENT.clientId)).toBe(0);

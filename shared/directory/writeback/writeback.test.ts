@@ -17,6 +17,8 @@ import {
   testSecrets,
 } from "../../identity/test/identity-test-support";
 import { createHttpHandler } from "../../platform/http";
+import { lazyPort } from "../../platform/lazy-port";
+import { watchChannelLedger } from "../../platform/watch-channel-ledger";
 import {
   DirectorySyncMessage,
   type DirectorySyncPayload,
@@ -132,7 +134,7 @@ beforeAll(async () => {
   webhooks = await serveHandler(
     createHttpHandler(
       directoryWebhookRoutes({
-        db: () => dir.db,
+        ledger: lazyPort(() => watchChannelLedger(dir.db)),
         publisher: {
           publish: (type, payload, opts) => publisherBox.deps!.publisher.publish(type, payload, opts),
         },

@@ -3,22 +3,24 @@
 import { directoryWebhookRoutes } from "../../directory/directory-webhook";
 import { createHttpHandler, type Route } from "../../platform/http";
 import { lazyPort } from "../../platform/lazy-port";
+import { watchChannelLedger } from "../../platform/watch-channel-ledger";
 import { calendarWebhookRoutes } from "../../presence/calendar-webhook-routes";
-import { firestoreChannelLedger } from "../../presence/channel-ledger";
 import type { ProcessGraph } from "../process-graph";
 import { processGraphFromEnvironment } from "../process-ports";
 
 export function webhookRoutes(graph: ProcessGraph): Route[] {
   const { ports } = graph;
+  // One ledger checks every channel's token, whichever capability opened it.
+  const ledger = lazyPort(() => watchChannelLedger(ports.firestore()));
   return [
     ...directoryWebhookRoutes({
-      db: ports.firestore,
+      ledger,
       publisher: lazyPort(() => ports.publisher()),
       clock: ports.clock,
     }),
     ...calendarWebhookRoutes({
       db: ports.firestore,
-      ledger: lazyPort(() => firestoreChannelLedger(ports.firestore())),
+      ledger,
       publisher: lazyPort(() => ports.publisher()),
     }),
   ];
