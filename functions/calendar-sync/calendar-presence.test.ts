@@ -22,6 +22,7 @@ import {
 import { newTokenKeyRing } from "../../shared/identity/token-cipher";
 import { createHttpHandler } from "../../shared/platform/http";
 import { pubsubPublisher } from "../../shared/platform/pubsub";
+import { calendarTeardowns } from "../../shared/presence/calendar-teardown";
 import { CALENDAR_WEBHOOK_PATH } from "../../shared/presence/calendar-webhook-routes";
 import { newChannelToken } from "../../shared/presence/channel-ledger";
 import { CalendarSyncMessage, PresenceSweepTick } from "../../shared/presence/presence-messages";
@@ -29,7 +30,6 @@ import type { PresenceDoc } from "../../shared/presence/presence-repository";
 import { presenceRoutes, TELEPHONY_SECRET } from "../../shared/presence/presence-routes";
 import {
   calendarSyncStatus,
-  calendarTeardowns,
   type PresenceServices,
   presenceServices,
 } from "../../shared/presence/presence-services";

@@ -11,7 +11,7 @@ import { converter } from "../platform/firestore";
 import {
   type ContactFields,
   type ContactKind,
-  contentHash,
+  contactFieldsHash,
   emailKeysOf,
   FieldsSchema,
   phoneKeysOf,
@@ -84,7 +84,7 @@ export function withIndexes(
   };
 }
 
-export const localHash = (c: Pick<StoredContact, "fields">): string => contentHash(c.fields);
+export const localHash = (c: Pick<StoredContact, "fields">): string => contactFieldsHash(c.fields);
 
 export const CursorSchema = z.object({
   integration: z.literal("contacts"),

@@ -3,7 +3,7 @@
 // department's content changed (so an unchanged reconcile writes nothing here).
 import type { Firestore } from "@google-cloud/firestore";
 import type { UserAccount } from "../accounts";
-import { contentHash, type OpCounter } from "./directory-snapshot";
+import { jsonHash, type OpCounter } from "./directory-snapshot";
 
 export interface Department {
   name: string;
@@ -36,7 +36,7 @@ export async function mirrorDepartments(
   let writes = 0;
   for (const [name, memberAccountIds] of departmentsFrom(accounts)) {
     const id = encodeURIComponent(name);
-    const hash = contentHash([name, memberAccountIds]);
+    const hash = jsonHash([name, memberAccountIds]);
     if (stored.get(id) !== hash) {
       batch.set(collection.doc(id), { name, memberAccountIds, hash } satisfies Department);
       writes++;

@@ -38,11 +38,11 @@ export interface OpCounter {
 }
 export const newOpCounter = (): OpCounter => ({ reads: 0, writes: 0 });
 
-export const contentHash = (value: unknown): string =>
+export const jsonHash = (value: unknown): string =>
   createHash("sha256").update(JSON.stringify(value)).digest("base64url");
 
 export const userHash = (u: WorkspaceUser, deleted: boolean): string =>
-  contentHash([
+  jsonHash([
     u.id,
     u.primaryEmail,
     u.givenName,
@@ -110,7 +110,7 @@ interface PageDigest {
   at: string;
 }
 
-const pageDigestOf = (users: WorkspaceUser[]): string => contentHash(users.map((u) => userHash(u, false)));
+const pageDigestOf = (users: WorkspaceUser[]): string => jsonHash(users.map((u) => userHash(u, false)));
 
 export function firestoreDirectorySnapshot(
   db: Firestore,
@@ -250,7 +250,7 @@ export function firestoreDirectorySnapshot(
       const docId = (id: string) => encodeURIComponent(id);
       const unitHashes = new Map(current.orgUnits.map((u) => [u.id, u.hash]));
       for (const ou of orgUnits) {
-        const hash = contentHash([ou.id, ou.path, ou.name]);
+        const hash = jsonHash([ou.id, ou.path, ou.name]);
         if (unitHashes.get(ou.id) !== hash)
           writes.push((b) => b.set(unitsOf(orgId).doc(docId(ou.id)), { ...ou, hash }));
         unitHashes.delete(ou.id);
@@ -259,7 +259,7 @@ export function firestoreDirectorySnapshot(
       const groupHashes = new Map(current.groups.map((g) => [g.id, g.hash]));
       for (const g of groups) {
         const memberIds = [...new Set(g.memberIds)].sort();
-        const hash = contentHash([g.id, g.email, g.name, memberIds]);
+        const hash = jsonHash([g.id, g.email, g.name, memberIds]);
         if (groupHashes.get(g.id) !== hash)
           writes.push((b) => b.set(groupsOf(orgId).doc(docId(g.id)), { ...g, memberIds, hash }));
         groupHashes.delete(g.id);

@@ -47,7 +47,7 @@ export type InputChange = (
   doc: PresenceDoc,
 ) => Pick<PresenceDoc, "manual" | "call" | "callReportedAt"> | undefined;
 
-export interface PresenceService {
+export interface PresenceRepository {
   get(orgId: string, userId: string): Promise<PresenceDoc | undefined>;
   getMany(keys: Array<{ orgId: string; userId: string }>): Promise<Array<PresenceDoc | undefined>>;
   /**
@@ -63,7 +63,7 @@ export interface PresenceService {
   due(now: Date, limit: number): Promise<Array<{ orgId: string; userId: string }>>;
 }
 
-export interface PresenceServiceDeps {
+export interface PresenceRepositoryDeps {
   db: Firestore;
   calendar: CalendarStore;
   publisher: EventPublisher;
@@ -96,7 +96,7 @@ async function orgSettings(db: Firestore, orgId: string): Promise<PresenceSettin
   return { tentativeCounts: snap.get("settings.presence.tentativeCounts") === true };
 }
 
-export function presenceService(deps: PresenceServiceDeps): PresenceService {
+export function firestorePresenceRepository(deps: PresenceRepositoryDeps): PresenceRepository {
   const { db } = deps;
   const docRef = (orgId: string, userId: string) =>
     db.doc(presencePath(orgId, userId)).withConverter(converter(PresenceDoc));

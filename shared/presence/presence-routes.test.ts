@@ -10,7 +10,7 @@ import { memorySecrets, recordingPublisher, silentLog } from "../identity/test/i
 import { createHttpHandler } from "../platform/http";
 import { firestoreCalendarStore } from "./calendar-store";
 import { PRESENCE_CHANGED_TOPIC } from "./presence-messages";
-import { presenceService } from "./presence-repository";
+import { firestorePresenceRepository } from "./presence-repository";
 import { presenceRoutes, TELEPHONY_SECRET } from "./presence-routes";
 
 const emulators = useEmulators("presroutes");
@@ -22,7 +22,7 @@ let server: HandlerServer;
 
 beforeAll(async () => {
   db = new Firestore({ projectId: emulators.projectId });
-  const presence = presenceService({
+  const presence = firestorePresenceRepository({
     db,
     calendar: firestoreCalendarStore(db),
     publisher,
