@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import type { Firestore } from "@google-cloud/firestore";
 import { Timestamp } from "@google-cloud/firestore";
 import { z } from "zod";
-import { converter } from "../platform/firestore";
+import { converter, parseDocuments } from "../platform/firestore";
 import type { Logger } from "../platform/logger";
 import type { EventPublisher } from "../platform/pubsub";
 import { type CalendarStore, syncStatePath } from "./calendar-store";
@@ -40,6 +40,11 @@ export const PresenceDoc = z.object({
   changedAt: When.nullable(),
 });
 export type PresenceDoc = z.infer<typeof PresenceDoc>;
+
+/** What recompute reads of the calendar sync state (orgs/{org}/users/{user}/cursors/calendar). */
+const SyncStateZone = z.object({ timeZone: z.string() });
+/** What the sweep reads of a due presence document. */
+const DueUser = z.object({ orgId: z.string(), userId: z.string() });
 
 export const presencePath = (orgId: string, userId: string) => `orgs/${orgId}/presence/${userId}`;
 
@@ -121,9 +126,17 @@ export function firestorePresenceRepository(deps: PresenceRepositoryDeps): Prese
         ]);
         const current = snap.data() ?? emptyDoc(orgId, userId, now);
         const inputs = { ...current, ...(change?.(current) ?? {}) };
+        const zone = SyncStateZone.safeParse(stateSnap.data());
+        // Not synced yet: UTC. A malformed sync state must not stop presence (DND, calls): UTC, logged.
+        if (stateSnap.exists && !zone.success) {
+          deps.log.warn("presence.sync_state_malformed", {
+            path: stateSnap.ref.path,
+            reason: zone.error.message,
+          });
+        }
         const computed = computePresence({
           now,
-          timeZone: (stateSnap.get("timeZone") as string | undefined) ?? "Etc/UTC",
+          timeZone: zone.success ? zone.data.timeZone : "Etc/UTC",
           entries,
           settings,
           manual: inputs.manual,
@@ -175,7 +188,7 @@ export function firestorePresenceRepository(deps: PresenceRepositoryDeps): Prese
         .orderBy("nextTransitionAt")
         .limit(limit)
         .get();
-      return snap.docs.map((d) => ({ orgId: d.get("orgId") as string, userId: d.get("userId") as string }));
+      return parseDocuments(DueUser, snap.docs, deps.log).map(({ data }) => data);
     },
   };
 }
