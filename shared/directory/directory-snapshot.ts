@@ -31,7 +31,7 @@ export interface SnapshotOrgUnit extends WorkspaceOrgUnit {
   hash: string;
 }
 
-const SnapshotUserSchema: z.ZodType<SnapshotUser> = z.object({
+export const SnapshotUserSchema: z.ZodType<SnapshotUser> = z.object({
   id: z.string(),
   primaryEmail: z.string(),
   givenName: z.string(),
@@ -46,14 +46,14 @@ const SnapshotUserSchema: z.ZodType<SnapshotUser> = z.object({
   hash: z.string(),
   changedAt: z.string(),
 });
-const SnapshotGroupSchema: z.ZodType<SnapshotGroup> = z.object({
+export const SnapshotGroupSchema: z.ZodType<SnapshotGroup> = z.object({
   id: z.string(),
   email: z.string(),
   name: z.string(),
   memberIds: z.array(z.string()),
   hash: z.string(),
 });
-const SnapshotOrgUnitSchema: z.ZodType<SnapshotOrgUnit> = z.object({
+export const SnapshotOrgUnitSchema: z.ZodType<SnapshotOrgUnit> = z.object({
   id: z.string(),
   path: z.string(),
   name: z.string(),
