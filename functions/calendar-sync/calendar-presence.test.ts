@@ -23,13 +23,13 @@ import { newTokenKeyRing } from "../../shared/identity/token-cipher";
 import { createHttpHandler } from "../../shared/platform/http";
 import { pubsubPublisher } from "../../shared/platform/pubsub";
 import { newChannelToken } from "../../shared/platform/watch-channel-ledger";
+import { calendarTeardowns } from "../../shared/presence/calendar-teardown";
 import { CALENDAR_WEBHOOK_PATH } from "../../shared/presence/calendar-webhook-routes";
 import { CalendarSyncMessage, PresenceSweepTick } from "../../shared/presence/presence-messages";
 import type { PresenceDoc } from "../../shared/presence/presence-repository";
 import { presenceRoutes, TELEPHONY_SECRET } from "../../shared/presence/presence-routes";
 import {
   calendarSyncStatus,
-  calendarTeardowns,
   type PresenceServices,
   presenceServices,
 } from "../../shared/presence/presence-services";

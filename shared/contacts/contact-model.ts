@@ -77,7 +77,7 @@ export function normaliseFields(raw: RawFields, region: string): ContactFields {
 }
 
 /** A content hash independent of order, case of emails and formatting of numbers. */
-export function contentHash(f: ContactFields): string {
+export function contactFieldsHash(f: ContactFields): string {
   const canonical = {
     n: [f.givenName, f.familyName],
     p: f.phones.map((p) => `${phoneKeyOf(p)}|${p.type}`).sort(),

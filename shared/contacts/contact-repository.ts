@@ -7,11 +7,11 @@
 // indexes, automatic): no per-user map document that 25,000 contacts would push past 1 MiB.
 import type { DocumentReference, Firestore, Timestamp, Transaction } from "@google-cloud/firestore";
 import { z } from "zod";
-import { converter } from "../platform/firestore";
+import { converter, parseDocument } from "../platform/firestore";
 import {
   type ContactFields,
   type ContactKind,
-  contentHash,
+  contactFieldsHash,
   emailKeysOf,
   FieldsSchema,
   phoneKeysOf,
@@ -84,7 +84,7 @@ export function withIndexes(
   };
 }
 
-export const localHash = (c: Pick<StoredContact, "fields">): string => contentHash(c.fields);
+export const localHash = (c: Pick<StoredContact, "fields">): string => contactFieldsHash(c.fields);
 
 export const CursorSchema = z.object({
   integration: z.literal("contacts"),
@@ -101,6 +101,9 @@ export const CursorSchema = z.object({
 });
 export type Cursor = z.infer<typeof CursorSchema>;
 export type CursorName = "contacts" | "contacts-directory";
+
+/** cursors/{name}/fullSyncPages/{n}: the resource names one page of a full sync listed. */
+const SeenPage = z.object({ runId: z.string(), resourceNames: z.array(z.string()) });
 
 export const emptyCursor = (): Cursor => ({
   integration: "contacts",
@@ -297,7 +300,9 @@ export function firestoreContactRepository(
     async cursor(name) {
       const snap = await cursors.doc(name).get();
       reads(1);
-      return snap.exists ? CursorSchema.parse(snap.data()) : undefined;
+      // A malformed cursor heals like an expired sync token: none, so the next sync is a full one.
+      const parsed = CursorSchema.safeParse(snap.data());
+      return parsed.success ? parsed.data : undefined;
     },
     async saveCursor(name, cursor) {
       await cursors.doc(name).set(CursorSchema.parse(cursor));
@@ -310,7 +315,8 @@ export function firestoreContactRepository(
     async seenResourceNames(name, runId) {
       const snap = await pages(name).where("runId", "==", runId).get();
       reads(snap.size);
-      return new Set(snap.docs.flatMap((d) => d.get("resourceNames") as string[]));
+      // A malformed page fails the full sync: skipping it would delete the contacts it lists.
+      return new Set(snap.docs.flatMap((d) => parseDocument(SeenPage, d)?.resourceNames ?? []));
     },
     async clearSeenPages(name) {
       const snap = await pages(name).select().get();

@@ -2,7 +2,9 @@
 // user with a connected contacts grant. It never syncs inline; one tick fans out once, however often
 // the scheduler or Pub/Sub delivers it.
 import type { Firestore } from "@google-cloud/firestore";
+import { z } from "zod";
 import { pubSubHandler } from "../platform/cloudevent";
+import { parseDocuments } from "../platform/firestore";
 import { claim } from "../platform/idempotency";
 import type { Logger } from "../platform/logger";
 import type { EventPublisher } from "../platform/pubsub";
@@ -10,6 +12,8 @@ import { ContactSyncTick, requestContactSync } from "./contact-sync-messages";
 
 export const FANOUT_PERIOD_MS = 15 * 60_000;
 const PAGE = 500;
+/** What the fan-out reads of a grant (identity's); a malformed one is skipped with a warning. */
+const ContactsGrant = z.object({ orgId: z.string(), userId: z.string(), status: z.string() });
 
 export async function fanOutContactSync(
   db: Firestore,
@@ -35,11 +39,9 @@ export async function fanOutContactSync(
       .limit(PAGE);
     if (last) query = query.startAfter(last);
     const snap = await query.get();
-    const users = snap.docs.filter((d) => d.get("status") === "connected");
+    const users = parseDocuments(ContactsGrant, snap.docs, log).filter((g) => g.data.status === "connected");
     await Promise.all(
-      users.map((d) =>
-        requestContactSync(publisher, { orgId: d.get("orgId"), userId: d.get("userId") }, "tick"),
-      ),
+      users.map(({ data: g }) => requestContactSync(publisher, { orgId: g.orgId, userId: g.userId }, "tick")),
     );
     published += users.length;
     last = snap.docs.at(-1);

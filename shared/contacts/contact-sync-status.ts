@@ -1,7 +1,6 @@
-// Contact sync's part of GET /v1/integrations, and what disconnecting the contacts integration stops.
+// Contact sync's part of GET /v1/integrations (what disconnecting stops is in contact-sync-teardown.ts).
 import type { Firestore } from "@google-cloud/firestore";
-import type { IntegrationTeardown } from "../identity";
-import { CursorSchema, firestoreContactRepository } from "./contact-repository";
+import { CursorSchema } from "./contact-repository";
 
 export interface ContactSyncStatus {
   state: "never_synced" | "ok" | "error" | "full_sync_in_progress";
@@ -33,15 +32,5 @@ export function contactSyncStatus(db: () => Firestore) {
       lastError: c?.lastError ?? null,
       lastErrorAt: iso(c?.lastErrorAt),
     };
-  };
-}
-
-/** On disconnect: drop the cursors and the company-contact cache; personal contacts stay (with links). */
-export function contactSyncTeardown(db: () => Firestore): IntegrationTeardown {
-  return {
-    name: "contact sync cursors and company contacts",
-    integrations: ["contacts"],
-    stage: "forget",
-    run: ({ orgId, userId }) => firestoreContactRepository(db(), { orgId, userId }).forgetGoogle(),
   };
 }

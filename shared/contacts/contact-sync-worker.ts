@@ -11,7 +11,7 @@ import { AppError } from "../platform/errors";
 import { withLease } from "../platform/lease";
 import type { Logger } from "../platform/logger";
 import { type FirestoreMeter, firestoreContactRepository } from "./contact-repository";
-import { type SyncReport, syncContacts } from "./contact-sync";
+import { type ContactSyncReport, syncContacts } from "./contact-sync";
 import { ContactSyncRequested } from "./contact-sync-messages";
 import { orgDefaultRegion } from "./org-region";
 
@@ -40,7 +40,7 @@ export async function runContactSync(
   user: { orgId: string; userId: string },
   options: { directory: boolean },
   log: Logger,
-): Promise<SyncReport | "not_connected"> {
+): Promise<ContactSyncReport | "not_connected"> {
   const grant = await deps.grants().findForIntegration(user.orgId, user.userId, "contacts");
   if (grant?.status !== "connected") {
     log.info("contacts.sync_skipped", { reason: grant?.status ?? "not_connected" });

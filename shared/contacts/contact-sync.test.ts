@@ -10,9 +10,10 @@ import type { IdentityServices } from "../identity/identity-services";
 import { silentLog } from "../identity/test/identity-test-support";
 import { createContact, deleteContact, updateContact } from "./contact-commands";
 import { firestoreContactRepository } from "./contact-repository";
-import type { SyncReport } from "./contact-sync";
+import type { ContactSyncReport } from "./contact-sync";
 import { fanOutContactSync } from "./contact-sync-fanout";
-import { contactSyncStatus, contactSyncTeardown } from "./contact-sync-status";
+import { contactSyncStatus } from "./contact-sync-status";
+import { contactSyncTeardown } from "./contact-sync-teardown";
 import { runContactSync } from "./contact-sync-worker";
 import {
   ALICE,
@@ -55,7 +56,7 @@ const people = (hooks?: Parameters<typeof recordingPeople>[1]) =>
 
 async function sync(
   options: { directory?: boolean; api?: ReturnType<typeof people>; pageSize?: number } = {},
-): Promise<SyncReport> {
+): Promise<ContactSyncReport> {
   const api = options.api ?? people();
   const result = await runContactSync(
     workerDeps(sim, db, services, {

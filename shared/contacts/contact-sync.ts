@@ -42,7 +42,7 @@ export interface SyncOptions {
 
 export type Counts = Partial<Record<Outcome | "conflicts", number>>;
 
-export interface SyncReport {
+export interface ContactSyncReport {
   personal: { full: boolean; pages: number; counts: Counts };
   company: { full: boolean; pages: number; counts: Counts } | "skipped" | "not_permitted";
   pushed: { created: number; updated: number; deleted: number; retried: number; gone: number };
@@ -65,9 +65,12 @@ const companySource = (people: PeopleApi): Source => ({
   list: (r) => people.listDirectory(r),
 });
 
-export async function syncContacts(deps: ContactSyncDeps, options: SyncOptions = {}): Promise<SyncReport> {
+export async function syncContacts(
+  deps: ContactSyncDeps,
+  options: SyncOptions = {},
+): Promise<ContactSyncReport> {
   const personal = await recordingErrors(deps, "contacts", () => pull(deps, personalSource(deps.people)));
-  let company: SyncReport["company"] = "skipped";
+  let company: ContactSyncReport["company"] = "skipped";
   if (options.directory) {
     try {
       company = await pull(deps, companySource(deps.people));
@@ -362,7 +365,7 @@ async function writeAll(
 
 const MAX_ETAG_RETRIES = 3;
 
-async function push(deps: ContactSyncDeps): Promise<SyncReport["pushed"]> {
+async function push(deps: ContactSyncDeps): Promise<ContactSyncReport["pushed"]> {
   const report = { created: 0, updated: 0, deleted: 0, retried: 0, gone: 0 };
   const done = new Set<string>();
   for (;;) {
@@ -378,7 +381,7 @@ async function push(deps: ContactSyncDeps): Promise<SyncReport["pushed"]> {
   }
 }
 
-async function pushOne(deps: ContactSyncDeps, start: StoredContact, report: SyncReport["pushed"]) {
+async function pushOne(deps: ContactSyncDeps, start: StoredContact, report: ContactSyncReport["pushed"]) {
   const ctx = { region: deps.region, now: deps.clock(), kind: "personal" as const };
   if (start.deleted) {
     if (start.google) await deps.people.delete(start.google.resourceName);

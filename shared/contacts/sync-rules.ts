@@ -1,7 +1,7 @@
 // The sync engine's decisions (pure): what a person from Google does to the stored contact, what a
 // successful push records, and what a tombstone looks like. No I/O: the use case reads, asks, writes.
 import type { GooglePerson } from "../google/people-api";
-import { type ContactFields, type ContactKind, contentHash, normaliseFields } from "./contact-model";
+import { type ContactFields, type ContactKind, contactFieldsHash, normaliseFields } from "./contact-model";
 import { type GoogleLink, localHash, type StoredContact, withIndexes } from "./contact-repository";
 import { mergeContact } from "./merge";
 
@@ -16,7 +16,7 @@ export function linkOf(person: GooglePerson, region: string): GoogleLink {
     etag: person.etag,
     updatedAt: person.updatedAt,
     base,
-    baseHash: contentHash(base),
+    baseHash: contactFieldsHash(base),
   };
 }
 
@@ -110,7 +110,7 @@ export function applyGooglePerson(
     fields = merged.fields;
     conflicts = merged.conflicts.length;
   }
-  const changed = contentHash(fields) !== localHash(local);
+  const changed = contactFieldsHash(fields) !== localHash(local);
   const next = withIndexes({
     ...local,
     fields,
@@ -118,7 +118,7 @@ export function applyGooglePerson(
     updatedAt: ctx.now,
     google: link,
     // Company contacts are read-only here: Google's side always stands.
-    pendingPush: ctx.kind === "personal" && contentHash(fields) !== link.baseHash,
+    pendingPush: ctx.kind === "personal" && contactFieldsHash(fields) !== link.baseHash,
   });
   return { next, outcome: linked ? "updated" : "linked", conflicts };
 }

@@ -2,14 +2,17 @@
 // rebuilt from the provisioned accounts after every full provisioning pass and written only when a
 // department's content changed (so an unchanged reconcile writes nothing here).
 import type { Firestore } from "@google-cloud/firestore";
+import { z } from "zod";
 import type { UserAccount } from "../accounts";
-import { contentHash, type OpCounter } from "./directory-snapshot";
+import { jsonHash, type OpCounter } from "./directory-snapshot";
 
 export interface Department {
   name: string;
   memberAccountIds: string[];
   hash: string;
 }
+/** What the mirror reads back; a department without a valid hash is simply rewritten. */
+const StoredHash = z.object({ hash: z.string() });
 
 /** Pure: department name → its active members (sorted), from the accounts provisioning manages. */
 export function departmentsFrom(accounts: UserAccount[]): Map<string, string[]> {
@@ -31,12 +34,17 @@ export async function mirrorDepartments(
   const collection = db.collection(`orgs/${orgId}/departments`);
   const current = await collection.get();
   ops.reads += Math.max(1, current.size);
-  const stored = new Map(current.docs.map((d) => [d.id, d.get("hash") as string]));
+  const stored = new Map(
+    current.docs.map((d) => {
+      const parsed = StoredHash.safeParse(d.data());
+      return [d.id, parsed.success ? parsed.data.hash : undefined];
+    }),
+  );
   const batch = db.batch();
   let writes = 0;
   for (const [name, memberAccountIds] of departmentsFrom(accounts)) {
     const id = encodeURIComponent(name);
-    const hash = contentHash([name, memberAccountIds]);
+    const hash = jsonHash([name, memberAccountIds]);
     if (stored.get(id) !== hash) {
       batch.set(collection.doc(id), { name, memberAccountIds, hash } satisfies Department);
       writes++;

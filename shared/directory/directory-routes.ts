@@ -6,7 +6,7 @@ import { AppError } from "../platform/errors";
 import { principalOf, type Route, route } from "../platform/http";
 import { browseDirectory } from "./directory-picker";
 import type { DirectoryServices } from "./directory-services";
-import { contentHash } from "./directory-snapshot";
+import { jsonHash } from "./directory-snapshot";
 import { computeFullDiff, mirrorDepartmentsAfter } from "./directory-sync";
 import { DirectorySyncMessage } from "./directory-sync-worker";
 import { inviteUsers } from "./invite-users";
@@ -30,7 +30,7 @@ const InviteBody = z.object({ workspaceIds: z.array(z.string().min(1).max(100)).
 
 /** The diff's identity for apply: its changes without the due dates (they move with the clock). */
 export const diffHashOf = (diff: ProvisioningDiff): string =>
-  contentHash(diff.changes.map((c) => (c.action === "deprovision" ? { ...c, dueAt: undefined } : c)));
+  jsonHash(diff.changes.map((c) => (c.action === "deprovision" ? { ...c, dueAt: undefined } : c)));
 
 /** `make` runs on the first request (never at cold start) and its services are kept. */
 export function directoryAdminRoutes(make: () => DirectoryServices): Route[] {

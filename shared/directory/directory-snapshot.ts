@@ -6,9 +6,14 @@
 // and a hash over its users), so the next reconcile skips reading the 500 stored users of a page that
 // Google lists exactly as before. A change outside the paging (a push) drops the digests holding that
 // user, and a digest older than a day is verified again, so a snapshot that drifted still heals.
+// Reads validate: a malformed stored user, digest or org unit/group hash is treated as absent (rewritten
+// from Google: the snapshot heals); a malformed document read for a decision (all users, the structure,
+// the version) fails with malformed_document rather than be guessed around.
 import { createHash } from "node:crypto";
-import { FieldValue, type Firestore } from "@google-cloud/firestore";
+import { type DocumentSnapshot, FieldValue, type Firestore } from "@google-cloud/firestore";
+import { z } from "zod";
 import type { WorkspaceGroup, WorkspaceOrgUnit, WorkspaceUser } from "../google/directory-api";
+import { parseDocument } from "../platform/firestore";
 
 export interface SnapshotUser extends WorkspaceUser {
   deleted: boolean;
@@ -26,6 +31,37 @@ export interface SnapshotOrgUnit extends WorkspaceOrgUnit {
   hash: string;
 }
 
+export const SnapshotUserSchema: z.ZodType<SnapshotUser> = z.object({
+  id: z.string(),
+  primaryEmail: z.string(),
+  givenName: z.string(),
+  familyName: z.string(),
+  fullName: z.string(),
+  orgUnitPath: z.string(),
+  suspended: z.boolean(),
+  archived: z.boolean(),
+  isAdmin: z.boolean(),
+  phone: z.string().nullable(),
+  deleted: z.boolean(),
+  hash: z.string(),
+  changedAt: z.string(),
+});
+export const SnapshotGroupSchema: z.ZodType<SnapshotGroup> = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  memberIds: z.array(z.string()),
+  hash: z.string(),
+});
+export const SnapshotOrgUnitSchema: z.ZodType<SnapshotOrgUnit> = z.object({
+  id: z.string(),
+  path: z.string(),
+  name: z.string(),
+  hash: z.string(),
+});
+const StoredHash = z.object({ hash: z.string() });
+const DirectoryVersion = z.object({ version: z.number().int() });
+
 export interface DirectoryStructure {
   orgUnits: SnapshotOrgUnit[];
   groups: SnapshotGroup[];
@@ -38,11 +74,11 @@ export interface OpCounter {
 }
 export const newOpCounter = (): OpCounter => ({ reads: 0, writes: 0 });
 
-export const contentHash = (value: unknown): string =>
+export const jsonHash = (value: unknown): string =>
   createHash("sha256").update(JSON.stringify(value)).digest("base64url");
 
 export const userHash = (u: WorkspaceUser, deleted: boolean): string =>
-  contentHash([
+  jsonHash([
     u.id,
     u.primaryEmail,
     u.givenName,
@@ -109,8 +145,20 @@ interface PageDigest {
   /** ISO instant the page was last compared user by user. */
   at: string;
 }
+const PageDigestSchema: z.ZodType<PageDigest> = z.object({
+  n: z.number(),
+  digest: z.string(),
+  ids: z.array(z.string()),
+  at: z.string(),
+});
 
-const pageDigestOf = (users: WorkspaceUser[]): string => contentHash(users.map((u) => userHash(u, false)));
+/** The document's value when it passes `schema`; undefined when absent or malformed (then rewritten). */
+const healable = <T>(schema: z.ZodType<T>, snapshot: DocumentSnapshot): T | undefined => {
+  const parsed = schema.safeParse(snapshot.data());
+  return parsed.success ? parsed.data : undefined;
+};
+
+const pageDigestOf = (users: WorkspaceUser[]): string => jsonHash(users.map((u) => userHash(u, false)));
 
 export function firestoreDirectorySnapshot(
   db: Firestore,
@@ -182,7 +230,10 @@ export function firestoreDirectorySnapshot(
         if (refs.length === 0) continue;
         const snaps = await db.getAll(...refs);
         ops.reads += snaps.length;
-        for (const s of snaps) if (s.exists) found.set(s.id, s.data() as SnapshotUser);
+        for (const s of snaps) {
+          const user = healable(SnapshotUserSchema, s);
+          if (user) found.set(s.id, user);
+        }
       }
       return found;
     },
@@ -197,7 +248,7 @@ export function firestoreDirectorySnapshot(
     async syncPage(orgId, n, listed, now, options = {}) {
       const ref = digestsOf(orgId).doc(String(n).padStart(6, "0"));
       const digest = pageDigestOf(listed);
-      const previous = (await ref.get()).data() as PageDigest | undefined;
+      const previous = healable(PageDigestSchema, await ref.get());
       ops.reads += 1;
       const fresh = previous && now.getTime() - Date.parse(previous.at) < PAGE_DIGEST_MAX_AGE_MS;
       if (!options.verify && fresh && previous.digest === digest) return [];
@@ -223,7 +274,7 @@ export function firestoreDirectorySnapshot(
     async allUsers(orgId) {
       const snap = await users(orgId).get();
       ops.reads += Math.max(1, snap.size);
-      return snap.docs.map((d) => d.data() as SnapshotUser);
+      return snap.docs.flatMap((d) => parseDocument(SnapshotUserSchema, d) ?? []);
     },
     async liveUserIds(orgId) {
       const snap = await users(orgId).where("deleted", "==", false).select().get();
@@ -240,26 +291,30 @@ export function firestoreDirectorySnapshot(
       const [units, groups] = await Promise.all([unitsOf(orgId).get(), groupsOf(orgId).get()]);
       ops.reads += Math.max(1, units.size) + Math.max(1, groups.size);
       return {
-        orgUnits: units.docs.map((d) => d.data() as SnapshotOrgUnit),
-        groups: groups.docs.map((d) => d.data() as SnapshotGroup),
+        orgUnits: units.docs.flatMap((d) => parseDocument(SnapshotOrgUnitSchema, d) ?? []),
+        groups: groups.docs.flatMap((d) => parseDocument(SnapshotGroupSchema, d) ?? []),
       };
     },
     async saveStructure(orgId, orgUnits, groups) {
-      const current = await this.readStructure(orgId);
+      const [units, stored] = await Promise.all([unitsOf(orgId).get(), groupsOf(orgId).get()]);
+      ops.reads += Math.max(1, units.size) + Math.max(1, stored.size);
+      // Keyed by document id, so a malformed document is rewritten (or deleted) like a changed one.
+      const hashesOf = (docs: DocumentSnapshot[]) =>
+        new Map(docs.map((d) => [decodeURIComponent(d.id), healable(StoredHash, d)?.hash]));
       const writes: Array<(b: FirebaseFirestore.WriteBatch) => void> = [];
       const docId = (id: string) => encodeURIComponent(id);
-      const unitHashes = new Map(current.orgUnits.map((u) => [u.id, u.hash]));
+      const unitHashes = hashesOf(units.docs);
       for (const ou of orgUnits) {
-        const hash = contentHash([ou.id, ou.path, ou.name]);
+        const hash = jsonHash([ou.id, ou.path, ou.name]);
         if (unitHashes.get(ou.id) !== hash)
           writes.push((b) => b.set(unitsOf(orgId).doc(docId(ou.id)), { ...ou, hash }));
         unitHashes.delete(ou.id);
       }
       for (const gone of unitHashes.keys()) writes.push((b) => b.delete(unitsOf(orgId).doc(docId(gone))));
-      const groupHashes = new Map(current.groups.map((g) => [g.id, g.hash]));
+      const groupHashes = hashesOf(stored.docs);
       for (const g of groups) {
         const memberIds = [...new Set(g.memberIds)].sort();
-        const hash = contentHash([g.id, g.email, g.name, memberIds]);
+        const hash = jsonHash([g.id, g.email, g.name, memberIds]);
         if (groupHashes.get(g.id) !== hash)
           writes.push((b) => b.set(groupsOf(orgId).doc(docId(g.id)), { ...g, memberIds, hash }));
         groupHashes.delete(g.id);
@@ -271,7 +326,7 @@ export function firestoreDirectorySnapshot(
     async version(orgId) {
       const snap = await versionDoc(orgId).get();
       ops.reads += 1;
-      return (snap.get("version") as number | undefined) ?? 0;
+      return parseDocument(DirectoryVersion, snap)?.version ?? 0;
     },
   };
 }

@@ -98,7 +98,7 @@ export function inScope(
 }
 
 /** The department a user belongs to: the deepest chosen OU above them, or the first chosen group they are in. */
-export function departmentOf(
+export function provisionedDepartmentOf(
   settings: ProvisioningSettings,
   user: SnapshotUser,
   groups: SnapshotGroup[],
@@ -127,7 +127,7 @@ const profileOf = (
   displayName: user.fullName,
   phone: user.phone,
   orgUnitPath: user.orgUnitPath,
-  department: departmentOf(settings, user, groups),
+  department: provisionedDepartmentOf(settings, user, groups),
 });
 
 const accountProfile = (a: UserAccount): AccountProfile => ({

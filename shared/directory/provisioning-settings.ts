@@ -3,6 +3,7 @@
 import type { Firestore } from "@google-cloud/firestore";
 import { z } from "zod";
 import type { DirectoryConnection } from "../google/directory-auth";
+import { parseField } from "../platform/firestore";
 
 export const ProvisioningScope = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("domain") }),
@@ -53,8 +54,7 @@ export function firestoreProvisioningSettings(db: Firestore): ProvisioningSettin
   const org = (orgId: string) => db.doc(`orgs/${orgId}`);
   return {
     async get(orgId) {
-      const raw = (await org(orgId).get()).get("provisioning");
-      return raw === undefined ? undefined : ProvisioningSettings.parse(raw);
+      return parseField(ProvisioningSettings, await org(orgId).get(), "provisioning");
     },
     async save(orgId, input) {
       const settings = ProvisioningSettings.parse(input);
@@ -63,8 +63,7 @@ export function firestoreProvisioningSettings(db: Firestore): ProvisioningSettin
       return settings;
     },
     async connection(orgId) {
-      const raw = (await org(orgId).get()).get("directoryConnection");
-      return raw === undefined ? undefined : DirectoryConnectionSchema.parse(raw);
+      return parseField(DirectoryConnectionSchema, await org(orgId).get(), "directoryConnection");
     },
     async saveConnection(orgId, connection) {
       await org(orgId).set(

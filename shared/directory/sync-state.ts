@@ -2,26 +2,29 @@
 // start), the last finished sync and the last error (the status route shows them); each finished
 // users page is orgs/{org}/directorySync/state/directoryPages/{run}-{n}, holding the page's user ids and the
 // next page token, so a crash or a 403/429 resumes from the last stored page, never from the start.
+// A malformed state or page record fails the run with malformed_document: skipping a page would make
+// the run miss its users (and treat them as gone), so it is never guessed around.
 import type { Firestore } from "@google-cloud/firestore";
-import { expireAfter } from "../platform/firestore";
+import { z } from "zod";
+import { expireAfter, parseDocument } from "../platform/firestore";
 import type { OpCounter } from "./directory-snapshot";
 
-export interface SyncRun {
-  id: string;
-  kind: "full" | "reconcile";
-  startedAt: string;
-}
+const SyncKind = z.enum(["full", "reconcile"]);
 
-export interface SyncSummary {
-  runId: string;
-  kind: "full" | "reconcile";
-  startedAt: string;
-  finishedAt: string;
-  users: number;
-  changed: number;
-  deleted: number;
-  pages: number;
-}
+export const SyncRun = z.object({ id: z.string(), kind: SyncKind, startedAt: z.string() });
+export type SyncRun = z.infer<typeof SyncRun>;
+
+export const SyncSummary = z.object({
+  runId: z.string(),
+  kind: SyncKind,
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  users: z.number(),
+  changed: z.number(),
+  deleted: z.number(),
+  pages: z.number(),
+});
+export type SyncSummary = z.infer<typeof SyncSummary>;
 
 export interface SyncState {
   run: SyncRun | null;
@@ -29,13 +32,21 @@ export interface SyncState {
   lastError: { at: string; message: string } | null;
   lastPushAt: string | null;
 }
+/** The stored state: each field is written on its own (merges), so any may be missing. */
+const StoredSyncState = z.object({
+  run: SyncRun.nullish(),
+  lastSync: SyncSummary.nullish(),
+  lastError: z.object({ at: z.string(), message: z.string() }).nullish(),
+  lastPushAt: z.string().nullish(),
+});
 
-export interface PageRecord {
-  n: number;
-  ids: string[];
-  changed: number;
-  nextPageToken: string | null;
-}
+export const PageRecord = z.object({
+  n: z.number(),
+  ids: z.array(z.string()),
+  changed: z.number(),
+  nextPageToken: z.string().nullable(),
+});
+export type PageRecord = z.infer<typeof PageRecord>;
 
 const PAGE_TTL_MS = 7 * 24 * 3600 * 1000;
 /** lastPushAt is written at most this often per org and instance. */
@@ -62,7 +73,7 @@ export function firestoreSyncState(db: Firestore, ops: OpCounter): SyncStateRepo
     async get(orgId) {
       const snap = await state(orgId).get();
       ops.reads += 1;
-      const d = (snap.data() ?? {}) as Partial<SyncState>;
+      const d = parseDocument(StoredSyncState, snap) ?? {};
       return {
         run: d.run ?? null,
         lastSync: d.lastSync ?? null,
@@ -84,7 +95,7 @@ export function firestoreSyncState(db: Firestore, ops: OpCounter): SyncStateRepo
     async lastPage(orgId, runId) {
       const snap = await pagesOf(orgId).where("runId", "==", runId).orderBy("n", "desc").limit(1).get();
       ops.reads += 1;
-      return snap.docs[0]?.data() as PageRecord | undefined;
+      return snap.docs[0] && parseDocument(PageRecord, snap.docs[0]);
     },
     async savePage(orgId, runId, page) {
       // The page number is in the id, so a repeated page (a redelivery) overwrites rather than adds.
@@ -96,7 +107,7 @@ export function firestoreSyncState(db: Firestore, ops: OpCounter): SyncStateRepo
     async pages(orgId, runId) {
       const snap = await pagesOf(orgId).where("runId", "==", runId).get();
       ops.reads += Math.max(1, snap.size);
-      return snap.docs.map((d) => d.data() as PageRecord);
+      return snap.docs.flatMap((d) => parseDocument(PageRecord, d) ?? []);
     },
   };
 }

@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import type { Firestore } from "@google-cloud/firestore";
 import { AppError } from "../platform/errors";
-import { acquireLease, LEASE_COLLECTION, releaseLease } from "../platform/lease";
+import { acquireLease, heldLease, LEASE_COLLECTION, releaseLease } from "../platform/lease";
 import type { Logger } from "../platform/logger";
 import type { EventPublisher } from "../platform/pubsub";
 import type { GoogleOAuth, TokenSet } from "./google-oauth";
@@ -244,9 +244,9 @@ export function accessTokenProvider(deps: AccessTokenProviderDeps): AccessTokenP
       await new Promise((r) => setTimeout(r, Math.min(200, 20 * 2 ** i)));
       const [grant, lease] = await Promise.all([grants.get(key), leaseRef.get()]);
       if (grant?.status !== "connected" || fresh(grant, withinMs)) return grant;
-      const expiresAt = lease.get("expiresAt") as FirebaseFirestore.Timestamp | undefined;
+      const expiresAt = heldLease(lease)?.expiresAt;
       // The holder released the lease (it failed) or let it lapse (it crashed): try ourselves.
-      if (!expiresAt || expiresAt.toMillis() <= Date.now()) return grant;
+      if (!expiresAt || expiresAt.getTime() <= Date.now()) return grant;
     }
   }
 

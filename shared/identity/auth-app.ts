@@ -11,9 +11,9 @@ import type { EventPublisher } from "../platform/pubsub";
 import type { IdentityServices } from "./identity-services";
 import { oauthCallbackRoutes } from "./oauth-callback-routes";
 import { firestoreSamlRequestCache } from "./saml-request-cache";
-import { SAML_LOGIN_TTL_MS, type SamlLogin, samlRoutes } from "./saml-routes";
+import { SAML_LOGIN_TTL_MS, SamlLogin, samlRoutes } from "./saml-routes";
 import { samlServiceProvider } from "./saml-sp";
-import { LOGIN_CODE_TTL_MS, type LoginCode } from "./sign-in";
+import { LOGIN_CODE_TTL_MS, LoginCode } from "./sign-in";
 import { firestoreSsoConfigRepository } from "./sso-config";
 
 export function serviceProvider(c: Pick<Config, "PUBLIC_AUTH_URL" | "SAML_SP_ENTITY_ID">) {
@@ -42,8 +42,8 @@ export function authRoutes(deps: AuthRouteDeps): Route[] {
     }),
     sso,
     users: deps.users,
-    loginCodes: oneTimeRecords<LoginCode>(db, "loginCodes", LOGIN_CODE_TTL_MS),
-    samlLogins: oneTimeRecords<SamlLogin>(db, "samlLogins", SAML_LOGIN_TTL_MS),
+    loginCodes: oneTimeRecords(db, "loginCodes", LoginCode, LOGIN_CODE_TTL_MS),
+    samlLogins: oneTimeRecords(db, "samlLogins", SamlLogin, SAML_LOGIN_TTL_MS),
     publisher: deps.publisher,
     allowedReturnOrigins: () => deps.config().ALLOWED_RETURN_ORIGINS,
     defaultReturnUrl: () => deps.config().DEFAULT_RETURN_URL,

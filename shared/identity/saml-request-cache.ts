@@ -3,9 +3,11 @@
 import { createHash } from "node:crypto";
 import type { Firestore } from "@google-cloud/firestore";
 import type { CacheItem, CacheProvider } from "@node-saml/passport-saml";
-import { expireAfter } from "../platform/firestore";
+import { z } from "zod";
+import { expireAfter, StoredDate } from "../platform/firestore";
 
 export const SAML_REQUEST_TTL_MS = 10 * 60 * 1000;
+const SamlRequest = z.object({ value: z.string(), expireAt: StoredDate });
 const docId = (key: string) => createHash("sha256").update(key).digest("hex");
 
 export function firestoreSamlRequestCache(db: Firestore, now: () => Date = () => new Date()): CacheProvider {
@@ -17,11 +19,11 @@ export function firestoreSamlRequestCache(db: Firestore, now: () => Date = () =>
       return { value, createdAt: createdAt.getTime() };
     },
     async getAsync(key) {
-      const snap = await ref(key).get();
-      const expireAt = snap.get("expireAt") as FirebaseFirestore.Timestamp | undefined;
+      // A malformed record is an unknown request (node-saml refuses the response): it cannot be matched.
+      const request = SamlRequest.safeParse((await ref(key).get()).data());
       // The TTL policy deletes lazily (within a day), so expiry is checked here too.
-      if (!snap.exists || !expireAt || expireAt.toMillis() <= now().getTime()) return null;
-      return snap.get("value") as string;
+      if (!request.success || request.data.expireAt.getTime() <= now().getTime()) return null;
+      return request.data.value;
     },
     async removeAsync(key) {
       if (key === null) return null;

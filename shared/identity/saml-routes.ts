@@ -11,7 +11,8 @@ import { completeSignIn, type SignInDeps } from "./sign-in";
 import type { SsoConfigRepository } from "./sso-config";
 
 export const SAML_LOGIN_TTL_MS = 10 * 60 * 1000;
-export type SamlLogin = { orgId: string; returnTo: string; [key: string]: unknown };
+export const SamlLogin = z.looseObject({ orgId: z.string(), returnTo: z.string() });
+export type SamlLogin = z.infer<typeof SamlLogin>;
 
 export interface SamlRouteDeps extends SignInDeps {
   sp: SamlServiceProvider;

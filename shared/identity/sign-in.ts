@@ -1,6 +1,8 @@
 // The end of every successful sign-in: the account must be active and licensed (or be created just in
 // time where the org allows it); then a one-time login code, never a token in a URL.
+
 import { randomUUID } from "node:crypto";
+import { z } from "zod";
 import { canSignIn, type UserAccount, type UserRepository } from "../accounts";
 import { publishAuditEvent } from "../audit";
 import { AppError } from "../platform/errors";
@@ -8,7 +10,8 @@ import type { OneTimeRecords } from "../platform/one-time-records";
 import type { EventPublisher } from "../platform/pubsub";
 
 export const LOGIN_CODE_TTL_MS = 2 * 60 * 1000;
-export type LoginCode = { orgId: string; userId: string; [key: string]: unknown };
+export const LoginCode = z.looseObject({ orgId: z.string(), userId: z.string() });
+export type LoginCode = z.infer<typeof LoginCode>;
 
 export interface SignInDeps {
   users: UserRepository;

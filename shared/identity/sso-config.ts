@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import type { Firestore } from "@google-cloud/firestore";
 import { z } from "zod";
 import { AppError } from "../platform/errors";
+import { parseDocument, parseField } from "../platform/firestore";
 
 export const SsoConfig = z.object({
   idpEntityId: z.string().min(1),
@@ -20,6 +21,11 @@ export const SsoConfig = z.object({
 });
 export type SsoConfig = z.infer<typeof SsoConfig>;
 
+/** What save() needs of the stored config, so a config stored by an older version can still be replaced. */
+const StoredIssuer = z.object({ idpEntityId: z.string() });
+/** samlIssuers/{sha256(entity ID)}: which org configured an IdP. */
+const IssuerIndex = z.object({ orgId: z.string(), entityId: z.string() });
+
 const issuerKey = (entityId: string) => createHash("sha256").update(entityId).digest("hex");
 
 export interface SsoConfigRepository {
@@ -31,20 +37,19 @@ export interface SsoConfigRepository {
 export function firestoreSsoConfigRepository(db: Firestore): SsoConfigRepository {
   return {
     async get(orgId) {
-      const raw = (await db.doc(`orgs/${orgId}`).get()).get("sso");
-      return raw === undefined ? undefined : SsoConfig.parse(raw);
+      return parseField(SsoConfig, await db.doc(`orgs/${orgId}`).get(), "sso");
     },
     async orgForIssuer(entityId) {
-      return (await db.doc(`samlIssuers/${issuerKey(entityId)}`).get()).get("orgId");
+      return parseDocument(IssuerIndex, await db.doc(`samlIssuers/${issuerKey(entityId)}`).get())?.orgId;
     },
     async save(orgId, config) {
       const index = db.doc(`samlIssuers/${issuerKey(config.idpEntityId)}`);
       await db.runTransaction(async (tx) => {
-        const owner = (await tx.get(index)).get("orgId") as string | undefined;
+        const owner = parseDocument(IssuerIndex, await tx.get(index))?.orgId;
         if (owner !== undefined && owner !== orgId) {
           throw new AppError("conflict", "This IdP entity ID is already configured for another organisation");
         }
-        const previous = (await tx.get(db.doc(`orgs/${orgId}`))).get("sso.idpEntityId") as string | undefined;
+        const previous = parseField(StoredIssuer, await tx.get(db.doc(`orgs/${orgId}`)), "sso")?.idpEntityId;
         if (previous && previous !== config.idpEntityId)
           tx.delete(db.doc(`samlIssuers/${issuerKey(previous)}`));
         tx.set(index, { orgId, entityId: config.idpEntityId });

@@ -18,6 +18,8 @@ export const ErrorCodes = {
   upstream_unavailable: 503,
   not_ready: 503,
   malformed_message: 400,
+  /** A stored document fails its schema (platform/firestore.ts); retrying reads the same document. */
+  malformed_document: 500,
   // Sign-in refusals: each is a 4xx, an audit event, and no session.
   saml_malformed: 400,
   sso_not_configured: 404,

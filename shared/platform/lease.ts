@@ -1,7 +1,8 @@
 // A transactional lease (owner, expiry) in Firestore: at most one instance holds a named lease at a
 // time, across instances; an expired lease can be taken over, so a crashed holder never blocks forever.
-import type { Firestore } from "@google-cloud/firestore";
-import { expireAfter } from "./firestore";
+import type { DocumentSnapshot, Firestore } from "@google-cloud/firestore";
+import { z } from "zod";
+import { expireAfter, StoredDate } from "./firestore";
 
 export const LEASE_COLLECTION = "leases";
 
@@ -9,6 +10,17 @@ export interface Lease {
   name: string;
   owner: string;
   expiresAt: Date;
+}
+
+const LeaseDoc = z.object({ owner: z.string(), expiresAt: StoredDate });
+
+/**
+ * The lease a snapshot holds; undefined when there is none or it is malformed (a malformed lease
+ * guarantees nothing, so it is taken over like an expired one rather than blocking its work forever).
+ */
+export function heldLease(snapshot: DocumentSnapshot): { owner: string; expiresAt: Date } | undefined {
+  const parsed = LeaseDoc.safeParse(snapshot.data());
+  return parsed.success ? parsed.data : undefined;
 }
 
 export async function acquireLease(
@@ -21,8 +33,8 @@ export async function acquireLease(
   const ref = db.collection(LEASE_COLLECTION).doc(encodeURIComponent(name));
   return db.runTransaction(async (tx) => {
     const snap = await tx.get(ref);
-    const current = snap.data() as { owner: string; expiresAt: FirebaseFirestore.Timestamp } | undefined;
-    if (current && current.owner !== owner && current.expiresAt.toMillis() > now.getTime()) return undefined;
+    const current = heldLease(snap);
+    if (current && current.owner !== owner && current.expiresAt.getTime() > now.getTime()) return undefined;
     const lease = { name, owner, expiresAt: new Date(now.getTime() + ttlMs) };
     // expireAt lets the TTL policy clean up leases nobody released; a generous margin past expiry.
     tx.set(ref, { ...lease, expireAt: expireAfter(ttlMs + 24 * 3600 * 1000, now) });

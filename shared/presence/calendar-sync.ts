@@ -27,7 +27,7 @@ import {
 } from "./calendar-store";
 import { type CalendarEntry, filterEvent } from "./event-filter";
 import { CalendarSyncMessage, orderingKeyOf } from "./presence-messages";
-import type { PresenceService } from "./presence-repository";
+import type { PresenceRepository } from "./presence-repository";
 
 export const WINDOW_PAST_MS = 24 * 3600_000;
 export const WINDOW_FUTURE_MS = 14 * 24 * 3600_000;
@@ -46,7 +46,7 @@ export interface CalendarSyncDeps {
   db: Firestore;
   store: CalendarStore;
   ledger: WatchChannelLedger;
-  presence: PresenceService;
+  presence: PresenceRepository;
   publisher: EventPublisher;
   /** The user's Calendar API (their own token from the vault). */
   calendarFor(user: UserRef): CalendarApi;
@@ -57,7 +57,7 @@ export interface CalendarSyncDeps {
   instanceId: string;
 }
 
-export interface SyncReport {
+export interface CalendarSyncReport {
   calendars: Array<{
     calendarId: string;
     mode: "full" | "incremental";
@@ -149,7 +149,7 @@ export function calendarSync(deps: CalendarSyncDeps) {
   }
 
   /** Syncs every selected calendar of the user, then recomputes presence. Serialised per user by a lease. */
-  async function syncUser(user: UserRef, options: { forceFull?: boolean } = {}): Promise<SyncReport> {
+  async function syncUser(user: UserRef, options: { forceFull?: boolean } = {}): Promise<CalendarSyncReport> {
     const lease = await withLease(
       deps.db,
       `calendar-sync/${user.orgId}/${user.userId}`,
@@ -160,7 +160,7 @@ export function calendarSync(deps: CalendarSyncDeps) {
         const state: CalendarSyncState =
           (await store.state(user.orgId, user.userId)) ?? newSyncState(user.orgId, user.userId);
         const api = deps.calendarFor(user);
-        const report: SyncReport = { calendars: [], presenceChanged: false };
+        const report: CalendarSyncReport = { calendars: [], presenceChanged: false };
         try {
           for (const calendarId of state.selected) {
             const cursor = state.calendars[calendarId];

@@ -1,7 +1,7 @@
 // The query other capabilities ask of presence: a colleague's current meeting, as the viewer may see it.
 import type { UserRepository } from "../accounts";
 import { viewFor } from "./presence-engine";
-import type { PresenceService } from "./presence-repository";
+import type { PresenceRepository } from "./presence-repository";
 
 export type CurrentMeetingQuery = (
   viewer: { orgId: string },
@@ -11,7 +11,7 @@ export type CurrentMeetingQuery = (
 /** Only a colleague (a user of the viewer's org) has a presence whose title the viewer may see. */
 export function currentMeetingQuery(
   users: () => Pick<UserRepository, "findByEmail">,
-  presence: () => Pick<PresenceService, "get">,
+  presence: () => Pick<PresenceRepository, "get">,
 ): CurrentMeetingQuery {
   return async (viewer, email) => {
     const user = await users().findByEmail(viewer.orgId, email);

@@ -183,7 +183,7 @@ export function computePresence(input: PresenceInputs): Presence {
 }
 
 /** Who is looking: a colleague (same org) or someone outside it. */
-export interface Viewer {
+export interface PresenceViewer {
   orgId: string;
 }
 
@@ -202,7 +202,7 @@ export interface PresenceView {
 export function viewFor(
   presence: Pick<Presence, "state" | "reason" | "until" | "title">,
   subjectOrgId: string,
-  viewer: Viewer,
+  viewer: PresenceViewer,
 ): PresenceView {
   if (viewer.orgId !== subjectOrgId) {
     return presence.state === "available"

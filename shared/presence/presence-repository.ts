@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import type { Firestore } from "@google-cloud/firestore";
 import { Timestamp } from "@google-cloud/firestore";
 import { z } from "zod";
-import { converter } from "../platform/firestore";
+import { converter, parseDocuments } from "../platform/firestore";
 import type { Logger } from "../platform/logger";
 import type { EventPublisher } from "../platform/pubsub";
 import { type CalendarStore, syncStatePath } from "./calendar-store";
@@ -41,13 +41,18 @@ export const PresenceDoc = z.object({
 });
 export type PresenceDoc = z.infer<typeof PresenceDoc>;
 
+/** What recompute reads of the calendar sync state (orgs/{org}/users/{user}/cursors/calendar). */
+const SyncStateZone = z.object({ timeZone: z.string() });
+/** What the sweep reads of a due presence document. */
+const DueUser = z.object({ orgId: z.string(), userId: z.string() });
+
 export const presencePath = (orgId: string, userId: string) => `orgs/${orgId}/presence/${userId}`;
 
 export type InputChange = (
   doc: PresenceDoc,
 ) => Pick<PresenceDoc, "manual" | "call" | "callReportedAt"> | undefined;
 
-export interface PresenceService {
+export interface PresenceRepository {
   get(orgId: string, userId: string): Promise<PresenceDoc | undefined>;
   getMany(keys: Array<{ orgId: string; userId: string }>): Promise<Array<PresenceDoc | undefined>>;
   /**
@@ -63,7 +68,7 @@ export interface PresenceService {
   due(now: Date, limit: number): Promise<Array<{ orgId: string; userId: string }>>;
 }
 
-export interface PresenceServiceDeps {
+export interface PresenceRepositoryDeps {
   db: Firestore;
   calendar: CalendarStore;
   publisher: EventPublisher;
@@ -96,7 +101,7 @@ async function orgSettings(db: Firestore, orgId: string): Promise<PresenceSettin
   return { tentativeCounts: snap.get("settings.presence.tentativeCounts") === true };
 }
 
-export function presenceService(deps: PresenceServiceDeps): PresenceService {
+export function firestorePresenceRepository(deps: PresenceRepositoryDeps): PresenceRepository {
   const { db } = deps;
   const docRef = (orgId: string, userId: string) =>
     db.doc(presencePath(orgId, userId)).withConverter(converter(PresenceDoc));
@@ -121,9 +126,17 @@ export function presenceService(deps: PresenceServiceDeps): PresenceService {
         ]);
         const current = snap.data() ?? emptyDoc(orgId, userId, now);
         const inputs = { ...current, ...(change?.(current) ?? {}) };
+        const zone = SyncStateZone.safeParse(stateSnap.data());
+        // Not synced yet: UTC. A malformed sync state must not stop presence (DND, calls): UTC, logged.
+        if (stateSnap.exists && !zone.success) {
+          deps.log.warn("presence.sync_state_malformed", {
+            path: stateSnap.ref.path,
+            reason: zone.error.message,
+          });
+        }
         const computed = computePresence({
           now,
-          timeZone: (stateSnap.get("timeZone") as string | undefined) ?? "Etc/UTC",
+          timeZone: zone.success ? zone.data.timeZone : "Etc/UTC",
           entries,
           settings,
           manual: inputs.manual,
@@ -175,7 +188,7 @@ export function presenceService(deps: PresenceServiceDeps): PresenceService {
         .orderBy("nextTransitionAt")
         .limit(limit)
         .get();
-      return snap.docs.map((d) => ({ orgId: d.get("orgId") as string, userId: d.get("userId") as string }));
+      return parseDocuments(DueUser, snap.docs, deps.log).map(({ data }) => data);
     },
   };
 }

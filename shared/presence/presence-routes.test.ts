@@ -10,7 +10,7 @@ import { memorySecrets, recordingPublisher, silentLog } from "../identity/test/i
 import { createHttpHandler } from "../platform/http";
 import { firestoreCalendarStore } from "./calendar-store";
 import { PRESENCE_CHANGED_TOPIC } from "./presence-messages";
-import { presenceService } from "./presence-repository";
+import { firestorePresenceRepository } from "./presence-repository";
 import { presenceRoutes, TELEPHONY_SECRET } from "./presence-routes";
 
 const emulators = useEmulators("presroutes");
@@ -22,7 +22,7 @@ let server: HandlerServer;
 
 beforeAll(async () => {
   db = new Firestore({ projectId: emulators.projectId });
-  const presence = presenceService({
+  const presence = firestorePresenceRepository({
     db,
     calendar: firestoreCalendarStore(db),
     publisher,
@@ -152,5 +152,25 @@ describe("GET /v1/presence", () => {
     expect((await call("GET", `/v1/presence?users=${many}`, me("u-gus"))).status).toBe(400);
     expect((await call("GET", "/v1/presence", me("u-gus"))).status).toBe(400);
     expect((await call("GET", "/v1/presence?users=a/b/c", me("u-gus"))).status).toBe(400);
+  });
+});
+
+describe("the sweep's due users", () => {
+  it("skips a malformed presence document with a warning and still returns the others", async () => {
+    const warnings: Array<Record<string, unknown> | undefined> = [];
+    const presence = firestorePresenceRepository({
+      db,
+      calendar: firestoreCalendarStore(db),
+      publisher,
+      clock: () => new Date(),
+      log: { ...silentLog, warn: (_event, fields) => warnings.push(fields) },
+    });
+    const due = new Date("1999-12-31T00:00:00Z");
+    await db.doc("orgs/org-old/presence/ok").set({ orgId: "org-old", userId: "ok", nextTransitionAt: due });
+    await db.doc("orgs/org-old/presence/bad").set({ orgId: "org-old", userId: 5, nextTransitionAt: due });
+    expect(await presence.due(new Date("2000-01-01T00:00:00Z"), 10)).toEqual([
+      { orgId: "org-old", userId: "ok" },
+    ]);
+    expect(warnings).toEqual([expect.objectContaining({ path: "orgs/org-old/presence/bad" })]);
   });
 });

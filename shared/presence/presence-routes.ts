@@ -10,13 +10,13 @@ import { principalOf, type Route, route } from "../platform/http";
 import type { SecretStore } from "../platform/secrets";
 import { requireTelephonyService } from "../platform/service-token";
 import { viewFor } from "./presence-engine";
-import type { PresenceService } from "./presence-repository";
+import type { PresenceRepository } from "./presence-repository";
 
 export { TELEPHONY_SECRET } from "../platform/service-token";
 export const MAX_BATCH = 200;
 
 export interface PresenceRouteDeps {
-  presence: PresenceService;
+  presence: PresenceRepository;
   secrets: SecretStore;
   clock?: () => Date;
 }

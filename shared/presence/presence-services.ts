@@ -1,4 +1,4 @@
-// The presence capability's services: stores, presence service, calendar sync and the workers behind
+// The presence capability's services: stores, presence repository, calendar sync and the workers behind
 // calendar-sync, presence-sweep and channel-renewal, built from a few ports (tests pass emulator- and
 // simulator-backed ones) and memoised. The composition root (shared/wiring) builds them once per process.
 import { randomUUID } from "node:crypto";
@@ -6,7 +6,7 @@ import type { Firestore } from "@google-cloud/firestore";
 import { googleCalendarApi } from "../google/calendar-api";
 import { userAuthClient } from "../google/google-client-options";
 import type { RetryOptions } from "../google/retry";
-import type { AccessTokenProvider, IntegrationTeardown } from "../identity";
+import type { AccessTokenProvider } from "../identity";
 import { AppError } from "../platform/errors";
 import { type Logger, logger as rootLogger } from "../platform/logger";
 import type { EventPublisher } from "../platform/pubsub";
@@ -15,7 +15,7 @@ import { type WatchChannelLedger, watchChannelLedger } from "../platform/watch-c
 import { type CalendarStore, firestoreCalendarStore } from "./calendar-store";
 import { type CalendarSync, calendarSync } from "./calendar-sync";
 import { CALENDAR_WEBHOOK_PATH } from "./calendar-webhook-routes";
-import { type PresenceService, presenceService } from "./presence-repository";
+import { firestorePresenceRepository, type PresenceRepository } from "./presence-repository";
 
 export interface PresenceDeps {
   firestore: () => Firestore;
@@ -37,7 +37,7 @@ export interface PresenceServices {
   db(): Firestore;
   store(): CalendarStore;
   ledger(): WatchChannelLedger;
-  presence(): PresenceService;
+  presence(): PresenceRepository;
   sync(): CalendarSync;
   log(): Logger;
 }
@@ -54,7 +54,7 @@ export function presenceServices(deps: PresenceDeps): PresenceServices {
   const store = once(() => firestoreCalendarStore(deps.firestore()));
   const ledger = once(() => watchChannelLedger(deps.firestore()));
   const presence = once(() =>
-    presenceService({
+    firestorePresenceRepository({
       db: deps.firestore(),
       calendar: store(),
       publisher: deps.publisher,
@@ -86,27 +86,6 @@ export function presenceServices(deps: PresenceDeps): PresenceServices {
     }),
   );
   return { deps, db: () => deps.firestore(), store, ledger, presence, sync, log };
-}
-
-/**
- * Disconnecting Calendar stops the user's channels at Google while the token works, then, once the grant
- * no longer serves Calendar, deletes the stored events (identity runs both).
- */
-export function calendarTeardowns(services: () => PresenceServices): IntegrationTeardown[] {
-  return [
-    {
-      name: "calendar watch channels",
-      integrations: ["calendar"],
-      stage: "stop",
-      run: ({ orgId, userId }) => services().sync().stopAllChannels({ orgId, userId }),
-    },
-    {
-      name: "calendar events",
-      integrations: ["calendar"],
-      stage: "forget",
-      run: ({ orgId, userId }) => services().sync().forgetEvents({ orgId, userId }),
-    },
-  ];
 }
 
 /**

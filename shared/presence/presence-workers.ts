@@ -2,7 +2,9 @@
 // presence-sweep (every minute: recompute users whose transition is due; poll users on the polling
 // fallback) and channel-renewal (hourly: renew channels expiring within a day, reconcile users whose last
 // sync is old, retry push for users on polling). Ticks run once per schedule slot, however often delivered.
+import { z } from "zod";
 import { pubSubHandler } from "../platform/cloudevent";
+import { parseDocuments, StoredDate } from "../platform/firestore";
 import { claim } from "../platform/idempotency";
 import type { Logger } from "../platform/logger";
 import { RENEW_WITHIN_MS } from "./calendar-sync";
@@ -20,6 +22,14 @@ export const POLL_EVERY_MS = 60_000;
 export const RECONCILE_AFTER_MS = 60 * 60_000;
 /** Users on polling try push again after this long. */
 export const RETRY_PUSH_AFTER_MS = 60 * 60_000;
+
+/** What the connect sweep reads of a grant (orgs/{org}/users/{user}/grants/{grant}, identity's). */
+const CalendarGrant = z.object({
+  status: z.string(),
+  orgId: z.string(),
+  userId: z.string(),
+  updatedAt: StoredDate.optional(),
+});
 
 async function mapLimit<T>(items: T[], limit: number, fn: (t: T) => Promise<void>): Promise<number> {
   let failed = 0;
@@ -94,12 +104,13 @@ export async function connectNewCalendarUsers(
   if (since) q = q.where("updatedAt", ">=", since);
   const grants = await q.limit(limit).get();
   let requested = 0;
-  await mapLimit(grants.docs, 16, async (g) => {
-    if (g.get("status") !== "connected") return;
-    const user = { orgId: String(g.get("orgId")), userId: String(g.get("userId")) };
+  const calendarGrants = parseDocuments(CalendarGrant, grants.docs, services.log());
+  await mapLimit(calendarGrants, 16, async ({ path, data: g }) => {
+    if (g.status !== "connected") return;
+    const user = { orgId: g.orgId, userId: g.userId };
     if (await services.store().state(user.orgId, user.userId)) return;
-    const updatedAt = (g.get("updatedAt") as { toMillis?: () => number } | undefined)?.toMillis?.() ?? 0;
-    if (!(await claim(services.db(), `calendar-connect/${g.ref.path}/${updatedAt}`, 24 * 3600_000))) return;
+    const updatedAt = g.updatedAt?.getTime() ?? 0;
+    if (!(await claim(services.db(), `calendar-connect/${path}/${updatedAt}`, 24 * 3600_000))) return;
     await services.sync().requestSync(user, "connect", "connect");
     requested++;
   });

@@ -46,18 +46,21 @@ export interface ContactContext {
   events: SectionView<EventItem>;
 }
 
-export interface Viewer {
+export interface SidebarViewer {
   orgId: string;
   userId: string;
   email: string;
 }
 
 export interface ContactContextDeps {
-  gmailFor(user: Viewer): GmailApi;
-  driveFor(user: Viewer): DriveApi;
-  calendarFor(user: Viewer): CalendarApi;
+  gmailFor(user: SidebarViewer): GmailApi;
+  driveFor(user: SidebarViewer): DriveApi;
+  calendarFor(user: SidebarViewer): CalendarApi;
   /** The contact's current meeting title, only when presence rules allow (same org, public event). */
-  currentMeeting?(viewer: Viewer, email: string): Promise<{ title: string; until: string | null } | null>;
+  currentMeeting?(
+    viewer: SidebarViewer,
+    email: string,
+  ): Promise<{ title: string; until: string | null } | null>;
   cache: SidebarCache;
   clock?: () => Date;
   log?: Logger;
@@ -72,7 +75,7 @@ export interface ContactContextDeps {
 }
 
 export interface ContactContextService {
-  forEmail(viewer: Viewer, email: string | null | undefined): Promise<ContactContext>;
+  forEmail(viewer: SidebarViewer, email: string | null | undefined): Promise<ContactContext>;
   /** Waits for every fetch still running: background refreshes and those a caller gave up on. */
   settled(): Promise<void>;
 }
@@ -106,14 +109,18 @@ export function contactContextService(deps: ContactContextDeps): ContactContextS
   const inFlight = new Map<string, Promise<SectionData<unknown>>>();
   const running = new Set<Promise<unknown>>();
 
-  const fetchSection = (viewer: Viewer, email: string, source: Source): Promise<SectionData<unknown>> =>
+  const fetchSection = (
+    viewer: SidebarViewer,
+    email: string,
+    source: Source,
+  ): Promise<SectionData<unknown>> =>
     source === "gmail"
       ? loadMail(deps.gmailFor(viewer), email)
       : source === "drive"
         ? loadDocs(deps.driveFor(viewer), email)
         : loadEvents(deps.calendarFor(viewer), email, clock(), deps.defaultTimeZone ?? "UTC");
 
-  const load = (viewer: Viewer, email: string, source: Source): Promise<SectionData<unknown>> => {
+  const load = (viewer: SidebarViewer, email: string, source: Source): Promise<SectionData<unknown>> => {
     const key = `${viewer.orgId}/${viewer.userId}/${email}/${source}`;
     const existing = inFlight.get(key);
     if (existing) return existing;
@@ -171,7 +178,7 @@ export function contactContextService(deps: ContactContextDeps): ContactContextS
   });
 
   async function section(
-    viewer: Viewer,
+    viewer: SidebarViewer,
     email: string,
     source: Source,
     cached: CachedSections,

@@ -1,6 +1,7 @@
 // The org's dial-in numbers (orgs/{org}/settings/meetingDialIn), set by an admin, read when meeting
 // details are written into an event.
 import type { Firestore } from "@google-cloud/firestore";
+import { malformedDocument } from "../platform/firestore";
 import { DialInSettings } from "./dial-in";
 
 export interface DialInRepository {
@@ -18,8 +19,7 @@ export function firestoreDialInRepository(
     async get(orgId) {
       const snap = await db().doc(dialInPath(orgId)).get();
       const parsed = DialInSettings.safeParse({ numbers: snap.data()?.numbers ?? [] });
-      if (!parsed.success)
-        throw new Error(`Document ${dialInPath(orgId)} is malformed: ${parsed.error.message}`);
+      if (!parsed.success) throw malformedDocument(dialInPath(orgId), parsed.error);
       return parsed.data;
     },
     async put(orgId, settings, by) {

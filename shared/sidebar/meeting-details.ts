@@ -4,8 +4,10 @@
 // again updates the block (same room) and removing it restores the description.
 import { randomInt } from "node:crypto";
 import type { Firestore } from "@google-cloud/firestore";
+import { z } from "zod";
 import type { CalendarEventResource, CalendarEventsApi } from "../google/calendar-events-api";
 import { AppError } from "../platform/errors";
+import { parseDocument, StoredDate } from "../platform/firestore";
 import { groupDialIn } from "./dial-in";
 import type { DialInRepository } from "./dial-in-settings";
 import { renderMeetingBlock, stripMeetingBlock, upsertMeetingBlock } from "./meeting-block";
@@ -23,6 +25,16 @@ export interface MeetingRoom {
   createdAt: Date;
 }
 
+const StoredMeetingRoom: z.ZodType<MeetingRoom> = z.object({
+  room: z.string(),
+  orgId: z.string(),
+  ownerUserId: z.string(),
+  calendarId: z.string(),
+  eventId: z.string(),
+  pin: z.string(),
+  createdAt: StoredDate,
+});
+
 export interface MeetingRooms {
   get(room: string): Promise<MeetingRoom | undefined>;
   create(room: MeetingRoom): Promise<void>;
@@ -33,9 +45,7 @@ export function firestoreMeetingRooms(db: () => Firestore): MeetingRooms {
   const col = () => db().collection("meetingRooms");
   return {
     async get(room) {
-      const data = (await col().doc(room).get()).data();
-      if (!data) return undefined;
-      return { ...(data as Omit<MeetingRoom, "createdAt">), createdAt: data.createdAt.toDate() };
+      return parseDocument(StoredMeetingRoom, await col().doc(room).get());
     },
     async create(room) {
       await col().doc(room.room).create(room);

@@ -6,9 +6,8 @@
 import { createHash } from "node:crypto";
 import { type DocumentData, FieldValue, type Firestore } from "@google-cloud/firestore";
 import { z } from "zod";
-import type { IntegrationTeardown } from "../identity";
 import { expireAfter } from "../platform/firestore";
-import { SOURCES, type Source } from "./sections";
+import type { Source } from "./sections";
 
 /** Cached documents outlive their freshness only to serve stale-while-revalidate; TTL deletes them. */
 export const CACHE_TTL_MS = 24 * 3600_000;
@@ -122,19 +121,6 @@ export function firestoreSidebarCache(
       await ref.update({ [`sections.${source}`]: FieldValue.delete() }).catch((error) => {
         if ((error as { code?: number }).code !== 5) throw error; // 5 NOT_FOUND
       });
-    },
-  };
-}
-
-/** Disconnecting Gmail, Drive or Calendar deletes that source's cached sidebar data at once (identity runs it). */
-export function sidebarCacheTeardown(cache: () => SidebarCache): IntegrationTeardown {
-  return {
-    name: "sidebar cache",
-    integrations: [...SOURCES],
-    stage: "forget",
-    async run({ orgId, userId, integration }) {
-      const source = SOURCES.find((s) => s === integration);
-      if (source) await cache().forget({ orgId, userId }, source);
     },
   };
 }

@@ -17,11 +17,11 @@ import {
   type ContactContextDeps,
   type ContactContextService,
   contactContextService,
-  type Viewer,
+  type SidebarViewer,
 } from "./contact-context";
 import { firestoreDialInRepository } from "./dial-in-settings";
 import { firestoreMeetingRooms, meetingDetails } from "./meeting-details";
-import { firestoreSidebarCache, type SidebarCache, sidebarCacheTeardown } from "./sidebar-cache";
+import { firestoreSidebarCache, type SidebarCache } from "./sidebar-cache";
 import { type SidebarRouteDeps, sidebarRoutes } from "./sidebar-routes";
 
 export interface SidebarDeps {
@@ -77,7 +77,7 @@ export function sidebarServices(deps: SidebarDeps): SidebarServices {
   });
   const context = once(() =>
     contactContextService({
-      gmailFor: (u: Viewer) =>
+      gmailFor: (u: SidebarViewer) =>
         gmailApi(target, async () => (await deps.tokens().getAccessToken(u, "gmail")).token, {
           ...retry,
           mode: deps.gmailMode ?? "batch",
@@ -134,7 +134,3 @@ export function apiSidebarRoutes(services: () => SidebarServices): Route[] {
     webOrigin: () => d.webOrigin(),
   });
 }
-
-/** Registered with identity's disconnect: deletes the source's cached sidebar data. */
-export const apiSidebarTeardown = (services: () => SidebarServices) =>
-  sidebarCacheTeardown(() => services().cache());

@@ -5,14 +5,14 @@
 // cache exactly as if they had disconnected each integration themselves.
 
 import type { Firestore } from "@google-cloud/firestore";
-import { contactSyncTeardown } from "../contacts/contact-sync-status";
+import { contactSyncTeardown } from "../contacts/contact-sync-teardown";
 import type { DirectoryServices } from "../directory/directory-services";
 import { directoryWatchTeardown } from "../directory/directory-teardown";
 import { cursorTeardown, type IntegrationTeardown } from "../identity/integration-teardown";
+import { calendarTeardowns } from "../presence/calendar-teardown";
 import type { PresenceServices } from "../presence/presence-services";
-import { calendarTeardowns } from "../presence/presence-services";
 import type { SidebarServices } from "../sidebar/sidebar-services";
-import { apiSidebarTeardown } from "../sidebar/sidebar-services";
+import { sidebarCacheTeardown } from "../sidebar/sidebar-teardown";
 
 /** The part of the process graph the teardowns run on (each capability built on first use). */
 export interface TeardownSources {
@@ -27,7 +27,7 @@ export function integrationTeardowns(graph: TeardownSources): IntegrationTeardow
     cursorTeardown(graph.ports.firestore),
     contactSyncTeardown(graph.ports.firestore),
     ...calendarTeardowns(() => graph.presence()),
-    apiSidebarTeardown(() => graph.sidebar()),
+    sidebarCacheTeardown(() => graph.sidebar().cache()),
     directoryWatchTeardown(() => graph.directory()),
   ];
 }

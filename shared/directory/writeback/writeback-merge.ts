@@ -78,7 +78,7 @@ const sameName = (a: PersonName | undefined, b: PersonName | undefined): boolean
 const norm = (d: string | null | undefined): string => (d ?? "").trim();
 
 /** The primary organization's department, as Workspace shows it. */
-export const departmentOf = (orgs: WorkspaceOrganization[]): string | null =>
+export const primaryOrgDepartment = (orgs: WorkspaceOrganization[]): string | null =>
   (orgs.find((o) => o.primary) ?? orgs[0])?.department ?? null;
 
 function withDepartment(orgs: WorkspaceOrganization[], department: string | null): WorkspaceOrganization[] {
@@ -140,7 +140,7 @@ export function mergeProfile(
   }
 
   if (desired.department !== undefined) {
-    const googleDept = departmentOf(google.organizations);
+    const googleDept = primaryOrgDepartment(google.organizations);
     const dept = mergeField<string | null>(
       googleDept,
       desired.department,

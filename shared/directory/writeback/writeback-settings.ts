@@ -2,6 +2,7 @@
 // on; names and department only when the admin also opts in (Google stays their source of truth).
 import type { Firestore } from "@google-cloud/firestore";
 import { z } from "zod";
+import { parseField } from "../../platform/firestore";
 
 export const WriteBackSettings = z.object({
   enabled: z.boolean(),
@@ -33,8 +34,7 @@ export function firestoreWriteBackSettings(db: Firestore): WriteBackSettingsRepo
   const org = (orgId: string) => db.doc(`orgs/${orgId}`);
   return {
     async get(orgId) {
-      const raw = (await org(orgId).get()).get("directoryWriteBack");
-      return raw === undefined ? WRITE_BACK_OFF : WriteBackSettings.parse(raw);
+      return parseField(WriteBackSettings, await org(orgId).get(), "directoryWriteBack") ?? WRITE_BACK_OFF;
     },
     async save(orgId, input) {
       const settings = WriteBackSettings.parse(input);
@@ -43,8 +43,7 @@ export function firestoreWriteBackSettings(db: Firestore): WriteBackSettingsRepo
       return settings;
     },
     async access(orgId) {
-      const raw = (await org(orgId).get()).get("directoryWriteBackAccess");
-      return raw === undefined ? null : WriteBackAccess.parse(raw);
+      return parseField(WriteBackAccess, await org(orgId).get(), "directoryWriteBackAccess") ?? null;
     },
     async saveAccess(orgId, access) {
       const current = await this.access(orgId);

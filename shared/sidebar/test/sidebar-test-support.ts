@@ -25,9 +25,9 @@ import {
 } from "../../identity/test/identity-test-support";
 import { createHttpHandler } from "../../platform/http";
 import type { SecretStore } from "../../platform/secrets";
-import { sidebarCacheTeardown } from "../sidebar-cache";
 import { sidebarRoutes } from "../sidebar-routes";
 import { type SidebarDeps, type SidebarServices, sidebarServices } from "../sidebar-services";
+import { sidebarCacheTeardown } from "../sidebar-teardown";
 
 export const APP = "https://app.acme.test";
 

@@ -13,7 +13,7 @@ import { firestoreRefreshSessions } from "../../identity/refresh-sessions";
 import { type SessionGate, sessionAuthenticator } from "../../identity/session-authenticator";
 import { sessionRoutes } from "../../identity/session-routes";
 import { sessionTokenService } from "../../identity/session-tokens";
-import { LOGIN_CODE_TTL_MS, type LoginCode } from "../../identity/sign-in";
+import { LOGIN_CODE_TTL_MS, LoginCode } from "../../identity/sign-in";
 import { ssoAdminRoutes } from "../../identity/sso-admin-routes";
 import { firestoreSsoConfigRepository } from "../../identity/sso-config";
 import { healthRoutes, openApiRoute } from "../../platform/health-routes";
@@ -44,7 +44,7 @@ export function apiRoutes(graph: ProcessGraph, gate?: SessionGate): Route[] {
       sessions: lazy(() => firestoreRefreshSessions(db())),
       tokens: lazy(() => sessionTokenService(ports.secrets())),
       publisher,
-      loginCodes: lazy(() => oneTimeRecords<LoginCode>(db(), "loginCodes", LOGIN_CODE_TTL_MS)),
+      loginCodes: lazy(() => oneTimeRecords(db(), "loginCodes", LoginCode, LOGIN_CODE_TTL_MS)),
       ...(gate ? { onLoggedOut: gate.forget } : {}),
     }),
     ...ssoAdminRoutes({ sso: lazy(() => firestoreSsoConfigRepository(db())), publisher }),

@@ -21,13 +21,13 @@ import {
 } from "./events";
 import {
   type AccessRole,
+  type AclViewer,
   accessRole,
   type Calendar,
   type EventRecord,
   findCalendar,
   orgCalendars,
   primaryCalendar,
-  type Viewer,
   viewerOf,
 } from "./model";
 import { calendarSettings } from "./settings";
@@ -36,7 +36,7 @@ import { isValidTimeZone, parseDateTime } from "./tz";
 export interface Resolved {
   calendar: Calendar;
   role: AccessRole;
-  viewer: Viewer;
+  viewer: AclViewer;
 }
 
 /** Resolves `calendarId` ("primary" or an id) for the caller; 404 when it does not exist or is not visible. */

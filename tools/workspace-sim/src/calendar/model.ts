@@ -169,18 +169,18 @@ export function createSecondaryCalendar(
   return cal;
 }
 
-export interface Viewer {
+export interface AclViewer {
   email: string;
   domain: string;
   groups: string[];
 }
 
-export function viewerOf(org: Org, user: DirectoryUser): Viewer {
+export function viewerOf(org: Org, user: DirectoryUser): AclViewer {
   return { email: user.primaryEmail, domain: org.domain, groups: org.directory.groupsOf(user.primaryEmail) };
 }
 
 /** What `viewer` may do with `calendar`: owner, explicit ACL rules, then the domain default. */
-export function accessRole(state: SimState, calendar: Calendar, viewer: Viewer): AccessRole {
+export function accessRole(state: SimState, calendar: Calendar, viewer: AclViewer): AccessRole {
   if (calendar.ownerEmail === viewer.email) return "owner";
   let best: AccessRole = "none";
   const consider = (r: AccessRole) => {
