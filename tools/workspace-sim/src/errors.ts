@@ -176,6 +176,8 @@ export const preconditionFailed = () =>
 /** The error of a fault injected by a test, in the form the real API would send it. */
 export function injectedFailure(kind: FailureKind, service: string): ApiError {
   switch (kind) {
+    case "401":
+      return unauthenticated();
     case "429":
       return new ApiError({
         code: 429,
@@ -217,6 +219,8 @@ export function injectedFailure(kind: FailureKind, service: string): ApiError {
 /** Injected failures on the token endpoints keep the OAuth body shape. */
 export function injectedOAuthFailure(kind: FailureKind): OAuthError {
   switch (kind) {
+    case "401":
+      return new OAuthError(401, "invalid_client", "Unauthorized");
     case "429":
       return new OAuthError(429, "rate_limit_exceeded", "Rate Limit Exceeded");
     case "403":
