@@ -43,6 +43,7 @@ beforeAll(async () => {
       };
     },
     keepAlive: async () => "fresh",
+    tokenRefused: async () => undefined,
   };
 });
 afterAll(() => sim?.stop());

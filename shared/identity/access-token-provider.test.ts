@@ -178,6 +178,7 @@ describe("access token provider", () => {
         expiresInMs: -1,
       });
       sim.control.revokeGrant(USERS.erin.email, CLIENT.clientId); // the user removed the app at Google
+      sim.control.advanceClock(sim.control.settings().oauth.revocationLagMs); // revocation takes a while
       const user = { orgId: ORG, userId: USERS.erin.userId };
       await expect(services.tokens().getAccessToken(user, "contacts")).rejects.toMatchObject({
         code: "precondition_failed",
