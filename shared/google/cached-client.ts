@@ -2,12 +2,12 @@
 // of asking the token service on every message), rebuilt once when Google answers 401: the token went
 // stale early (revoked, a key rotated, a clock that moved), so fresh credentials are worth one retry.
 import { AppError } from "../platform/errors";
-import { googleErrorInfo } from "./google-errors";
+import { classifyGoogleError } from "./google-errors";
 
 const isUnauthenticated = (error: unknown): boolean =>
   error instanceof AppError &&
   error.code === "forbidden" &&
-  googleErrorInfo((error as { cause?: unknown }).cause)?.status === 401;
+  classifyGoogleError((error as { cause?: unknown }).cause).kind === "unauthenticated";
 
 type Methods<T> = {
   [K in keyof T]: T[K] extends (...args: never[]) => Promise<unknown> ? K : never;

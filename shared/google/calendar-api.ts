@@ -119,7 +119,7 @@ export function googleCalendarApi(
           timeZone: res.data.timeZone ?? undefined,
         };
       } catch (error) {
-        if (query.mode === "incremental" && isExpiredCursor(googleErrorInfo(error))) {
+        if (query.mode === "incremental" && isExpiredCursor(error)) {
           throw new SyncTokenExpiredError(calendarId);
         }
         throw passThrough(error) ?? toAppError(error, "calendar events.list");

@@ -4,7 +4,7 @@ import { calendar } from "@googleapis/calendar";
 import type { OAuth2Client } from "google-auth-library";
 import { AppError } from "../platform/errors";
 import { clientOptions, type GoogleApiTarget } from "./google-client-options";
-import { googleErrorInfo, toAppError } from "./google-errors";
+import { classifyGoogleError, googleErrorInfo, toAppError } from "./google-errors";
 import { type RetryOptions, withGoogleRetry } from "./retry";
 
 export interface CalendarEventResource {
@@ -40,13 +40,8 @@ export function googleCalendarEventsApi(
   const api = calendar({ version: "v3", ...clientOptions(target, auth) });
   const fail = (error: unknown, what: string) => {
     if (error instanceof AppError) return error;
-    const info = googleErrorInfo(error);
     // An attendee (not the organiser) changing shared fields: forbiddenForNonOrganizer.
-    if (
-      info?.status === 403 &&
-      info.reason !== "rateLimitExceeded" &&
-      info.reason !== "userRateLimitExceeded"
-    ) {
+    if (classifyGoogleError(error).kind === "forbidden") {
       return new AppError("forbidden", "Only the organiser or an editor of the event can change it", {
         cause: error,
       });

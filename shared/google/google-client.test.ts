@@ -43,6 +43,7 @@ beforeAll(async () => {
       };
     },
     keepAlive: async () => "fresh",
+    tokenRefused: async () => undefined,
   };
 });
 afterAll(() => sim?.stop());
@@ -75,8 +76,8 @@ describe("Google client layer", () => {
       .catch((e: unknown) => e);
     const info = googleErrorInfo(error);
     expect(info?.status).toBe(400);
-    expect(isRetryableGoogleError(info)).toBe(false);
-    expect(isExpiredCursor(info)).toBe(false);
+    expect(isRetryableGoogleError(error)).toBe(false);
+    expect(isExpiredCursor(error)).toBe(false);
   });
 
   it("retries a 429 storm with backoff and then succeeds", async () => {

@@ -5,7 +5,7 @@
 import { people, type people_v1 } from "@googleapis/people";
 import { AppError } from "../platform/errors";
 import { clientOptions, type GoogleApiTarget, userAuthClient } from "./google-client-options";
-import { googleErrorInfo, isExpiredCursor, toAppError } from "./google-errors";
+import { classifyGoogleError, toAppError } from "./google-errors";
 import { type RetryOptions, withGoogleRetry } from "./retry";
 import type { TokenSource, TokenUser } from "./token-source";
 
@@ -121,11 +121,11 @@ export function googlePeopleApi(options: PeopleAdapterOptions): PeopleApi {
     try {
       return (await withGoogleRetry(fn, options.retry)).data;
     } catch (error) {
-      const info = googleErrorInfo(error);
-      if (isExpiredCursor(info))
+      const { kind, info } = classifyGoogleError(error);
+      if (kind === "expired_cursor")
         throw new ExpiredSyncTokenError(`${what}: ${info?.message ?? "sync token expired"}`);
-      if (info?.status === 404) throw new PersonGoneError(`${what}: not found`);
-      if (info?.status === 400 && (info.reason === "failedPrecondition" || /etag/i.test(info.message))) {
+      if (kind === "not_found") throw new PersonGoneError(`${what}: not found`);
+      if (info?.status === 400 && (kind === "precondition" || /etag/i.test(info.message))) {
         throw new StaleEtagError(`${what}: ${info.message}`);
       }
       throw toAppError(error, what);

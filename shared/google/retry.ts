@@ -1,7 +1,8 @@
 // Truncated exponential backoff with full jitter for Google calls, honouring Retry-After, retrying only
-// what can succeed later (quota, 5xx, no answer). Bounded in attempts and in total time, because a
-// function's deadline is short: beyond that, the worker throws and Pub/Sub redelivers later.
-import { googleErrorInfo, isRetryableGoogleError } from "./google-errors";
+// what can succeed later (quota, 5xx, a broken connection). A defect in our own code (an error with no
+// HTTP answer that is not the network's) is thrown at once. Bounded in attempts and in total time,
+// because a function's deadline is short: beyond that, the worker throws and Pub/Sub redelivers later.
+import { classifyGoogleError, isRetryable } from "./google-errors";
 
 export interface RetryOptions {
   maxAttempts?: number;
@@ -23,10 +24,10 @@ export async function withGoogleRetry<T>(call: () => Promise<T>, options: RetryO
     try {
       return await call();
     } catch (error) {
-      const info = googleErrorInfo(error);
-      if (attempt >= maxAttempts || !isRetryableGoogleError(info)) throw error;
+      const failure = classifyGoogleError(error);
+      if (attempt >= maxAttempts || !isRetryable(failure)) throw error;
       const backoff = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)) * random();
-      const delay = Math.max(backoff, (info?.retryAfterSeconds ?? 0) * 1000);
+      const delay = Math.max(backoff, (failure.info?.retryAfterSeconds ?? 0) * 1000);
       if (Date.now() - started + delay > budgetMs) throw error;
       options.onRetry?.(attempt, delay, error);
       await sleep(delay);

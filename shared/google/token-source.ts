@@ -13,4 +13,9 @@ export interface GoogleAccessToken {
 export interface TokenSource {
   /** A usable access token for the user's grant of `integration` (a name the caller owns). */
   getAccessToken(user: TokenUser, integration: string): Promise<GoogleAccessToken>;
+  /**
+   * Google answered 401 to `token`: forget it (if it is still the grant's) so the next call refreshes;
+   * `again` = a freshly refreshed token was refused too, so the grant needs the user to reconnect.
+   */
+  tokenRefused(user: TokenUser, integration: string, token: string, again: boolean): Promise<void>;
 }

@@ -178,6 +178,7 @@ describe("access token provider", () => {
         expiresInMs: -1,
       });
       sim.control.revokeGrant(USERS.erin.email, CLIENT.clientId); // the user removed the app at Google
+      sim.control.advanceClock(sim.control.settings().oauth.revocationLagMs); // revocation takes a while
       const user = { orgId: ORG, userId: USERS.erin.userId };
       await expect(services.tokens().getAccessToken(user, "contacts")).rejects.toMatchObject({
         code: "precondition_failed",
@@ -218,6 +219,40 @@ describe("access token provider", () => {
       code: "precondition_failed",
       details: { reason: "partial", missingScopes: [INTEGRATIONS.calendar.scopes[1]] },
     });
+  });
+
+  it("a token Google refused before its expiry: forgotten once across instances, refreshed once; refused again → needs_reauth", async () => {
+    const publisher = recordingPublisher();
+    const [a, b] = [instance("refused-a", { publisher }), instance("refused-b", { publisher })];
+    const { grant } = await seedGrant(a, sim, USERS.dave, { integrations: ["contacts"] });
+    const user = { orgId: ORG, userId: USERS.dave.userId };
+    const first = await a.tokens().getAccessToken(user, "contacts");
+    // Both instances got 401 with the same token (it died early at Google) and report it at once.
+    await Promise.all([a, b].map((s) => s.tokens().tokenRefused(user, "contacts", first.token, false)));
+    const renewed = await Promise.all([a, b].map((s) => s.tokens().getAccessToken(user, "contacts")));
+    expect(tokenCalls()).toBe(1);
+    expect(renewed[0]!.token).toBe(renewed[1]!.token);
+    expect(renewed[0]!.token).not.toBe(first.token);
+    // A late report about the old token changes nothing; about the renewed one, the grant is dead.
+    await b.tokens().tokenRefused(user, "contacts", first.token, false);
+    await expect(b.tokens().tokenRefused(user, "contacts", first.token, true)).rejects.toMatchObject({
+      code: "conflict",
+      retryable: true,
+    });
+    expect((await a.grants().get(keyOf(grant)))?.status).toBe("connected");
+    await expect(a.tokens().tokenRefused(user, "contacts", renewed[0]!.token, true)).rejects.toMatchObject({
+      code: "precondition_failed",
+      details: { reason: "needs_reauth" },
+    });
+    expect(await a.grants().get(keyOf(grant))).toMatchObject({
+      status: "needs_reauth",
+      accessToken: null,
+      lastError: "unauthenticated: Google refused a freshly refreshed access token (401)",
+    });
+    expect(publisher.messages.map((m) => m.payload)).toEqual([
+      expect.objectContaining({ status: "needs_reauth", reason: "unauthenticated", grantId: grant.grantId }),
+    ]);
+    expect(tokenCalls()).toBe(1);
   });
 
   it("answers not_connected for an integration the user never connected", async () => {

@@ -5,7 +5,10 @@
 //    the grant, using the token the winner stored;
 //  - on invalid_grant the grant is re-read first: if its refresh token changed meanwhile (a reconnect),
 //    that one is used; only an unchanged, dead token marks the grant needs_reauth (never deleted).
-import { randomUUID } from "node:crypto";
+// An access token Google refuses (401) before its expiry is forgotten, so the next caller refreshes it
+// once; if Google refuses the refreshed token too, the grant is marked needs_reauth (README "Token
+// failures" in tools/workspace-sim: tokens die early, revocation propagates slowly).
+import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import type { Firestore } from "@google-cloud/firestore";
 import { AppError } from "../platform/errors";
 import { acquireLease, heldLease, LEASE_COLLECTION, releaseLease } from "../platform/lease";
@@ -34,6 +37,17 @@ export interface AccessTokenProvider {
   getAccessToken(user: { orgId: string; userId: string }, integration: IntegrationName): Promise<AccessToken>;
   /** Refreshes the grant's access token if it expires within `withinMs` (the keep-alive worker). */
   keepAlive(key: GrantKey, withinMs: number): Promise<KeepAliveOutcome>;
+  /**
+   * Google answered 401 to `token` although it had not expired. The first time, the token is forgotten
+   * (only if the grant still holds it), so the next getAccessToken refreshes it. `again` (a token just
+   * refreshed was refused too) marks the grant needs_reauth and throws the needs_reauth error.
+   */
+  tokenRefused(
+    user: { orgId: string; userId: string },
+    integration: IntegrationName,
+    token: string,
+    again: boolean,
+  ): Promise<void>;
 }
 
 export interface AccessTokenProviderDeps {
@@ -82,6 +96,14 @@ const pathOf = (k: GrantKey) => `orgs/${k.orgId}/users/${k.userId}/grants/${k.gr
 /** Integrations the grant serves whose scopes it no longer covers. */
 const partialOf = (grant: Pick<Grant, "integrations" | "scopes">) =>
   grant.integrations.filter((name) => missingScopes(INTEGRATIONS[name], grant.scopes).length > 0);
+
+/** Same sealing (a fresh random IV each time), so the same stored value. */
+const sameSeal = (a: Grant["accessToken"], b: Grant["accessToken"]) =>
+  a !== null && b !== null && a.iv === b.iv && a.data === b.data;
+
+/** Tokens compared in constant time (over their digests, so lengths do not leak either). */
+const sameToken = (a: string, b: string) =>
+  timingSafeEqual(createHash("sha256").update(a).digest(), createHash("sha256").update(b).digest());
 
 /** Shares one in-flight promise per key among concurrent callers. */
 function singleFlight<T>() {
@@ -134,14 +156,21 @@ export function accessTokenProvider(deps: AccessTokenProviderDeps): AccessTokenP
     );
   }
 
-  /** The refresh token is dead and unchanged since we read it: mark the grant, tell the others, refuse. */
-  async function markDead(grant: Grant, error: InvalidGrantError): Promise<never> {
+  /**
+   * The grant cannot work until the user reconnects (its refresh token is dead, or Google refuses the
+   * tokens it gives) and it is unchanged since we read it: mark it, tell the others, refuse.
+   */
+  async function markDead(
+    grant: Grant,
+    reason: "invalid_grant" | "unauthenticated",
+    description: string,
+  ): Promise<never> {
     const now = deps.now();
     const marked: Grant = {
       ...grant,
       status: "needs_reauth",
       version: grant.version + 1,
-      lastError: `invalid_grant: ${error.description}`.slice(0, 300),
+      lastError: `${reason}: ${description}`.slice(0, 300),
       lastErrorAt: now,
       accessToken: null,
       accessTokenExpiresAt: null,
@@ -149,13 +178,18 @@ export function accessTokenProvider(deps: AccessTokenProviderDeps): AccessTokenP
     };
     // Publish first (its id is deterministic per transition): a crash after it re-publishes the same
     // event on retry rather than losing it.
-    await publishStatus(marked, "invalid_grant");
+    await publishStatus(marked, reason);
     await grants.mutate(keyOf(grant), (current) =>
       current && current.version === grant.version && current.status === "connected"
         ? { write: { ...marked, keepAlive: current.keepAlive, lastUsedAt: current.lastUsedAt } }
         : undefined,
     );
-    log.warn("grant.needs_reauth", { grantId: grant.grantId, orgId: grant.orgId, userId: grant.userId });
+    log.warn("grant.needs_reauth", {
+      grantId: grant.grantId,
+      orgId: grant.orgId,
+      userId: grant.userId,
+      reason,
+    });
     throw needsReauth(marked);
   }
 
@@ -227,7 +261,7 @@ export function accessTokenProvider(deps: AccessTokenProviderDeps): AccessTokenP
           grant = reread;
           continue;
         }
-        return markDead(reread, error);
+        return markDead(reread, "invalid_grant", error.description);
       }
       return store(grant, tokens);
     }
@@ -306,6 +340,33 @@ export function accessTokenProvider(deps: AccessTokenProviderDeps): AccessTokenP
           grantId: grant.grantId,
         };
       });
+    },
+    async tokenRefused({ orgId, userId }, integration, token, again) {
+      const found = await grants.findForIntegration(orgId, userId, integration);
+      if (!found) throw notConnected(integration);
+      const grant = assertUsable(found, keyOf(found));
+      const held = grant.accessToken
+        ? await cipher.open(grant.accessToken, bindingOf(grant, "access_token"))
+        : undefined;
+      // Another caller already replaced it (or a reconnect did): nothing to forget, nothing to blame.
+      if (held === undefined || !sameToken(held, token)) {
+        if (again)
+          throw new AppError("conflict", "The grant changed while Google refused its token; try again", {
+            retryable: true,
+          });
+        return;
+      }
+      const context = { grantId: grant.grantId, orgId, userId, integration };
+      if (again) {
+        log.warn("grant.refreshed_token_refused", context);
+        await markDead(grant, "unauthenticated", "Google refused a freshly refreshed access token (401)");
+      }
+      log.info("grant.access_token_refused", context);
+      await grants.mutate(keyOf(grant), (current) =>
+        current?.status === "connected" && sameSeal(current.accessToken, grant.accessToken)
+          ? { write: { ...current, accessToken: null, accessTokenExpiresAt: null, updatedAt: deps.now() } }
+          : undefined,
+      );
     },
     async keepAlive(key, withinMs) {
       const grant = await grants.get(key);

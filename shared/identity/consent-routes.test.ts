@@ -9,6 +9,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { useEmulators } from "../../tools/testing/emulator-env";
 import type { RunningWorkspaceSim } from "../../tools/workspace-sim/src/index";
 import type { AuditEvent } from "../audit/audit-event";
+import { googleCalendarApi } from "../google/calendar-api";
+import { userAuthClient } from "../google/google-client-options";
 import { createHttpHandler } from "../platform/http";
 import type { SecretStore } from "../platform/secrets";
 import { consentRoutes, type IntegrationView } from "./consent-routes";
@@ -23,6 +25,7 @@ import {
   identity,
   ORG,
   recordingPublisher,
+  seedGrant,
   silentLog,
   startSim,
   type TestUser,
@@ -344,6 +347,8 @@ describe("disconnect", () => {
     expect(sim.control.requests({ method: "oauth.revoke" }).map((r) => r.status)).toEqual([200]);
     expect(await grantDocs(user)).toHaveLength(0);
     expect((await cursors.get()).size).toBe(0);
+    // At Google the revocation takes a while to reach every token (tools/workspace-sim README).
+    sim.control.advanceClock(sim.control.settings().oauth.revocationLagMs);
     const refresh = await fetch(`${sim.url}/token`, {
       method: "POST",
       body: new URLSearchParams({
@@ -371,5 +376,31 @@ describe("disconnect", () => {
       expect.objectContaining({ integration: "contacts", revokedAtGoogle: true, wasConnected: true }),
       expect.objectContaining({ integration: "contacts", revokedAtGoogle: false, wasConnected: false }),
     ]);
+  });
+});
+
+describe("a grant Google stops accepting", () => {
+  it("shows needs_reauth in GET /v1/integrations, with why, once a refreshed Calendar token is refused again", async () => {
+    await seedGrant(services, sim, USERS.erin, { integrations: ["calendar"] });
+    const erin = { orgId: ORG, userId: USERS.erin.userId };
+    const calendarApi = googleCalendarApi(
+      { rootUrl: sim.url },
+      userAuthClient(services.tokens(), erin, "calendar"),
+    );
+    sim.control.injectFault({ api: "calendar", user: USERS.erin.email, fail: "401" });
+    try {
+      await expect(calendarApi.listCalendars()).rejects.toMatchObject({
+        code: "precondition_failed",
+        retryable: false,
+        details: { reason: "needs_reauth" },
+      });
+    } finally {
+      sim.control.clearFaults();
+    }
+    expect(sim.control.requestCount({ api: "calendar", status: 401 })).toBe(2); // the token, then the refreshed one
+    expect((await integrationsOf(USERS.erin)).calendar).toMatchObject({
+      status: "needs_reauth",
+      lastError: "unauthenticated: Google refused a freshly refreshed access token (401)",
+    });
   });
 });

@@ -82,6 +82,7 @@ describe("token-refresh worker", () => {
       expiresInMs: 15 * MIN,
     });
     sim.control.revokeGrant(USERS.ada.email, CLIENT.clientId);
+    sim.control.advanceClock(sim.control.settings().oauth.revocationLagMs); // revocation takes a while
     sim.control.clearRequestLog();
 
     // Through the function's handler: the scheduler's message, decoded and acknowledged.

@@ -92,4 +92,34 @@ describe("Pub/Sub CloudEvent handling", () => {
     await expect(handler(event({ n: 1 }))).resolves.toBeUndefined();
     expect(lines.at(-1)).toMatchObject({ event: "event.failed_permanently", code: "not_found" });
   });
+
+  it("acknowledges a defect in our own code (a TypeError) with one error line, instead of redelivering it", async () => {
+    const handler = pubSubHandler(
+      Ping,
+      async () => {
+        const missing = undefined as unknown as { id: string };
+        void missing.id; // TypeError: Cannot read properties of undefined
+      },
+      () => log,
+    );
+    const before = lines.length;
+    await expect(handler(event({ n: 1 }))).resolves.toBeUndefined();
+    expect(lines.slice(before)).toEqual([
+      expect.objectContaining({ event: "event.failed_bug", severity: "ERROR" }),
+    ]);
+  });
+
+  it("still redelivers a network failure, even one fetch reports as a TypeError", async () => {
+    const handler = pubSubHandler(
+      Ping,
+      async () => {
+        throw new TypeError("fetch failed", {
+          cause: Object.assign(new Error("read"), { code: "ECONNRESET" }),
+        });
+      },
+      () => log,
+    );
+    await expect(handler(event({ n: 1 }))).rejects.toThrow("fetch failed");
+    expect(lines.at(-1)).toMatchObject({ event: "event.failed_will_retry" });
+  });
 });

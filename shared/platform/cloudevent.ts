@@ -1,10 +1,12 @@
 // Decoding of Pub/Sub CloudEvents (google.cloud.pubsub.topic.v1.messagePublished, as Eventarc delivers
 // them, and as the Functions Framework converts a plain push) and the policy every event function follows:
 // a malformed message is logged and acknowledged (it would never succeed); a transient failure is thrown
-// so Pub/Sub redelivers; a permanent failure is logged and acknowledged.
+// so Pub/Sub redelivers; a permanent failure is logged and acknowledged; so is a defect in our own code
+// (a TypeError...: redelivering replays the bug until the message is dead-lettered), with its stack.
 import type { CloudEvent } from "@google-cloud/functions-framework";
 import { z } from "zod";
 import { AppError, isAppError } from "./errors";
+import { isProgrammingError } from "./failure-kinds";
 import { type Logger, logger as rootLogger } from "./logger";
 import type { MessageType } from "./messages";
 
@@ -73,6 +75,10 @@ export function pubSubHandler<Schema extends z.ZodType>(
     } catch (error) {
       if (isAppError(error) && !error.retryable) {
         eventLog.error("event.failed_permanently", { code: error.code, reason: error.message });
+        return;
+      }
+      if (isProgrammingError(error)) {
+        eventLog.error("event.failed_bug", { error });
         return;
       }
       eventLog.warn("event.failed_will_retry", { error });

@@ -6,7 +6,7 @@
 import type { CalendarApi } from "../google/calendar-api";
 import type { DriveApi } from "../google/drive-api";
 import type { GmailApi } from "../google/gmail-api";
-import { googleErrorInfo } from "../google/google-errors";
+import { isRateLimited } from "../google/google-errors";
 import { isAppError } from "../platform/errors";
 import type { Logger } from "../platform/logger";
 import {
@@ -91,11 +91,7 @@ function classify(error: unknown): Pick<SectionView<never>, "state" | "reason"> 
     if (reason === "not_connected") return { state: "not_connected", rateLimited: false };
     if (reason === "needs_reauth") return { state: "needs_reauth", rateLimited: false };
   }
-  const info = googleErrorInfo(isAppError(error) && error.cause ? error.cause : error);
-  const limited =
-    info?.status === 429 ||
-    (info?.status === 403 &&
-      (info.reason === "userRateLimitExceeded" || info.reason === "rateLimitExceeded"));
+  const limited = isRateLimited(isAppError(error) && error.cause ? error.cause : error);
   return limited
     ? { state: "error", reason: "rate_limited", rateLimited: true }
     : { state: "error", reason: "upstream", rateLimited: false };

@@ -52,7 +52,10 @@ export function authenticate(state: SimState, req: IncomingMessage): Caller {
   const header = req.headers.authorization ?? "";
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   const token = match ? state.tokens.accessToken(match[1]!) : undefined;
-  if (!token || token.expiresAt <= state.now()) throw unauthenticated();
+  const now = state.now();
+  if (!token || token.expiresAt <= now) throw unauthenticated();
+  if (token.revokedAt !== undefined && now >= token.revokedAt + state.settings.oauth.revocationLagMs)
+    throw unauthenticated();
   if (!token.userId) return { token };
   const found = state.findUser(token.userId);
   // Suspending or deleting an account kills its sessions and tokens.

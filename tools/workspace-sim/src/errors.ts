@@ -1,6 +1,20 @@
 // Errors in the shapes Google puts on the wire: the REST envelope for APIs and the OAuth body for
-// token endpoints. Handlers throw these; the server serialises them.
+// token endpoints. Handlers throw these; the server serialises them in the envelope of the API that
+// answered (README "Error envelopes"):
+// - "classic" (Calendar, Gmail, Drive, Directory): `{error: {code, message, errors: [{domain, reason,
+//   message, locationType?, location?}]}}` and nothing else, as calendar/api/guides/errors shows and as
+//   KeepSoftwareSimple/compass-calendar#1239 logged for a real 410;
+// - "rich" (People): the classic fields plus `status` and `details: [ErrorInfo]`
+//   (googleapis/google-api-go-client#1904, googleapis/google-api-python-client#2417).
+// The 403 for insufficient scopes, made by Google's front end before the API runs, is rich on every API
+// (googleworkspace/php-samples#123 shows Gmail's with ErrorInfo); a 401 follows the API's envelope
+// (Calendar's guide shows it classic, `location: "Authorization"`).
 import type { FailureKind } from "./faults";
+
+export type ErrorEnvelope = "classic" | "rich";
+
+/** The envelope each simulated API's own errors use. */
+export const envelopeOf = (api: string): ErrorEnvelope => (api === "people" ? "rich" : "classic");
 
 export type GoogleStatus =
   | "INVALID_ARGUMENT"
@@ -26,6 +40,11 @@ export interface ApiErrorSpec {
   infoReason?: string;
   infoDomain?: string;
   infoMetadata?: Record<string, string>;
+  /** Classic `errors[].locationType` / `location`, e.g. "parameter" / "syncToken". */
+  locationType?: string;
+  location?: string;
+  /** Forces an envelope whatever the API (the front end's auth errors are always rich). */
+  envelope?: ErrorEnvelope;
   headers?: Record<string, string>;
 }
 
@@ -34,7 +53,8 @@ export class ApiError extends Error {
     super(spec.message);
   }
 
-  body() {
+  /** The wire body in `envelope` (the answering API's, from envelopeOf), unless the spec forces one. */
+  body(envelope: ErrorEnvelope = "classic") {
     const {
       code,
       message,
@@ -44,13 +64,27 @@ export class ApiError extends Error {
       infoReason,
       infoDomain,
       infoMetadata,
+      locationType,
+      location,
     } = this.spec;
+    const classic = {
+      code,
+      message,
+      errors: [
+        {
+          message,
+          domain,
+          reason,
+          ...(locationType ? { locationType } : {}),
+          ...(location ? { location } : {}),
+        },
+      ],
+    };
+    if ((this.spec.envelope ?? envelope) === "classic") return { error: classic };
     return {
       error: {
-        code,
-        message,
+        ...classic,
         status,
-        errors: [{ message, domain, reason }],
         details: [
           {
             "@type": "type.googleapis.com/google.rpc.ErrorInfo",
@@ -93,6 +127,8 @@ export const unauthenticated = () =>
       "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.",
     reason: "authError",
     infoReason: "ACCESS_TOKEN_TYPE_UNSUPPORTED",
+    locationType: "header",
+    location: "Authorization",
     headers: { "www-authenticate": 'Bearer realm="https://accounts.google.com/", error="invalid_token"' },
   });
 
@@ -104,6 +140,7 @@ export const insufficientScopes = (service: string, method: string) =>
     reason: "insufficientPermissions",
     infoReason: "ACCESS_TOKEN_SCOPE_INSUFFICIENT",
     infoMetadata: { service, method },
+    envelope: "rich",
     headers: {
       "www-authenticate": 'Bearer realm="https://accounts.google.com/", error="insufficient_scope"',
     },
@@ -139,6 +176,8 @@ export const preconditionFailed = () =>
 /** The error of a fault injected by a test, in the form the real API would send it. */
 export function injectedFailure(kind: FailureKind, service: string): ApiError {
   switch (kind) {
+    case "401":
+      return unauthenticated();
     case "429":
       return new ApiError({
         code: 429,
@@ -180,6 +219,8 @@ export function injectedFailure(kind: FailureKind, service: string): ApiError {
 /** Injected failures on the token endpoints keep the OAuth body shape. */
 export function injectedOAuthFailure(kind: FailureKind): OAuthError {
   switch (kind) {
+    case "401":
+      return new OAuthError(401, "invalid_client", "Unauthorized");
     case "429":
       return new OAuthError(429, "rate_limit_exceeded", "Rate Limit Exceeded");
     case "403":

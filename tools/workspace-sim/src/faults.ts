@@ -1,7 +1,7 @@
 // Failures and slowness a test asks for: "the next 2 connections.list calls for alice get 503",
 // "every People call takes 300 ms longer", "drop the next directory push".
 
-export const FAILURE_KINDS = ["429", "403", "403-user", "500", "503"] as const;
+export const FAILURE_KINDS = ["401", "429", "403", "403-user", "500", "503"] as const;
 
 export type FailureKind = (typeof FAILURE_KINDS)[number];
 
@@ -18,7 +18,9 @@ export interface FaultRule {
    * - "403": 403 PERMISSION_DENIED, reason `rateLimitExceeded`, domain `usageLimits` (a project rate limit);
    * - "403-user": 403 PERMISSION_DENIED, reason `userRateLimitExceeded`, domain `usageLimits` (a per-user
    *   quota; the same body the Directory API's own queries-per-minute-per-user limit sends);
-   * - "500": 500 INTERNAL `backendError`; "503": 503 UNAVAILABLE `backendError`.
+   * - "500": 500 INTERNAL `backendError`; "503": 503 UNAVAILABLE `backendError`;
+   * - "401": 401 UNAUTHENTICATED for a token that has not expired: an access token that died early
+   *   (README "Token failures"). The OAuth endpoints answer it as 401 `invalid_client`.
    * The OAuth endpoints keep the OAuth body (`rate_limit_exceeded` for 429, 403 and 403-user).
    */
   fail?: FailureKind;

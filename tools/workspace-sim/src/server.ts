@@ -8,7 +8,7 @@ import { registerCalendarRoutes } from "./calendar/routes";
 import type { ControlRouter } from "./control/control-routes";
 import { registerDirectoryRoutes } from "./directory/routes";
 import { registerDriveRoutes } from "./drive/routes";
-import { ApiError, injectedFailure, injectedOAuthFailure, notFound, OAuthError } from "./errors";
+import { ApiError, envelopeOf, injectedFailure, injectedOAuthFailure, notFound, OAuthError } from "./errors";
 import { registerGmailRoutes } from "./gmail/routes";
 import { parseJsonBody, readBody, redirect, sendEmpty, sendJson } from "./http-io";
 import { registerOAuthRoutes } from "./oauth/routes";
@@ -130,7 +130,8 @@ export function createSimServer(state: SimState, keys: SigningKey, control: Cont
         res.end(result.raw);
       } else sendJson(res, result.status ?? 200, result.json, result.headers);
     } catch (err) {
-      if (err instanceof ApiError) sendJson(res, err.spec.code, err.body(), err.spec.headers);
+      if (err instanceof ApiError)
+        sendJson(res, err.spec.code, err.body(envelopeOf(route.api)), err.spec.headers);
       else if (err instanceof OAuthError) sendJson(res, err.httpStatus, err.body());
       else throw err;
     } finally {

@@ -36,6 +36,10 @@ export interface OAuthSettings {
   testingRefreshTokenLifetimeMs: number;
   unusedRefreshTokenLifetimeMs: number;
   authCodeLifetimeMs: number;
+  /** How long revoked tokens keep working (Google: "it might take some time"; unconfirmed, so not 0). */
+  revocationLagMs: number;
+  /** How long Google remembers a dead refresh token; after that invalid_grant says only "Bad Request". */
+  deadTokenMemoryMs: number;
 }
 
 export interface SimSettings {
@@ -71,6 +75,8 @@ export function defaultSettings(): SimSettings {
       testingRefreshTokenLifetimeMs: 7 * DAY,
       unusedRefreshTokenLifetimeMs: 180 * DAY,
       authCodeLifetimeMs: 10 * 60_000,
+      revocationLagMs: 60_000,
+      deadTokenMemoryMs: 12 * HOUR,
     },
   };
 }

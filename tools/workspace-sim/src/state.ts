@@ -27,6 +27,8 @@ export interface ServiceAccount {
   publicKeyPem: string;
   /** Present when the simulator generated the key, so tests can fetch a key file. */
   privateKeyPem?: string;
+  /** Disabled (or deleted) in its Cloud project: token requests answer "Robot is disabled.". */
+  disabled?: boolean;
 }
 
 /** An org admin authorised a service account's client id for these scopes (domain-wide delegation). */

@@ -96,6 +96,10 @@ const fullSyncRequired = () =>
     status: "FAILED_PRECONDITION",
     message: "Sync token is no longer valid, a full sync is required.",
     reason: "fullSyncRequired",
+    // calendar/api/guides/errors; KeepSoftwareSimple/compass-calendar#1239 logged the same from Google.
+    domain: "calendar",
+    locationType: "parameter",
+    location: "syncToken",
   });
 
 const FORBIDDEN_WITH_SYNC = [

@@ -305,10 +305,24 @@ export class SimControl {
     return out;
   }
 
-  /** The user removes the app at myaccount.google.com/permissions: every token of the grant dies. */
+  /**
+   * The user removes the app at myaccount.google.com/permissions: every token of the grant dies once the
+   * revocation has propagated (settings.oauth.revocationLagMs by the sim clock; advance it past that).
+   */
   revokeGrant(userEmail: string, clientId: string): void {
     const { user } = this.user(userEmail);
-    this.state.tokens.revokeGrant(`${user.id}|${clientId}`);
+    this.state.tokens.revokeGrant(`${user.id}|${clientId}`, this.state.now());
+  }
+
+  /**
+   * The user's access tokens (of one client, or all) die before their expiry while the refresh tokens
+   * live on: the next call with one answers 401 although its expiry is ahead. Returns how many died.
+   */
+  killAccessTokens(userEmail: string, clientId?: string): number {
+    const { user } = this.user(userEmail);
+    return this.state.tokens.killAccessTokens(
+      (t) => t.userId === user.id && (clientId === undefined || t.clientId === clientId),
+    );
   }
 
   grantedScopes(userEmail: string, clientId: string): string[] {
@@ -319,6 +333,13 @@ export class SimControl {
   liveRefreshTokenCount(userEmail: string, clientId: string): number {
     const { user } = this.user(userEmail);
     return this.state.tokens.liveRefreshTokenCount(`${user.id}|${clientId}`);
+  }
+
+  /** The service account is disabled in its Cloud project (or enabled again). */
+  disableServiceAccount(email: string, disabled = true): void {
+    const account = this.state.serviceAccounts.get(email);
+    if (!account) throw new Error(`no service account ${email}`);
+    account.disabled = disabled;
   }
 
   /** A service-account key file (JSON) for a seeded account whose key the simulator generated. */

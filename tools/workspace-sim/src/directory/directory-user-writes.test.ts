@@ -150,7 +150,6 @@ describe("phone validation", () => {
     expect(err.status).toBe(400);
     expect(err.body.error).toMatchObject({
       code: 400,
-      status: "INVALID_ARGUMENT",
       message: "Invalid Input: phones[1].customType",
     });
     expect(err.body.error.errors[0].reason).toBe("invalid");
@@ -252,7 +251,6 @@ describe("If-Match", () => {
     expect(err.status).toBe(412);
     expect(err.body.error).toMatchObject({
       code: 412,
-      status: "FAILED_PRECONDITION",
       message: "Precondition Failed",
       errors: [{ message: "Precondition Failed", domain: "global", reason: "conditionNotMet" }],
     });
@@ -347,7 +345,6 @@ describe("access, faults and the request log", () => {
     expect(injected.status).toBe(403);
     expect(injected.body.error).toMatchObject({
       code: 403,
-      status: "PERMISSION_DENIED",
       errors: [{ reason: "userRateLimitExceeded", domain: "usageLimits" }],
     });
     expect((await get(email)).name?.givenName).toBe("Wanda");

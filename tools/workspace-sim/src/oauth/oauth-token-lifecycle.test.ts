@@ -124,6 +124,7 @@ describe("refresh tokens", () => {
       scopes: [SCOPES.contactsReadonly],
     });
     await client().revokeToken(a.access_token);
+    sim.control.advanceClock(sim.control.settings().oauth.revocationLagMs); // token-failures.test.ts
     expect(await refreshWith(a.refresh_token!)).toEqual({ status: 400, body: EXPIRED_OR_REVOKED });
     expect(await refreshWith(b.refresh_token!)).toEqual({ status: 400, body: EXPIRED_OR_REVOKED });
     const auth = client();

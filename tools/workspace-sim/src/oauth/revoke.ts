@@ -8,7 +8,7 @@ export async function revoke(ctx: ApiContext): Promise<ApiResult> {
   const token = form.token ?? "";
   const owner = ownerEmail(ctx, token);
   if (owner) ctx.logUser = owner;
-  if (!token || !ctx.state.tokens.revoke(token))
+  if (!token || !ctx.state.tokens.revoke(token, ctx.state.now()))
     throw new OAuthError(400, "invalid_token", "Token expired or revoked");
   return { json: {} };
 }

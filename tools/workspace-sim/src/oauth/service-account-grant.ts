@@ -18,6 +18,8 @@ export function serviceAccountToken(ctx: ApiContext, assertion: string): Record<
   const { payload } = jwt;
   const account = state.serviceAccounts.get(String(payload.iss ?? ""));
   if (!account) throw new OAuthError(400, "invalid_grant", "Invalid grant: account not found");
+  // googleapis/google-api-ruby-client#720: a disabled service account's assertions are refused so.
+  if (account.disabled) throw new OAuthError(400, "invalid_grant", "Robot is disabled.");
   if (!verifyRs256(jwt, account.publicKeyPem))
     throw new OAuthError(400, "invalid_grant", "Invalid JWT Signature.");
   const aud = String(payload.aud ?? "");

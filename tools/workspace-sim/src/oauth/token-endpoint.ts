@@ -2,6 +2,7 @@
 // the JWT-bearer grant for service accounts. Every dead refresh token answers invalid_grant.
 import { createHash } from "node:crypto";
 import type { ApiContext, ApiResult } from "../api";
+import type { DirectoryUser } from "../directory/directory-store";
 import { OAuthError } from "../errors";
 import { parseForm } from "../http-io";
 import { IDENTITY_SCOPES, parseScopes, SCOPES } from "../scopes";
@@ -87,9 +88,8 @@ function refresh(ctx: ApiContext, form: Record<string, string>): ApiResult {
     throw new OAuthError(400, "unauthorized_client", "Unauthorized");
   const found = state.findUser(grant.userId);
   if (found) ctx.logUser = found.user.primaryEmail;
-  if (deathOf(state, rt) || !found || found.user.suspended || found.user.deletionTime !== undefined) {
-    throw new OAuthError(400, "invalid_grant", EXPIRED_OR_REVOKED);
-  }
+  const refusal = invalidGrantMessage(state, rt, found?.user);
+  if (refusal) throw new OAuthError(400, "invalid_grant", refusal);
   rt.lastUsedAt = state.now();
   const narrowed = parseScopes(form.scope);
   if (narrowed.some((s) => !rt.scopes.includes(s))) {
@@ -99,14 +99,44 @@ function refresh(ctx: ApiContext, form: Record<string, string>): ApiResult {
   return { json: accessTokenResponse(ctx, client, grant.userId, scopes, true, grant.key, undefined) };
 }
 
-/** Why a refresh token no longer works, or undefined if it does. */
-export function deathOf(state: SimState, rt: RefreshToken): string | undefined {
-  if (rt.dead) return rt.dead;
+/**
+ * The invalid_grant message for a refresh token that no longer works, or undefined if it works. Google
+ * words it several ways (README "Token failures"): "Token has been expired or revoked." for a token it
+ * still remembers, plain "Bad Request" once it has forgotten it, about 12 hours later
+ * (AlphaTiles/AlphaTiles#107), "The account has been deleted" for a recently deleted account
+ * (GAM-team/GAM#1171).
+ */
+function invalidGrantMessage(
+  state: SimState,
+  rt: RefreshToken,
+  user: Pick<DirectoryUser, "suspended" | "deletionTime"> | undefined,
+): string | undefined {
+  if (!user) return "Bad Request";
+  if (user.deletionTime !== undefined) return "The account has been deleted";
+  const death = deathOf(state, rt);
+  if (death) {
+    const forgotten = state.now() >= death.at + state.settings.oauth.deadTokenMemoryMs;
+    return forgotten ? "Bad Request" : EXPIRED_OR_REVOKED;
+  }
+  return user.suspended ? EXPIRED_OR_REVOKED : undefined;
+}
+
+/** Why and since when a refresh token no longer works, or undefined if it does. */
+export function deathOf(state: SimState, rt: RefreshToken): { reason: string; at: number } | undefined {
   const now = state.now();
-  const { testingRefreshTokenLifetimeMs, unusedRefreshTokenLifetimeMs } = state.settings.oauth;
-  if (expiresByTestingMode(rt) && now >= rt.issuedAt + testingRefreshTokenLifetimeMs)
-    return "testing-mode-expiry";
-  if (now >= rt.lastUsedAt + unusedRefreshTokenLifetimeMs) return "unused";
+  const { testingRefreshTokenLifetimeMs, unusedRefreshTokenLifetimeMs, revocationLagMs } =
+    state.settings.oauth;
+  if (rt.dead) {
+    const at = rt.diedAt ?? now;
+    // A revocation takes a while to reach every token.
+    if (rt.dead === "revoked" && now < at + revocationLagMs) return undefined;
+    return { reason: rt.dead, at };
+  }
+  const testingExpiry = rt.issuedAt + testingRefreshTokenLifetimeMs;
+  if (expiresByTestingMode(rt) && now >= testingExpiry)
+    return { reason: "testing-mode-expiry", at: testingExpiry };
+  const unusedExpiry = rt.lastUsedAt + unusedRefreshTokenLifetimeMs;
+  if (now >= unusedExpiry) return { reason: "unused", at: unusedExpiry };
   return undefined;
 }
 

@@ -1,5 +1,7 @@
 // Grants, authorization codes, refresh tokens and access tokens. A grant is one user's authorisation
-// of one OAuth client; revoking any token of it kills every token of it, as Google does.
+// of one OAuth client; revoking any token of it kills every token of it, as Google does, though not at
+// once: the tokens keep working for `revocationLagMs` ("it might take some time before the revocation
+// has full effect", Google's OAuth web-server guide; the harsher reading, README "Token failures").
 import { accessTokenValue, authCodeValue, refreshTokenValue } from "../ids";
 
 export interface Grant {
@@ -19,6 +21,8 @@ export interface RefreshToken {
   lastUsedAt: number;
   testingMode: boolean;
   dead?: "revoked" | "superseded";
+  /** When it died (sim clock): Google forgets dead tokens after a while and says just "Bad Request". */
+  diedAt?: number;
 }
 
 export interface AccessToken {
@@ -30,6 +34,8 @@ export interface AccessToken {
   serviceAccount?: string;
   grantKey?: string;
   offline: boolean;
+  /** Revoked at (sim clock); refused once the revocation has propagated. */
+  revokedAt?: number;
 }
 
 export interface AuthCode {
@@ -92,7 +98,7 @@ export class TokenStore {
     grant.refreshTokens.push(token);
     this.refresh.set(token.value, token);
     const live = grant.refreshTokens.filter((t) => !t.dead);
-    for (let i = 0; i < live.length - max; i++) live[i]!.dead = "superseded";
+    for (let i = 0; i < live.length - max; i++) Object.assign(live[i]!, { dead: "superseded", diedAt: now });
     grant.refreshTokens = grant.refreshTokens.filter((t) => !t.dead || t.dead === "revoked");
     return token;
   }
@@ -112,22 +118,43 @@ export class TokenStore {
   }
 
   /** Revokes the grant behind an access or refresh token. Returns false for an unknown token. */
-  revoke(value: string): boolean {
+  revoke(value: string, now: number): boolean {
     const grantKey = this.refresh.get(value)?.grantKey ?? this.access.get(value)?.grantKey;
+    const access = this.access.get(value);
     if (!grantKey) {
-      return this.access.delete(value);
+      if (access) access.revokedAt ??= now;
+      return access !== undefined;
     }
-    this.revokeGrant(grantKey);
+    this.revokeGrant(grantKey, now);
     return true;
   }
 
-  revokeGrant(grantKey: string): void {
+  /** Every token of the grant dies; each keeps working until the revocation has propagated. */
+  revokeGrant(grantKey: string, now: number): void {
     const grant = this.grants.get(grantKey);
     if (grant) {
-      for (const t of grant.refreshTokens) t.dead = "revoked";
+      for (const t of grant.refreshTokens) {
+        if (t.dead) continue;
+        t.dead = "revoked";
+        t.diedAt = now;
+      }
       grant.scopes.clear();
     }
-    for (const [value, at] of this.access) if (at.grantKey === grantKey) this.access.delete(value);
+    for (const at of this.access.values()) if (at.grantKey === grantKey) at.revokedAt ??= now;
+  }
+
+  /**
+   * Access tokens that die before their expiry while the refresh token lives on (as when Google
+   * invalidates a session): every call with them answers 401 at once.
+   */
+  killAccessTokens(matches: (token: AccessToken) => boolean): number {
+    let killed = 0;
+    for (const [value, at] of this.access) {
+      if (!matches(at)) continue;
+      this.access.delete(value);
+      killed++;
+    }
+    return killed;
   }
 
   /** Number of live refresh tokens per grant, for inspection. */
