@@ -23,6 +23,8 @@ let sim: RunningWorkspaceSim;
 let dir: TestDirectory;
 /** Set to inject a fault right after the next users page has been fetched. */
 let afterNextPage: (() => void) | undefined;
+/** The size of the page each user was last listed on, as Google paged it (the last page is short). */
+const listedPageSize = new Map<string, number>();
 
 const listCalls = (status?: number) =>
   sim.control.requestCount({ method: "directory.users.list", ...(status !== undefined ? { status } : {}) });
@@ -45,6 +47,7 @@ beforeAll(async () => {
       ...api,
       async listUsers(token, size) {
         const page = await api.listUsers(token, size);
+        for (const u of page.items) listedPageSize.set(u.id, page.items.length);
         afterNextPage?.();
         afterNextPage = undefined;
         return page;
@@ -67,6 +70,14 @@ async function someUsers(count: number) {
   users.sort((a, b) => a.id.localeCompare(b.id));
   picked += count;
   return users.slice(picked * 37, picked * 37 + count);
+}
+/** A live user other than root on a full page of 500 (not the short last page), picked by its page. */
+async function aUserOnAFullPage() {
+  const users = (await dir.services.snapshot.allUsers(ORG)).filter(
+    (u) => !u.isAdmin && !u.deleted && listedPageSize.get(u.id) === 500,
+  );
+  users.sort((a, b) => a.id.localeCompare(b.id));
+  return users[0];
 }
 const storedGivenName = async (id: string) =>
   (await dir.services.snapshot.readUsers(ORG, [id])).get(id)?.givenName;
@@ -116,7 +127,8 @@ describe("full directory sync", () => {
   });
 
   it("a change without a push is repaired by the reconcile, which reads only that user's page", async () => {
-    const [user] = await someUsers(1);
+    // Its page holds 500 users, so reading that page's stored users costs 500 reads and little more.
+    const user = await aUserOnAFullPage();
     sim.control.renameUser(user!.primaryEmail, { givenName: "Renamed" });
     dir.services.ops.reads = 0;
     const outcome = await fullSyncStep(dir.services, ORG, "reconcile");
