@@ -83,6 +83,8 @@ const storedGivenName = async (id: string) =>
   (await dir.services.snapshot.readUsers(ORG, [id])).get(id)?.givenName;
 
 describe("full directory sync", () => {
+  // The first sync writes 1,100 users: a few seconds alone, but several times that on a loaded machine
+  // (2 cores shared by many runs), so it gets more than the default 30 s before vitest gives up on it.
   it("a 429 in the middle of paging fails the step, and the retry resumes from the stored page token", async () => {
     afterNextPage = () => sim.control.injectFault({ method: "directory.users.list", fail: "429", times: 10 });
     const failed = await fullSyncStep(dir.services, ORG).catch((e: unknown) => e);
@@ -111,7 +113,7 @@ describe("full directory sync", () => {
         memberIds: [String(sim.control.userResource("root@bigco.example").id)],
       }),
     ]);
-  });
+  }, 120_000);
 
   it("a reconcile over an unchanged directory writes nothing but its sync record", async () => {
     const version = await dir.services.snapshot.version(ORG);
