@@ -2,7 +2,7 @@ import { Firestore } from "@google-cloud/firestore";
 import { afterAll, describe, expect, it } from "vitest";
 import { useEmulators } from "../../tools/testing/emulator-env";
 import type { AuditEvent } from "./audit-event";
-import { firestoreAuditRepository } from "./audit-repository";
+import { type AuditPosition, firestoreAuditRepository } from "./audit-repository";
 
 const emulators = useEmulators("auditrepo");
 const db = new Firestore({ projectId: emulators.projectId });
@@ -28,12 +28,12 @@ describe("audit repository", () => {
     for (let i = 0; i < 23; i++) await repo.store(event(i));
     await repo.store(event(500, "org-2"));
     const seen: AuditEvent[] = [];
-    let pageToken: string | undefined;
+    let after: AuditPosition | null = null;
     do {
-      const page = await repo.list("org-1", { pageSize: 10, ...(pageToken ? { pageToken } : {}) });
+      const page = await repo.list("org-1", { pageSize: 10, ...(after ? { after } : {}) });
       seen.push(...page.events);
-      pageToken = page.nextPageToken;
-    } while (pageToken);
+      after = page.next;
+    } while (after);
     expect(seen).toHaveLength(23);
     expect(new Set(seen.map((e) => e.id)).size).toBe(23);
     const times = seen.map((e) => Date.parse(e.occurredAt));
@@ -41,10 +41,7 @@ describe("audit repository", () => {
     expect(seen.every((e) => e.orgId === "org-1")).toBe(true);
   });
 
-  it("refuses a page token it did not issue and an out-of-range page size", async () => {
-    await expect(repo.list("org-1", { pageToken: "garbage" })).rejects.toMatchObject({
-      code: "invalid_request",
-    });
+  it("refuses an out-of-range page size", async () => {
     await expect(repo.list("org-1", { pageSize: 0 })).rejects.toMatchObject({ code: "invalid_request" });
   });
 });

@@ -21,16 +21,20 @@ const StoredAuditEvent = z.object({
 });
 type StoredAuditEvent = z.infer<typeof StoredAuditEvent>;
 
+/** Where a page of the newest-first listing ends: the last event's time (ms) and id. */
+export const AuditPosition = z.object({ at: z.number().int(), id: z.string().min(1).max(500) });
+export type AuditPosition = z.infer<typeof AuditPosition>;
+
 export interface AuditPage {
   events: AuditEvent[];
-  /** Opaque; pass back to get the next page. Absent on the last page. */
-  nextPageToken?: string;
+  /** Where the next page starts; null on the last page. */
+  next: AuditPosition | null;
 }
 
 export interface AuditRepository {
   /** Returns false when the event was already stored. */
   store(event: AuditEvent): Promise<boolean>;
-  list(orgId: string, options?: { pageSize?: number; pageToken?: string }): Promise<AuditPage>;
+  list(orgId: string, options?: { pageSize?: number; after?: AuditPosition }): Promise<AuditPage>;
 }
 
 const toStored = (event: AuditEvent): StoredAuditEvent => ({
@@ -41,19 +45,6 @@ const toStored = (event: AuditEvent): StoredAuditEvent => ({
 
 const fromStored = ({ storedAt: _, occurredAt, ...rest }: StoredAuditEvent): AuditEvent =>
   ({ ...rest, occurredAt: occurredAt.toDate().toISOString() }) as AuditEvent;
-
-const encodeToken = (occurredAt: Timestamp, id: string) =>
-  Buffer.from(JSON.stringify([occurredAt.toMillis(), id])).toString("base64url");
-
-function decodeToken(token: string): [Timestamp, string] {
-  try {
-    const [millis, id] = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as [unknown, unknown];
-    if (typeof millis === "number" && typeof id === "string") return [Timestamp.fromMillis(millis), id];
-  } catch {
-    // fall through
-  }
-  throw new AppError("invalid_request", "pageToken is not a token this API issued");
-}
 
 export function firestoreAuditRepository(db: Firestore): AuditRepository {
   const collection = (orgId: string) =>
@@ -68,7 +59,7 @@ export function firestoreAuditRepository(db: Firestore): AuditRepository {
         throw error;
       }
     },
-    async list(orgId, { pageSize = 50, pageToken } = {}) {
+    async list(orgId, { pageSize = 50, after } = {}) {
       if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 200) {
         throw new AppError("invalid_request", "pageSize must be an integer from 1 to 200");
       }
@@ -77,13 +68,14 @@ export function firestoreAuditRepository(db: Firestore): AuditRepository {
         .orderBy("occurredAt", "desc")
         .orderBy("id", "desc")
         .limit(pageSize + 1);
-      if (pageToken) query = query.startAfter(...decodeToken(pageToken));
+      if (after) query = query.startAfter(Timestamp.fromMillis(after.at), after.id);
       const docs = (await query.get()).docs.map((d) => d.data());
       const page = docs.slice(0, pageSize);
       const last = page.at(-1);
-      const result: AuditPage = { events: page.map(fromStored) };
-      if (docs.length > pageSize && last) result.nextPageToken = encodeToken(last.occurredAt, last.id);
-      return result;
+      return {
+        events: page.map(fromStored),
+        next: docs.length > pageSize && last ? { at: last.occurredAt.toMillis(), id: last.id } : null,
+      };
     },
   };
 }

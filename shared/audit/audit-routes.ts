@@ -1,7 +1,22 @@
 // The admin's view of the organisation's audit trail.
 import { AppError } from "../platform/errors";
 import { principalOf, type Route, route } from "../platform/http";
-import type { AuditRepository } from "./audit-repository";
+import { pageCursor } from "../platform/page-cursor";
+import { AuditPosition, type AuditRepository } from "./audit-repository";
+
+/** `pageToken` was this route's parameter before every list took `cursor`; clients still send it. */
+const auditCursor = pageCursor("audit", AuditPosition, {
+  aliases: ["pageToken"],
+  // The format before: base64url of [millis, id]. Read so paging in progress survives the deploy.
+  legacy: (text) => {
+    try {
+      const [at, id] = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as [unknown, unknown];
+      return { at, id } as AuditPosition;
+    } catch {
+      return undefined;
+    }
+  },
+});
 
 export function auditRoutes(deps: { audit: AuditRepository }): Route[] {
   return [
@@ -9,17 +24,22 @@ export function auditRoutes(deps: { audit: AuditRepository }): Route[] {
       method: "GET",
       path: "/v1/admin/audit",
       access: "admin",
-      summary: "The organisation's audit events, newest first (pageSize 1–200, pageToken)",
+      summary:
+        "The organisation's audit events, newest first (pageSize 1–200, cursor; pageToken is still accepted)",
+      success: {
+        status: 200,
+        description:
+          "{ events, nextCursor: string | null, nextPageToken?: string (the same cursor, older name) }",
+      },
       handler: async (ctx) => {
         const pageSizeText = ctx.query.get("pageSize");
         const pageSize = pageSizeText === null ? 50 : Number(pageSizeText);
         if (!Number.isInteger(pageSize)) throw new AppError("invalid_request", "pageSize must be an integer");
-        const pageToken = ctx.query.get("pageToken") ?? undefined;
+        const after = auditCursor.read(ctx.query);
+        const page = await deps.audit.list(principalOf(ctx).orgId, { pageSize, ...(after ? { after } : {}) });
+        const nextCursor = page.next ? auditCursor.encode(page.next) : null;
         return {
-          body: await deps.audit.list(principalOf(ctx).orgId, {
-            pageSize,
-            ...(pageToken ? { pageToken } : {}),
-          }),
+          body: { events: page.events, nextCursor, ...(nextCursor ? { nextPageToken: nextCursor } : {}) },
         };
       },
     }),

@@ -260,6 +260,20 @@ describe("contacts API", () => {
     expect((await call("u-9", "GET", "/v1/contacts?kind=other")).status).toBe(400);
   });
 
+  it("refuses a cursor it did not issue with 400 invalid_cursor, and reads the cursors it issued before", async () => {
+    for (const name of ["Dan", "Eve"]) await call("u-10", "POST", "/v1/contacts", { givenName: name });
+    for (const cursor of ["%%%", "bm90IGEgY3Vyc29y", "x".repeat(5000)]) {
+      const res = await call("u-10", "GET", `/v1/contacts?cursor=${cursor}`);
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({ code: "invalid_cursor", details: { parameter: "cursor" } });
+    }
+    // The format before: base64url of the sort key (lower-cased name, NUL, id) of the last contact shown.
+    const [dan] = (await call("u-10", "GET", "/v1/contacts?limit=1")).body.contacts;
+    const before = Buffer.from(`dan\u0000${dan.id}`).toString("base64url");
+    const next = await call("u-10", "GET", `/v1/contacts?cursor=${before}`);
+    expect(next.body.contacts.map((c: { displayName: string }) => c.displayName)).toEqual(["Eve"]);
+  });
+
   it("refuses a create beyond 25,000 personal contacts, writing nothing", async () => {
     const repo = firestoreContactRepository(db, { orgId: ORG, userId: "u-full" });
     const full = { ...repo, countLive: async () => 25_000 };

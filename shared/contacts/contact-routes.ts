@@ -12,6 +12,7 @@ import { z } from "zod";
 import { AppError } from "../platform/errors";
 import { type HttpResult, type Principal, principalOf, type Route, route } from "../platform/http";
 import type { Logger } from "../platform/logger";
+import { pageCursor } from "../platform/page-cursor";
 import type { EventPublisher } from "../platform/pubsub";
 import { bestMatch, createContact, deleteContact, etagOf, updateContact } from "./contact-commands";
 import { ContactInput, SEARCH_PREFIX_CHARS } from "./contact-model";
@@ -55,12 +56,14 @@ function badQuery(field: string, message: string): AppError {
   });
 }
 
-const encodeCursor = (sortKey: string) => Buffer.from(sortKey, "utf8").toString("base64url");
-function decodeCursor(raw: string | null): string | undefined {
-  if (!raw) return undefined;
-  if (raw.length > 600 || !/^[\w-]+$/.test(raw)) throw badQuery("cursor", "not a cursor from this API");
-  return Buffer.from(raw, "base64url").toString("utf8");
-}
+/** A page ends at its last contact's sort key (lower-cased name, NUL, id). */
+const contactsCursor = pageCursor("contacts", z.string().min(1), {
+  // The format before: base64url of the sort key itself (it always holds the NUL).
+  legacy: (text) => {
+    const sortKey = Buffer.from(text, "base64url").toString("utf8");
+    return /^[\w-]+$/.test(text) && sortKey.includes("\u0000") ? sortKey : undefined;
+  },
+});
 
 function limitOf(raw: string | null, max: number, fallback: number): number {
   if (raw === null) return fallback;
@@ -113,13 +116,13 @@ export function contactRoutes(deps: ContactRoutesDeps): Route[] {
         const contacts = await repoOf(principalOf(ctx)).list({
           kind: kind ?? undefined,
           limit,
-          after: decodeCursor(ctx.query.get("cursor")),
+          after: contactsCursor.read(ctx.query),
         });
         const last = contacts.at(-1);
         return {
           body: {
             contacts: contacts.map(contactView),
-            nextCursor: contacts.length === limit && last ? encodeCursor(last.sortKey) : null,
+            nextCursor: contacts.length === limit && last ? contactsCursor.encode(last.sortKey) : null,
           },
         };
       },

@@ -1,7 +1,9 @@
 // The directory picker: browse or search the synced directory (never Google directly), each person with
 // their Switchboard status, so an admin can choose whom to invite.
-import type { Firestore } from "@google-cloud/firestore";
+import { FieldPath, type Firestore } from "@google-cloud/firestore";
+import { z } from "zod";
 import type { UserAccount } from "../accounts";
+import { pageCursor } from "../platform/page-cursor";
 import type { SnapshotGroup, SnapshotUser } from "./directory-snapshot";
 
 export type SwitchboardStatus =
@@ -21,11 +23,27 @@ export interface PickerEntry {
   switchboard: { status: SwitchboardStatus; accountId: string | null; managed: boolean };
 }
 
+/** Where a page (or a scan cut short) ends: the last user's email and Workspace id, in email order. */
+export const PickerPosition = z.object({
+  email: z.string().min(1).max(500),
+  // A document id (Google's numeric user id); absent only in cursors issued before ids were added.
+  id: z
+    .string()
+    .regex(/^[\w-]{1,128}$/)
+    .optional(),
+});
+export type PickerPosition = z.infer<typeof PickerPosition>;
+
+export const pickerCursor = pageCursor("directory-users", PickerPosition, {
+  // The format before: the last user's primary email itself.
+  legacy: (text) => (text.includes("@") ? { email: text } : undefined),
+});
+
 export interface PickerQuery {
   q?: string;
   ou?: string;
   group?: string;
-  cursor?: string;
+  after?: PickerPosition;
   limit: number;
 }
 
@@ -36,14 +54,26 @@ const statusOf = (a: UserAccount | undefined): SwitchboardStatus => {
   return a.licensed ? "active" : "unlicensed";
 };
 
-const SCAN_CAP = 5000;
+/** Directory documents one request reads at most, however sparse its filter. */
+export const PICKER_SCAN_CAP = 5000;
+const SCAN_BATCH = 200;
 
-/** A page of live directory users ordered by email (search = email prefix), with filters applied. */
+/**
+ * A page of live directory users ordered by email (search = email prefix), with filters applied.
+ * The OU and group filters run in memory over one ordered scan (no composite index per filter
+ * combination, no extra fields on the snapshot), and a request reads at most `scanCap` documents: when
+ * the cap cuts the scan short the page holds what was found so far, possibly nothing, and nextCursor
+ * resumes the scan where it stopped. So nextCursor is null only once the directory has been read to its
+ * end, and a client that follows it sees every match (Google's own list APIs may also return a short or
+ * empty page with a next page token: AIP-158, https://google.aip.dev/158).
+ */
 export async function browseDirectory(
   db: Firestore,
   orgId: string,
   query: PickerQuery,
+  { scanCap = PICKER_SCAN_CAP }: { scanCap?: number } = {},
 ): Promise<{ users: PickerEntry[]; nextCursor: string | null }> {
+  if (!Number.isInteger(scanCap) || scanCap < 1) throw new RangeError("scanCap must be a positive integer");
   const q = query.q?.trim().toLowerCase();
   let memberIds: Set<string> | undefined;
   if (query.group) {
@@ -61,29 +91,39 @@ export async function browseDirectory(
       u.orgUnitPath.startsWith(`${query.ou.replace(/\/+$/, "")}/`)) &&
     (!memberIds || memberIds.has(u.id));
   const found: SnapshotUser[] = [];
-  let after = query.cursor;
+  let after = query.after;
+  let exhausted = false;
   let scanned = 0;
-  // Filters other than the email prefix run in memory (one ordered scan, no composite index per
-  // filter combination), bounded so a sparse filter cannot scan the whole directory in one request.
-  while (found.length <= query.limit && scanned < SCAN_CAP) {
-    let ref = db.collection(`orgs/${orgId}/directory`).orderBy("primaryEmail");
+  while (!exhausted && found.length <= query.limit && scanned < scanCap) {
+    // The id breaks ties: a deleted user and a new one may share an email.
+    let ref = db
+      .collection(`orgs/${orgId}/directory`)
+      .orderBy("primaryEmail")
+      .orderBy(FieldPath.documentId());
     if (q) ref = ref.where("primaryEmail", ">=", q).where("primaryEmail", "<", `${q}\uf8ff`);
-    if (after) ref = ref.startAfter(after);
-    const snap = await ref.limit(200).get();
+    if (after) ref = after.id ? ref.startAfter(after.email, after.id) : ref.startAfter(after.email);
+    const batch = Math.min(SCAN_BATCH, scanCap - scanned);
+    const snap = await ref.limit(batch).get();
     scanned += snap.size;
     for (const d of snap.docs) {
       const u = d.data() as SnapshotUser;
       if (matches(u)) found.push(u);
     }
     const last = snap.docs.at(-1);
-    if (!last || snap.size < 200) {
-      after = undefined;
-      break;
-    }
-    after = (last.data() as SnapshotUser).primaryEmail;
+    if (last && snap.size === batch)
+      after = { email: (last.data() as SnapshotUser).primaryEmail, id: last.id };
+    else exhausted = true;
   }
   const page = found.slice(0, query.limit);
-  const more = found.length > query.limit || after !== undefined;
+  const lastShown = page.at(-1);
+  // More matches than the page holds: the next page starts after the last one shown. Otherwise the next
+  // page resumes the scan where the cap stopped it, and there is none once the scan read the last document.
+  const next =
+    found.length > query.limit && lastShown
+      ? { email: lastShown.primaryEmail, id: lastShown.id }
+      : exhausted
+        ? undefined
+        : after;
   const accounts = await accountsFor(db, orgId, page);
   return {
     users: page.map((u) => {
@@ -101,7 +141,7 @@ export async function browseDirectory(
         },
       };
     }),
-    nextCursor: more ? (page.at(-1)?.primaryEmail ?? null) : null,
+    nextCursor: next ? pickerCursor.encode(next) : null,
   };
 }
 

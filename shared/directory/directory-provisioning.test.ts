@@ -359,6 +359,9 @@ describe("directory provisioning scenarios", () => {
     expect(page.status).toBe(200);
     const users = page.body.users as Array<{ email: string; switchboard: { status: string } }>;
     expect(users.map((u) => [u.email, u.switchboard.status])).toEqual([[email("sam"), "active"]]);
+    const refused = await api("GET", "/v1/admin/directory/users?cursor=bm90LWEtY3Vyc29y");
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toMatchObject({ code: "invalid_cursor", details: { parameter: "cursor" } });
     sim.control.addUser(person("tess", "/Support"));
     await pushFor("tess");
     const search = await api("GET", "/v1/admin/directory/users?q=tes");

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { publishAuditEvent } from "../audit";
 import { AppError } from "../platform/errors";
 import { principalOf, type Route, route } from "../platform/http";
-import { browseDirectory } from "./directory-picker";
+import { browseDirectory, pickerCursor } from "./directory-picker";
 import type { DirectoryServices } from "./directory-services";
 import { jsonHash } from "./directory-snapshot";
 import { computeFullDiff, mirrorDepartmentsAfter } from "./directory-sync";
@@ -203,21 +203,25 @@ export function directoryAdminRoutes(make: () => DirectoryServices): Route[] {
       path: "/v1/admin/directory/users",
       access: "admin",
       summary:
-        "Browse or search (email prefix) the synced directory by OU or group, with each person's Switchboard status",
-      success: { status: 200, description: "{ users, nextCursor }" },
+        "Browse or search (email prefix) the synced directory by OU or group, with each person's Switchboard status (limit, cursor)",
+      success: {
+        status: 200,
+        description:
+          "{ users, nextCursor }: follow nextCursor until it is null; a sparse filter may give a short or empty page before it",
+      },
       async handler(ctx) {
         const get = (k: string) => ctx.query.get(k) || undefined;
         const limit = Math.min(200, Math.max(1, Number(ctx.query.get("limit") ?? 50) || 50));
         const q = get("q");
         const ou = get("ou");
         const group = get("group");
-        const cursor = get("cursor");
+        const after = pickerCursor.read(ctx.query);
         const page = await browseDirectory(services().db, principalOf(ctx).orgId, {
           limit,
           ...(q ? { q } : {}),
           ...(ou ? { ou } : {}),
           ...(group ? { group } : {}),
-          ...(cursor ? { cursor } : {}),
+          ...(after ? { after } : {}),
         });
         return { body: page };
       },
