@@ -4,6 +4,8 @@
 export const ErrorCodes = {
   invalid_request: 400,
   invalid_json: 400,
+  invalid_identifier: 400,
+  invalid_cursor: 400,
   validation_failed: 400,
   invalid_cursor: 400,
   unsupported_media_type: 415,
@@ -15,6 +17,7 @@ export const ErrorCodes = {
   conflict: 409,
   precondition_failed: 412,
   rate_limited: 429,
+  origin_not_allowed: 403,
   internal: 500,
   upstream_unavailable: 503,
   not_ready: 503,

@@ -1,15 +1,22 @@
 // The HTTP layer of every HTTP function: a small route table, JSON in and out, and one error mapping.
-// Bad input (wrong method, content type, size, JSON or shape) is a 4xx with a stable code, never a 500.
+// Bad input (wrong method, content type, size, JSON or shape, a path that is not valid percent-encoding,
+// an identifier the store cannot hold, an over-long query value) is a 4xx with a stable code before any
+// I/O, never a 500. Every response carries security headers; configured client origins get CORS.
 import { randomUUID } from "node:crypto";
 import type { Request, Response } from "@google-cloud/functions-framework";
 import type { z } from "zod";
 import { AppError, toErrorResponse } from "./errors";
+import { checkIdentifier } from "./identifiers";
 import { type Logger, logger as rootLogger, traceFromHeaders } from "./logger";
+import { type RequestLimiter, requestLimiter } from "./request-limiter";
 
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
-/** Who may call a route: anyone (health, SAML, OAuth callback), any signed-in user, or an org admin. */
-export type Access = "public" | "user" | "admin";
+/**
+ * Who may call a route: anyone (health, SAML, OAuth callback), any signed-in user, an org admin, or the
+ * phone system itself ("service": its service token, checked before the body is read).
+ */
+export type Access = "public" | "user" | "admin" | "service";
 
 /** The signed-in caller, from a verified session access token. */
 export interface Principal {
@@ -51,11 +58,34 @@ export interface HttpResult {
   text?: string;
 }
 
+/** A query parameter a route reads: how long it may be, and whether it names something by id. */
+export interface QueryParam {
+  description: string;
+  /** Longest accepted value (default DEFAULT_QUERY_MAX). */
+  maxLength?: number;
+  /** "id": checked by the identifier rule (identifiers.ts). */
+  kind?: "id" | "text";
+}
+
+export const DEFAULT_QUERY_MAX = 1024;
+
+/** A per-instance request budget for public routes that check credentials or take pushes. */
+export interface RateLimitRule {
+  /** The limiter's name (one budget per name and key). */
+  name: string;
+  perMinute: () => number;
+  /** What one budget covers; default the client's address. */
+  keyOf?: (req: Request) => string | undefined;
+}
+
 export interface Route<Schema extends z.ZodType = z.ZodType> {
   method: Method;
-  /** Express-like pattern: /v1/orgs/:org/users. */
+  /** Express-like pattern: /v1/orgs/:org/users. Static segments win over parameters, whatever the order. */
   path: string;
   access: Access;
+  /** The query parameters it reads (validated for length and identifiers; listed in the description). */
+  query?: Record<string, QueryParam>;
+  rateLimit?: RateLimitRule;
   /** The body's media type: JSON (default), or an HTML form post (the SAML ACS). */
   accepts?: "json" | "form";
   body?: Schema;
@@ -73,6 +103,8 @@ interface CompiledRoute {
   route: Route;
   pattern: RegExp;
   keys: string[];
+  /** One entry per segment, 0 static and 1 parameter: the more static a route, the earlier it matches. */
+  rank: number[];
 }
 
 function compile(route: Route): CompiledRoute {
@@ -85,14 +117,69 @@ function compile(route: Route): CompiledRoute {
       return "([^/]+)";
     })
     .join("/");
-  return { route, pattern: new RegExp(`^${source}/?$`), keys };
+  const rank = route.path.split("/").map((segment) => (segment.startsWith(":") ? 1 : 0));
+  return { route, pattern: new RegExp(`^${source}/?$`), keys, rank };
+}
+
+/** Static segments before parameters, segment by segment from the left; declaration order otherwise. */
+function bySpecificity(a: CompiledRoute, b: CompiledRoute): number {
+  for (let i = 0; i < Math.min(a.rank.length, b.rank.length); i++) {
+    const d = (a.rank[i] ?? 0) - (b.rank[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
 }
 
 export interface HttpHandlerOptions {
   maxBodyBytes: number;
   log?: Logger;
-  /** Required when any route is not public. */
+  /** Required when any route needs a user or an admin. */
   authenticate?: Authenticator;
+  /** Required when any route is "service": throws unauthenticated unless the phone system's token is sent. */
+  authenticateService?: (req: Request) => Promise<void>;
+  /** Origins allowed to call from a browser (CORS); read on each request, so configuration stays lazy. */
+  corsOrigins?: () => readonly string[];
+  /** Failed credential checks one client address may cause a minute before it gets 429 (default 60). */
+  failedAuthPerMinute?: () => number;
+}
+
+const CORS_HEADERS = "authorization, content-type, x-request-id";
+
+/** On every response: no sniffing, no framing, HTTPS only, no referrer leaks. */
+const SECURITY_HEADERS: Record<string, string> = {
+  "x-content-type-options": "nosniff",
+  "x-frame-options": "DENY",
+  "strict-transport-security": "max-age=31536000; includeSubDomains",
+  "referrer-policy": "no-referrer",
+};
+
+/** The caller's address: the first X-Forwarded-For hop (Google's front end sets it), else the socket's. */
+export function clientAddress(req: Request): string {
+  const forwarded = req.headers["x-forwarded-for"];
+  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
+  return (first || req.socket?.remoteAddress || "unknown").slice(0, 64);
+}
+
+function decodePathParam(key: string, raw: string): string {
+  let value: string;
+  try {
+    value = decodeURIComponent(raw);
+  } catch {
+    throw new AppError("invalid_request", `Path parameter ${key} is not valid percent-encoding`);
+  }
+  return checkIdentifier(`Path parameter ${key}`, value);
+}
+
+function checkQuery(route: Route, query: URLSearchParams): void {
+  for (const [name, value] of query) {
+    const spec = route.query?.[name];
+    const max = spec?.maxLength ?? DEFAULT_QUERY_MAX;
+    if (value.length > max)
+      throw new AppError("validation_failed", `Query parameter ${name} is longer than ${max} characters`, {
+        details: { field: name },
+      });
+    if (spec?.kind === "id" && value !== "") checkIdentifier(`Query parameter ${name}`, value);
+  }
 }
 
 /**
@@ -121,6 +208,10 @@ function send(res: Response, status: number, result: HttpResult, requestId: stri
   res.status(status);
   res.setHeader("x-request-id", requestId);
   res.setHeader("cache-control", "no-store");
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+  // JSON answers load nothing; HTML pages (the SAML form post) set their own policy.
+  if (result.text === undefined)
+    res.setHeader("content-security-policy", "default-src 'none'; frame-ancestors 'none'");
   for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
   if (result.text !== undefined) {
     res.send(result.text);
@@ -151,39 +242,111 @@ function bodyOf(req: Request, maxBodyBytes: number, accepts: "json" | "form"): u
 }
 
 export function createHttpHandler(routes: Route[], options: HttpHandlerOptions) {
-  const compiled = routes.map(compile);
+  const compiled = routes.map(compile).sort(bySpecificity);
+  const limiters = new Map<string, RequestLimiter>();
+  const limiterFor = (rule: RateLimitRule) => {
+    const limiter = limiters.get(rule.name) ?? requestLimiter(rule.perMinute);
+    limiters.set(rule.name, limiter);
+    return limiter;
+  };
+  const failedAuth = requestLimiter(options.failedAuthPerMinute ?? (() => 60));
+  const limit = (limiter: RequestLimiter, key: string, what: string) => {
+    const taken = limiter.take(key);
+    if (!taken.ok)
+      throw new AppError("rate_limited", `Too many ${what}; try again in ${taken.retryAfterSeconds} s`, {
+        headers: { "retry-after": String(taken.retryAfterSeconds) },
+      });
+  };
   return async (req: Request, res: Response): Promise<void> => {
     const requestId = (req.headers["x-request-id"] as string | undefined)?.slice(0, 64) || randomUUID();
     const log = (options.log ?? rootLogger()).withTrace(traceFromHeaders(req.headers)).child({ requestId });
     const method = req.method.toUpperCase();
     const url = new URL(req.originalUrl || req.url, "http://local");
+    const origin = typeof req.headers.origin === "string" ? req.headers.origin : undefined;
+    const corsAllowed = origin !== undefined && (options.corsOrigins?.() ?? []).includes(origin);
+    const corsHeaders: Record<string, string> = corsAllowed
+      ? {
+          "access-control-allow-origin": origin,
+          "access-control-expose-headers": "x-request-id, retry-after",
+          vary: "Origin",
+        }
+      : {};
+    const address = clientAddress(req);
     try {
+      try {
+        decodeURI(url.pathname);
+      } catch {
+        throw new AppError("invalid_request", "The request path is not valid percent-encoding");
+      }
       const matches = compiled
         .map((c) => ({ c, m: c.pattern.exec(url.pathname) }))
         .filter((x): x is { c: CompiledRoute; m: RegExpExecArray } => x.m !== null);
       if (matches.length === 0) throw new AppError("not_found", `No route for ${url.pathname}`);
+      const allowed = [...new Set(matches.map((x) => x.c.route.method))];
+      if (method === "OPTIONS") {
+        // A browser's CORS preflight: only the configured client origins get an answer that lets them in.
+        if (!corsAllowed)
+          throw new AppError("origin_not_allowed", "This origin may not call the API from a browser");
+        send(
+          res,
+          204,
+          {
+            headers: {
+              ...corsHeaders,
+              "access-control-allow-methods": allowed.join(", "),
+              "access-control-allow-headers": CORS_HEADERS,
+              "access-control-max-age": "600",
+            },
+          },
+          requestId,
+        );
+        return;
+      }
       const match = matches.find((x) => x.c.route.method === method);
       if (!match) {
-        const allow = [...new Set(matches.map((x) => x.c.route.method))].join(", ");
         throw new AppError("method_not_allowed", `${method} is not allowed on ${url.pathname}`, {
-          headers: { allow },
+          headers: { allow: allowed.join(", ") },
         });
       }
+      const route = match.c.route;
       const params: Record<string, string> = {};
       match.c.keys.forEach((key, i) => {
-        params[key] = decodeURIComponent(match.m[i + 1] ?? "");
+        params[key] = decodePathParam(key, match.m[i + 1] ?? "");
       });
+      checkQuery(route, url.searchParams);
+      if (route.rateLimit) {
+        const key = route.rateLimit.keyOf?.(req) ?? address;
+        limit(limiterFor(route.rateLimit), key, "requests");
+      }
       let principal: Principal | undefined;
-      if (match.c.route.access !== "public") {
-        if (!options.authenticate)
-          throw new Error(`Route ${match.c.route.path} is protected but no authenticator is set`);
-        principal = await options.authenticate(req);
-        authorize(match.c.route, principal, params);
+      if (route.access !== "public") {
+        // A client that keeps failing authentication is refused before it costs another token check.
+        const over = failedAuth.over(address);
+        if (over)
+          throw new AppError("rate_limited", `Too many failed sign-ins; try again in ${over} s`, {
+            headers: { "retry-after": String(over) },
+          });
+        try {
+          if (route.access === "service") {
+            if (!options.authenticateService)
+              throw new Error(`Route ${route.path} is a service route but no service authenticator is set`);
+            await options.authenticateService(req);
+          } else {
+            if (!options.authenticate)
+              throw new Error(`Route ${route.path} is protected but no authenticator is set`);
+            principal = await options.authenticate(req);
+          }
+        } catch (error) {
+          if (error instanceof AppError && error.code === "unauthenticated")
+            limit(failedAuth, address, "failed sign-ins");
+          throw error;
+        }
+        if (principal) authorize(route, principal, params);
       }
       let body = BODY_METHODS.has(method)
-        ? bodyOf(req, options.maxBodyBytes, match.c.route.accepts ?? "json")
+        ? bodyOf(req, options.maxBodyBytes, route.accepts ?? "json")
         : undefined;
-      const schema = match.c.route.body;
+      const schema = route.body;
       if (schema) {
         if (body === undefined) throw new AppError("invalid_request", "A JSON request body is required");
         const parsed = schema.safeParse(body);
@@ -196,7 +359,7 @@ export function createHttpHandler(routes: Route[], options: HttpHandlerOptions) 
         }
         body = parsed.data;
       }
-      const result = await match.c.route.handler({
+      const result = await route.handler({
         method: method as Method,
         path: url.pathname,
         params,
@@ -208,12 +371,17 @@ export function createHttpHandler(routes: Route[], options: HttpHandlerOptions) 
         raw: req,
         principal,
       });
-      send(res, result.status ?? 200, result, requestId);
+      send(
+        res,
+        result.status ?? 200,
+        { ...result, headers: { ...corsHeaders, ...result.headers } },
+        requestId,
+      );
     } catch (error) {
       const { status, body, headers } = toErrorResponse(error);
       if (status >= 500) log.error("http.failed", { path: url.pathname, method, error });
       else log.info("http.refused", { path: url.pathname, method, status, code: body.error.code });
-      send(res, status, { body, headers }, requestId);
+      send(res, status, { body, headers: { ...corsHeaders, ...headers } }, requestId);
     }
   };
 }
