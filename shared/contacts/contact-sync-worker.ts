@@ -14,7 +14,7 @@ import { AppError } from "../platform/errors";
 import { withLease } from "../platform/lease";
 import type { Logger } from "../platform/logger";
 import { type FirestoreMeter, firestoreContactRepository } from "./contact-repository";
-import { type SyncReport, syncContacts } from "./contact-sync";
+import { type ContactSyncDeps, type SyncReport, syncContacts } from "./contact-sync";
 import { ContactSyncRequested } from "./contact-sync-messages";
 import { orgDefaultRegion } from "./org-region";
 
@@ -31,6 +31,8 @@ export interface ContactSyncWorkerDeps {
   pageSize?: number;
   /** Replaces the People adapter (benches and tests that count calls). */
   people?: (user: { orgId: string; userId: string }) => PeopleApi;
+  /** The stale-etag re-read budget (tests pass a sleep that moves the simulator's clock). */
+  etagRetry?: ContactSyncDeps["etagRetry"];
 }
 
 const LEASE_MS = 9 * 60_000; // under the function's 540 s timeout
@@ -68,6 +70,7 @@ export async function runContactSync(
           clock: deps.clock,
           log,
           ...(deps.pageSize ? { pageSize: deps.pageSize } : {}),
+          ...(deps.etagRetry ? { etagRetry: deps.etagRetry } : {}),
         },
         options,
       ),

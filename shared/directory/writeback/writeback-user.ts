@@ -1,7 +1,11 @@
 // Writes one user's Switchboard values to their Workspace profile. The queued message only names the
 // user: the worker reads the newest record, so duplicated, late or reordered messages all converge and
-// a write happens only when Google does not already show the values. users.update carries If-Match
-// with the etag just read; if the profile moved in between, it is read and merged again.
+// a write happens only when Google does not already show the values. Google documents no precondition
+// on users.update and may ignore If-Match (last write wins), so the profile is read again right before
+// the write: if it moved since the merge, it is merged again rather than overwritten. (If-Match is
+// still sent; where Google honours it, a 412 also means "merge again".) An edit that lands after that
+// last read is merged when its push arrives (directory-sync re-queues the user, see
+// requeueWriteBackAfterPush).
 import { publishAuditEvent } from "../../audit/publish-audit-event";
 import type { DirectoryProfileApi, WorkspaceProfile } from "../../google/directory-profile-api";
 import { AppError } from "../../platform/errors";
@@ -112,6 +116,11 @@ export async function writeBackUser(
         doneVersion: record.version,
       });
     }
+    // Verify before writing: users.update replaces `phones` whole, so an admin's edit since our read
+    // would be lost. The window left is this read to the write.
+    const check = await api.getProfile(account.workspaceId);
+    if (!check) return settle("skipped", "The user no longer exists in Google Workspace");
+    if (check.etag !== google.etag) continue;
     try {
       const written = await api.updateProfile(account.workspaceId, merge.update, google.etag);
       deps.log.info("directory.writeback_written", { orgId, userId, fields: Object.keys(merge.update) });
