@@ -198,7 +198,14 @@ describe("contact sync between Google and Switchboard", () => {
     });
     await sync();
     const c = (await local("Same Field"))!;
-    await updateContact(repo(), c.id, { familyName: "Ours" }, undefined, "GB", new Date(sim.control.now().getTime() - 60_000));
+    await updateContact(
+      repo(),
+      c.id,
+      { familyName: "Ours" },
+      undefined,
+      "GB",
+      new Date(sim.control.now().getTime() - 60_000),
+    );
     sim.control.editContact(ALICE.email, rnOf("Same Field"), { givenName: "Same", familyName: "Theirs" });
     await sync();
     expect(googleSide(sim).some((x) => x.name === "Same Theirs")).toBe(true);
