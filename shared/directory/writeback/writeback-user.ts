@@ -101,7 +101,7 @@ export async function writeBackUser(
   }
   const desired = desiredProfile(record, settings);
   for (let attempt = 1; attempt <= MAX_ETAG_RACES; attempt++) {
-    const google = await api.getProfile(account.workspaceId);
+    const google = await readProfile(api, { workspaceId: account.workspaceId, email: account.email });
     if (!google) return settle("skipped", "The user no longer exists in Google Workspace");
     const merge = mergeProfile(google, desired, record.agreed);
     const conflicts = merge.conflicts;
@@ -118,7 +118,7 @@ export async function writeBackUser(
     }
     // Verify before writing: users.update replaces `phones` whole, so an admin's edit since our read
     // would be lost. The window left is this read to the write.
-    const check = await api.getProfile(account.workspaceId);
+    const check = await readProfile(api, { workspaceId: account.workspaceId, email: account.email });
     if (!check) return settle("skipped", "The user no longer exists in Google Workspace");
     if (check.etag !== google.etag) continue;
     try {
@@ -141,6 +141,20 @@ export async function writeBackUser(
   throw new AppError("upstream_unavailable", "The Workspace profile kept changing; retrying later", {
     retryable: true,
   });
+}
+
+/**
+ * The user's profile; a user still being created answers 404 by id for a while (GOOGLE-FIDELITY row
+ * 10), so a 404 is retried by the account's email (accepted only with the same Workspace id).
+ */
+async function readProfile(
+  api: DirectoryProfileApi,
+  account: { workspaceId: string; email: string },
+): Promise<WorkspaceProfile | undefined> {
+  const byId = await api.getProfile(account.workspaceId);
+  if (byId || !account.email) return byId;
+  const byEmail = await api.getProfile(account.email);
+  return byEmail?.id === account.workspaceId ? byEmail : undefined;
 }
 
 async function reportConflicts(

@@ -86,6 +86,8 @@ async function drain(attempts = 10): Promise<void> {
         break;
       } catch (error) {
         if (!(error as { retryable?: boolean }).retryable || attempt >= attempts) throw error;
+        // Pub/Sub redelivers after a backoff: Google's clock moves on meanwhile.
+        sim.control.advanceClock(10_000);
       }
     }
   }
@@ -479,6 +481,23 @@ describe("directory write-back", () => {
     expect(
       (await call("PUT", "/v1/admin/users/u-nobody/numbers", { directNumber: null, extension: null })).status,
     ).toBe(404);
+  });
+
+  it("a new hire's number is written although Google still answers 404 by id and 412 'User creation is not complete' (GOOGLE-FIDELITY row 10): read by email, the write redelivered", async () => {
+    sim.control.addUser({ email: email("neo"), givenName: "Neo", familyName: "Hire", orgUnitPath: "/Sales" });
+    await dir.publisher.publish(DirectorySyncMessage, {
+      kind: "user-changed",
+      orgId: ORG,
+      workspaceId: wsId("neo"),
+      primaryEmail: email("neo"),
+      event: "add",
+    });
+    await drain();
+    const settling = updates(412);
+    await setNumbers("neo", "+14155550181");
+    await drain();
+    expect(updates(412)).toBeGreaterThan(settling);
+    expect(phonesOf("neo")).toEqual([direct("+14155550181")]);
   });
 });
 
