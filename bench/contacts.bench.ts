@@ -141,6 +141,8 @@ const bench: Bench = {
       // Incremental, one contact edited in Google.
       const someone = sim.control.contacts(USERS.alice.email)[1234] as { resourceName: string };
       sim.control.editContact(USERS.alice.email, someone.resourceName, { emails: ["changed@example.org"] });
+      // Google's incremental sync shows the edit only after its write→sync lag (realistic profile).
+      sim.control.advanceClock(sim.control.settings().people.syncLagMs + 1000);
       reset();
       sim.control.clearRequestLog();
       t = performance.now();

@@ -157,6 +157,8 @@ describe("contact-sync function (Pub/Sub push → bundled function → People AP
       ).find((p) => p.names?.[0]?.displayName === "From Google")!.resourceName,
       { emails: ["google@example.org"] },
     );
+    // Google's incremental sync shows an edit only after its write→sync lag (the simulator's default).
+    sim.control.advanceClock(sim.control.settings().people.syncLagMs + 1000);
     await requestContactSync(publisher, ALICE, "api");
 
     const final = await eventually(converged, 40_000);

@@ -113,7 +113,15 @@ describe("directory webhooks", () => {
   it("a genuine push becomes a user-changed hint, and the worker applies the change", async () => {
     sim.control.renameUser(email("ada"), { familyName: "Lovelace" });
     const published = await hints(1);
-    expect(published).toContainEqual({ kind: "user-changed", orgId: ORG, workspaceId: wsId("ada") });
+    // The slim push body ({kind, id, etag, primaryEmail}) gives the id, the email and, in the header, the event.
+    expect(published).toContainEqual({
+      kind: "user-changed",
+      orgId: ORG,
+      workspaceId: wsId("ada"),
+      primaryEmail: email("ada"),
+      event: "update",
+      etag: sim.control.userResource(email("ada")).etag,
+    });
     for (const hint of published) await handleDirectorySync(dir.services, hint as never, silentLog);
     expect(await account("ada")).toMatchObject({ displayName: "Ada Lovelace" });
   });

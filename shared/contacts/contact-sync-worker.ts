@@ -11,7 +11,7 @@ import { AppError } from "../platform/errors";
 import { withLease } from "../platform/lease";
 import type { Logger } from "../platform/logger";
 import { type FirestoreMeter, firestoreContactRepository } from "./contact-repository";
-import { type ContactSyncReport, syncContacts } from "./contact-sync";
+import { type ContactSyncDeps, type ContactSyncReport, syncContacts } from "./contact-sync";
 import { ContactSyncRequested } from "./contact-sync-messages";
 import { orgDefaultRegion } from "./org-region";
 
@@ -28,6 +28,8 @@ export interface ContactSyncWorkerDeps {
   pageSize?: number;
   /** Replaces the People adapter (benches and tests that count calls). */
   people?: (user: { orgId: string; userId: string }) => PeopleApi;
+  /** The stale-etag re-read budget (tests pass a sleep that moves the simulator's clock). */
+  etagRetry?: ContactSyncDeps["etagRetry"];
 }
 
 // Equal to the function's 540 s timeout, not under it. The lease is taken after the run starts, so it never
@@ -68,6 +70,7 @@ export async function runContactSync(
           clock: deps.clock,
           log,
           ...(deps.pageSize ? { pageSize: deps.pageSize } : {}),
+          ...(deps.etagRetry ? { etagRetry: deps.etagRetry } : {}),
         },
         options,
       ),

@@ -54,13 +54,33 @@ const people = (hooks?: Parameters<typeof recordingPeople>[1]) =>
     hooks,
   );
 
+// The simulator's realistic profile: incremental sync shows a write only after syncLagMs (60 s), and
+// people.get answers the previous version for readAfterWriteLagMs (10 s) after a write.
+const SYNC_LAG_MS = 60_000;
+/** The stale-etag path's backoff moves the simulator's clock instead of sleeping. */
+const simSleep = async (ms: number) => {
+  sim.control.advanceClock(ms);
+};
+
+/**
+ * One sync, as the scheduler would run it a little later: the sim clock first moves past the
+ * write→sync lag (unless `lagging`, to sync while Google's results still lag).
+ */
 async function sync(
-  options: { directory?: boolean; api?: ReturnType<typeof people>; pageSize?: number } = {},
+  options: {
+    directory?: boolean;
+    api?: ReturnType<typeof people>;
+    pageSize?: number;
+    lagging?: boolean;
+    etagRetry?: { maxAttempts?: number };
+  } = {},
 ): Promise<ContactSyncReport> {
+  if (!options.lagging) sim.control.advanceClock(SYNC_LAG_MS + 1000);
   const api = options.api ?? people();
   const result = await runContactSync(
     workerDeps(sim, db, services, {
       people: () => api.api,
+      etagRetry: { sleep: simSleep, ...options.etagRetry },
       ...(options.pageSize ? { pageSize: options.pageSize } : {}),
     }),
     ALICE,
@@ -179,7 +199,14 @@ describe("contact sync between Google and Switchboard", () => {
     });
     await sync();
     const c = (await local("Same Field"))!;
-    await updateContact(repo(), c.id, { familyName: "Ours" }, undefined, "GB", new Date(Date.now() - 60_000));
+    await updateContact(
+      repo(),
+      c.id,
+      { familyName: "Ours" },
+      undefined,
+      "GB",
+      new Date(sim.control.now().getTime() - 60_000),
+    );
     sim.control.editContact(ALICE.email, rnOf("Same Field"), { givenName: "Same", familyName: "Theirs" });
     await sync();
     expect(googleSide(sim).some((x) => x.name === "Same Theirs")).toBe(true);
@@ -202,7 +229,8 @@ describe("contact sync between Google and Switchboard", () => {
       { familyName: "Switchboard" },
       undefined,
       "GB",
-      new Date(Date.now() + 60_000),
+      // Google's update times come from the simulator's clock, which the syncs move ahead.
+      new Date(sim.control.now().getTime() + 60_000),
     );
     await sync();
     expect(googleSide(sim).some((x) => x.name === "Later Switchboard")).toBe(true);
@@ -246,7 +274,7 @@ describe("contact sync between Google and Switchboard", () => {
     await expectBothSidesEqual();
   });
 
-  it("re-reads and merges when Google changed the contact between our read and our write (stale etag)", async () => {
+  it("re-reads and merges when Google changed the contact between our read and our write (stale etag), waiting out reads that still show the old version", async () => {
     sim.control.addContact(ALICE.email, {
       givenName: "Stale",
       familyName: "Etag",
@@ -272,12 +300,73 @@ describe("contact sync between Google and Switchboard", () => {
     });
     const report = await sync({ api: recorder });
     expect(report.pushed.retried).toBe(1);
+    // The first reads still answered the version we sent (read-after-write lag): waited, not merged.
+    expect(recorder.calls.filter((x) => x.method === "get").length).toBeGreaterThan(1);
     expect(googleSide(sim).find((x) => x.name === "Stale Etag")).toEqual({
       name: "Stale Etag",
       phones: ["+442079460010", "+442079460011"],
       emails: ["ours@example.org"],
     });
     await expectBothSidesEqual();
+  });
+
+  it("loses neither side's edit when Google's reads lag longer than the re-read budget: the sync fails retryably and the next one finishes", async () => {
+    const { readAfterWriteLagMs } = sim.control.settings().people;
+    sim.control.configure({ people: { readAfterWriteLagMs: 5 * 60_000 } });
+    try {
+      sim.control.addContact(ALICE.email, {
+        givenName: "Slow",
+        familyName: "Reads",
+        phones: ["020 7946 0040"],
+      });
+      await sync();
+      const c = (await local("Slow Reads"))!;
+      await updateContact(repo(), c.id, { familyName: "Reads Ours" }, undefined, "GB", new Date());
+      let edited = false;
+      const recorder = people({
+        beforeUpdate: (rn) => {
+          if (edited) return;
+          edited = true;
+          sim.control.editContact(ALICE.email, rn, { emails: ["theirs@example.org"] });
+        },
+      });
+      await expect(sync({ api: recorder, etagRetry: { maxAttempts: 3 } })).rejects.toMatchObject({
+        retryable: true,
+      });
+      expect(recorder.calls.filter((x) => x.method === "get")).toHaveLength(3);
+      expect((await repo().get(c.id))?.pendingPush).toBe(true);
+      sim.control.advanceClock(5 * 60_000);
+      await sync();
+      expect(googleSide(sim).find((x) => x.name.startsWith("Slow"))).toEqual({
+        name: "Slow Reads Ours",
+        phones: ["+442079460040"],
+        emails: ["theirs@example.org"],
+      });
+      await expectBothSidesEqual();
+    } finally {
+      sim.control.configure({ people: { readAfterWriteLagMs } });
+    }
+  });
+
+  it("sends a second edit right after the first with the etag the first update returned, not one re-read", async () => {
+    const { contact } = await createContact(
+      repo(),
+      { givenName: "Quick", familyName: "Twice", phones: [{ value: "020 7946 0050" }] },
+      "GB",
+      new Date(),
+    );
+    await sync();
+    await updateContact(repo(), contact.id, { familyName: "Twice One" }, undefined, "GB", new Date());
+    await sync({ lagging: true });
+    // Within Google's read lag: a get would still answer the version before "Twice One".
+    await updateContact(repo(), contact.id, { familyName: "Twice Two" }, undefined, "GB", new Date());
+    const recorder = people();
+    const report = await sync({ api: recorder, lagging: true });
+    expect(report.pushed).toMatchObject({ updated: 1, retried: 0 });
+    expect(recorder.calls.filter((x) => x.method === "get")).toHaveLength(0);
+    expect(googleSide(sim).filter((x) => x.name.startsWith("Quick"))).toEqual([
+      { name: "Quick Twice Two", phones: ["+442079460050"], emails: [] },
+    ]);
   });
 
   it("merges locally when two contacts are merged in Google", async () => {
@@ -406,28 +495,22 @@ describe("contact sync between Google and Switchboard", () => {
     expect(await repo().byPhone("+442079460200", 5)).toEqual([]);
   });
 
-  it("stays equal and duplicate-free when Google's sync results lag behind its writes", async () => {
-    sim.control.configure({ people: { syncLagMs: 1000 } });
-    try {
-      const { contact } = await createContact(
-        repo(),
-        { givenName: "Lag", familyName: "Gy", phones: [{ value: "020 7946 0030" }] },
-        "GB",
-        new Date(),
-      );
-      await sync();
-      sim.control.editContact(ALICE.email, rnOf("Lag Gy"), { emails: ["lag@example.org"] });
-      await sync(); // neither our create nor Google's edit is in the sync results yet
-      expect((await repo().get(contact.id))?.fields.emails).toEqual([]);
-      await new Promise((r) => setTimeout(r, 1200));
-      await sync();
-      await sync();
-      expect((await repo().get(contact.id))?.fields.emails.map((e) => e.value)).toEqual(["lag@example.org"]);
-      expect(googleSide(sim).filter((c) => c.name === "Lag Gy")).toHaveLength(1);
-      await expectBothSidesEqual();
-    } finally {
-      sim.control.configure({ people: { syncLagMs: 0 } });
-    }
+  it("stays equal and duplicate-free when Google's sync results lag behind its writes (syncLagMs, on by default)", async () => {
+    const { contact } = await createContact(
+      repo(),
+      { givenName: "Lag", familyName: "Gy", phones: [{ value: "020 7946 0030" }] },
+      "GB",
+      new Date(),
+    );
+    await sync();
+    sim.control.editContact(ALICE.email, rnOf("Lag Gy"), { emails: ["lag@example.org"] });
+    await sync({ lagging: true }); // neither our create nor Google's edit is in the sync results yet
+    expect((await repo().get(contact.id))?.fields.emails).toEqual([]);
+    await sync();
+    await sync();
+    expect((await repo().get(contact.id))?.fields.emails.map((e) => e.value)).toEqual(["lag@example.org"]);
+    expect(googleSide(sim).filter((c) => c.name === "Lag Gy")).toHaveLength(1);
+    await expectBothSidesEqual();
   });
 
   it("shows its status for GET /v1/integrations: last sync time, and the last error until a sync succeeds", async () => {

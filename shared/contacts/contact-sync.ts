@@ -12,6 +12,7 @@ import {
   PersonGoneError,
   StaleEtagError,
 } from "../google/people-api";
+import type { RetryOptions } from "../google/retry";
 import { AppError, isAppError } from "../platform/errors";
 import type { Logger } from "../platform/logger";
 import { type ContactKind, emailKeysOf, normaliseFields, phoneKeysOf } from "./contact-model";
@@ -23,7 +24,7 @@ import {
   type Loaded,
   type StoredContact,
 } from "./contact-repository";
-import { afterPush, applyGooglePerson, type Outcome, tombstone } from "./sync-rules";
+import { afterPush, applyGooglePerson, isOlderCopy, type Outcome, tombstone } from "./sync-rules";
 
 export interface ContactSyncDeps {
   people: PeopleApi;
@@ -33,6 +34,11 @@ export interface ContactSyncDeps {
   clock: () => Date;
   log: Logger;
   pageSize?: number;
+  /**
+   * The stale-etag path's budget: re-reads of a person whose read still shows the version we sent
+   * (Google's reads lag its writes), with exponential backoff. Defaults: 6 reads, 1 s doubling to 8 s.
+   */
+  etagRetry?: Pick<RetryOptions, "maxAttempts" | "baseDelayMs" | "maxDelayMs" | "sleep">;
 }
 
 export interface SyncOptions {
@@ -363,6 +369,7 @@ async function writeAll(
 
 // ---- push ------------------------------------------------------------------------------------------
 
+/** How many times one push may meet a stale etag (each followed by a fresh read and a merge). */
 const MAX_ETAG_RETRIES = 3;
 
 async function push(deps: ContactSyncDeps): Promise<ContactSyncReport["pushed"]> {
@@ -419,9 +426,11 @@ async function pushOne(deps: ContactSyncDeps, start: StoredContact, report: Cont
         return;
       }
       if (!(error instanceof StaleEtagError) || !contact.google) throw error;
-      // Google changed since our last read: merge its current version three-way, then retry with its etag.
+      // Google changed since our last read: read its newer version, merge it three-way, then retry
+      // with its etag. The read may still show the version we sent (reads lag writes), so wait for one
+      // that is newer; never merge an older one.
       report.retried++;
-      const fresh = await deps.people.get(contact.google.resourceName);
+      const fresh = await newerThan(deps, contact.google);
       const next = await deps.repo.mutate(contact.id, (current) => {
         if (!current) return undefined;
         return fresh ? applyGooglePerson(current, fresh, ctx).next : tombstone(current, ctx.now, false);
@@ -437,4 +446,30 @@ async function pushOne(deps: ContactSyncDeps, start: StoredContact, report: Cont
   throw new AppError("conflict", `Contact ${start.id} kept changing in Google; will retry`, {
     retryable: true,
   });
+}
+
+/**
+ * Reads the person until Google answers a version newer than `known` (another etag, not older by its
+ * source update time), with backoff; undefined when it is gone. Past the budget the sync fails
+ * retryably: the contact stays pending and the next delivery tries again, so no edit is lost.
+ */
+async function newerThan(
+  deps: ContactSyncDeps,
+  known: { resourceName: string; etag: string; updatedAt: number },
+): Promise<GooglePerson | undefined> {
+  const { maxAttempts = 6, baseDelayMs = 1000, maxDelayMs = 8000 } = deps.etagRetry ?? {};
+  const sleep = deps.etagRetry?.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  for (let read = 1; ; read++) {
+    const fresh = await deps.people.get(known.resourceName);
+    const stale = fresh && (fresh.etag === known.etag || isOlderCopy(fresh, known));
+    if (!stale) return fresh;
+    if (read >= maxAttempts) {
+      throw new AppError(
+        "conflict",
+        `Google still answers the version of ${known.resourceName} it refused; will retry`,
+        { retryable: true },
+      );
+    }
+    await sleep(Math.min(maxDelayMs, baseDelayMs * 2 ** (read - 1)));
+  }
 }

@@ -53,6 +53,13 @@ export function tombstone(c: StoredContact, now: Date, pendingPush: boolean): St
   });
 }
 
+/**
+ * A copy older than the version we hold (by the contact source's update time): what a lagging read
+ * answers right after a write. It must never replace the etag and fields our own update returned.
+ */
+export const isOlderCopy = (person: GooglePerson, known: { updatedAt: number }): boolean =>
+  person.updatedAt > 0 && person.updatedAt < known.updatedAt;
+
 export type Outcome = "created" | "updated" | "deleted" | "linked" | "unchanged" | "kept_deleted";
 
 /**
@@ -75,6 +82,7 @@ export function applyGooglePerson(
     return { next: newContact(id, ctx.kind, link.base, ctx.now, link), outcome: "created", conflicts: 0 };
   }
   const linked = local.google?.resourceName === person.resourceName;
+  if (linked && local.google && isOlderCopy(person, local.google)) return unchanged;
   if (local.deleted) {
     // Our delete wins over Google's copy (stale, or our delete is not out yet): make sure it goes out.
     if (local.pendingPush && linked && local.google?.etag === person.etag)

@@ -9,6 +9,9 @@ import { defineMessage } from "../platform/messages";
 import type { DirectoryServices } from "./directory-services";
 import { type FullSyncOutcome, fullSyncStep, syncChangedUser } from "./directory-sync";
 import { ensureUserWatch } from "./watch-channels";
+import { requeueWriteBackAfterPush } from "./writeback/writeback-after-push";
+import { firestoreWriteBackRecords } from "./writeback/writeback-records";
+import { firestoreWriteBackSettings } from "./writeback/writeback-settings";
 
 export const DIRECTORY_SYNC_TOPIC = "directory-sync";
 
@@ -22,7 +25,17 @@ export const DirectorySyncMessage = defineMessage(
       orgId: OrgId,
       reason: z.enum(["connect", "reconcile", "continue", "admin"]),
     }),
-    z.object({ kind: z.literal("user-changed"), orgId: OrgId, workspaceId: z.string().min(1).max(100) }),
+    z.object({
+      kind: z.literal("user-changed"),
+      orgId: OrgId,
+      workspaceId: z.string().min(1).max(100),
+      /** From the push body: a user still being created is found by email before it is by id. */
+      primaryEmail: z.string().email().max(320).optional(),
+      /** The user's etag after the change (push body): tells our own write's echo from a newer edit. */
+      etag: z.string().min(1).max(200).optional(),
+      /** The push's X-Goog-Resource-State: only `delete` lets a 404 mean the user is gone. */
+      event: z.enum(["add", "update", "delete", "undelete", "makeAdmin"]).optional(),
+    }),
   ]),
 );
 export type DirectorySyncPayload = z.infer<typeof DirectorySyncMessage.schema>;
@@ -33,7 +46,22 @@ export async function handleDirectorySync(
   log: Logger,
 ): Promise<FullSyncOutcome | { status: "user"; changed: boolean }> {
   if (payload.kind === "user-changed") {
-    const result = await syncChangedUser(services, payload.orgId, payload.workspaceId);
+    const result = await syncChangedUser(services, payload.orgId, payload.workspaceId, {
+      ...(payload.primaryEmail ? { primaryEmail: payload.primaryEmail } : {}),
+      ...(payload.event ? { event: payload.event } : {}),
+    });
+    if (payload.etag && payload.event !== "delete") {
+      await requeueWriteBackAfterPush(
+        {
+          records: firestoreWriteBackRecords(services.db, services.ops),
+          settings: firestoreWriteBackSettings(services.db),
+          publisher: services.env.identity.deps.publisher,
+        },
+        payload.orgId,
+        payload.workspaceId,
+        payload.etag,
+      );
+    }
     return { status: "user", changed: result.changed };
   }
   const outcome = await fullSyncStep(

@@ -234,18 +234,52 @@ async function syncStructure(deps: DirectorySyncDeps, api: DirectoryApi, orgId: 
   await deps.snapshot.saveStructure(orgId, orgUnits, groups);
 }
 
+/** What the push said besides the id: its slim body's primaryEmail and its resource state. */
+export interface PushHint {
+  primaryEmail?: string;
+  event?: "add" | "update" | "delete" | "undelete" | "makeAdmin";
+}
+
+/**
+ * The user a push names, as Google holds them now. A user still being created answers 404 by id for a
+ * while (GOOGLE-FIDELITY row 10; users.insert: "User creation is not complete"), so a 404 is retried
+ * by the push's primary email; when a non-delete push's user is still not found, the hint is
+ * redelivered later rather than read as a deletion.
+ */
+async function fetchPushedUser(
+  api: DirectoryApi,
+  workspaceId: string,
+  hint: PushHint,
+): Promise<WorkspaceUser | undefined> {
+  const byId = await api.getUser(workspaceId);
+  if (byId) return byId;
+  if (hint.primaryEmail) {
+    const byEmail = await api.getUser(hint.primaryEmail);
+    if (byEmail?.id === workspaceId) return byEmail;
+  }
+  if (hint.event && hint.event !== "delete") {
+    throw new AppError(
+      "upstream_unavailable",
+      `Workspace user ${workspaceId} is not visible yet after a "${hint.event}" push; retrying`,
+      { retryable: true },
+    );
+  }
+  return undefined;
+}
+
 /** A push said this user changed: fetch them (pushes are hints), store, and provision them if automatic. */
 export async function syncChangedUser(
   deps: DirectorySyncDeps,
   orgId: string,
   workspaceId: string,
+  hint: PushHint = {},
 ): Promise<{
   changed: boolean;
   provisioning: ApplyResult | null;
   report: ProvisioningDiff["report"] | null;
 }> {
   const api = await deps.directoryApi(orgId);
-  const current = await api.getUser(workspaceId);
+  const current = await fetchPushedUser(api, workspaceId, hint);
   const stored = await deps.snapshot.readUsers(orgId, [workspaceId]);
   const before = stored.get(workspaceId);
   let incoming: { user: WorkspaceUser; deleted: boolean } | undefined;

@@ -1,6 +1,8 @@
 // POST /webhooks/directory: Google's users.watch notifications. Public (Google sends no credentials);
 // the channel id and its secret token are the proof. It answers in milliseconds: a genuine change is
-// only a hint, published for the directory-sync worker to fetch the user again.
+// only a hint, published for the directory-sync worker to fetch the user again. The body is only
+// `{kind, id, etag, primaryEmail}` (admin-sdk directory guides/push), never the user itself.
+import { z } from "zod";
 import { AppError } from "../platform/errors";
 import { type Route, route } from "../platform/http";
 import type { EventPublisher } from "../platform/pubsub";
@@ -18,6 +20,9 @@ const header = (h: Record<string, string | string[] | undefined>, name: string):
   const v = h[name];
   return Array.isArray(v) ? v[0] : v;
 };
+
+const PUSH_EVENTS = ["add", "update", "delete", "undelete", "makeAdmin"] as const;
+const Email = z.string().email().max(320);
 
 export function directoryWebhookRoutes(deps: DirectoryWebhookDeps): Route[] {
   return [
@@ -41,15 +46,26 @@ export function directoryWebhookRoutes(deps: DirectoryWebhookDeps): Route[] {
         if (!orgId) throw new AppError("forbidden", "Unknown channel or bad channel token");
         const state = header(ctx.headers, "x-goog-resource-state");
         if (state === "sync") return { status: 200 };
-        const body = (ctx.body ?? {}) as { id?: unknown };
+        const body = (ctx.body ?? {}) as { id?: unknown; primaryEmail?: unknown; etag?: unknown };
         if (typeof body.id !== "string" || body.id.length === 0 || body.id.length > 100) {
           // No user id: the scheduled reconcile will catch the change.
           ctx.log.warn("directory.push_without_user", { orgId, state });
           return { status: 200 };
         }
+        const email = typeof body.primaryEmail === "string" ? body.primaryEmail : "";
+        const event = PUSH_EVENTS.find((e) => e === state);
         await deps.publisher.publish(
           DirectorySyncMessage,
-          { kind: "user-changed", orgId, workspaceId: body.id },
+          {
+            kind: "user-changed",
+            orgId,
+            workspaceId: body.id,
+            ...(Email.safeParse(email).success ? { primaryEmail: email } : {}),
+            ...(event ? { event } : {}),
+            ...(typeof body.etag === "string" && body.etag.length > 0 && body.etag.length <= 200
+              ? { etag: body.etag }
+              : {}),
+          },
           { orderingKey: orgId },
         );
         return { status: 200 };

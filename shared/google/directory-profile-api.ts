@@ -4,6 +4,7 @@
 // (docs/google-behaviour.md#directory-profile-writes).
 import { admin } from "@googleapis/admin";
 import type { OAuth2Client } from "google-auth-library";
+import { AppError } from "../platform/errors";
 import { clientOptions, type GoogleApiTarget } from "./google-client-options";
 import { googleErrorInfo, toAppError } from "./google-errors";
 import { type RetryOptions, withGoogleRetry } from "./retry";
@@ -39,8 +40,11 @@ export interface DirectoryProfileApi {
   /** undefined when the user no longer exists. */
   getProfile(userKey: string): Promise<WorkspaceProfile | undefined>;
   /**
-   * Writes the fields, only if the user's etag is still `ifMatch`: a 412 becomes an AppError
-   * `precondition_failed` (re-read and merge again). Returns the profile as Google now holds it.
+   * Writes the fields, sending `If-Match`. Google documents no precondition on users.update and may
+   * ignore it (the caller must not rely on it); where it answers 412, that becomes an AppError
+   * `precondition_failed` (re-read and merge again). A user still settling (412 "User creation is not
+   * complete" after insert, 409 after an email change) is a retryable AppError. Returns the profile as
+   * Google now holds it.
    */
   updateProfile(userKey: string, update: ProfileUpdate, ifMatch: string): Promise<WorkspaceProfile>;
 }
@@ -112,6 +116,20 @@ export function googleDirectoryProfileApi(
         );
         return toProfile(res.data);
       } catch (error) {
+        const info = googleErrorInfo(error);
+        if (
+          info?.status === 409 ||
+          (info?.status === 412 && /creation is not complete/i.test(info.message))
+        ) {
+          throw new AppError(
+            "upstream_unavailable",
+            `directory users.update: the user is settling: ${info.message}`,
+            {
+              retryable: true,
+              cause: error,
+            },
+          );
+        }
         throw toAppError(error, "directory users.update");
       }
     },

@@ -7,7 +7,6 @@ export const ErrorCodes = {
   invalid_identifier: 400,
   invalid_cursor: 400,
   validation_failed: 400,
-  invalid_cursor: 400,
   unsupported_media_type: 415,
   payload_too_large: 413,
   unauthenticated: 401,

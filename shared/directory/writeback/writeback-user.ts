@@ -1,8 +1,11 @@
 // Writes one user's Switchboard values to their Workspace profile. The queued message only names the
 // user: the worker reads the newest record, so duplicated, late or reordered messages all converge and
-// a write happens only when Google does not already show the values. users.update carries If-Match
-// with the etag just read; if the profile moved in between, it is read and merged again.
-
+// a write happens only when Google does not already show the values. Google documents no precondition
+// on users.update and may ignore If-Match (last write wins), so the profile is read again right before
+// the write: if it moved since the merge, it is merged again rather than overwritten. (If-Match is
+// still sent; where Google honours it, a 412 also means "merge again".) An edit that lands after that
+// last read is merged when its push arrives (directory-sync re-queues the user, see
+// requeueWriteBackAfterPush).
 import type { UserAccount, UserRepository } from "../../accounts";
 import { publishAuditEvent } from "../../audit";
 import type { DirectoryProfileApi, WorkspaceProfile } from "../../google/directory-profile-api";
@@ -98,7 +101,7 @@ export async function writeBackUser(
   }
   const desired = desiredProfile(record, settings);
   for (let attempt = 1; attempt <= MAX_ETAG_RACES; attempt++) {
-    const google = await api.getProfile(account.workspaceId);
+    const google = await readProfile(api, { workspaceId: account.workspaceId, email: account.email });
     if (!google) return settle("skipped", "The user no longer exists in Google Workspace");
     const merge = mergeProfile(google, desired, record.agreed);
     const conflicts = merge.conflicts;
@@ -113,6 +116,11 @@ export async function writeBackUser(
         doneVersion: record.version,
       });
     }
+    // Verify before writing: users.update replaces `phones` whole, so an admin's edit since our read
+    // would be lost. The window left is this read to the write.
+    const check = await readProfile(api, { workspaceId: account.workspaceId, email: account.email });
+    if (!check) return settle("skipped", "The user no longer exists in Google Workspace");
+    if (check.etag !== google.etag) continue;
     try {
       const written = await api.updateProfile(account.workspaceId, merge.update, google.etag);
       deps.log.info("directory.writeback_written", { orgId, userId, fields: Object.keys(merge.update) });
@@ -133,6 +141,20 @@ export async function writeBackUser(
   throw new AppError("upstream_unavailable", "The Workspace profile kept changing; retrying later", {
     retryable: true,
   });
+}
+
+/**
+ * The user's profile; a user still being created answers 404 by id for a while (GOOGLE-FIDELITY row
+ * 10), so a 404 is retried by the account's email (accepted only with the same Workspace id).
+ */
+async function readProfile(
+  api: DirectoryProfileApi,
+  account: { workspaceId: string; email: string },
+): Promise<WorkspaceProfile | undefined> {
+  const byId = await api.getProfile(account.workspaceId);
+  if (byId || !account.email) return byId;
+  const byEmail = await api.getProfile(account.email);
+  return byEmail?.id === account.workspaceId ? byEmail : undefined;
 }
 
 async function reportConflicts(

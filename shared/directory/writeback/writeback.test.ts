@@ -87,6 +87,8 @@ async function drain(attempts = 10): Promise<void> {
         break;
       } catch (error) {
         if (!(error as { retryable?: boolean }).retryable || attempt >= attempts) throw error;
+        // Pub/Sub redelivers after a backoff: Google's clock moves on meanwhile.
+        sim.control.advanceClock(10_000);
       }
     }
   }
@@ -275,7 +277,9 @@ describe("directory write-back", () => {
   it("an edit made in Google to Switchboard's entry wins over a later Switchboard change, and is reported", async () => {
     await setNumbers("cy", "+14155550141");
     await drain();
-    // An admin edits the entry in the Admin console.
+    // An admin edits the entry in the Admin console; its push is lost (Google drops some), so the
+    // Switchboard change below is merged against it without having seen it first.
+    sim.control.injectFault({ api: "directory", dropPush: true, times: 1 });
     sim.control.setUserPhones(email("cy"), [direct("+14155550777")]);
     const before = updates();
     await setNumbers("cy", "+14155550142");
@@ -301,7 +305,7 @@ describe("directory write-back", () => {
     expect(phonesOf("cy")).toEqual([direct("+14155550143")]);
   });
 
-  it("an admin's edit landing between our read and our write is kept: If-Match refuses, we read and merge again", async () => {
+  it("an admin's edit landing between our read and our write is kept although Google ignores If-Match: the read before the write sees it, we merge again", async () => {
     let raced = false;
     const racing: WriteBackDeps = {
       ...deps,
@@ -324,10 +328,30 @@ describe("directory write-back", () => {
       directNumber: "+14155550171",
       extension: null,
     });
-    const preconditionFailures = updates(412);
+    const gets = sim.control.requestCount({ method: "directory.users.get" });
+    const writes = updates();
     await handleWriteBack(racing, { kind: "user", orgId: ORG, userId: accountOf("dee") });
-    expect(updates(412) - preconditionFailures).toBe(1);
+    // read, check (moved), read, check, write: one write, over the admin's edit, not instead of it.
+    expect(sim.control.requestCount({ method: "directory.users.get" }) - gets).toBe(4);
+    expect(updates() - writes).toBe(1);
     expect(phonesOf("dee")).toEqual([{ value: "+14155550900", type: "home" }, direct("+14155550171")]);
+    await drain();
+  });
+
+  it("an admin's change to Switchboard's entry made after our write is merged when its push arrives: kept, and reported", async () => {
+    // Dee's profile as the race above left it, its two pushes (the admin's edit, our write) handled.
+    await deliverPushes("dee", 1);
+    const seen = pushesFor("dee");
+    const writes = updates();
+    const home = { value: "+14155550900", type: "home" };
+    // The admin's console still showed an old entry and saves it back over ours (last write wins).
+    sim.control.setUserPhones(email("dee"), [home, direct("+14155550170")]);
+    await deliverPushes("dee", seen);
+    expect(updates()).toBe(writes);
+    expect(phonesOf("dee")).toEqual([home, direct("+14155550170")]);
+    const status = await call("GET", `/v1/admin/users/${accountOf("dee")}/writeback`);
+    expect(status.body).toMatchObject({ status: "conflict", pending: false });
+    expect(status.body.conflicts[0]).toMatchObject({ field: "phones", google: [direct("+14155550170")] });
   });
 
   it("an account not managed by provisioning is never written, and says why", async () => {
@@ -458,6 +482,23 @@ describe("directory write-back", () => {
     expect(
       (await call("PUT", "/v1/admin/users/u-nobody/numbers", { directNumber: null, extension: null })).status,
     ).toBe(404);
+  });
+
+  it("a new hire's number is written although Google still answers 404 by id and 412 'User creation is not complete' (GOOGLE-FIDELITY row 10): read by email, the write redelivered", async () => {
+    sim.control.addUser({ email: email("neo"), givenName: "Neo", familyName: "Hire", orgUnitPath: "/Sales" });
+    await dir.publisher.publish(DirectorySyncMessage, {
+      kind: "user-changed",
+      orgId: ORG,
+      workspaceId: wsId("neo"),
+      primaryEmail: email("neo"),
+      event: "add",
+    });
+    await drain();
+    const settling = updates(412);
+    await setNumbers("neo", "+14155550181");
+    await drain();
+    expect(updates(412)).toBeGreaterThan(settling);
+    expect(phonesOf("neo")).toEqual([direct("+14155550181")]);
   });
 });
 

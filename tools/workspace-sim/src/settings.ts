@@ -4,6 +4,18 @@ import { DAY, HOUR } from "./clock";
 export interface PeopleSettings {
   /** Delay before a write shows up in incremental sync results (Google: "several minutes"). 0 = off. */
   syncLagMs: number;
+  /**
+   * For this long after an update or delete, people.get / getBatchGet still answer the version before
+   * it (its etag and fields): Google's reads are not read-after-write. 0 = off.
+   */
+  readAfterWriteLagMs: number;
+  /**
+   * "refuse": a mutation for a user while another of theirs is in flight is refused (429); "allow"
+   * takes them all ("send mutate requests sequentially", people/v1/contacts).
+   */
+  concurrentMutations: "refuse" | "allow";
+  /** Real milliseconds a mutation takes (Google's writes are not instant); the window a second one collides in. */
+  mutationLatencyMs: number;
   syncTokenLifetimeMs: number;
   /** "fullSync": a token dies 7 days after the full sync it descends from (the documented wording). "mint": 7 days after it was issued. */
   syncTokenExpiryFrom: "fullSync" | "mint";
@@ -20,8 +32,15 @@ export interface DirectorySettings {
   /** How long deleted users stay visible with showDeleted=true. */
   deletedUserRetentionMs: number;
   pageTokenLifetimeMs: number;
-  /** Directory API mutations on a user inserted less than this long ago fail ("User creation is not complete"). */
+  /**
+   * For this long after users.insert, mutations of the new user fail (412 "User creation is not
+   * complete") and users.get by id answers 404 (by email it is found).
+   */
   insertSettleMs: number;
+  /** For this long after a primaryEmail change, further writes to that user answer 409. */
+  renameSettleMs: number;
+  /** "ignored": users.update/patch take no precondition (Google documents none; last write wins). */
+  ifMatch: "ignored" | "enforced";
   /** Maximum (and default) watch channel lifetime. */
   channelMaxLifetimeMs: number;
   /** "shuffled" delivers push notifications that are due together in random order. */
@@ -53,7 +72,10 @@ export type SettingsPatch = { [K in keyof SimSettings]?: Partial<SimSettings[K]>
 export function defaultSettings(): SimSettings {
   return {
     people: {
-      syncLagMs: 0,
+      syncLagMs: 60_000,
+      readAfterWriteLagMs: 10_000,
+      concurrentMutations: "refuse",
+      mutationLatencyMs: 10,
       syncTokenLifetimeMs: 7 * DAY,
       syncTokenExpiryFrom: "fullSync",
       criticalReadsPerMinute: 90,
@@ -64,7 +86,9 @@ export function defaultSettings(): SimSettings {
       queriesPerMinute: 2400,
       deletedUserRetentionMs: 20 * DAY,
       pageTokenLifetimeMs: 3 * DAY,
-      insertSettleMs: 2_000,
+      insertSettleMs: 40_000,
+      renameSettleMs: 60_000,
+      ifMatch: "ignored",
       channelMaxLifetimeMs: 6 * HOUR,
       pushOrder: "shuffled",
       pushBatchWindowMs: 20,

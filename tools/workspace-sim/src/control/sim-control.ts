@@ -162,7 +162,10 @@ export class SimControl {
     const domain = user.email.split("@")[1] ?? "";
     const org = this.state.orgByDomain(domain);
     if (!org) throw new Error(`no seeded organisation for ${domain}`);
-    return userJson(org, addSeededUser(this.state, org, user));
+    const added = addSeededUser(this.state, org, user);
+    // Created in the admin console: like users.insert, not found by id nor writable for a while.
+    org.directory.recentInserts.set(added.id, this.state.now());
+    return userJson(org, added);
   }
 
   renameUser(email: string, name: { givenName?: string; familyName?: string }): Record<string, unknown> {

@@ -80,6 +80,8 @@ export class OrgDirectory {
   readonly groups = new Map<string, Group>();
   /** Users created through users.insert, with the sim time of creation (for "creation not complete"). */
   readonly recentInserts = new Map<string, number>();
+  /** Users whose primaryEmail a users.update/patch changed, with the sim time of the change (409 for a while). */
+  readonly recentRenames = new Map<string, number>();
   /** Keys are user ids; drives listDirectoryPeople sync tokens. */
   readonly log = new ChangeLog();
   private sorted = new Map<SortKey, DirectoryUser[]>();

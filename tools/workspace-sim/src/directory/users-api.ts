@@ -90,7 +90,10 @@ export function getUser(ctx: ApiContext): ApiResult {
   const q = ctx.url.searchParams;
   const view = q.get("viewType") === "domain_public" ? "domain_public" : "admin_view";
   const { org } = view === "domain_public" ? callerUser(ctx) : requireAdmin(ctx);
-  const user = findLiveUser(org, ctx.params.userKey ?? "");
+  const key = ctx.params.userKey ?? "";
+  const user = findLiveUser(org, key);
+  // A user still being created is not found by id yet (by primary email it is).
+  if (!key.includes("@") && creationPending(ctx, org, user)) throw notFound("Resource Not Found: userKey");
   return { json: userJson(org, user, view) };
 }
 
@@ -132,10 +135,14 @@ async function writeUser(ctx: ApiContext, mode: "update" | "patch"): Promise<Api
   const { org } = requireAdmin(ctx);
   const user = findLiveUser(org, ctx.params.userKey ?? "");
   checkCreationComplete(ctx, org, user);
-  checkIfMatch(ctx, user);
+  checkRenameSettled(ctx, org, user);
+  // Google documents no precondition on users.update/patch: by default If-Match is ignored and the
+  // last write wins (the harsher reading); "enforced" answers 412 to a stale etag.
+  if (ctx.state.settings.directory.ifMatch === "enforced") checkIfMatch(ctx, user);
   const changes = userChanges(org, user, await ctx.jsonBody(), mode);
   // A write that changes nothing keeps the etag and notifies no watch channel.
   if (Object.keys(changes).length === 0) return { json: userJson(org, user) };
+  if (changes.primaryEmail) org.directory.recentRenames.set(user.id, ctx.state.now());
   return { json: userJson(org, org.directory.updateUser(user.id, changes)) };
 }
 
@@ -143,6 +150,7 @@ export function deleteUser(ctx: ApiContext): ApiResult {
   const { org } = requireAdmin(ctx);
   const user = findLiveUser(org, ctx.params.userKey ?? "");
   checkCreationComplete(ctx, org, user);
+  checkRenameSettled(ctx, org, user);
   org.directory.deleteUser(user.id);
   return { empty: 204 };
 }
@@ -163,17 +171,41 @@ function findLiveUser(org: Org, key: string): DirectoryUser {
   return user;
 }
 
-/** Google: right after users.insert, mutations may fail with "User creation is not complete". */
-function checkCreationComplete(ctx: ApiContext, org: Org, user: DirectoryUser): void {
+/** Within insertSettleMs of users.insert (sim clock). */
+function creationPending(ctx: ApiContext, org: Org, user: DirectoryUser): boolean {
   const insertedAt = org.directory.recentInserts.get(user.id);
-  if (insertedAt === undefined) return;
-  if (ctx.state.now() < insertedAt + ctx.state.settings.directory.insertSettleMs) {
-    throw new ApiError({
-      code: 412,
-      status: "FAILED_PRECONDITION",
-      message: "User creation is not complete.",
-      reason: "conditionNotMet",
-    });
-  }
+  if (insertedAt === undefined) return false;
+  if (ctx.state.now() < insertedAt + ctx.state.settings.directory.insertSettleMs) return true;
   org.directory.recentInserts.delete(user.id);
+  return false;
+}
+
+/**
+ * Google (users.insert reference): "Mutate calls immediately following user creation might sometimes
+ * fail as the user isn't fully created ... 'User creation is not complete'"; reports put it near 40 s.
+ */
+function checkCreationComplete(ctx: ApiContext, org: Org, user: DirectoryUser): void {
+  if (!creationPending(ctx, org, user)) return;
+  throw new ApiError({
+    code: 412,
+    status: "FAILED_PRECONDITION",
+    message: "User creation is not complete.",
+    reason: "conditionNotMet",
+  });
+}
+
+/** For renameSettleMs after a primaryEmail change, writes to the user answer 409 (reported, unconfirmed). */
+function checkRenameSettled(ctx: ApiContext, org: Org, user: DirectoryUser): void {
+  const renamedAt = org.directory.recentRenames.get(user.id);
+  if (renamedAt === undefined) return;
+  if (ctx.state.now() >= renamedAt + ctx.state.settings.directory.renameSettleMs) {
+    org.directory.recentRenames.delete(user.id);
+    return;
+  }
+  throw new ApiError({
+    code: 409,
+    status: "ABORTED",
+    message: "The user's email address is still being changed. Retry later.",
+    reason: "conflict",
+  });
 }

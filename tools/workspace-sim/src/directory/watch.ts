@@ -1,12 +1,12 @@
 // users.watch channels and their push notifications, sent as Google sends them: a `sync` message
-// (#1) first, then one POST per event with X-Goog-* headers and the user in the body. Message numbers
+// (#1) first, then one POST per event with X-Goog-* headers and a slim body, `{kind, id, etag,
+// primaryEmail}` (admin-sdk directory guides/push), never the full user. Message numbers
 // increase but skip values; notifications due together are delivered in random order; 500/502/503/504
 // answers are retried with backoff. Events already queued still arrive after channels.stop.
 import { randomBytes } from "node:crypto";
 import type { FaultPlan } from "../faults";
 import type { Org } from "../state";
 import type { DirectoryUser, UserEvent } from "./directory-store";
-import { userJson } from "./user-json";
 import type { UserPredicate } from "./user-query";
 
 export interface WatchChannel {
@@ -137,7 +137,7 @@ export class WatchHub {
         channel,
         state: event,
         number: channel.messageNumber,
-        body: JSON.stringify(userJson(org, user)),
+        body: JSON.stringify(pushBody(user)),
         user: user.primaryEmail,
         drop: this.deps.faults.shouldDropPush("directory", user.primaryEmail),
       });
@@ -201,3 +201,11 @@ export class WatchHub {
     }
   }
 }
+
+/** What a users.watch notification carries: enough to fetch the user, nothing more. */
+const pushBody = (user: DirectoryUser) => ({
+  kind: "admin#directory#user",
+  id: user.id,
+  etag: user.etag,
+  primaryEmail: user.primaryEmail,
+});

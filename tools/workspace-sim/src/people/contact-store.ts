@@ -24,6 +24,17 @@ export class ContactStore {
     return r && !r.deleted ? r : undefined;
   }
 
+  /**
+   * What people.get sees: within `lagMs` of the last update or delete, the version before it (Google's
+   * reads lag its writes); undefined when that version is deleted or never existed.
+   */
+  readable(resourceName: string, lagMs: number): ContactRecord | undefined {
+    const r = this.records.get(resourceName);
+    if (!r) return undefined;
+    const shown = r.prior && this.now() < r.updateTime + lagMs ? r.prior : r;
+    return shown.deleted ? undefined : shown;
+  }
+
   *live(): Iterable<ContactRecord> {
     for (const r of this.records.values()) if (!r.deleted) yield r;
   }
@@ -55,6 +66,7 @@ export class ContactStore {
     const at = this.now();
     const next: ContactRecord = {
       ...current,
+      prior: withoutPrior(current),
       data,
       etag: personEtag(),
       sourceEtag: sourceEtag(),
@@ -71,6 +83,7 @@ export class ContactStore {
     const at = this.now();
     const tombstone: ContactRecord = {
       ...current,
+      prior: withoutPrior(current),
       data: {},
       deleted: true,
       etag: personEtag(),
@@ -86,3 +99,5 @@ export class ContactStore {
     this.searchCache = [...this.live()];
   }
 }
+
+const withoutPrior = ({ prior: _older, ...record }: ContactRecord): ContactRecord => record;

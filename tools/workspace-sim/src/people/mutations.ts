@@ -1,8 +1,10 @@
 // Contact writes: create, update (mask + etag required, stale etag refused), delete, and the batch
-// variants with Google's limits (200 / 200 / 500).
+// variants with Google's limits (200 / 200 / 500). A failed batchUpdateContacts names every contact that
+// failed (BatchUpdateContactsErrorDetails). One user's mutations must come one at a time: one arriving
+// while another of theirs is in flight is refused ("send mutate requests sequentially").
 import { type ApiContext, type ApiResult, callerUser } from "../api";
 import { ApiError, invalidArgument, notFound } from "../errors";
-import type { Org } from "../state";
+import type { Org, SimState } from "../state";
 import {
   type ContactRecord,
   checkSingletons,
@@ -13,7 +15,47 @@ import {
 } from "./person";
 import { chargePeople } from "./quota";
 
-export async function createContact(ctx: ApiContext): Promise<ApiResult> {
+export const createContact = (ctx: ApiContext) => sequential(ctx, createOne);
+export const updateContact = (ctx: ApiContext) => sequential(ctx, updateOne);
+export const deleteContact = (ctx: ApiContext) => sequential(ctx, deleteOne);
+export const batchCreateContacts = (ctx: ApiContext) => sequential(ctx, batchCreate);
+export const batchUpdateContacts = (ctx: ApiContext) => sequential(ctx, batchUpdate);
+export const batchDeleteContacts = (ctx: ApiContext) => sequential(ctx, batchDelete);
+
+/** Users with a mutation in flight, per simulator. */
+const mutating = new WeakMap<SimState, Set<string>>();
+
+/**
+ * Runs one mutation, holding the user's slot for `mutationLatencyMs` (real time: Google's writes take
+ * a while). A second mutation for the same user meanwhile is refused with 429, which a client's backoff
+ * outlives; Google's wire form for this is not documented (sim wording).
+ */
+async function sequential(ctx: ApiContext, work: (ctx: ApiContext) => Promise<ApiResult> | ApiResult) {
+  const { user } = callerUser(ctx);
+  const settings = ctx.state.settings.people;
+  const busy = mutating.get(ctx.state) ?? new Set<string>();
+  mutating.set(ctx.state, busy);
+  if (settings.concurrentMutations === "refuse" && busy.has(user.id)) {
+    throw new ApiError({
+      code: 429,
+      status: "RESOURCE_EXHAUSTED",
+      message:
+        "Another mutate request for this user is in progress. Mutate requests for the same user should be sent sequentially.",
+      reason: "rateLimitExceeded",
+      infoReason: "CONCURRENT_MUTATIONS",
+      infoDomain: "people.googleapis.com",
+    });
+  }
+  busy.add(user.id);
+  try {
+    if (settings.mutationLatencyMs > 0) await new Promise((r) => setTimeout(r, settings.mutationLatencyMs));
+    return await work(ctx);
+  } finally {
+    busy.delete(user.id);
+  }
+}
+
+async function createOne(ctx: ApiContext): Promise<ApiResult> {
   const { org, user } = callerUser(ctx);
   const mask = parseMask(ctx.url.searchParams.get("personFields"), "personFields", false);
   const body = await ctx.jsonBody();
@@ -24,7 +66,7 @@ export async function createContact(ctx: ApiContext): Promise<ApiResult> {
   return { json: renderContact(record, mask) };
 }
 
-export async function updateContact(ctx: ApiContext): Promise<ApiResult> {
+async function updateOne(ctx: ApiContext): Promise<ApiResult> {
   const { org, user } = callerUser(ctx);
   const q = ctx.url.searchParams;
   const updateMask = parseMask(q.get("updatePersonFields"), "updatePersonFields", true)!;
@@ -40,7 +82,7 @@ export async function updateContact(ctx: ApiContext): Promise<ApiResult> {
   return { json: renderContact(store.update(resourceName, fields), mask) };
 }
 
-export function deleteContact(ctx: ApiContext): ApiResult {
+function deleteOne(ctx: ApiContext): ApiResult {
   const { user } = callerUser(ctx);
   const store = ctx.state.contactsOf(user.id);
   const resourceName = `people/${ctx.params.id}`;
@@ -50,7 +92,7 @@ export function deleteContact(ctx: ApiContext): ApiResult {
   return { json: {} };
 }
 
-export async function batchCreateContacts(ctx: ApiContext): Promise<ApiResult> {
+async function batchCreate(ctx: ApiContext): Promise<ApiResult> {
   const { org, user } = callerUser(ctx);
   const body = await ctx.jsonBody();
   const readMask = parseMask(stringField(body.readMask), "readMask", true);
@@ -58,9 +100,16 @@ export async function batchCreateContacts(ctx: ApiContext): Promise<ApiResult> {
   if (contacts.length === 0) throw invalidArgument("contacts must not be empty.");
   if (contacts.length > 200)
     throw invalidArgument("Too many contacts in the request. The maximum number of contacts is 200.");
-  const datas = contacts.map((c) => {
+  const datas = contacts.map((c, i) => {
     const data = normalisePersonInput((c.contactPerson ?? {}) as Record<string, unknown>, org.defaultRegion);
-    checkSingletons(data);
+    try {
+      checkSingletons(data);
+    } catch (error) {
+      // No per-contact error detail is documented for batchCreateContacts: the message names the entry.
+      if (error instanceof ApiError)
+        throw invalidArgument(`contacts[${i}].contactPerson: ${error.spec.message}`);
+      throw error;
+    }
     return data;
   });
   chargePeople(ctx, user.id, 6, 6 + contacts.length);
@@ -76,8 +125,11 @@ export async function batchCreateContacts(ctx: ApiContext): Promise<ApiResult> {
   return { json: { createdPeople } };
 }
 
-/** All-or-nothing: every entry is validated (found, fresh etag) before any is written. */
-export async function batchUpdateContacts(ctx: ApiContext): Promise<ApiResult> {
+/**
+ * All-or-nothing: every entry is validated (found, fresh etag) before any is written; when some fail,
+ * the error carries BatchUpdateContactsErrorDetails naming each failed contact (people reference).
+ */
+async function batchUpdate(ctx: ApiContext): Promise<ApiResult> {
   const { org, user } = callerUser(ctx);
   const body = await ctx.jsonBody();
   const updateMask = parseMask(stringField(body.updateMask), "updateMask", true)!;
@@ -88,12 +140,20 @@ export async function batchUpdateContacts(ctx: ApiContext): Promise<ApiResult> {
   if (entries.length > 200)
     throw invalidArgument("Too many contacts in the request. The maximum number of contacts is 200.");
   const store = ctx.state.contactsOf(user.id);
-  const planned = entries.map(([resourceName, person]) => {
-    const current = store.get(resourceName);
-    if (!current) throw notFound(`Requested entity was not found: ${resourceName}`);
-    checkEtag(current, person);
-    return { resourceName, fields: maskedFields(person, updateMask, org) };
+  const contactErrors = new Map<string, ApiError>();
+  const planned = entries.flatMap(([resourceName, person]) => {
+    try {
+      const current = store.get(resourceName);
+      if (!current) throw notFound(`Requested entity was not found: ${resourceName}`);
+      checkEtag(current, person);
+      return [{ resourceName, fields: maskedFields(person, updateMask, org) }];
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      contactErrors.set(resourceName, error);
+      return [];
+    }
   });
+  if (contactErrors.size > 0) throw new BatchUpdateContactsError(contactErrors);
   chargePeople(ctx, user.id, 6, 6 + entries.length);
   const updateResult: Record<string, unknown> = {};
   for (const { resourceName, fields } of planned) {
@@ -105,7 +165,7 @@ export async function batchUpdateContacts(ctx: ApiContext): Promise<ApiResult> {
   return { json: { updateResult } };
 }
 
-export async function batchDeleteContacts(ctx: ApiContext): Promise<ApiResult> {
+async function batchDelete(ctx: ApiContext): Promise<ApiResult> {
   const { user } = callerUser(ctx);
   const body = await ctx.jsonBody();
   const names = Array.isArray(body.resourceNames) ? (body.resourceNames as unknown[]).map(String) : [];
@@ -120,6 +180,44 @@ export async function batchDeleteContacts(ctx: ApiContext): Promise<ApiResult> {
   chargePeople(ctx, user.id, 0, 10);
   for (const name of new Set(names)) store.delete(name);
   return { json: {} };
+}
+
+/** gRPC codes for a google.rpc.Status, by HTTP status. */
+const RPC_CODES: Record<string, number> = { INVALID_ARGUMENT: 3, NOT_FOUND: 5, FAILED_PRECONDITION: 9 };
+
+/** The batch's error: the first failure's status, and a Status per failed contact in the details. */
+class BatchUpdateContactsError extends ApiError {
+  constructor(private readonly contactErrors: Map<string, ApiError>) {
+    const first = [...contactErrors.values()][0]!.spec;
+    super({
+      ...first,
+      message: `${contactErrors.size} of the contacts could not be updated; see BatchUpdateContactsErrorDetails.`,
+    });
+  }
+
+  override body(): ReturnType<ApiError["body"]> {
+    const body = super.body();
+    const contactErrors: Record<string, unknown> = {};
+    for (const [resourceName, error] of this.contactErrors) {
+      contactErrors[resourceName] = {
+        code: RPC_CODES[error.spec.status] ?? 2,
+        message: error.spec.message,
+        details: [
+          {
+            "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+            reason: error.spec.infoReason ?? error.spec.reason,
+            domain: "people.googleapis.com",
+          },
+        ],
+      };
+    }
+    const detail = {
+      "@type": "type.googleapis.com/google.people.v1.BatchUpdateContactsErrorDetails",
+      contactErrors,
+    };
+    const details: unknown[] = [...("details" in body.error ? body.error.details : []), detail];
+    return { error: { ...body.error, details } } as ReturnType<ApiError["body"]>;
+  }
 }
 
 function checkEtag(current: ContactRecord, person: Record<string, unknown>): void {

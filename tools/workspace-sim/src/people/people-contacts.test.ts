@@ -126,6 +126,8 @@ describe("delete, batches and reads", () => {
   it("deleteContact removes the contact; reading it afterwards is 404", async () => {
     const p = await create({ names: [{ givenName: "Gone" }] });
     await api.people.deleteContact({ resourceName: p.resourceName! });
+    // Reads lag writes (readAfterWriteLagMs, people-consistency.test.ts): read once they caught up.
+    sim.control.advanceClock({ seconds: 11 });
     const err = await googleError(api.people.get({ resourceName: p.resourceName!, personFields: "names" }));
     expect(err.status).toBe(404);
     expect(err.body.error.status).toBe("NOT_FOUND");
@@ -163,6 +165,7 @@ describe("delete, batches and reads", () => {
     await api.people.batchDeleteContacts({
       requestBody: { resourceNames: people.map((p) => p.resourceName!) },
     });
+    sim.control.advanceClock({ seconds: 11 }); // reads lag writes (readAfterWriteLagMs)
     const after = await api.people.getBatchGet({
       resourceNames: [people[0]!.resourceName!],
       personFields: "names",

@@ -32,6 +32,7 @@ describe("listDirectoryPeople", () => {
     expect(alice?.phoneNumbers?.[0]?.canonicalForm).toBe("+14155550100");
     sim.control.suspendUser(BOB);
     sim.control.renameUser("ada@acme.test", { familyName: "King" });
+    sim.control.advanceClock({ seconds: 61 }); // past the default write→sync lag
     const inc = await api.people.listDirectoryPeople({
       readMask: "names,emailAddresses,phoneNumbers",
       sources: [PROFILE],

@@ -49,6 +49,7 @@ describe("connections.list sync tokens", () => {
     sim.control.editContact(OWNER, edited, { givenName: "Renamed" });
     sim.control.deleteContact(OWNER, deleted);
     const added = sim.control.addContact(OWNER, { givenName: "New", phones: ["+1 415 555 0199"] });
+    sim.control.advanceClock({ seconds: 61 }); // past the default write→sync lag
     const { data } = await list({ syncToken, requestSyncToken: true });
     const byName = new Map((data.connections ?? []).map((p) => [p.resourceName, p]));
     expect([...byName.keys()].sort()).toEqual([edited, deleted, added.resourceName as string].sort());
@@ -110,6 +111,7 @@ describe("connections.list sync tokens", () => {
 
   it("with a write→sync lag, a fresh edit is held back from incremental sync until the lag has passed", async () => {
     const { names, syncToken } = await fullSync(100);
+    const { syncLagMs } = sim.control.settings().people;
     sim.control.configure({ people: { syncLagMs: 5 * 60_000 } });
     try {
       sim.control.editContact(OWNER, names[0]!, { givenName: "Lagging" });
@@ -119,7 +121,7 @@ describe("connections.list sync tokens", () => {
       const late = await list({ syncToken: early.data.nextSyncToken!, requestSyncToken: true });
       expect(late.data.connections?.map((p) => p.names?.[0]?.givenName)).toEqual(["Lagging"]);
     } finally {
-      sim.control.configure({ people: { syncLagMs: 0 } });
+      sim.control.configure({ people: { syncLagMs } });
     }
   });
 });

@@ -56,6 +56,8 @@ export interface ContactRecord {
   seq: number;
   deleted: boolean;
   data: PersonData;
+  /** The version before the last update or delete: what lagging reads still answer for a while. */
+  prior?: ContactRecord;
 }
 
 /** Parses a comma-separated field mask and refuses unknown paths, as the API does. */

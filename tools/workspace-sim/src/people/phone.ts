@@ -36,7 +36,9 @@ export const supportedRegions = Object.keys(REGIONS);
 
 /** Returns the E.164 form of `raw`, or undefined when it does not look like a dialable number. */
 export function toE164(raw: string, defaultRegion = "US"): string | undefined {
-  const withoutExtension = raw.replace(/\s*(?:ext\.?|x|#)\s*\d+\s*$/i, "");
+  // "+44 (0)20 …": the national prefix in brackets is not dialled from abroad, and Google's parser
+  // (libphonenumber) drops it (libphonenumber FAQ).
+  const withoutExtension = raw.replace(/\s*(?:ext\.?|x|#)\s*\d+\s*$/i, "").replace(/\(\s*0\s*\)/g, "");
   if (/[a-z]/i.test(withoutExtension)) return undefined;
   const plus = withoutExtension.trim().startsWith("+");
   const digits = withoutExtension.replace(/\D/g, "");

@@ -1,5 +1,6 @@
 // people.get, people.getBatchGet and searchContacts (which reads a cache that only a warm-up request
-// with an empty query refreshes, as Google documents).
+// with an empty query refreshes, as Google documents). get and getBatchGet lag writes: right after an
+// update they may still answer the previous version and etag (readAfterWriteLagMs).
 import { type ApiContext, type ApiResult, callerUser } from "../api";
 import { invalidArgument, notFound } from "../errors";
 import { renderDirectoryPerson } from "./directory-person";
@@ -73,7 +74,8 @@ function lookup(
 ): Record<string, unknown> | undefined {
   const { org, user } = callerUser(ctx);
   if (resourceName === "people/me") return renderDirectoryPerson(org, user, mask, "PROFILE");
-  const contact = ctx.state.contactsOf(user.id).get(resourceName);
+  const lag = ctx.state.settings.people.readAfterWriteLagMs;
+  const contact = ctx.state.contactsOf(user.id).readable(resourceName, lag);
   if (contact) return renderContact(contact, mask);
   const colleague = org.directory.findUser(resourceName.replace(/^people\//, ""));
   if (colleague && colleague.deletionTime === undefined)
