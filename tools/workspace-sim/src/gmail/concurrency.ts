@@ -22,8 +22,11 @@ export const tooManyConcurrentBody = () => ({
 
 interface Load {
   slots: number;
-  /** Released by itself after this many refusals it caused (another client finishing just then). */
+  /** Takes its slots only after this many refusals (another client's burst arriving just then). */
+  fromRefusals?: number;
+  /** Released by itself after this many refusals while it holds slots (another client finishing then). */
   untilRefusals?: number;
+  active: boolean;
 }
 
 interface UserSlots {
@@ -54,7 +57,15 @@ export function admit(state: SimState, userId: string, limit: number | null): bo
     u.inFlight += 1;
     return true;
   }
-  for (const load of u.loads) {
+  for (const load of [...u.loads]) {
+    if (!load.active) {
+      load.fromRefusals = (load.fromRefusals ?? 1) - 1;
+      if (load.fromRefusals <= 0) {
+        load.active = true;
+        u.inFlight += load.slots;
+      }
+      continue;
+    }
     if (load.untilRefusals === undefined) continue;
     load.untilRefusals -= 1;
     if (load.untilRefusals <= 0) endLoad(u, load);
@@ -68,21 +79,29 @@ export function release(state: SimState, userId: string, slots = 1): void {
 }
 
 function endLoad(u: UserSlots, load: Load): void {
-  if (!u.loads.delete(load)) return;
+  if (!u.loads.delete(load) || !load.active) return;
   u.inFlight = Math.max(0, u.inFlight - load.slots);
 }
 
-/** Another client's requests in flight for the user, until released (or until it caused N refusals). */
+export interface LoadOptions {
+  /** The load starts once the user has been refused this many times (default: at once). */
+  fromRefusals?: number;
+  /** The load ends by itself once it has seen this many refusals (default: when released). */
+  untilRefusals?: number;
+}
+
+/** Another client's requests in flight for the user, until released. */
 export function occupy(
   state: SimState,
   userId: string,
   slots: number,
-  untilRefusals?: number,
+  options: LoadOptions = {},
 ): { release(): void } {
   const u = slotsOf(state, userId);
-  const load: Load = { slots, ...(untilRefusals !== undefined ? { untilRefusals } : {}) };
+  const active = !options.fromRefusals;
+  const load: Load = { slots, active, ...options };
   u.loads.add(load);
-  u.inFlight += slots;
+  if (active) u.inFlight += slots;
   return { release: () => endLoad(u, load) };
 }
 
