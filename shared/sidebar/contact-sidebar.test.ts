@@ -452,4 +452,65 @@ describe("meeting details", () => {
     expect(ev.extendedProperties?.private?.[PROP_ROOM]).toBeUndefined();
     expect((await h.api(bob, "GET", `/v1/meetings/${room}`)).status).toBe(404);
   });
+
+  // Google caps descriptions near 8,192 characters (Nylas "Event Description Limits"; the simulator refuses
+  // beyond, the harsher reading) and refuses addOn conference data from non-add-on clients (gogcli#590).
+  it("a long number list is trimmed behind a 'more numbers' link to fit the description limit; the event's Meet stays", async () => {
+    const countries = ["GB", "US", "DE", "FR", "IT", "ES", "NL", "SE", "NO", "DK"];
+    const numbers = Array.from({ length: 100 }, (_, i) => ({
+      country: countries[i % 10]!,
+      number: `+4420${String(7000000 + i)}`,
+      label: `Line ${i} `.padEnd(60, "."),
+    }));
+    expect((await h.api(ada, "PUT", "/v1/admin/meetings/dial-in", { numbers })).status).toBe(200);
+    const now = h.sim.control.now().getTime();
+    const agenda = `Agenda\n${"- item\n".repeat(400)}`;
+    const ev = h.sim.control.calendar.createEvent(bob.email, {
+      summary: "Big review",
+      description: agenda,
+      start: { dateTime: new Date(now + 2 * 86_400_000).toISOString() },
+      end: { dateTime: new Date(now + 2 * 86_400_000 + 3_600_000).toISOString() },
+      conferenceData: {
+        createRequest: { requestId: "meet-1", conferenceSolutionKey: { type: "hangoutsMeet" } },
+      },
+    });
+    const id = String(ev.id);
+    const res = await h.api(bob, "POST", `/v1/calendar/events/${id}/meeting`);
+    expect(res.status).toBe(200);
+    const stored = h.sim.control.calendar
+      .events(bob.email)
+      .find((e) => e.id === id) as unknown as SimEvent & {
+      conferenceData?: { conferenceSolution?: { key?: { type?: string } } };
+    };
+    expect(stored.description.length).toBeLessThanOrEqual(8_192);
+    expect(stored.description.startsWith(agenda)).toBe(true);
+    expect(stored.description).toContain(`More numbers: ${res.body.joinUrl}#dial-in`);
+    expect(stored.description.indexOf("United Kingdom")).toBeLessThan(
+      stored.description.indexOf("More numbers"),
+    );
+    expect(stored.conferenceData?.conferenceSolution?.key?.type).toBe("hangoutsMeet");
+    // Adding again changes nothing.
+    expect((await h.api(bob, "POST", `/v1/calendar/events/${id}/meeting`)).body.updated).toBe(false);
+  });
+
+  it("an organiser's own description that leaves no room: 400 description_too_long, the event untouched", async () => {
+    const now = h.sim.control.now().getTime();
+    const text = "x".repeat(8_150);
+    const ev = h.sim.control.calendar.createEvent(bob.email, {
+      summary: "Wordy",
+      description: text,
+      start: { dateTime: new Date(now + 3 * 86_400_000).toISOString() },
+      end: { dateTime: new Date(now + 3 * 86_400_000 + 3_600_000).toISOString() },
+    });
+    const res = await h.api(bob, "POST", `/v1/calendar/events/${String(ev.id)}/meeting`);
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({
+      code: "invalid_request",
+      details: { reason: "description_too_long" },
+    });
+    const stored = h.sim.control.calendar
+      .events(bob.email)
+      .find((e) => e.id === ev.id) as unknown as SimEvent;
+    expect(stored.description).toBe(text);
+  });
 });
