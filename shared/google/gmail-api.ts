@@ -100,9 +100,16 @@ export function gmailApi(
       throw passThrough(error) ?? toAppError(error, what);
     }
   };
-  const grant = async () => {
-    const t = await accessToken();
-    return typeof t === "string" ? { token: t, scopes: [] as readonly string[] } : { scopes: [], ...t };
+  // One token read per adapter (the sidebar builds one per opening): it lives ≥ 5 minutes.
+  let granted: Promise<{ token: string; scopes: readonly string[] }> | undefined;
+  const grant = () => {
+    granted ??= accessToken().then((t) =>
+      typeof t === "string" ? { token: t, scopes: [] as readonly string[] } : { scopes: [], ...t },
+    );
+    granted.catch(() => {
+      granted = undefined; // a failed read is not remembered
+    });
+    return granted;
   };
   const send = async (path: string, init: RequestInit = {}): Promise<Response> => {
     const { token } = await grant();
