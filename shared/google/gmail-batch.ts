@@ -1,10 +1,9 @@
 // A small multipart/mixed batch builder and parser for Gmail (the Node clients have no batch support).
-// Google: ≤100 calls per batch, more than 50 not recommended; each inner call is counted and can fail on
-// its own, so the parser returns one status per part, in request order.
+// Google: ≤100 calls per batch (more → 400 "Inner request count exceeds the limit"); each inner call is
+// counted and can fail on its own, so the parser returns one status per part, in request order. How many
+// parts to send at once is gmail-pacing.ts's decision.
 // See docs/google-behaviour.md#gmail-batch.
 import { randomBytes } from "node:crypto";
-
-export const MAX_BATCH_CALLS = 50;
 
 export interface BatchCall {
   method: "GET";

@@ -34,6 +34,8 @@ export interface SectionView<T> {
   stale: boolean;
   /** Google answered 429 / rate limit: the items are the last cached ones. */
   rateLimited?: true;
+  /** Google kept refusing part of the request: these items are what came back (not cached). */
+  partial?: true;
   /** error only: timeout, or what failed (no Google internals). */
   reason?: "timeout" | "rate_limited" | "upstream";
   current?: { title: string; until: string | null } | null;
@@ -141,8 +143,8 @@ export function contactContextService(deps: ContactContextDeps): ContactContextS
       const { current: _current, ...cacheable } = data;
       const asOf = await generation;
       // Even a caller who timed out leaves the answer in the cache for the next opening. A cache that
-      // cannot be written is only a slower next opening.
-      if (asOf !== null) {
+      // cannot be written is only a slower next opening. A partial answer is shown, never cached.
+      if (asOf !== null && !data.partial) {
         await deps.cache
           .write(viewer, email, source, { data: cacheable, fetchedAt: clock().getTime() }, asOf)
           .catch((error) => deps.log?.warn("sidebar.cache_write_failed", { error }));
@@ -198,6 +200,7 @@ export function contactContextService(deps: ContactContextDeps): ContactContextS
         viewAllUrl: data.viewAllUrl,
         fetchedAt: clock().toISOString(),
         stale: false,
+        ...(data.partial ? { partial: true as const } : {}),
       };
     } catch (error) {
       const { state, reason, rateLimited } = classify(error);

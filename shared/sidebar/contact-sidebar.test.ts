@@ -9,7 +9,7 @@ import type { PresenceDoc } from "../presence/presence-repository";
 import { BLOCK_START } from "./meeting-block";
 import { PROP_ROOM } from "./meeting-details";
 import { SIDEBAR_CACHE } from "./sidebar-cache";
-import { type SidebarDeps, sidebarServices } from "./sidebar-services";
+import { SIDEBAR_RETRY, type SidebarDeps, sidebarServices } from "./sidebar-services";
 import {
   APP,
   type SidebarHarness,
@@ -68,7 +68,9 @@ const cacheDocs = async (userId: string) =>
   (await h.db.collection(`orgs/${ORG}/users/${userId}/${SIDEBAR_CACHE}`).get()).docs;
 const googleCalls = (api: string) => h.sim.control.requestCount({ api });
 /** A second sidebar over the same store, tokens and simulator, with its own timings or presence. */
-const sidebarWith = (options: Pick<SidebarDeps, "timeoutMs" | "freshMs" | "staleMs" | "currentMeeting">) =>
+const sidebarWith = (
+  options: Pick<SidebarDeps, "timeoutMs" | "freshMs" | "staleMs" | "currentMeeting" | "retry">,
+) =>
   sidebarServices({
     ...sidebarPorts(h.db),
     tokens: () => h.services.tokens(),
@@ -291,6 +293,81 @@ describe("contact sidebar", () => {
   });
 });
 
+// Gmail's per-user concurrency limit is on in the simulator by default (25 parts in flight; beyond →
+// per-part 429 "Too many concurrent requests for user.": googleapis/google-api-dotnet-client#1982,
+// amd/gaia#2716, taylorwilsdon/google_workspace_mcp#1009).
+describe("sidebar mail under Gmail's per-user concurrency limit", () => {
+  const viewer = () => ({ orgId: ORG, userId: alice.userId, email: alice.email });
+  // Its own sidebar (own pacing gate), with room for a loaded test machine: the sidebar's retry attempts,
+  // but a timeout and retry budget that only the behaviour under test can run out of.
+  const sidebar = () =>
+    sidebarWith({ timeoutMs: 20_000, retry: { ...SIDEBAR_RETRY, budgetMs: 10_000 } }).context();
+  const mailFrom = (who: string, n: number) => {
+    const now = h.sim.control.now().getTime();
+    for (let i = 0; i < n; i++)
+      h.sim.control.gmail.sendEmail({
+        from: who,
+        to: [alice.email],
+        subject: `${who} ${i}`,
+        at: now - i * 60_000,
+      });
+  };
+  const refusedParts = () => h.sim.control.requestCount({ method: "gmail.users.messages.get", status: 429 });
+
+  it("four sidebars opened at once by one user are paced: no part is refused and each shows its 10 mails", async () => {
+    const who = [0, 1, 2, 3].map((i) => `burst${i}@customer.example`);
+    for (const w of who) mailFrom(w, 12);
+    const s = sidebar();
+    // Slow parts, so unpaced batches would overlap at Google (4 × 10 > 25).
+    h.sim.control.injectFault({ method: "gmail.users.messages.get", latencyMs: 150 });
+    h.sim.control.clearRequestLog();
+    const answers = await Promise.all(who.map((w) => s.forEmail(viewer(), w)));
+    for (const a of answers) {
+      expect(a.emails.state).toBe("ok");
+      expect(a.emails.items).toHaveLength(10);
+    }
+    expect(refusedParts()).toBe(0);
+  });
+
+  it("parts Google refuses are sent again alone, after a backoff, and the section is complete", async () => {
+    const who = "retry@customer.example";
+    mailFrom(who, 10);
+    // Another client holds 20 of alice's 25 slots and finishes right after Google refused 5 of ours.
+    h.sim.control.gmail.simulateLoad(alice.email, 20, { untilRefusals: 5 });
+    h.sim.control.clearRequestLog();
+    const res = await sidebar().forEmail(viewer(), who);
+    expect(res.emails.state).toBe("ok");
+    expect(res.emails.items).toHaveLength(10);
+    expect(res.emails.partial).toBeUndefined();
+    expect(refusedParts()).toBe(5);
+    // 5 parts ran in the first batch, only the 5 refused ones in the second: never the whole batch again.
+    expect(h.sim.control.requestCount({ method: "gmail.users.messages.get", status: 200 })).toBe(10);
+    expect(h.sim.control.requestCount({ method: "gmail.batch" })).toBe(2);
+  });
+
+  it("Google keeps refusing part of the mail: the section shows what came back, flagged partial, not cached", async () => {
+    const who = "partial@customer.example";
+    mailFrom(who, 10);
+    const s = sidebar();
+    // Another client holds 20 slots; a second burst of it takes the last 5 just after our first refusals.
+    const loads = [
+      h.sim.control.gmail.simulateLoad(alice.email, 20),
+      h.sim.control.gmail.simulateLoad(alice.email, 5, { fromRefusals: 5 }),
+    ];
+    const res = await s.forEmail(viewer(), who).finally(() => {
+      for (const l of loads) l.release();
+    });
+    expect(res.emails).toMatchObject({ state: "ok", partial: true });
+    expect(res.emails.items).toHaveLength(5);
+    // Two attempts (the sidebar's retry policy), the refused five each time.
+    expect(refusedParts()).toBeGreaterThanOrEqual(10);
+    await s.settled();
+    const again = await s.forEmail(viewer(), who);
+    expect(again.emails.partial).toBeUndefined();
+    expect(again.emails.items).toHaveLength(10);
+  });
+});
+
 describe("meeting details", () => {
   const original = "Agenda:\n- roadmap\n";
   let eventId: string;
@@ -376,5 +453,66 @@ describe("meeting details", () => {
     expect(ev.location ?? "").toBe("");
     expect(ev.extendedProperties?.private?.[PROP_ROOM]).toBeUndefined();
     expect((await h.api(bob, "GET", `/v1/meetings/${room}`)).status).toBe(404);
+  });
+
+  // Google caps descriptions near 8,192 characters (Nylas "Event Description Limits"; the simulator refuses
+  // beyond, the harsher reading) and refuses addOn conference data from non-add-on clients (gogcli#590).
+  it("a long number list is trimmed behind a 'more numbers' link to fit the description limit; the event's Meet stays", async () => {
+    const countries = ["GB", "US", "DE", "FR", "IT", "ES", "NL", "SE", "NO", "DK"];
+    const numbers = Array.from({ length: 100 }, (_, i) => ({
+      country: countries[i % 10]!,
+      number: `+4420${String(7000000 + i)}`,
+      label: `Line ${i} `.padEnd(60, "."),
+    }));
+    expect((await h.api(ada, "PUT", "/v1/admin/meetings/dial-in", { numbers })).status).toBe(200);
+    const now = h.sim.control.now().getTime();
+    const agenda = `Agenda\n${"- item\n".repeat(400)}`;
+    const ev = h.sim.control.calendar.createEvent(bob.email, {
+      summary: "Big review",
+      description: agenda,
+      start: { dateTime: new Date(now + 2 * 86_400_000).toISOString() },
+      end: { dateTime: new Date(now + 2 * 86_400_000 + 3_600_000).toISOString() },
+      conferenceData: {
+        createRequest: { requestId: "meet-1", conferenceSolutionKey: { type: "hangoutsMeet" } },
+      },
+    });
+    const id = String(ev.id);
+    const res = await h.api(bob, "POST", `/v1/calendar/events/${id}/meeting`);
+    expect(res.status).toBe(200);
+    const stored = h.sim.control.calendar
+      .events(bob.email)
+      .find((e) => e.id === id) as unknown as SimEvent & {
+      conferenceData?: { conferenceSolution?: { key?: { type?: string } } };
+    };
+    expect(stored.description.length).toBeLessThanOrEqual(8_192);
+    expect(stored.description.startsWith(agenda)).toBe(true);
+    expect(stored.description).toContain(`More numbers: ${res.body.joinUrl}#dial-in`);
+    expect(stored.description.indexOf("United Kingdom")).toBeLessThan(
+      stored.description.indexOf("More numbers"),
+    );
+    expect(stored.conferenceData?.conferenceSolution?.key?.type).toBe("hangoutsMeet");
+    // Adding again changes nothing.
+    expect((await h.api(bob, "POST", `/v1/calendar/events/${id}/meeting`)).body.updated).toBe(false);
+  });
+
+  it("an organiser's own description that leaves no room: 400 description_too_long, the event untouched", async () => {
+    const now = h.sim.control.now().getTime();
+    const text = "x".repeat(8_150);
+    const ev = h.sim.control.calendar.createEvent(bob.email, {
+      summary: "Wordy",
+      description: text,
+      start: { dateTime: new Date(now + 3 * 86_400_000).toISOString() },
+      end: { dateTime: new Date(now + 3 * 86_400_000 + 3_600_000).toISOString() },
+    });
+    const res = await h.api(bob, "POST", `/v1/calendar/events/${String(ev.id)}/meeting`);
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({
+      code: "invalid_request",
+      details: { reason: "description_too_long" },
+    });
+    const stored = h.sim.control.calendar
+      .events(bob.email)
+      .find((e) => e.id === ev.id) as unknown as SimEvent;
+    expect(stored.description).toBe(text);
   });
 });

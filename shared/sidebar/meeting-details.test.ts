@@ -3,6 +3,8 @@ import { countryName, DialInSettings, groupDialIn } from "./dial-in";
 import {
   BLOCK_END,
   BLOCK_START,
+  DESCRIPTION_LIMIT,
+  fitMeetingBlock,
   renderMeetingBlock,
   stripMeetingBlock,
   upsertMeetingBlock,
@@ -81,5 +83,36 @@ describe("meeting block in a description", () => {
   it("keeps text the organiser wrote after the block", () => {
     const withAfter = `${upsertMeetingBlock("Intro", block)}\nPS: bring slides`;
     expect(stripMeetingBlock(withAfter)).toBe("Intro\nPS: bring slides");
+  });
+});
+
+describe("meeting block within Google's description limit (8,192 characters: Nylas 'Event Description Limits')", () => {
+  const many = Array.from({ length: 100 }, (_, i) => ({
+    country: i < 10 ? "GB" : "US",
+    number: `+1212555${String(1000 + i)}`,
+    label: `Line ${i} `.padEnd(60, "."),
+  }));
+  const m = { joinUrl: "https://app.acme.test/meet/abc", pin: "123456", dialIn: groupDialIn(many, "GB") };
+
+  it("keeps every number when it fits; otherwise drops numbers from the end behind a 'more numbers' link", () => {
+    const small = fitMeetingBlock("Agenda", { ...m, dialIn: groupDialIn(many.slice(0, 3), "GB") });
+    expect(small).toBe(
+      upsertMeetingBlock("Agenda", renderMeetingBlock({ ...m, dialIn: groupDialIn(many.slice(0, 3), "GB") })),
+    );
+    const agenda = "A".repeat(3_000);
+    const fitted = fitMeetingBlock(agenda, m)!;
+    expect(fitted.length).toBeLessThanOrEqual(DESCRIPTION_LIMIT);
+    expect(fitted.startsWith(agenda)).toBe(true);
+    expect(fitted).toContain("More numbers: https://app.acme.test/meet/abc#dial-in");
+    expect(fitted).toContain("United Kingdom: +12125551000"); // the organiser's country stays
+    expect(fitted).not.toContain("+12125551099");
+    expect(stripMeetingBlock(fitted)).toBe(agenda);
+  });
+
+  it("gives up (undefined) only when the organiser's own text leaves no room for the block", () => {
+    expect(fitMeetingBlock("A".repeat(DESCRIPTION_LIMIT - 10), m)).toBeUndefined();
+    const tight = fitMeetingBlock("A".repeat(DESCRIPTION_LIMIT - 400), m)!;
+    expect(tight.length).toBeLessThanOrEqual(DESCRIPTION_LIMIT);
+    expect(tight).toContain("More numbers:");
   });
 });

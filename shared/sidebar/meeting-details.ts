@@ -1,7 +1,10 @@
 // One-click meeting details: creates a meeting room (id, PIN, join URL on the web client) and writes it
 // into a calendar event — a marked block in the description (meeting-block.ts) with the org's dial-in
 // numbers, the join link as location when empty — tagged in extendedProperties.private, so doing it
-// again updates the block (same room) and removing it restores the description.
+// again updates the block (same room) and removing it restores the description. conferenceData is never
+// written: Google refuses `addOn` conference data from a client that is not a Calendar-conferencing
+// Marketplace add-on and silently drops it without a key type (openclaw/gogcli#590), so the port has
+// no field for it and an event's own conference (e.g. Meet) is left as it is.
 import { randomInt } from "node:crypto";
 import type { Firestore } from "@google-cloud/firestore";
 import { z } from "zod";
@@ -10,7 +13,7 @@ import { AppError } from "../platform/errors";
 import { parseDocument, StoredDate } from "../platform/firestore";
 import { groupDialIn } from "./dial-in";
 import type { DialInRepository } from "./dial-in-settings";
-import { renderMeetingBlock, stripMeetingBlock, upsertMeetingBlock } from "./meeting-block";
+import { DESCRIPTION_LIMIT, fitMeetingBlock, stripMeetingBlock } from "./meeting-block";
 
 export const PROP_ROOM = "switchboardMeetingRoom";
 export const PROP_LOCATION = "switchboardMeetingSetLocation";
@@ -124,12 +127,19 @@ export function meetingDetails(deps: MeetingDetailsDeps) {
         deps.countryOf(user.orgId),
       ]);
       const joinUrl = joinUrlOf(deps.webOrigin(), room.room);
-      const block = renderMeetingBlock({
+      // Within Google's description limit: the number list is trimmed behind a "more numbers" link.
+      const description = fitMeetingBlock(event.description, {
         joinUrl,
         pin: room.pin,
         dialIn: groupDialIn(settings.numbers, country),
       });
-      const description = upsertMeetingBlock(event.description, block);
+      if (description === undefined) {
+        throw new AppError(
+          "invalid_request",
+          `The event's description is too long to add meeting details (Google keeps descriptions to ${DESCRIPTION_LIMIT} characters)`,
+          { details: { reason: "description_too_long", limit: DESCRIPTION_LIMIT } },
+        );
+      }
       const setLocation = !event.location?.trim() || privateProps[PROP_LOCATION] === "1";
       const unchanged =
         description === (event.description ?? "") &&

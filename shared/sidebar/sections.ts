@@ -40,6 +40,8 @@ export interface EventItem {
 export interface SectionData<T> {
   items: T[];
   viewAllUrl: string;
+  /** Some items could not be fetched (Google kept throttling part of the request): what is here is shown. */
+  partial?: true;
   /** Calendar only: the contact's current meeting title, when presence rules allow. */
   current?: { title: string; until: string | null } | null;
 }
@@ -68,9 +70,9 @@ export const calendarSearchUrl = (email: string) =>
   `https://calendar.google.com/calendar/r/search?q=${encodeURIComponent(email)}`;
 
 export async function loadMail(gmail: GmailApi, email: string): Promise<SectionData<MailItem>> {
-  const ids = await gmail.search(gmailQuery(email), MAIL_LIMIT);
-  const summaries = await gmail.metadata(ids.map((m) => m.id));
-  const items = summaries
+  const ids = await gmail.search(gmailQuery(email), MAIL_LIMIT, email);
+  const { messages, throttled } = await gmail.metadata(ids.map((m) => m.id));
+  const items = messages
     .sort((a, b) => b.date - a.date)
     .map((m) => ({
       id: m.id,
@@ -78,7 +80,7 @@ export async function loadMail(gmail: GmailApi, email: string): Promise<SectionD
       date: new Date(m.date).toISOString(),
       link: `https://mail.google.com/mail/u/0/#all/${m.threadId}`,
     }));
-  return { items, viewAllUrl: gmailSearchUrl(email) };
+  return { items, viewAllUrl: gmailSearchUrl(email), ...(throttled > 0 ? { partial: true as const } : {}) };
 }
 
 export async function loadDocs(drive: DriveApi, email: string): Promise<SectionData<DocItem>> {

@@ -7,6 +7,7 @@ import { googleCalendarApi } from "../google/calendar-api";
 import { googleCalendarEventsApi } from "../google/calendar-events-api";
 import { googleDriveApi } from "../google/drive-api";
 import { gmailApi } from "../google/gmail-api";
+import { perUserPartsGates } from "../google/gmail-pacing";
 import { userAuthClient } from "../google/google-client-options";
 import type { RetryOptions } from "../google/retry";
 import type { AccessTokenProvider } from "../identity";
@@ -40,6 +41,8 @@ export interface SidebarDeps {
   /** The contact's current meeting (presence); omitted = never shown. */
   currentMeeting?: ContactContextDeps["currentMeeting"];
   gmailMode?: "batch" | "parallel";
+  /** Google retries (default SIDEBAR_RETRY). */
+  retry?: RetryOptions;
   timeoutMs?: number;
   freshMs?: number;
   staleMs?: number;
@@ -70,17 +73,20 @@ export function sidebarServices(deps: SidebarDeps): SidebarServices {
     };
   };
   const target = { rootUrl: deps.apiRootUrl };
-  const retry = { retry: SIDEBAR_RETRY };
+  const retry = { retry: deps.retry ?? SIDEBAR_RETRY };
   const cache = once(() => {
     const firestoreCache = firestoreSidebarCache(deps.firestore, deps.clock);
     return deps.wrapCache ? deps.wrapCache(firestoreCache) : firestoreCache;
   });
+  // Several sidebars opened at once by one user queue here rather than at Google's concurrency limit.
+  const gmailGates = perUserPartsGates();
   const context = once(() =>
     contactContextService({
       gmailFor: (u: SidebarViewer) =>
-        gmailApi(target, async () => (await deps.tokens().getAccessToken(u, "gmail")).token, {
+        gmailApi(target, () => deps.tokens().getAccessToken(u, "gmail"), {
           ...retry,
           mode: deps.gmailMode ?? "batch",
+          gate: gmailGates(`${u.orgId}/${u.userId}`),
         }),
       driveFor: (u) => googleDriveApi(target, userAuthClient(deps.tokens(), u, "drive"), retry),
       calendarFor: (u) => googleCalendarApi(target, userAuthClient(deps.tokens(), u, "calendar"), retry),

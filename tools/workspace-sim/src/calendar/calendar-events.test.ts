@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningWorkspaceSim } from "../index";
-import { ALICE, BOB, googleError, startTestSim } from "../test-support";
+import { ALICE, BOB, CLIENT, googleError, startTestSim } from "../test-support";
 import { calendarClient, sleep } from "./test-support";
 
 let sim: RunningWorkspaceSim;
@@ -254,7 +254,9 @@ describe("conferenceData", () => {
     }
   });
 
-  it("accepts a copy of existing conference data with video and phone entry points at version 1", async () => {
+  it("accepts a copy of existing conference data with video and phone entry points at version 1 (from a Marketplace add-on)", async () => {
+    // Only a Calendar-conferencing add-on may write addOn data (calendar-conference.test.ts).
+    sim.control.calendar.configure({ addOnClientIds: [CLIENT.clientId] });
     const cal = calendarClient(sim, ALICE);
     const conferenceData = {
       conferenceSolution: { key: { type: "addOn" }, name: "Switchboard Video" },
@@ -281,6 +283,7 @@ describe("conferenceData", () => {
     });
     expect(res.data.conferenceData).toEqual(conferenceData);
     expect(res.data.hangoutLink).toBeUndefined();
+    sim.control.calendar.configure({ addOnClientIds: [] });
   });
 });
 

@@ -169,6 +169,7 @@ export class CalendarControl {
   ): Record<string, unknown> {
     const { calendar, role, email } = this.calendarOf(userEmail, opts.calendarId);
     const record = insertEvent(this.state, calendar, email, role, event, {
+      fromAddOn: true, // as Google's UI, where conferencing add-ons attach their conferences
       conferenceDataVersion: opts.conferenceDataVersion ?? 1,
     });
     return this.render(email, calendar, role, record.id);
@@ -183,6 +184,7 @@ export class CalendarControl {
   ): Record<string, unknown> {
     const { calendar, role, email } = this.calendarOf(userEmail, opts.calendarId);
     const record = modifyEvent(this.state, calendar, eventId, email, role, patch, "patch", {
+      fromAddOn: true,
       conferenceDataVersion: 1,
     });
     return this.render(email, calendar, role, record.id);

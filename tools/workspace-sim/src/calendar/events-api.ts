@@ -56,6 +56,8 @@ export function resolveCalendar(ctx: ApiContext, calendarId: string): Resolved {
 // ---- sync tokens and page tokens ----------------------------------------------------------------
 
 interface CalendarSyncToken {
+  /** The eventTypes filter of the full sync; incremental syncs keep it. */
+  eventTypes?: string[];
   calendarId: string;
   viewer: string;
   seq: number;
@@ -112,6 +114,23 @@ const FORBIDDEN_WITH_SYNC = [
   "timeMax",
   "updatedMin",
 ];
+
+const EVENT_TYPES = ["birthday", "default", "focusTime", "fromGmail", "outOfOffice", "workingLocation"];
+
+/**
+ * `eventTypes` on events.list and events.watch: only events of these types ("If unset, returns all
+ * event types": events.list reference; calendar guides/calendar-status). Undefined = every type.
+ */
+export function eventTypesParam(q: URLSearchParams): string[] | undefined {
+  const types = q.getAll("eventTypes");
+  if (types.length === 0) return undefined;
+  for (const t of types)
+    if (!EVENT_TYPES.includes(t)) throw invalidArgument(`Invalid value for: eventTypes`, "invalid");
+  return types;
+}
+
+export const ofTypes = (record: EventRecord, types: string[] | undefined) =>
+  types === undefined || types.includes(String(record.body.eventType ?? "default"));
 
 function boolParam(q: URLSearchParams, name: string): boolean | undefined {
   const v = q.get(name);
@@ -196,6 +215,7 @@ export async function listEvents(ctx: ApiContext): Promise<ApiResult> {
   const syncTokenValue = q.get("syncToken");
   const singleEvents = boolParam(q, "singleEvents") ?? false;
   const showDeleted = boolParam(q, "showDeleted");
+  const requestedTypes = eventTypesParam(q);
   const now = state.now();
   let items: Record<string, unknown>[];
   let token: CalendarSyncToken;
@@ -222,9 +242,10 @@ export async function listEvents(ctx: ApiContext): Promise<ApiResult> {
     const upto = calendar.log.currentSeq;
     items = [];
     const windowMin = prior.windowMin ?? Number.NEGATIVE_INFINITY;
+    const types = requestedTypes ?? prior.eventTypes;
     for (const id of calendar.log.changedKeys(prior.seq, upto)) {
       const record = calendar.entries.get(id);
-      if (!record) continue;
+      if (!record || !ofTypes(record, types)) continue;
       if (isCancelledIn(calendar, record)) {
         items.push(renderTombstone(record, { zone }));
         continue;
@@ -242,7 +263,7 @@ export async function listEvents(ctx: ApiContext): Promise<ApiResult> {
       }
       items.push(renderEvent(record, { calendar, zone, detail: detailFor(role, record, viewer.email) }));
     }
-    token = { ...prior, seq: upto };
+    token = { ...prior, seq: upto, ...(types ? { eventTypes: types } : {}) };
   } else {
     const timeMin = timeParam(q, "timeMin");
     const timeMax = timeParam(q, "timeMax");
@@ -270,6 +291,7 @@ export async function listEvents(ctx: ApiContext): Promise<ApiResult> {
     const selected: EventRecord[] = [];
     const records = [...calendar.entries.values()];
     for (const record of records) {
+      if (!ofTypes(record, requestedTypes)) continue;
       const cancelled = isCancelledIn(calendar, record);
       if (cancelled) {
         // Deleted events only with showDeleted (or updatedMin); cancelled instances of a live series
@@ -317,6 +339,7 @@ export async function listEvents(ctx: ApiContext): Promise<ApiResult> {
       epoch: calendar.epoch,
       fullSyncAt: now,
       singleEvents,
+      ...(requestedTypes ? { eventTypes: requestedTypes } : {}),
       ...(timeMin !== undefined ? { windowMin: timeMin } : {}),
       ...(timeMax !== undefined ? { windowMax: timeMax } : {}),
     };
@@ -386,6 +409,10 @@ function conferenceVersion(ctx: ApiContext): number {
   return n;
 }
 
+/** Whether the calling OAuth client is a Calendar-conferencing Marketplace add-on (may write addOn data). */
+const fromAddOn = (ctx: ApiContext) =>
+  calendarSettings(ctx.state).addOnClientIds.includes(ctx.caller?.token.clientId ?? "");
+
 function renderFor(r: Resolved, record: EventRecord): Record<string, unknown> {
   const zone = r.calendar.timeZone;
   if (isCancelledIn(r.calendar, record)) {
@@ -418,6 +445,7 @@ export async function insertEventApi(ctx: ApiContext): Promise<ApiResult> {
   const body = await ctx.jsonBody();
   const record = insertEvent(ctx.state, r.calendar, r.viewer.email, r.role, body, {
     conferenceDataVersion: conferenceVersion(ctx),
+    fromAddOn: fromAddOn(ctx),
   });
   return { json: renderFor(r, record) };
 }
@@ -436,6 +464,7 @@ export function modifyEventApi(mode: "patch" | "update") {
       mode,
       {
         conferenceDataVersion: conferenceVersion(ctx),
+        fromAddOn: fromAddOn(ctx),
       },
     );
     return { json: renderFor(r, record) };

@@ -78,6 +78,11 @@ const ATTENDEE_WRITABLE = new Set([
 
 export interface WriteOptions {
   conferenceDataVersion?: number;
+  /**
+   * The write comes from Google's own UI or a Calendar-conferencing Marketplace add-on (the control API,
+   * or a client listed in `addOnClientIds`): only such writes may carry `addOn` conference data.
+   */
+  fromAddOn?: boolean;
   /** Client-chosen id (events.insert `id`). */
   id?: string;
 }
@@ -178,6 +183,7 @@ function applyConference(
   incoming: unknown,
   version: number,
   existing: EventRecord | undefined,
+  fromAddOn: boolean,
 ): { pending: boolean } {
   const prior = existing?.body.conferenceData;
   if (version < 1 || incoming === undefined) {
@@ -210,9 +216,11 @@ function applyConference(
     };
     return { pending: true };
   }
-  // A copy of existing conference data (e.g. from another event or a third-party system).
+  // A copy of existing conference data (e.g. from another event). Rules from the ConferenceData /
+  // EntryPoint schema (calendar v3 reference) and openclaw/gogcli#590's live matrix.
   const entryPoints = incoming.entryPoints;
   if (!Array.isArray(entryPoints) || entryPoints.length === 0) throw bad("Invalid conference data.");
+  const perType = new Map<string, number>();
   for (const ep of entryPoints) {
     if (
       !isObject(ep) ||
@@ -221,19 +229,42 @@ function applyConference(
     ) {
       throw bad("Invalid conference entry point.");
     }
+    const type = String(ep.entryPointType);
+    perType.set(type, (perType.get(type) ?? 0) + 1);
+    // "Calendar backend will populate this field only for EntryPointType.PHONE" [U: refused, the harsher reading].
+    if (ep.regionCode !== undefined && type !== "phone") throw bad("Invalid conference entry point.");
   }
+  // Zero or one video, sip and more entry point; a conference with only a `more` entry point is invalid.
+  if ((perType.get("video") ?? 0) > 1 || (perType.get("sip") ?? 0) > 1 || (perType.get("more") ?? 0) > 1)
+    throw bad("Invalid conference data.");
+  if (perType.size === 1 && perType.has("more")) throw bad("Invalid conference data.");
   const solutionType =
     isObject(incoming.conferenceSolution) && isObject(incoming.conferenceSolution.key)
       ? incoming.conferenceSolution.key.type
       : undefined;
-  if (
-    solutionType !== undefined &&
-    !["hangoutsMeet", "addOn", "eventHangout", "eventNamedHangout"].includes(String(solutionType))
-  ) {
+  if (solutionType === undefined) {
+    // gogcli#590: without key.type the write succeeds and the conference data is silently dropped.
+    if (prior !== undefined) body.conferenceData = prior;
+    else delete body.conferenceData;
+    return { pending: existing?.conferencePending === true };
+  }
+  if (!["hangoutsMeet", "addOn", "eventHangout", "eventNamedHangout"].includes(String(solutionType))) {
     throw bad("Invalid conference type value.");
   }
+  // gogcli#590: addOn conference data from a client that is not a Calendar-conferencing Marketplace
+  // add-on → 400 "Invalid conference data", whatever else it carries (scriptId, passcode, notes).
+  if (solutionType === "addOn" && !fromAddOn) throw bad("Invalid conference data");
   body.conferenceData = structuredClone(incoming);
   return { pending: false };
+}
+
+/** Event descriptions are capped near 8,192 characters [U: Nylas "Event Description Limits",
+ * rjhorniii/ical2org#16]; the harsher reading: a longer one is refused with 400. */
+export function checkDescription(state: SimState, input: Record<string, unknown>): void {
+  const max = calendarSettings(state).descriptionMaxChars;
+  const d = input.description;
+  if (max !== null && typeof d === "string" && d.length > max)
+    throw bad(`The description is too long (${d.length} characters; the maximum is ${max}).`);
 }
 
 function meetCode(): string {
@@ -353,7 +384,13 @@ function build(
   const attendees = normaliseAttendees(body.attendees, organizerEmail);
   if (attendees) body.attendees = attendees;
   validateExtendedProperties(body.extendedProperties);
-  const { pending } = applyConference(body, input.conferenceData, opts.conferenceDataVersion ?? 0, existing);
+  const { pending } = applyConference(
+    body,
+    input.conferenceData,
+    opts.conferenceDataVersion ?? 0,
+    existing,
+    opts.fromAddOn === true,
+  );
   return { body, start: start.moment, end: end.moment, pending };
 }
 
@@ -514,6 +551,7 @@ export function insertEvent(
     }
   }
   const organizerEmail = calendar.ownerEmail;
+  checkDescription(state, input);
   const built = build(calendar, input, undefined, opts, organizerEmail);
   if (built.body.status === "cancelled") throw bad("Cannot create a cancelled event.");
   const now = state.now();
@@ -591,6 +629,7 @@ export function modifyEvent(
   if (mode === "patch" && input.conferenceData === undefined) delete merged.conferenceData;
   if (mode === "patch" && input.conferenceData !== undefined) merged.conferenceData = input.conferenceData;
   if (mode === "update" && input.conferenceData === undefined) delete merged.conferenceData;
+  checkDescription(state, merged);
   const built = build(calendar, merged, record, opts, record.organizerEmail);
   const previousAttendees = attendeeEmails(record);
   const timeChanged = built.start.ms !== record.start.ms || built.end.ms !== record.end.ms;

@@ -28,6 +28,8 @@ export interface CalendarChannel {
   creatorEmail?: string;
   createdByServiceAccount: boolean;
   createdAt: number;
+  /** events.watch `eventTypes`: only changes to events of these types notify. */
+  eventTypes?: string[];
 }
 
 interface Message {
@@ -100,7 +102,7 @@ export class CalendarPushHub {
   private closed = false;
 
   constructor(private readonly state: SimState) {
-    onCalendarChange(state, (cal) => this.onChange(cal));
+    onCalendarChange(state, (cal, eventId) => this.onChange(cal, eventId));
   }
 
   private key(clientId: string, id: string): string {
@@ -187,11 +189,13 @@ export class CalendarPushHub {
     }
   }
 
-  private onChange(calendar: Calendar): void {
+  private onChange(calendar: Calendar, eventId: string): void {
     if (this.closed) return;
     const now = this.state.now();
+    const type = String(calendar.entries.get(eventId)?.body.eventType ?? "default");
     for (const rt of this.runtimes.values()) {
       if (rt.stopped || rt.channel.calendar !== calendar) continue;
+      if (rt.channel.eventTypes && !rt.channel.eventTypes.includes(type)) continue;
       if (now >= rt.channel.expiration) continue;
       rt.firstChangeAt ??= performance.now();
       if (rt.debounce) continue; // coalesce with the notification already being prepared

@@ -27,6 +27,10 @@ export interface CalendarSettings {
   domainDefaultRole: "none" | "freeBusyReader" | "reader";
   /** Horizon for expanding open-ended series in incremental syncs with singleEvents=true. */
   openSeriesHorizonMs: number;
+  /** Longest event description accepted; longer → 400 ([U] reported near 8,192). null = no limit. */
+  descriptionMaxChars: number | null;
+  /** OAuth clients treated as Calendar-conferencing Marketplace add-ons (may write `addOn` conference data). */
+  addOnClientIds: string[];
 }
 
 export function defaultCalendarSettings(): CalendarSettings {
@@ -43,6 +47,8 @@ export function defaultCalendarSettings(): CalendarSettings {
     conferenceCreateDelayMs: 100,
     domainDefaultRole: "freeBusyReader",
     openSeriesHorizonMs: 365 * DAY,
+    descriptionMaxChars: 8_192,
+    addOnClientIds: [],
   };
 }
 

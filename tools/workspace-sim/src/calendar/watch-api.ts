@@ -1,7 +1,7 @@
 // events.watch and channels.stop for Calendar.
 import type { ApiContext, ApiResult } from "../api";
 import { ApiError, invalidArgument, notFound } from "../errors";
-import { resolveCalendar } from "./events-api";
+import { eventTypesParam, resolveCalendar } from "./events-api";
 import { calendarPush } from "./push";
 import { calendarSettings } from "./settings";
 
@@ -33,6 +33,8 @@ export async function watchEvents(ctx: ApiContext): Promise<ApiResult> {
   const { state } = ctx;
   const calendarIdParam = ctx.params.calendarId!;
   const { calendar, viewer } = resolveCalendar(ctx, calendarIdParam);
+  // Only changes to events of these types notify (calendar guides/calendar-status).
+  const eventTypes = eventTypesParam(ctx.url.searchParams);
   const body = await ctx.jsonBody();
   const id = typeof body.id === "string" ? body.id : "";
   if (!id) throw invalidArgument("Missing channel id.", "required");
@@ -86,6 +88,7 @@ export async function watchEvents(ctx: ApiContext): Promise<ApiResult> {
     creatorEmail: viewer.email,
     createdByServiceAccount: ctx.caller?.token.serviceAccount !== undefined,
     createdAt: now,
+    ...(eventTypes ? { eventTypes } : {}),
   };
   hub.open(channel);
   return {

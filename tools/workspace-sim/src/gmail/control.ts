@@ -1,6 +1,7 @@
 // The Gmail part of the control API: send an email as a person would, seed mail history, configure
 // quota. `sim.control.gmail`, HTTP under /_sim/gmail/….
 import type { SimState } from "../state";
+import { type LoadOptions, occupy, resetConcurrency } from "./concurrency";
 import { generateMailHistory, type MailHistoryOptions } from "./generate";
 import { type GmailSettings, gmailSettings } from "./messages-api";
 import { deliver, formatAddress, mailbox, resetGmail, type SendInput } from "./store";
@@ -61,6 +62,17 @@ export class GmailControl {
       }));
   }
 
+  /**
+   * Another client's requests in flight for the user: they take `slots` of the user's concurrent-request
+   * limit until released; `fromRefusals` / `untilRefusals` start or end them after that many refusals
+   * (another client's burst arriving, or finishing, just then), so tests stay deterministic.
+   */
+  simulateLoad(user: string, slots: number, options: LoadOptions = {}): { release(): void } {
+    const found = this.state.findUser(user);
+    if (!found) throw new Error(`no user ${user}`);
+    return occupy(this.state, found.user.id, slots, options);
+  }
+
   /** Moves a message to spam or trash (or back to the inbox). */
   label(user: string, id: string, add: string[], remove: string[] = []): void {
     const m = mailbox(this.state, user).messages.get(id);
@@ -71,6 +83,7 @@ export class GmailControl {
 
   reset(): void {
     resetGmail(this.state);
+    resetConcurrency(this.state);
   }
 }
 

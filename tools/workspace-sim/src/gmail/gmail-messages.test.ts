@@ -179,6 +179,27 @@ describe("messages.get", () => {
     expect((await googleError(client.users.messages.get({ userId: "me", id }))).status).toBe(403);
     expect((await client.users.messages.get({ userId: "me", id, format: "metadata" })).status).toBe(200);
   });
+
+  // googleapis/google-api-python-client#582 (Google's issue 115621456, "will not fix"),
+  // googleworkspace/cli#104, bytechefhq/bytechef#5394; users.messages/list reference: q "cannot be
+  // used when accessing the api using the gmail.metadata scope".
+  it("refuses q, even empty, whenever gmail.metadata is in the token, beside broader scopes too", async () => {
+    const { client } = gmailFor(ALICE, [GMAIL_SCOPES.readonly, GMAIL_SCOPES.metadata]);
+    for (const q of ["from:carol", ""]) {
+      const refused = await googleError(client.users.messages.list({ userId: "me", q }));
+      expect(refused.status).toBe(403);
+      expect(refused.body.error.message).toBe("Metadata scope does not support 'q' parameter");
+      expect(refused.body.error.errors[0]).toMatchObject({ reason: "forbidden", domain: "global" });
+    }
+    const list = await client.users.messages.list({ userId: "me" });
+    const id = list.data.messages![0]!.id!;
+    expect((await googleError(client.users.messages.get({ userId: "me", id, format: "full" }))).status).toBe(
+      403,
+    );
+    expect((await client.users.messages.get({ userId: "me", id, format: "metadata" })).status).toBe(200);
+    const readonlyOnly = gmailFor(ALICE, [GMAIL_SCOPES.readonly]).client;
+    expect((await readonlyOnly.users.messages.list({ userId: "me", q: "from:carol" })).status).toBe(200);
+  });
 });
 
 describe("quota units and batching", () => {
@@ -203,8 +224,29 @@ describe("quota units and batching", () => {
       // Another user has their own budget.
       expect((await gmailFor(BOB).client.users.messages.list({ userId: "me" })).status).toBe(200);
     } finally {
-      sim.control.gmail.configure({ unitsPerUserPerMinute: 15_000, rateLimitStatus: 429 });
+      sim.control.gmail.configure({ unitsPerUserPerMinute: 6_000, rateLimitStatus: 429 });
     }
+  });
+
+  // gmail/api/reference/quota: 6,000 units per user per minute (the 5-unit costs are proven above; here a
+  // get is made to cost 600 so that ten of them spend the default budget without 1,200 round trips).
+  it("defaults to 6,000 units per user per minute", async () => {
+    sim.control.advanceClock({ minutes: 1 });
+    expect(sim.control.gmail.configure({}).unitsPerUserPerMinute).toBe(6_000);
+    const { client } = gmailFor(BOB);
+    const id = (await client.users.messages.list({ userId: "me", maxResults: 1 })).data.messages![0]!.id!;
+    sim.control.advanceClock({ minutes: 1 });
+    sim.control.gmail.configure({ units: { "gmail.users.messages.get": 600 } });
+    try {
+      for (let i = 0; i < 10; i++) await client.users.messages.get({ userId: "me", id, format: "minimal" });
+      const over = await googleError(client.users.messages.get({ userId: "me", id, format: "minimal" }));
+      expect(over.status).toBe(429);
+      expect(over.body.error.errors[0].reason).toBe("userRateLimitExceeded");
+    } finally {
+      sim.control.gmail.configure({ units: { "gmail.users.messages.get": 5 } });
+    }
+    sim.control.advanceClock({ minutes: 1 });
+    expect((await client.users.messages.get({ userId: "me", id, format: "minimal" })).status).toBe(200);
   });
 
   function multipart(boundary: string, paths: string[]): string {
@@ -258,7 +300,15 @@ describe("quota units and batching", () => {
       headers: { authorization: `Bearer ${token}`, "content-type": "multipart/mixed; boundary=big" },
       body: tooMany,
     });
+    // GAM-team/got-your-back#256: Google's wording, with no errors[] in the envelope.
     expect(refused.status).toBe(400);
+    expect(await refused.json()).toEqual({
+      error: {
+        code: 400,
+        message: "Inner request count exceeds the limit. Received: 101, Limit: 100",
+        status: "INVALID_ARGUMENT",
+      },
+    });
   });
 });
 

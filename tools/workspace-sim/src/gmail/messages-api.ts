@@ -1,5 +1,5 @@
-// users.messages.list / users.messages.get / users.getProfile, with Gmail's quota units, the
-// gmail.metadata scope restrictions, and the multipart/mixed batch endpoint (POST /batch/gmail/v1).
+// users.messages.list / users.messages.get / users.getProfile, with Gmail's quota units and the
+// gmail.metadata scope restrictions. The batch endpoint is batch.ts, the concurrency limit concurrency.ts.
 import { randomBytes } from "node:crypto";
 import { type ApiContext, type ApiResult, callerUser } from "../api";
 import { ApiError, invalidArgument, notFound } from "../errors";
@@ -14,11 +14,12 @@ export const GMAIL_SCOPES = {
   readonly: `${G}gmail.readonly`,
   metadata: `${G}gmail.metadata`,
 } as const;
-const BROAD = [GMAIL_SCOPES.full, GMAIL_SCOPES.modify, GMAIL_SCOPES.readonly];
 
 export interface GmailSettings {
-  /** Quota units per user per minute (Google: 15,000; 6,000 for projects created from May 2026). null = unlimited. */
+  /** Quota units per user per minute (gmail/api/reference/quota now shows 6,000). null = unlimited. */
   unitsPerUserPerMinute: number | null;
+  /** Requests a user may have in flight (batch parts included); beyond → per-part 429. null = unlimited. */
+  concurrentRequestsPerUser: number | null;
   /** Quota units per OAuth client (project) per minute (Google: 1,200,000). */
   unitsPerProjectPerMinute: number | null;
   /** Status of the per-user over-quota answer. */
@@ -32,7 +33,8 @@ export function gmailSettings(state: SimState): GmailSettings {
   let s = settingsBySim.get(state);
   if (!s) {
     s = {
-      unitsPerUserPerMinute: 15_000,
+      unitsPerUserPerMinute: 6_000,
+      concurrentRequestsPerUser: 25,
       unitsPerProjectPerMinute: 1_200_000,
       rateLimitStatus: 429,
       units: {
@@ -90,12 +92,12 @@ export function chargeGmail(ctx: ApiContext, method: string): void {
   }
 }
 
-const metadataOnly = (ctx: ApiContext) => {
-  const scopes = ctx.caller?.token.scopes ?? [];
-  return (
-    scopes.includes(GMAIL_SCOPES.metadata) && !scopes.some((s) => BROAD.includes(s as (typeof BROAD)[number]))
-  );
-};
+/**
+ * gmail.metadata anywhere in the token restricts it, even beside broader scopes
+ * (googleapis/google-api-python-client#582, googleworkspace/cli#104, bytechefhq/bytechef#5394).
+ */
+const holdsMetadataScope = (ctx: ApiContext) =>
+  (ctx.caller?.token.scopes ?? []).includes(GMAIL_SCOPES.metadata);
 
 const forbidden = (message: string) =>
   new ApiError({ code: 403, status: "PERMISSION_DENIED", message, reason: "forbidden" });
@@ -129,7 +131,10 @@ export function listMessages(ctx: ApiContext): ApiResult {
   const email = ownMailbox(ctx);
   const q = ctx.url.searchParams;
   const query = q.get("q");
-  if (query !== null && metadataOnly(ctx)) throw forbidden("Metadata scope does not support 'q' parameter");
+  // Even an empty q is refused (users.messages/list: "cannot be used when accessing the api using the
+  // gmail.metadata scope").
+  if (query !== null && holdsMetadataScope(ctx))
+    throw forbidden("Metadata scope does not support 'q' parameter");
   const rawMax = q.get("maxResults");
   let maxResults = 100;
   if (rawMax !== null) {
@@ -213,7 +218,7 @@ export function getMessage(ctx: ApiContext): ApiResult {
   const format = (q.get("format") ?? "full").toLowerCase();
   if (!["full", "metadata", "minimal", "raw"].includes(format))
     throw invalidArgument(`Invalid value at 'format' (${format})`, "invalid");
-  if ((format === "full" || format === "raw") && metadataOnly(ctx))
+  if ((format === "full" || format === "raw") && holdsMetadataScope(ctx))
     throw forbidden(`Metadata scope doesn't allow format ${format.toUpperCase()}`);
   const m = mailbox(ctx.state, email).messages.get(ctx.params.id!);
   if (!m) throw notFound("Requested entity was not found.");
@@ -259,105 +264,4 @@ export function getProfile(ctx: ApiContext): ApiResult {
       historyId: String(box.historyId),
     },
   };
-}
-
-// ---- batch ------------------------------------------------------------------------------------------
-
-const MAX_BATCH = 100;
-
-interface InnerRequest {
-  contentId?: string;
-  method: string;
-  path: string;
-  headers: Record<string, string>;
-  body: string;
-}
-
-function parseMultipart(body: string, boundary: string): string[] {
-  const delimiter = `--${boundary}`;
-  const parts = body.split(delimiter);
-  const out: string[] = [];
-  for (let i = 1; i < parts.length; i++) {
-    const part = parts[i]!;
-    if (part.startsWith("--")) break;
-    out.push(part.replace(/^\r?\n/, "").replace(/\r?\n$/, ""));
-  }
-  return out;
-}
-
-function splitHead(text: string): { head: string[]; body: string } {
-  const m = /\r?\n\r?\n/.exec(text);
-  if (!m) return { head: text.split(/\r?\n/).filter(Boolean), body: "" };
-  return { head: text.slice(0, m.index).split(/\r?\n/), body: text.slice(m.index + m[0].length) };
-}
-
-function parseInner(part: string): InnerRequest {
-  const outer = splitHead(part);
-  const contentId = outer.head.find((h) => /^content-id:/i.test(h))?.replace(/^content-id:\s*/i, "");
-  const inner = splitHead(outer.body);
-  const [requestLine, ...headerLines] = inner.head;
-  const m = /^([A-Z]+)\s+(\S+)(?:\s+HTTP\/\d\.\d)?$/.exec((requestLine ?? "").trim());
-  if (!m) throw invalidArgument("Failed to parse batch request, error: Invalid request line.", "badRequest");
-  const headers: Record<string, string> = {};
-  for (const h of headerLines) {
-    const c = h.indexOf(":");
-    if (c > 0) headers[h.slice(0, c).trim().toLowerCase()] = h.slice(c + 1).trim();
-  }
-  const path = m[2]!.replace(/^https?:\/\/[^/]+/, "");
-  return { ...(contentId ? { contentId } : {}), method: m[1]!, path, headers, body: inner.body.trim() };
-}
-
-const STATUS_TEXT: Record<number, string> = {
-  200: "OK",
-  204: "No Content",
-  400: "Bad Request",
-  401: "Unauthorized",
-  403: "Forbidden",
-  404: "Not Found",
-  429: "Too Many Requests",
-  500: "Internal Server Error",
-  503: "Service Unavailable",
-};
-
-/**
- * POST /batch/gmail/v1: runs each part as its own request against the simulator (each is counted,
- * charged and logged, and may fail on its own) and answers multipart/mixed in request order.
- */
-export async function batch(ctx: ApiContext): Promise<ApiResult> {
-  const type = ctx.req.headers["content-type"] ?? "";
-  const bm = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(type);
-  if (!/^multipart\/mixed/i.test(type) || !bm) throw invalidArgument("Bad Request", "badRequest");
-  const parts = parseMultipart(await ctx.rawBody(), (bm[1] ?? bm[2])!.trim());
-  if (parts.length === 0) throw invalidArgument("Bad Request", "badRequest");
-  if (parts.length > MAX_BATCH) {
-    throw invalidArgument(
-      `Too many requests in batch: ${parts.length} (the maximum is ${MAX_BATCH}).`,
-      "batchSizeTooLarge",
-    );
-  }
-  const requests = parts.map(parseInner);
-  const outerAuth = ctx.req.headers.authorization;
-  const responses = await Promise.all(
-    requests.map(async (r) => {
-      if (!r.path.startsWith("/gmail/v1/")) {
-        return { r, status: 404, text: JSON.stringify(notFound(`No batchable route for ${r.path}`).body()) };
-      }
-      const headers: Record<string, string> = { ...r.headers };
-      if (!headers.authorization && outerAuth) headers.authorization = outerAuth;
-      const res = await fetch(`${ctx.baseUrl}${r.path}`, {
-        method: r.method,
-        headers,
-        ...(r.body && r.method !== "GET" ? { body: r.body } : {}),
-      });
-      return { r, status: res.status, text: await res.text() };
-    }),
-  );
-  const boundary = `batch_${randomBytes(12).toString("base64url")}`;
-  let out = "";
-  for (const { r, status, text } of responses) {
-    out += `--${boundary}\r\nContent-Type: application/http\r\n${r.contentId ? `Content-ID: <response-${r.contentId.replace(/^<|>$/g, "")}>\r\n` : ""}\r\n`;
-    out += `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? ""}\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n${text}\r\n`;
-  }
-  out += `--${boundary}--\r\n`;
-  return { raw: out, contentType: `multipart/mixed; boundary=${boundary}` };
 }
