@@ -22,6 +22,7 @@ import {
 import { newTokenKeyRing } from "../../shared/identity/token-cipher";
 import { createHttpHandler } from "../../shared/platform/http";
 import { pubsubPublisher } from "../../shared/platform/pubsub";
+import { telephonyServiceAuthenticator } from "../../shared/platform/service-token";
 import { newChannelToken } from "../../shared/platform/watch-channel-ledger";
 import { calendarTeardowns } from "../../shared/presence/calendar-teardown";
 import { CALENDAR_WEBHOOK_PATH } from "../../shared/presence/calendar-webhook-routes";
@@ -298,20 +299,17 @@ describe("calendar presence through the webhook and Pub/Sub", () => {
     expect(JSON.stringify(stored.docs.map((d) => d.data()))).not.toContain("Doctor");
 
     // Viewer-aware API: a colleague sees the public title, an outsider none, nobody sees the private one.
-    const handler = createHttpHandler(
-      presenceRoutes({
-        presence: presence.presence(),
-        secrets: memorySecrets({ [TELEPHONY_SECRET]: telephonyToken }),
-      }),
-      {
-        maxBodyBytes: 64 * 1024,
-        log: silentLog,
-        authenticate: async (req) => {
-          const [orgId, userId] = String(req.headers["x-test-principal"]).split("/");
-          return { orgId: orgId!, userId: userId!, email: "", role: "user", sessionId: "s" };
-        },
+    const handler = createHttpHandler(presenceRoutes({ presence: presence.presence() }), {
+      maxBodyBytes: 64 * 1024,
+      authenticateService: telephonyServiceAuthenticator(() =>
+        memorySecrets({ [TELEPHONY_SECRET]: telephonyToken }),
+      ),
+      log: silentLog,
+      authenticate: async (req) => {
+        const [orgId, userId] = String(req.headers["x-test-principal"]).split("/");
+        return { orgId: orgId!, userId: userId!, email: "", role: "user", sessionId: "s" };
       },
-    );
+    });
     const server = await serveHandler(handler);
     const get = async (principal: string) => {
       const res = await server.call(

@@ -24,3 +24,9 @@ export async function requireTelephonyService(
   if (!bearerMatches(header, await secrets.get(TELEPHONY_SECRET)))
     throw new AppError("unauthenticated", "A telephony service token is required");
 }
+
+/** The HTTP layer's check for "service" routes: the telephony token, before the body is read. */
+export const telephonyServiceAuthenticator =
+  (secrets: () => SecretStore) =>
+  (req: { headers: Record<string, string | string[] | undefined> }): Promise<void> =>
+    requireTelephonyService(secrets(), req.headers.authorization);

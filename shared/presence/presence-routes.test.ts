@@ -8,6 +8,7 @@ import { useEmulators } from "../../tools/testing/emulator-env";
 import { type HandlerServer, serveHandler } from "../../tools/testing/handler-server";
 import { memorySecrets, recordingPublisher, silentLog } from "../identity/test/identity-test-support";
 import { createHttpHandler } from "../platform/http";
+import { telephonyServiceAuthenticator } from "../platform/service-token";
 import { firestoreCalendarStore } from "./calendar-store";
 import { PRESENCE_CHANGED_TOPIC } from "./presence-messages";
 import { firestorePresenceRepository } from "./presence-repository";
@@ -29,17 +30,15 @@ beforeAll(async () => {
     clock: () => new Date(),
     log: silentLog,
   });
-  const handler = createHttpHandler(
-    presenceRoutes({ presence, secrets: memorySecrets({ [TELEPHONY_SECRET]: SECRET }) }),
-    {
-      maxBodyBytes: 64 * 1024,
-      log: silentLog,
-      authenticate: async (req) => {
-        const [orgId, userId] = String(req.headers["x-test-principal"] ?? "").split("/");
-        return { orgId: orgId!, userId: userId!, email: "", role: "user", sessionId: "s" };
-      },
+  const handler = createHttpHandler(presenceRoutes({ presence }), {
+    maxBodyBytes: 64 * 1024,
+    authenticateService: telephonyServiceAuthenticator(() => memorySecrets({ [TELEPHONY_SECRET]: SECRET })),
+    log: silentLog,
+    authenticate: async (req) => {
+      const [orgId, userId] = String(req.headers["x-test-principal"] ?? "").split("/");
+      return { orgId: orgId!, userId: userId!, email: "", role: "user", sessionId: "s" };
     },
-  );
+  });
   server = await serveHandler(handler);
 });
 afterAll(async () => {

@@ -7,8 +7,6 @@
 import { z } from "zod";
 import { AppError } from "../platform/errors";
 import { principalOf, type Route, route } from "../platform/http";
-import type { SecretStore } from "../platform/secrets";
-import { requireTelephonyService } from "../platform/service-token";
 import { viewFor } from "./presence-engine";
 import type { PresenceRepository } from "./presence-repository";
 
@@ -17,7 +15,8 @@ export const MAX_BATCH = 200;
 
 export interface PresenceRouteDeps {
   presence: PresenceRepository;
-  secrets: SecretStore;
+  /** Whether the org has this user (call-state for anyone else is a 404); omitted in unit tests. */
+  accountExists?: (orgId: string, userId: string) => Promise<boolean>;
   clock?: () => Date;
 }
 
@@ -106,15 +105,16 @@ export function presenceRoutes(deps: PresenceRouteDeps): Route[] {
     route({
       method: "POST",
       path: "/v1/presence/:user/call-state",
-      access: "public", // service-authenticated: shared-secret bearer, checked first thing
+      access: "service", // the phone system's bearer token, checked by the HTTP layer before the body
       body: CallBody,
       summary: "Telephony reports that a user started or ended a call (service bearer token)",
       success: { status: 200, description: "{ state, reason, until }" },
       async handler(ctx) {
-        await requireTelephonyService(deps.secrets, ctx.headers.authorization);
         const userId = ctx.params.user ?? "";
         const { orgId, state, callId } = ctx.body;
         if (!ID.test(orgId) || !ID.test(userId)) throw new AppError("invalid_request", "Bad org or user id");
+        if (deps.accountExists && !(await deps.accountExists(orgId, userId)))
+          throw new AppError("not_found", `No user ${userId} in organisation ${orgId}`);
         const at = new Date(ctx.body.at);
         const { doc } = await deps.presence.recompute(orgId, userId, (cur) => {
           if (cur.callReportedAt && cur.callReportedAt.getTime() > at.getTime()) return undefined; // stale report

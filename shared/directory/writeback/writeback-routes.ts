@@ -7,7 +7,6 @@ import { publishAuditEvent } from "../../audit";
 import { toE164 } from "../../contacts";
 import { AppError } from "../../platform/errors";
 import { principalOf, type Route, route } from "../../platform/http";
-import { requireTelephonyService } from "../../platform/service-token";
 import type { DirectoryServices } from "../directory-services";
 import type { NumberAssignment } from "./writeback-merge";
 import { requestWriteBack, requestWriteBackSweep } from "./writeback-messages";
@@ -168,16 +167,12 @@ export function writeBackRoutes(make: () => DirectoryServices): Route[] {
     route({
       method: "PUT",
       path: "/v1/telephony/orgs/:orgId/users/:userId/numbers",
-      access: "public", // service-authenticated: the telephony bearer token, checked first thing
+      access: "service", // the phone system's bearer token, checked by the HTTP layer before the body
       body: NumbersBody,
       summary:
         "The phone system reports a user's direct number and extension (telephony service token); written to Workspace as the admin route does",
       success: { status: 202, description: "{ numbers, writeBack: queued|unchanged|off, status }" },
       async handler(ctx) {
-        await requireTelephonyService(
-          services().directory.env.identity.deps.secrets,
-          ctx.headers.authorization,
-        );
         const orgId = UserIdParam.safeParse(ctx.params.orgId);
         if (!orgId.success) throw new AppError("invalid_request", "Bad organisation id");
         return assignNumbers(orgId.data, ctx.params.userId, ctx.body);

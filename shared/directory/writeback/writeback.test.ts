@@ -18,6 +18,7 @@ import {
 } from "../../identity/test/identity-test-support";
 import { createHttpHandler } from "../../platform/http";
 import { lazyPort } from "../../platform/lazy-port";
+import { telephonyServiceAuthenticator } from "../../platform/service-token";
 import { watchChannelLedger } from "../../platform/watch-channel-ledger";
 import {
   DirectorySyncMessage,
@@ -174,6 +175,7 @@ beforeAll(async () => {
         maxBodyBytes: 64 * 1024,
         log: silentLog,
         authenticate: bearerAuthenticator(() => tokens),
+        authenticateService: telephonyServiceAuthenticator(() => dir.services.env.identity.deps.secrets),
       },
     ),
   );

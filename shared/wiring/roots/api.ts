@@ -16,11 +16,13 @@ import { sessionTokenService } from "../../identity/session-tokens";
 import { LOGIN_CODE_TTL_MS, LoginCode } from "../../identity/sign-in";
 import { ssoAdminRoutes } from "../../identity/sso-admin-routes";
 import { firestoreSsoConfigRepository } from "../../identity/sso-config";
+import type { Config } from "../../platform/config";
 import { healthRoutes, openApiRoute } from "../../platform/health-routes";
 import { createHttpHandler, type Route } from "../../platform/http";
 import { lazyPort } from "../../platform/lazy-port";
 import { oneTimeRecords } from "../../platform/one-time-records";
 import { buildOpenApi } from "../../platform/openapi";
+import { telephonyServiceAuthenticator } from "../../platform/service-token";
 import { presenceRoutes } from "../../presence/presence-routes";
 import { calendarSyncStatus } from "../../presence/presence-services";
 import { apiSidebarRoutes } from "../../sidebar/sidebar-services";
@@ -29,6 +31,14 @@ import { processGraphFromEnvironment } from "../process-ports";
 import { authRouteTable } from "./auth";
 
 export const API_INFO = { title: "Switchboard API", version: "1.0.0" };
+
+/** The origins browser clients run on: the web client and every allowed sign-in return origin. */
+export const clientOrigins = (config: Pick<Config, "WEB_CLIENT_ORIGIN" | "ALLOWED_RETURN_ORIGINS">) => [
+  ...new Set([
+    ...(config.WEB_CLIENT_ORIGIN ? [new URL(config.WEB_CLIENT_ORIGIN).origin] : []),
+    ...config.ALLOWED_RETURN_ORIGINS.map((o) => new URL(o).origin),
+  ]),
+];
 
 /** Builds the route table. Adapters are resolved lazily inside, so this runs without configuration. */
 export function apiRoutes(graph: ProcessGraph, gate?: SessionGate): Route[] {
@@ -64,7 +74,7 @@ export function apiRoutes(graph: ProcessGraph, gate?: SessionGate): Route[] {
     ...writeBackRoutes(() => graph.directory()),
     ...presenceRoutes({
       presence: lazy(() => graph.presence().presence()),
-      secrets: lazy(() => ports.secrets()),
+      accountExists: async (orgId, userId) => (await graph.users().get(orgId, userId)) !== undefined,
     }),
     ...apiSidebarRoutes(() => graph.sidebar()),
   ];
@@ -81,5 +91,10 @@ export function createApiHandler(graph: ProcessGraph = processGraphFromEnvironme
   const sessions = () => firestoreRefreshSessions(graph.ports.firestore());
   let tokens: ReturnType<typeof sessionTokenService> | undefined;
   const gate = sessionAuthenticator(() => (tokens ??= sessionTokenService(graph.ports.secrets())), sessions);
-  return createHttpHandler(apiRoutes(graph, gate), { maxBodyBytes, authenticate: gate.authenticate });
+  return createHttpHandler(apiRoutes(graph, gate), {
+    maxBodyBytes,
+    authenticate: gate.authenticate,
+    authenticateService: telephonyServiceAuthenticator(graph.ports.secrets),
+    corsOrigins: () => clientOrigins(graph.ports.config()),
+  });
 }
