@@ -1,4 +1,5 @@
 // The auth function's composition root: SAML sign-in and the Google OAuth consent callback.
+import { healthRoutes } from "../api/health-routes";
 import { firestoreUserRepository } from "../directory/user-repository";
 import { config } from "../platform/config";
 import { AppError } from "../platform/errors";
@@ -29,6 +30,7 @@ export function authRoutes(): Route[] {
       sp: lazyPort(serviceProvider),
       sso,
       requestCache: firestoreSamlRequestCache(db),
+      clockSkewMs: () => config().SAML_CLOCK_SKEW_MS,
     }),
     sso,
     users: firestoreUserRepository(db),
@@ -48,7 +50,11 @@ export function createAuthHandler() {
     req: Parameters<ReturnType<typeof createHttpHandler>>[0],
     res: Parameters<ReturnType<typeof createHttpHandler>>[1],
   ) => {
-    handler ??= createHttpHandler(authRoutes(), { maxBodyBytes: 256 * 1024 });
+    // Liveness and readiness as on the api; not in authRoutes(), which the api's description merges with its own.
+    handler ??= createHttpHandler(
+      [...healthRoutes({ checkConfig: () => void config(), firestore: runtime.db }), ...authRoutes()],
+      { maxBodyBytes: 256 * 1024 },
+    );
     return handler(req, res);
   };
 }

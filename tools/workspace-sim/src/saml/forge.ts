@@ -87,6 +87,13 @@ export interface Forgery {
    * this (it shows an error page); an SP must still refuse it.
    */
   errorStatus(input: ForgeInput & { status?: string; subStatus?: string }): Promise<LoginResult>;
+  /**
+   * A genuine signed response with a pathological XML tree injected into the signed assertion (so a
+   * verifier must canonicalise it before the digest can fail): `deep` nests `<a>` elements,
+   * `wide` repeats `<a/>` siblings, until the XML is `bytes` long (default 145,000: about 193 KB of
+   * base64, just under a 200 KB form field). Costs an unbounded SP seconds to a minute of CPU.
+   */
+  pathological(input: ForgeInput & { shape?: "deep" | "wide"; bytes?: number }): Promise<LoginResult>;
 }
 
 export interface ForgeContext {
@@ -305,6 +312,17 @@ export function createForgery(ctx: ForgeContext): Forgery {
       };
       const key = ctx.keys.signing(t.org.idpId);
       return result(t, buildResponse(fieldsFor(t, input, input.email), { ...signWith(t, key), algorithms }));
+    },
+
+    async pathological(input) {
+      const t = ctx.prepare(input);
+      const xml = genuineSigned(t, fieldsFor(t, input, input.email));
+      const room = Math.max(0, (input.bytes ?? 145_000) - xml.length);
+      const filler =
+        input.shape === "wide"
+          ? "<a/>".repeat(Math.floor(room / 4))
+          : "<a>".repeat(Math.floor(room / 7)) + "</a>".repeat(Math.floor(room / 7));
+      return result(t, replaceOnce(xml, "</saml2:Subject>", `</saml2:Subject>${filler}`));
     },
 
     async errorStatus(input) {
