@@ -465,9 +465,11 @@ describe("admin routes", () => {
       body: JSON.stringify({ metadataXml: sim.saml!.metadataXml("acme-idp") }),
     });
     expect(put.status).toBe(200);
-    const body = (await put.json()) as { certificates: unknown[]; warnings: string[] };
+    const body = (await put.json()) as { certificates: unknown[]; warnings: string[]; signing: unknown };
     expect(body.certificates).toHaveLength(2);
     expect(body.warnings).toEqual([]);
+    // Same IdP, new certificate: what it was last seen signing still shows.
+    expect(body.signing).toMatchObject({ signedPart: "assertion" });
     const bad = await fetch(`${api.url}/v1/admin/sso`, {
       method: "PUT",
       headers: { authorization: `Bearer ${admin.accessToken}`, "content-type": "application/json" },
