@@ -128,7 +128,42 @@ const bench: Bench = {
         refresh.push(t4 - t3);
         authenticated.push(t5 - t4);
       }
+      // The worst XML we could build against the ACS (GOOGLE-FIDELITY / issue 18): 145 KB (193 KB of
+      // base64) of nested or sibling elements inside a genuinely signed assertion. Before the shape bound
+      // the ACS spent 16 s (deep) and 961 s (wide) of CPU on one such post; now it is refused unparsed.
+      const pathological: Record<"deep" | "wide", number[]> = { deep: [], wide: [] };
+      for (let i = 0; i < 10; i++) {
+        for (const shape of ["deep", "wide"] as const) {
+          const forged = await sim.saml!.forge.pathological({
+            idpId: "acme-idp",
+            email: "alice@acme.example",
+            shape,
+          });
+          const t0 = performance.now();
+          const res = await fetch(`${auth.url}/saml/acs`, {
+            method: "POST",
+            redirect: "manual",
+            headers: { "content-type": "application/x-www-form-urlencoded" },
+            body: new URLSearchParams({ SAMLResponse: forged.SAMLResponse }),
+          });
+          await res.arrayBuffer();
+          if (res.status !== 400) throw new Error(`pathological ${shape} XML answered ${res.status}`);
+          pathological[shape].push(performance.now() - t0);
+        }
+      }
       const figures: Figure[] = [];
+      for (const shape of ["deep", "wide"] as const) {
+        figures.push({
+          name: `sign_in.acs_pathological_${shape}_p50`,
+          value: pct(pathological[shape], 50),
+          unit: "ms",
+        });
+        figures.push({
+          name: `sign_in.acs_pathological_${shape}_max`,
+          value: Math.max(...pathological[shape]),
+          unit: "ms",
+        });
+      }
       for (const [name, values] of [
         ["sign_in.round_trip", roundTrip],
         ["sign_in.acs", acs],

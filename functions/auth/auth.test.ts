@@ -228,9 +228,45 @@ describe("attacks on the ACS", () => {
     inResponseTo: string;
     relayState: string;
   }) => Promise<{ SAMLResponse: string; RelayState?: string }>;
+  const responseMode = { signResponse: true }; // Google's "Signed response": only the Response is signed
   const victim = { idpId: "acme-idp", email: "alice@acme.example" };
   const cases: Array<[string, Forge, string]> = [
     ["an unsigned assertion", (i) => sim.saml!.forge.unsigned(i), "saml_signature_invalid"],
+    [
+      "an unsigned response with an unsigned assertion ('Signed response' mode)",
+      (i) => sim.saml!.forge.unsigned({ ...i, ...responseMode }),
+      "saml_signature_invalid",
+    ],
+    [
+      "a response re-signed with another key around an unsigned assertion",
+      (i) => sim.saml!.forge.resignedWithOtherKey({ ...i, ...responseMode }),
+      "saml_signature_invalid",
+    ],
+    [
+      "a wrapped response signature (XSW2, against 'Signed response')",
+      (i) => sim.saml!.forge.signatureWrapping({ ...i, variant: "response-wrap" }),
+      "saml_signature_invalid",
+    ],
+    [
+      "an RSA-SHA1 signature by the genuine key",
+      (i) => sim.saml!.forge.weakAlgorithm({ ...i, weak: "signature" }),
+      "saml_weak_algorithm",
+    ],
+    [
+      "SHA-1 digests under the genuine key's signature",
+      (i) => sim.saml!.forge.weakAlgorithm({ ...i, weak: "digest" }),
+      "saml_weak_algorithm",
+    ],
+    [
+      "a whole response signed with SHA-1",
+      (i) => sim.saml!.forge.weakAlgorithm({ ...i, ...responseMode }),
+      "saml_weak_algorithm",
+    ],
+    [
+      "a non-Success status beside a validly signed assertion",
+      (i) => sim.saml!.forge.errorStatus(i),
+      "saml_status_not_success",
+    ],
     [
       "an assertion re-signed with another key",
       (i) => sim.saml!.forge.resignedWithOtherKey(i),
@@ -429,14 +465,140 @@ describe("admin routes", () => {
       body: JSON.stringify({ metadataXml: sim.saml!.metadataXml("acme-idp") }),
     });
     expect(put.status).toBe(200);
-    const body = (await put.json()) as { certificates: unknown[]; warnings: string[] };
+    const body = (await put.json()) as { certificates: unknown[]; warnings: string[]; signing: unknown };
     expect(body.certificates).toHaveLength(2);
     expect(body.warnings).toEqual([]);
+    // Same IdP, new certificate: what it was last seen signing still shows.
+    expect(body.signing).toMatchObject({ signedPart: "assertion" });
     const bad = await fetch(`${api.url}/v1/admin/sso`, {
       method: "PUT",
       headers: { authorization: `Bearer ${admin.accessToken}`, "content-type": "application/json" },
       body: JSON.stringify({ metadataXml: `<!DOCTYPE x [<!ENTITY a "b">]>${"<x/>".repeat(30)}` }),
     });
     expect(bad.status).toBe(400);
+  });
+});
+
+describe('what Google signs (the SAML app\'s "Signed response" box)', () => {
+  const adminSso = async (accessToken: string) =>
+    (await (
+      await fetch(`${api.url}/v1/admin/sso`, { headers: { authorization: `Bearer ${accessToken}` } })
+    ).json()) as { signing: { signedPart: string; since: string; meaning: string } | null };
+  const signatureParents = (samlResponse: string) => {
+    const xml = Buffer.from(samlResponse, "base64").toString("utf8");
+    return {
+      response: /^<saml2p:Response[^>]*><saml2:Issuer[^>]*>[^<]*<\/saml2:Issuer><ds:Signature/.test(xml),
+      assertion: /<saml2:Assertion[^>]*><saml2:Issuer>[^<]*<\/saml2:Issuer><ds:Signature/.test(xml),
+    };
+  };
+
+  it("signs in with a signed assertion or a signed whole response, and the admin's SSO page says which it last saw", async () => {
+    const admin = (
+      await exchange((await postAcs(await googleSignIn("mallory@acme.example"))).headers.get("location"))
+    ).body;
+    const assertionSigned = await googleSignIn("alice@acme.example");
+    expect(signatureParents(assertionSigned.SAMLResponse)).toEqual({ response: false, assertion: true });
+    expect((await postAcs(assertionSigned)).status).toBe(303);
+    expect((await adminSso(admin.accessToken)).signing).toMatchObject({ signedPart: "assertion" });
+
+    sim.saml!.configureApp("acme-idp", { signResponse: true });
+    try {
+      const responseSigned = await googleSignIn("alice@acme.example");
+      expect(signatureParents(responseSigned.SAMLResponse)).toEqual({ response: true, assertion: false });
+      const res = await postAcs(responseSigned);
+      expect(res.status).toBe(303);
+      expect((await exchange(res.headers.get("location"))).res.status).toBe(200);
+      const seen = (await adminSso(admin.accessToken)).signing;
+      expect(seen).toMatchObject({
+        signedPart: "response",
+        meaning: expect.stringContaining("Signed response"),
+      });
+      expect(Date.parse(seen!.since)).toBeGreaterThan(Date.now() - 60_000);
+    } finally {
+      sim.saml!.configureApp("acme-idp", { signResponse: false });
+    }
+  });
+});
+
+describe("stricter ACS", () => {
+  it("binds the RelayState to the AuthnRequest it went out with", async () => {
+    const before = { codes: await loginCodes(), sessions: await sessionsOf("acme") };
+    const first = await googleSignIn("alice@acme.example");
+    const second = await googleSignIn("alice@acme.example");
+    const swapped = await postAcs({ SAMLResponse: second.SAMLResponse, RelayState: first.RelayState });
+    expect(swapped.status).toBe(403);
+    expect(await swapped.json()).toMatchObject({ error: { code: "saml_relay_state_mismatch" } });
+    expect(await loginCodes()).toBe(before.codes);
+    expect(await sessionsOf("acme")).toBe(before.sessions);
+  });
+
+  it("tolerates 30 s of clock skew by default: an assertion 15 s past its NotOnOrAfter passes, 45 s past is refused", async () => {
+    // The simulated Google's clock runs behind, so its 5-minute window ends just before now.
+    const signInIssuedAgo = async (ms: number) => {
+      sim.control.advanceClock(-ms);
+      try {
+        return await googleSignIn("alice@acme.example");
+      } finally {
+        sim.control.advanceClock(ms);
+      }
+    };
+    const window = 5 * 60_000;
+    expect((await postAcs(await signInIssuedAgo(window + 15_000))).status).toBe(303);
+    const late = await postAcs(await signInIssuedAgo(window + 45_000));
+    expect(late.status).toBe(403);
+    expect(await late.json()).toMatchObject({ error: { code: "saml_expired" } });
+  });
+
+  it("refuses pathological XML (145 KB nested or wide) before parsing it, and stays healthy", async () => {
+    for (const shape of ["deep", "wide"] as const) {
+      const started = await googleSignIn("alice@acme.example");
+      const forged = await sim.saml!.forge.pathological({
+        idpId: "acme-idp",
+        email: "alice@acme.example",
+        inResponseTo: started.inResponseTo,
+        relayState: started.RelayState,
+        shape,
+      });
+      expect(forged.SAMLResponse.length).toBeGreaterThan(190_000);
+      const res = await postAcs(forged);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({
+        error: {
+          code: "saml_malformed",
+          message: expect.stringMatching(/deeper than 20|more than 500 elements/),
+        },
+      });
+    }
+    const health = await fetch(`${auth.url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: "ok" });
+  });
+
+  it("takes the email from a PERSISTENT NameID (Google still sends the primary email) beside an AttributeStatement; refuses TRANSIENT", async () => {
+    sim.saml!.configureApp("acme-idp", {
+      nameIdFormat: "PERSISTENT",
+      attributes: [
+        { name: "email", field: "primaryEmail" },
+        { name: "firstName", field: "firstName" },
+      ],
+    });
+    try {
+      const persistent = await googleSignIn("alice@acme.example");
+      const xml = Buffer.from(persistent.SAMLResponse, "base64").toString("utf8");
+      expect(xml).toContain("nameid-format:persistent");
+      expect(xml).toContain("<saml2:AttributeStatement>");
+      expect((await postAcs(persistent)).status).toBe(303);
+      sim.saml!.configureApp("acme-idp", { nameIdFormat: "TRANSIENT" });
+      const transient = await postAcs(await googleSignIn("alice@acme.example"));
+      expect(transient.status).toBe(403);
+      expect(await transient.json()).toMatchObject({
+        error: {
+          code: "saml_nameid_unsupported",
+          message: expect.stringContaining("Name ID format to EMAIL"),
+        },
+      });
+    } finally {
+      sim.saml!.configureApp("acme-idp", { nameIdFormat: "EMAIL", attributes: [] });
+    }
   });
 });

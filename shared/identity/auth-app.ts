@@ -39,6 +39,7 @@ export function authRoutes(deps: AuthRouteDeps): Route[] {
       sp: lazyPort(() => serviceProvider(deps.config())),
       sso,
       requestCache: firestoreSamlRequestCache(db),
+      clockSkewMs: () => deps.config().SAML_CLOCK_SKEW_MS,
     }),
     sso,
     users: deps.users,

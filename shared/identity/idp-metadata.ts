@@ -3,6 +3,7 @@
 import { X509Certificate } from "node:crypto";
 import { DOMParser } from "@xmldom/xmldom";
 import { AppError } from "../platform/errors";
+import { SAML_XML_LIMITS, xmlLimitProblem } from "./xml-limits";
 
 const MD = "urn:oasis:names:tc:SAML:2.0:metadata";
 const DS = "http://www.w3.org/2000/09/xmldsig#";
@@ -48,6 +49,8 @@ export function describeCertificate(pem: string): IdpCertificate {
 export function parseIdpMetadata(xml: string): IdpMetadata {
   if (xml.length > 100_000) throw invalid("document is larger than 100 kB");
   assertNoDoctype(xml);
+  const problem = xmlLimitProblem(xml, SAML_XML_LIMITS);
+  if (problem) throw invalid(problem);
   const errors: string[] = [];
   const doc = new DOMParser({
     errorHandler: {

@@ -1,4 +1,5 @@
 // The auth function's SAML routes: SP metadata, SP-initiated login, and the ACS.
+import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { publishAuditEvent } from "../audit";
 import { AppError, isAppError } from "../platform/errors";
@@ -11,8 +12,12 @@ import { completeSignIn, type SignInDeps } from "./sign-in";
 import type { SsoConfigRepository } from "./sso-config";
 
 export const SAML_LOGIN_TTL_MS = 10 * 60 * 1000;
-export const SamlLogin = z.looseObject({ orgId: z.string(), returnTo: z.string() });
+/** An SP-initiated login in flight, under its RelayState: the org, where to return, and the AuthnRequest id. */
+export const SamlLogin = z.looseObject({ orgId: z.string(), returnTo: z.string(), requestId: z.string() });
 export type SamlLogin = z.infer<typeof SamlLogin>;
+
+/** AuthnRequest ids as Google's own: "_" and 32 hex digits (an XML ID must not start with a digit). */
+const newRequestId = () => `_${randomBytes(16).toString("hex")}`;
 
 export interface SamlRouteDeps extends SignInDeps {
   sp: SamlServiceProvider;
@@ -53,8 +58,15 @@ export function samlRoutes(deps: SamlRouteDeps): Route[] {
           deps.allowedReturnOrigins(),
           deps.defaultReturnUrl(),
         );
-        const relayState = await deps.samlLogins.create({ orgId, returnTo });
-        return { status: 302, headers: { location: await deps.sp.loginUrl(orgId, relayState) }, text: "" };
+        // The RelayState is bound to the one AuthnRequest it goes out with: the ACS accepts it only
+        // beside a response to that request.
+        const requestId = newRequestId();
+        const relayState = await deps.samlLogins.create({ orgId, returnTo, requestId });
+        return {
+          status: 302,
+          headers: { location: await deps.sp.loginUrl(orgId, relayState, requestId) },
+          text: "",
+        };
       },
     }),
     route({
@@ -69,8 +81,9 @@ export function samlRoutes(deps: SamlRouteDeps): Route[] {
         const ip = raw.ip;
         let orgId: string | undefined;
         try {
-          orgId = await deps.sp.organisationOf(body);
-          const login = await deps.sp.verify(orgId, body);
+          const posted = deps.sp.inspect(body);
+          orgId = await deps.sp.organisationOf(posted);
+          const login = await deps.sp.verify(orgId, posted, body);
           const config = await deps.sso.get(login.orgId);
           // SP-initiated: our RelayState says where to go. IdP-initiated: Google's RelayState is the app's
           // start URL, honoured only on an allowed origin.
@@ -81,6 +94,11 @@ export function samlRoutes(deps: SamlRouteDeps): Route[] {
               throw new AppError(
                 "saml_unknown_request",
                 "The login this response answers has expired or belongs elsewhere",
+              );
+            if (started.requestId !== login.inResponseTo)
+              throw new AppError(
+                "saml_relay_state_mismatch",
+                "The RelayState was issued with another login request than the one this response answers",
               );
             returnTo = started.returnTo;
           } else {

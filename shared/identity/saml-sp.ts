@@ -5,7 +5,14 @@ import type { Firestore } from "@google-cloud/firestore";
 import { type CacheProvider, type Profile, SAML, ValidateInResponseTo } from "@node-saml/passport-saml";
 import { AppError, type ErrorCode, isAppError } from "../platform/errors";
 import { expireAfter, isAlreadyExists } from "../platform/firestore";
-import { decodeSamlResponse, readVerifiedFields } from "./saml-response";
+import {
+  decodeSamlResponse,
+  type PostedResponse,
+  readVerifiedFields,
+  type SignedPart,
+  STATUS_SUCCESS,
+  signedPartOf,
+} from "./saml-response";
 import type { SsoConfig, SsoConfigRepository } from "./sso-config";
 
 export interface ServiceProvider {
@@ -13,10 +20,32 @@ export interface ServiceProvider {
   acsUrl: string;
 }
 
-export const CLOCK_SKEW_MS = 60_000;
+/** The default tolerance on assertion times (configurable as SAML_CLOCK_SKEW_MS). */
+export const DEFAULT_CLOCK_SKEW_MS = 30_000;
 const EMAIL_FORMAT = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress";
+/**
+ * NameID formats whose value is taken as the user's email. Google sends the mapped Name ID field (the
+ * primary email by default) whatever format the admin picks, so EMAIL, UNSPECIFIED and PERSISTENT all
+ * carry it; the value must still be an email address. TRANSIENT (a one-off id by definition), X509 subject
+ * and ENTITY are refused with a code the admin can act on.
+ */
+const EMAIL_BEARING_FORMATS = new Set([
+  EMAIL_FORMAT,
+  "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified",
+  "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
+]);
+const EMAIL = /^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/;
 
-function samlFor(sp: ServiceProvider, config: SsoConfig, cache: CacheProvider): SAML {
+interface SamlOptions {
+  clockSkewMs: number;
+  /** The signatures the response carries; each present one is required to verify, and at least one must exist. */
+  signed: PostedResponse["signed"];
+  /** The id the next AuthnRequest gets (bound to its RelayState by the caller). */
+  requestId?: string;
+}
+
+function samlFor(sp: ServiceProvider, config: SsoConfig, cache: CacheProvider, options: SamlOptions): SAML {
+  const { requestId } = options;
   return new SAML({
     callbackUrl: sp.acsUrl,
     issuer: sp.entityId,
@@ -25,11 +54,13 @@ function samlFor(sp: ServiceProvider, config: SsoConfig, cache: CacheProvider): 
     idpIssuer: config.idpEntityId,
     idpCert: config.certificates.map((c) => c.pem),
     identifierFormat: EMAIL_FORMAT,
-    wantAssertionsSigned: true,
-    wantAuthnResponseSigned: false, // Google signs the response only when the admin ticks "Signed response"
+    // Google signs the assertion, or, with "Signed response" ticked, only the whole response: whichever
+    // signature is there must verify, and one of them must be there (never neither).
+    wantAuthnResponseSigned: options.signed.response,
+    wantAssertionsSigned: options.signed.assertion || !options.signed.response,
     signatureAlgorithm: "sha256",
     digestAlgorithm: "sha256",
-    acceptedClockSkewMs: CLOCK_SKEW_MS,
+    acceptedClockSkewMs: options.clockSkewMs,
     maxAssertionAgeMs: 10 * 60 * 1000,
     disableRequestedAuthnContext: true,
     validateInResponseTo: config.allowIdpInitiated
@@ -37,8 +68,11 @@ function samlFor(sp: ServiceProvider, config: SsoConfig, cache: CacheProvider): 
       : ValidateInResponseTo.always,
     requestIdExpirationPeriodMs: 10 * 60 * 1000,
     cacheProvider: cache,
+    ...(requestId ? { generateUniqueId: () => requestId } : {}),
   });
 }
+
+const SIGNED_FOR_REQUESTS: PostedResponse["signed"] = { response: false, assertion: true };
 
 // node-saml reports failures as plain Errors; their messages are stable enough to classify.
 const CLASSIFY: Array<[RegExp, ErrorCode]> = [
@@ -53,6 +87,8 @@ const CLASSIFY: Array<[RegExp, ErrorCode]> = [
   [/InResponseTo is missing/i, "saml_unsolicited"],
   [/InResponseTo/i, "saml_unknown_request"],
   [/Unknown SAML issuer/i, "saml_issuer_mismatch"],
+  // node-saml's SamlStatusError when a non-Success response carries no assertion.
+  [/SAML provider returned/i, "saml_status_not_success"],
   [/Not a valid XML|Missing SAML|Unknown SAML response|Error parsing/i, "saml_malformed"],
 ];
 
@@ -64,6 +100,7 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
   saml_unknown_request: "The SAML response answers no login request Switchboard has open",
   saml_issuer_mismatch: "The SAML assertion comes from another identity provider",
   saml_malformed: "The SAML response is malformed",
+  saml_status_not_success: "The identity provider reported that the sign-in failed",
 };
 
 export function classifySamlError(error: unknown): AppError {
@@ -79,6 +116,7 @@ export interface VerifiedLogin {
   assertionId: string;
   inResponseTo: string | undefined;
   sessionIndex: string | undefined;
+  signedPart: SignedPart;
 }
 
 export interface SamlSpDeps {
@@ -86,11 +124,14 @@ export interface SamlSpDeps {
   sp: ServiceProvider;
   sso: SsoConfigRepository;
   requestCache: CacheProvider;
+  /** Tolerated clock difference on assertion times; default 30 s. */
+  clockSkewMs?: () => number;
   now?: () => Date;
 }
 
 export function samlServiceProvider(deps: SamlSpDeps) {
   const now = deps.now ?? (() => new Date());
+  const clockSkewMs = () => deps.clockSkewMs?.() ?? DEFAULT_CLOCK_SKEW_MS;
 
   async function configFor(orgId: string): Promise<SsoConfig> {
     const config = await deps.sso.get(orgId);
@@ -102,7 +143,7 @@ export function samlServiceProvider(deps: SamlSpDeps) {
   /** Stores the assertion id until it expires: a second use of the same assertion is a replay. */
   async function rememberAssertion(orgId: string, assertionId: string, notOnOrAfter: string | undefined) {
     const until = notOnOrAfter
-      ? new Date(Date.parse(notOnOrAfter) + CLOCK_SKEW_MS)
+      ? new Date(Date.parse(notOnOrAfter) + clockSkewMs())
       : expireAfter(15 * 60 * 1000, now());
     const id = createHash("sha256").update(`${orgId}\n${assertionId}`).digest("hex");
     try {
@@ -114,10 +155,14 @@ export function samlServiceProvider(deps: SamlSpDeps) {
   }
 
   return {
-    /** The IdP URL to send the browser to, with a signed-in-nowhere AuthnRequest and our RelayState. */
-    async loginUrl(orgId: string, relayState: string): Promise<string> {
+    /** The IdP URL to send the browser to: an AuthnRequest with the given id, and our RelayState. */
+    async loginUrl(orgId: string, relayState: string, requestId: string): Promise<string> {
       const config = await configFor(orgId);
-      return samlFor(deps.sp, config, deps.requestCache).getAuthorizeUrlAsync(relayState, undefined, {});
+      return samlFor(deps.sp, config, deps.requestCache, {
+        clockSkewMs: clockSkewMs(),
+        signed: SIGNED_FOR_REQUESTS,
+        requestId,
+      }).getAuthorizeUrlAsync(relayState, undefined, {});
     },
 
     metadataXml(): string {
@@ -131,9 +176,14 @@ export function samlServiceProvider(deps: SamlSpDeps) {
       return saml.generateServiceProviderMetadata(null, null);
     },
 
+    /** Checks a posted response's size, shape and algorithms before anything parses it deeper. */
+    inspect(form: { SAMLResponse?: unknown }): PostedResponse {
+      return decodeSamlResponse(form.SAMLResponse);
+    },
+
     /** Which organisation a posted response claims to come from (unverified until `verify`). */
-    async organisationOf(form: { SAMLResponse?: unknown }): Promise<string> {
-      const { issuer } = decodeSamlResponse(form.SAMLResponse);
+    async organisationOf(posted: PostedResponse): Promise<string> {
+      const { issuer } = posted;
       const orgId = issuer ? await deps.sso.orgForIssuer(issuer) : undefined;
       if (!orgId)
         throw new AppError(
@@ -145,12 +195,26 @@ export function samlServiceProvider(deps: SamlSpDeps) {
 
     async verify(
       orgId: string,
+      posted: PostedResponse,
       form: { SAMLResponse?: unknown; RelayState?: unknown },
     ): Promise<VerifiedLogin> {
       const config = await configFor(orgId);
+      // Google signs with SHA-256; SHA-1 signatures and digests are forgeable and never accepted.
+      const [weak] = posted.weakAlgorithms;
+      if (weak) {
+        throw new AppError(
+          "saml_weak_algorithm",
+          `The SAML response uses ${weak.algorithm || "no algorithm"} as its ${weak.element}; only SHA-256 or stronger is accepted`,
+          { details: { ...weak } },
+        );
+      }
       let profile: Profile | null;
       try {
-        const result = await samlFor(deps.sp, config, deps.requestCache).validatePostResponseAsync({
+        const saml = samlFor(deps.sp, config, deps.requestCache, {
+          clockSkewMs: clockSkewMs(),
+          signed: posted.signed,
+        });
+        const result = await saml.validatePostResponseAsync({
           SAMLResponse: form.SAMLResponse as string,
           ...(typeof form.RelayState === "string" ? { RelayState: form.RelayState } : {}),
         });
@@ -169,23 +233,44 @@ export function samlServiceProvider(deps: SamlSpDeps) {
       if (fields.recipients.length === 0 || fields.recipients.some((r) => r !== deps.sp.acsUrl)) {
         throw new AppError("saml_recipient_mismatch", "The SAML assertion is meant for another recipient");
       }
-      if (
-        profile.nameIDFormat &&
-        profile.nameIDFormat !== EMAIL_FORMAT &&
-        !profile.nameIDFormat.endsWith(":unspecified")
-      ) {
-        throw new AppError("saml_malformed", "The SAML NameID is not an email address");
+      // A valid assertion never outweighs the IdP saying the sign-in failed.
+      if (posted.status.code !== STATUS_SUCCESS) {
+        throw new AppError(
+          "saml_status_not_success",
+          `The identity provider answered ${posted.status.code ?? "without a status"}${posted.status.subCode ? ` (${posted.status.subCode})` : ""}, not Success`,
+          { details: { status: posted.status.code ?? null, reason: posted.status.subCode ?? null } },
+        );
       }
+      const email = emailOf(profile);
       await rememberAssertion(orgId, fields.assertionId, fields.notOnOrAfter);
+      const signedPart = signedPartOf(posted.signed);
+      if (config.signedPart?.part !== signedPart) {
+        await deps.sso.recordSignedPart(orgId, { part: signedPart, since: now().toISOString() });
+      }
       return {
         orgId,
-        email: profile.nameID.toLowerCase(),
+        email,
         assertionId: fields.assertionId,
         inResponseTo: typeof profile.inResponseTo === "string" ? profile.inResponseTo : undefined,
         sessionIndex: profile.sessionIndex,
+        signedPart,
       };
     },
   };
 }
 
 export type SamlServiceProvider = ReturnType<typeof samlServiceProvider>;
+
+/** The user's email from the NameID (see EMAIL_BEARING_FORMATS), or a refusal that tells the admin what to change. */
+function emailOf(profile: Profile): string {
+  const format = profile.nameIDFormat ?? "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified";
+  const value = (profile.nameID ?? "").trim();
+  if (!EMAIL_BEARING_FORMATS.has(format) || !EMAIL.test(value)) {
+    throw new AppError(
+      "saml_nameid_unsupported",
+      `The SAML NameID (format ${format}) is not the user's email address: in the Google SAML app set Name ID format to EMAIL and Name ID to Basic Information > Primary email`,
+      { details: { nameIdFormat: format } },
+    );
+  }
+  return value.toLowerCase();
+}

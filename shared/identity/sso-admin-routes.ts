@@ -23,8 +23,23 @@ const view = (config: SsoConfig, now: Date) => ({
   allowIdpInitiated: config.allowIdpInitiated,
   jitProvisioning: config.jitProvisioning,
   updatedAt: config.updatedAt,
+  /** What Google signed in the last accepted sign-in, or null before the first one. */
+  signing: config.signedPart
+    ? {
+        signedPart: config.signedPart.part,
+        since: config.signedPart.since,
+        meaning: SIGNED_PART_MEANING[config.signedPart.part],
+      }
+    : null,
   warnings: certificateWarnings(config.certificates, now),
 });
+
+const SIGNED_PART_MEANING = {
+  assertion: 'Google signs the assertion ("Signed response" is off in the Google SAML app)',
+  response:
+    'Google signs the whole response, not the assertion ("Signed response" is on in the Google SAML app)',
+  both: "The identity provider signs both the response and the assertion",
+} as const;
 
 export function ssoAdminRoutes(deps: {
   sso: SsoConfigRepository;
@@ -53,6 +68,7 @@ export function ssoAdminRoutes(deps: {
       handler: async (ctx) => {
         const me = principalOf(ctx);
         const metadata = parseIdpMetadata(ctx.body.metadataXml);
+        const previous = await deps.sso.get(me.orgId);
         const config: SsoConfig = {
           idpEntityId: metadata.entityId,
           ssoUrl: metadata.ssoUrl,
@@ -60,6 +76,10 @@ export function ssoAdminRoutes(deps: {
           allowIdpInitiated: ctx.body.allowIdpInitiated,
           jitProvisioning: ctx.body.jitProvisioning,
           updatedAt: now().toISOString(),
+          // Same IdP (a certificate rotation, a settings change): what it signs is still known.
+          ...(previous?.signedPart && previous.idpEntityId === metadata.entityId
+            ? { signedPart: previous.signedPart }
+            : {}),
         };
         await deps.sso.save(me.orgId, config);
         await publishAuditEvent(deps.publisher, {

@@ -1,7 +1,7 @@
 // Per-organisation SAML settings (the IdP's entity ID, SSO URL and up to two certificates, so a rotation
 // never locks anyone out), stored on orgs/{org} with an index from IdP entity ID to org for the ACS.
 import { createHash } from "node:crypto";
-import type { Firestore } from "@google-cloud/firestore";
+import { FieldValue, type Firestore } from "@google-cloud/firestore";
 import { z } from "zod";
 import { AppError } from "../platform/errors";
 import { parseDocument, parseField } from "../platform/firestore";
@@ -18,6 +18,11 @@ export const SsoConfig = z.object({
   /** Create an account on first sign-in for users not yet provisioned. */
   jitProvisioning: z.boolean(),
   updatedAt: z.string(),
+  /**
+   * What the IdP signed in the last accepted login ("Signed response" ticked in Google: the response;
+   * unticked: the assertion) and since when; recorded by the ACS when it changes, shown to the admin.
+   */
+  signedPart: z.object({ part: z.enum(["assertion", "response", "both"]), since: z.string() }).optional(),
 });
 export type SsoConfig = z.infer<typeof SsoConfig>;
 
@@ -32,6 +37,7 @@ export interface SsoConfigRepository {
   get(orgId: string): Promise<SsoConfig | undefined>;
   orgForIssuer(entityId: string): Promise<string | undefined>;
   save(orgId: string, config: SsoConfig): Promise<void>;
+  recordSignedPart(orgId: string, signedPart: NonNullable<SsoConfig["signedPart"]>): Promise<void>;
 }
 
 export function firestoreSsoConfigRepository(db: Firestore): SsoConfigRepository {
@@ -53,8 +59,13 @@ export function firestoreSsoConfigRepository(db: Firestore): SsoConfigRepository
         if (previous && previous !== config.idpEntityId)
           tx.delete(db.doc(`samlIssuers/${issuerKey(previous)}`));
         tx.set(index, { orgId, entityId: config.idpEntityId });
-        tx.set(db.doc(`orgs/${orgId}`), { sso: config }, { merge: true });
+        // A new IdP has not been seen signing anything yet: a signedPart not carried over is removed.
+        const sso = { ...config, signedPart: config.signedPart ?? FieldValue.delete() };
+        tx.set(db.doc(`orgs/${orgId}`), { sso }, { merge: true });
       });
+    },
+    async recordSignedPart(orgId, signedPart) {
+      await db.doc(`orgs/${orgId}`).set({ sso: { signedPart } }, { merge: true });
     },
   };
 }

@@ -11,6 +11,13 @@ describe("configuration", () => {
     });
   });
 
+  it("tolerates 30 s of SAML clock skew by default, configurable from 0 to 120 s", () => {
+    const base = { GOOGLE_CLOUD_PROJECT: "switchboard-prod" };
+    expect(parseConfig(base).SAML_CLOCK_SKEW_MS).toBe(30_000);
+    expect(parseConfig({ ...base, SAML_CLOCK_SKEW_MS: "5000" }).SAML_CLOCK_SKEW_MS).toBe(5000);
+    expect(() => parseConfig({ ...base, SAML_CLOCK_SKEW_MS: "600000" })).toThrow(/SAML_CLOCK_SKEW_MS/);
+  });
+
   it("names every bad variable at once, without echoing values", () => {
     const error = (() => {
       try {

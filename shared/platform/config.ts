@@ -31,6 +31,8 @@ export const ConfigSchema = z
     PUBLIC_AUTH_URL: z.url().optional(),
     /** The SAML service provider's entity ID; defaults to <PUBLIC_AUTH_URL>/saml/metadata. */
     SAML_SP_ENTITY_ID: z.string().min(1).optional(),
+    /** Clock difference tolerated on SAML assertion times (NotBefore, NotOnOrAfter), in ms: 0–120,000. */
+    SAML_CLOCK_SKEW_MS: z.coerce.number().int().min(0).max(120_000).default(30_000),
     /** Comma-separated origins the client apps run on; sign-in and consent only return to these. */
     ALLOWED_RETURN_ORIGINS: z
       .string()

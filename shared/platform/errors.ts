@@ -35,6 +35,10 @@ export const ErrorCodes = {
   saml_unknown_request: 403,
   saml_unsolicited: 403,
   saml_issuer_mismatch: 403,
+  saml_weak_algorithm: 403,
+  saml_status_not_success: 403,
+  saml_relay_state_mismatch: 403,
+  saml_nameid_unsupported: 403,
   user_not_provisioned: 403,
   return_url_not_allowed: 400,
 } as const;

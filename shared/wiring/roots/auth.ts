@@ -1,6 +1,7 @@
 // The auth function's composition root: SAML sign-in and the Google OAuth consent callback over the
 // process graph.
 import { authRoutes } from "../../identity/auth-app";
+import { healthRoutes } from "../../platform/health-routes";
 import { createHttpHandler, type Route } from "../../platform/http";
 import { lazyPort } from "../../platform/lazy-port";
 import type { ProcessGraph } from "../process-graph";
@@ -24,7 +25,12 @@ export function createAuthHandler(graph: ProcessGraph = processGraphFromEnvironm
     req: Parameters<ReturnType<typeof createHttpHandler>>[0],
     res: Parameters<ReturnType<typeof createHttpHandler>>[1],
   ) => {
-    handler ??= createHttpHandler(authRouteTable(graph), { maxBodyBytes: 256 * 1024 });
+    // Liveness and readiness as on the api; not in authRouteTable(), which the api's description merges.
+    const health = healthRoutes({
+      checkConfig: () => void graph.ports.config(),
+      firestore: graph.ports.firestore,
+    });
+    handler ??= createHttpHandler([...health, ...authRouteTable(graph)], { maxBodyBytes: 256 * 1024 });
     return handler(req, res);
   };
 }

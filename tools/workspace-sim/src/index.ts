@@ -64,11 +64,16 @@ export async function startWorkspaceSim(options: WorkspaceSimOptions = {}): Prom
   if (options.saml !== false) {
     const mod = await loadSamlModule();
     if (mod) {
+      const orgOf = (idpId: string) => [...state.orgs.values()].find((o) => o.idpId === idpId);
       saml = mod.createSamlIdp({
         baseUrl: url,
         now: () => new Date(state.now()),
+        updateApp: (idpId, patch) => {
+          const org = orgOf(idpId);
+          if (org?.sp) org.sp = { ...org.sp, ...patch };
+        },
         findOrg: (idpId) => {
-          const org = [...state.orgs.values()].find((o) => o.idpId === idpId);
+          const org = orgOf(idpId);
           if (!org) return undefined;
           const users = [...org.directory.users.values()]
             .filter((u) => u.deletionTime === undefined)
@@ -77,6 +82,8 @@ export async function startWorkspaceSim(options: WorkspaceSimOptions = {}): Prom
               orgUnitPath: u.orgUnitPath,
               groups: org.directory.groupsOf(u.primaryEmail),
               suspended: u.suspended,
+              givenName: u.givenName,
+              familyName: u.familyName,
             }));
           return {
             idpId: org.idpId,
@@ -106,13 +113,11 @@ export async function startWorkspaceSim(options: WorkspaceSimOptions = {}): Prom
   };
 }
 
-function samlSp(sp: NonNullable<import("./state").Org["sp"]>) {
-  return {
-    entityId: sp.entityId,
-    acsUrl: sp.acsUrl,
-    ...(sp.startUrl !== undefined ? { startUrl: sp.startUrl } : {}),
-    ...(sp.signResponse !== undefined ? { signResponse: sp.signResponse } : {}),
-  };
+/** The org's SAML app settings without the keys left undefined (the IdP's types have no `undefined`). */
+function samlSp(sp: NonNullable<import("./state").Org["sp"]>): import("./saml/index").SamlApp {
+  return Object.fromEntries(
+    Object.entries(sp).filter(([, v]) => v !== undefined),
+  ) as unknown as import("./saml/index").SamlApp;
 }
 
 export type { CalendarControl, SpoofOptions } from "./calendar/control";

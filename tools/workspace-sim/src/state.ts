@@ -10,6 +10,7 @@ import { TokenStore } from "./oauth/token-store";
 import { ContactStore } from "./people/contact-store";
 import { QuotaMeter } from "./quotas";
 import { RequestLog } from "./request-log";
+import type { SamlAppSettings } from "./seed/org-seed";
 import { defaultSettings, type SimSettings } from "./settings";
 
 export interface OAuthClient {
@@ -51,12 +52,8 @@ export interface Org {
   defaultRegion: string;
   directory: OrgDirectory;
   appAccess: AppAccess;
-  sp?: {
-    entityId: string;
-    acsUrl: string;
-    startUrl?: string | undefined;
-    signResponse?: boolean | undefined;
-  };
+  /** The org's Google SAML app (entity ID, ACS URL, "Signed response", Name ID format, attribute mapping). */
+  sp?: SamlAppSettings;
   delegations: Delegation[];
 }
 

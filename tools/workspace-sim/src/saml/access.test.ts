@@ -31,8 +31,10 @@ describe("who Google lets into the SAML app", () => {
 
   it("refuses users with the app off, suspended users and outsiders (no response is issued)", async () => {
     const idp = makeIdp();
+    // Google: 403 app_not_enabled_for_user when the app is OFF for the user (goauthentik/authentik#12701;
+    // Reports API SAML failure_type failure_app_not_enabled_for_user).
     await expect(idp.loginResponse({ idpId: CORP, email: "carol@corp.example" })).rejects.toMatchObject({
-      code: "app_not_configured_for_user",
+      code: "app_not_enabled_for_user",
       status: 403,
     });
     await expect(idp.loginResponse({ idpId: CORP, email: "dave@corp.example" })).rejects.toMatchObject({
@@ -53,17 +55,17 @@ describe("who Google lets into the SAML app", () => {
     });
     afterAll(() => sim.close());
 
-    it("shows Google's error page 'app_not_configured_for_user' instead of posting a response", async () => {
+    it("shows Google's error page 'app_not_enabled_for_user' instead of posting a response (goauthentik/authentik#12701)", async () => {
       const sp = nodeSamlSp(sim.idp, { entryPoint: `${sim.baseUrl}/o/saml2/idp?idpid=${CORP}` });
       const url = `${await sp.getAuthorizeUrlAsync("relay", undefined, {})}&sim_user=carol@corp.example`;
       const page = await fetch(url);
       expect(page.status).toBe(403);
       const html = await page.text();
       expect(html).toContain("That’s an error.");
-      expect(html).toContain("Error: app_not_configured_for_user");
+      expect(html).toContain("Error: app_not_enabled_for_user");
       expect(html).not.toMatch(/SAMLResponse|<form/);
       const json = await fetch(url, { headers: { accept: "application/json" } });
-      expect(await json.json()).toMatchObject({ error: "app_not_configured_for_user" });
+      expect(await json.json()).toMatchObject({ error: "app_not_enabled_for_user" });
     });
 
     it("refuses a suspended user on the IdP-initiated path too", async () => {

@@ -2,15 +2,23 @@ import type { SamlOrg, SamlUser } from "./index";
 
 /**
  * Why Google refuses a sign-in. Google shows an error page (it never POSTs a SAML error response
- * to the SP); the codes are the ones its error pages show.
+ * to the SP); the codes are the ones its error pages show. `app_not_configured_for_user` is an
+ * entity-ID mismatch; `app_not_enabled_for_user` is the app switched OFF for the user's org unit and
+ * groups (goauthentik/authentik#12701; the Reports API's SAML `failure_type` values
+ * `failure_app_not_configured_for_user` and `failure_app_not_enabled_for_user`).
  */
 export type RefusalCode =
   | "invalid_request"
   | "unknown_idp"
   | "app_not_configured"
   | "app_not_configured_for_user"
+  | "app_not_enabled_for_user"
   | "account_disabled"
-  | "login_required";
+  | "login_required"
+  // Admin console refusals (certificate management), not sign-in pages.
+  | "certificate_limit_reached"
+  | "certificate_in_use"
+  | "unknown_certificate";
 
 export class SamlIdpError extends Error {
   override readonly name = "SamlIdpError";
@@ -64,9 +72,9 @@ export function authorise(org: SamlOrg, email: string): SamlUser {
   }
   if (!appEnabledFor(org, user)) {
     throw new SamlIdpError(
-      "app_not_configured_for_user",
+      "app_not_enabled_for_user",
       403,
-      `Service is not configured for this user (the app is OFF for ${user.email}'s organisational unit and groups).`,
+      `Service is not enabled for this user (the app is OFF for ${user.email}'s organisational unit and groups).`,
     );
   }
   return user;

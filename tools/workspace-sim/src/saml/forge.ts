@@ -1,11 +1,13 @@
+import { fieldsForApp } from "./app-fields";
 import type { LoginInput, LoginResult, SpTarget } from "./index";
 import { generateCredential, type KeyStore, type SigningCredential } from "./keys";
 import {
+  ALGORITHMS,
   type AssertionFields,
   assertionXml,
   buildResponse,
   escapeXml,
-  genuineFields,
+  googleSigning,
   type ResponseFields,
   responseXml,
   samlId,
@@ -73,6 +75,25 @@ export interface Forgery {
   withDoctype(input: ForgeInput & { payload?: "billion-laughs" | "xxe" }): Promise<LoginResult>;
   /** Claims the victim org's issuer but is signed by another org's key (default org id `${idpId}-other`). */
   otherOrg(input: ForgeInput & { otherIdpId?: string }): Promise<LoginResult>;
+  /**
+   * Signed by the org's genuine key (what Google would sign, by the app's "Signed response" box) but
+   * with SHA-1: `weak` = `signature` (RSA-SHA1, SHA-256 digests), `digest` (RSA-SHA256, SHA-1
+   * digests) or `both` (the default). Google signs with SHA-256 only.
+   */
+  weakAlgorithm(input: ForgeInput & { weak?: "signature" | "digest" | "both" }): Promise<LoginResult>;
+  /**
+   * A genuine, correctly signed assertion in a Response whose StatusCode is not Success (default
+   * `urn:oasis:names:tc:SAML:2.0:status:Responder` with `RequestDenied` under it). Google never posts
+   * this (it shows an error page); an SP must still refuse it.
+   */
+  errorStatus(input: ForgeInput & { status?: string; subStatus?: string }): Promise<LoginResult>;
+  /**
+   * A genuine signed response with a pathological XML tree injected into the signed assertion (so a
+   * verifier must canonicalise it before the digest can fail): `deep` nests `<a>` elements,
+   * `wide` repeats `<a/>` siblings, until the XML is `bytes` long (default 145,000: about 193 KB of
+   * base64, just under a 200 KB form field). Costs an unbounded SP seconds to a minute of CPU.
+   */
+  pathological(input: ForgeInput & { shape?: "deep" | "wide"; bytes?: number }): Promise<LoginResult>;
 }
 
 export interface ForgeContext {
@@ -92,14 +113,7 @@ export function createForgery(ctx: ForgeContext): Forgery {
   };
 
   function fieldsFor(t: SpTarget, input: LoginInput, nameId: string, at = ctx.now()) {
-    return genuineFields({
-      idpId: t.org.idpId,
-      email: nameId,
-      acsUrl: t.acsUrl,
-      audience: t.audience,
-      inResponseTo: input.inResponseTo,
-      now: at,
-    });
+    return fieldsForApp(t, nameId, input.inResponseTo, at);
   }
 
   function result(t: SpTarget, xml: string): LoginResult {
@@ -109,7 +123,7 @@ export function createForgery(ctx: ForgeContext): Forgery {
   }
 
   function signWith(t: SpTarget, key: SigningCredential) {
-    return { assertionKey: key, responseKey: t.signResponse ? key : undefined };
+    return googleSigning(key, t.signResponse);
   }
 
   function genuineSigned(t: SpTarget, fields: { assertion: AssertionFields; response: ResponseFields }) {
@@ -187,10 +201,11 @@ export function createForgery(ctx: ForgeContext): Forgery {
       const key = ctx.keys.signing(t.org.idpId);
 
       if (variant === "response-wrap") {
-        // The attacker's genuine response, signed at response level; its signature is moved into a
+        // The attacker's genuine response, signed at response level (Google's "Signed response": the
+        // assertion inside is unsigned); its signature is moved into a
         // new Response (holding the evil assertion) and the genuine Response, minus that signature
         // (which the enveloped transform drops anyway), is nested right after it.
-        const signedResponse = buildResponse(genuine, { assertionKey: key, responseKey: key });
+        const signedResponse = buildResponse(genuine, { responseKey: key });
         const responseSignature = extract(signedResponse, SIGNATURE); // the first one is the Response's
         const genuineWithoutSig = replaceOnce(signedResponse, responseSignature, "");
         const evilResponse = responseXml({ ...genuine.response, id: samlId() }, evil);
@@ -286,6 +301,39 @@ export function createForgery(ctx: ForgeContext): Forgery {
       const t = ctx.prepare(input);
       const otherKey = ctx.keys.signing(input.otherIdpId ?? `${input.idpId}-other`);
       return result(t, buildResponse(fieldsFor(t, input, input.email), signWith(t, otherKey)));
+    },
+
+    async weakAlgorithm(input) {
+      const t = ctx.prepare(input);
+      const weak = input.weak ?? "both";
+      const algorithms = {
+        signature: weak === "digest" ? ALGORITHMS.rsaSha256 : ALGORITHMS.rsaSha1,
+        digest: weak === "signature" ? ALGORITHMS.sha256 : ALGORITHMS.sha1,
+      };
+      const key = ctx.keys.signing(t.org.idpId);
+      return result(t, buildResponse(fieldsFor(t, input, input.email), { ...signWith(t, key), algorithms }));
+    },
+
+    async pathological(input) {
+      const t = ctx.prepare(input);
+      const xml = genuineSigned(t, fieldsFor(t, input, input.email));
+      const room = Math.max(0, (input.bytes ?? 145_000) - xml.length);
+      const filler =
+        input.shape === "wide"
+          ? "<a/>".repeat(Math.floor(room / 4))
+          : "<a>".repeat(Math.floor(room / 7)) + "</a>".repeat(Math.floor(room / 7));
+      return result(t, replaceOnce(xml, "</saml2:Subject>", `</saml2:Subject>${filler}`));
+    },
+
+    async errorStatus(input) {
+      const t = ctx.prepare(input);
+      const fields = fieldsFor(t, input, input.email);
+      fields.response.status = {
+        code: input.status ?? "urn:oasis:names:tc:SAML:2.0:status:Responder",
+        subCode:
+          input.subStatus ?? (input.status ? undefined : "urn:oasis:names:tc:SAML:2.0:status:RequestDenied"),
+      };
+      return result(t, genuineSigned(t, fields));
     },
   };
 }

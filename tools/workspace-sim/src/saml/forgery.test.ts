@@ -57,9 +57,9 @@ describe("the genuine response (baseline for every forgery)", () => {
     expect(profile?.issuer).toBe(`https://accounts.google.com/o/saml2?idpid=${CORP}`);
   });
 
-  it("with 'Signed response' is accepted by an SP that requires the response signature", async () => {
+  it("with 'Signed response' (only the Response signed) is accepted by an SP that takes the response signature", async () => {
     const idp = makeIdp();
-    const sp = nodeSamlSp(idp, { wantAuthnResponseSigned: true });
+    const sp = nodeSamlSp(idp, { wantAuthnResponseSigned: true, wantAssertionsSigned: false });
     const genuine = await idp.loginResponse({ idpId: CORP, email: VICTIM, signResponse: true });
     expect((await sp.validatePostResponseAsync(post(genuine))).profile?.nameID).toBe(VICTIM);
     const assertionOnly = await idp.loginResponse({ idpId: CORP, email: VICTIM });
@@ -86,16 +86,18 @@ describe("forged responses are rejected by node-saml for the right reason", () =
   });
 
   it("resignedWithOtherKey: valid with the certificate it embeds in KeyInfo, not with the pinned one", async () => {
-    const forged = await idp.forge.resignedWithOtherKey({ ...victim, signResponse: true });
-    const xml = decode(forged.SAMLResponse);
-    expect(naiveRead(xml, embeddedCertPem(xml))).toEqual({ nameId: VICTIM, someSignatureVerifies: true });
-    expect(naiveRead(xml, cert).someSignatureVerifies).toBe(false);
-    await expect(nodeSamlSp(idp).validatePostResponseAsync(post(forged))).rejects.toThrow(
-      /^Invalid signature$/,
-    );
-    await expect(
-      nodeSamlSp(idp, { wantAuthnResponseSigned: true }).validatePostResponseAsync(post(forged)),
-    ).rejects.toThrow("Invalid document signature");
+    for (const signResponse of [false, true]) {
+      const forged = await idp.forge.resignedWithOtherKey({ ...victim, signResponse });
+      const xml = decode(forged.SAMLResponse);
+      expect(naiveRead(xml, embeddedCertPem(xml))).toEqual({ nameId: VICTIM, someSignatureVerifies: true });
+      expect(naiveRead(xml, cert).someSignatureVerifies).toBe(false);
+      await expect(nodeSamlSp(idp).validatePostResponseAsync(post(forged))).rejects.toThrow(
+        /^Invalid signature$/,
+      );
+      await expect(
+        nodeSamlSp(idp, { wantAuthnResponseSigned: true }).validatePostResponseAsync(post(forged)),
+      ).rejects.toThrow("Invalid document signature");
+    }
   });
 
   it("alteredAfterSigning: the attacker's signed assertion with the NameID changed breaks the digest", async () => {
@@ -133,7 +135,11 @@ describe("forged responses are rejected by node-saml for the right reason", () =
         nameId: VICTIM,
         someSignatureVerifies: true,
       });
-      const sp = nodeSamlSp(idp, { wantAuthnResponseSigned: variant === "response-wrap" });
+      const responseSigned = variant === "response-wrap"; // against Google's "Signed response" mode
+      const sp = nodeSamlSp(idp, {
+        wantAuthnResponseSigned: responseSigned,
+        wantAssertionsSigned: !responseSigned,
+      });
       await expect(sp.validatePostResponseAsync(post(forged))).rejects.toThrow(xswRejections[variant]);
     });
   }
@@ -208,5 +214,26 @@ describe("forged responses are rejected by node-saml for the right reason", () =
     await expect(nodeSamlSp(idp).validatePostResponseAsync(post(forged))).rejects.toThrow(
       /^Invalid signature$/,
     );
+  });
+
+  it("weakAlgorithm: Google signs with SHA-256 only; node-saml accepts SHA-1 — Switchboard's SP must refuse it", async () => {
+    for (const weak of ["signature", "digest", "both"] as const) {
+      const forged = await idp.forge.weakAlgorithm({ ...victim, weak });
+      const xml = decode(forged.SAMLResponse);
+      expect(xml.includes("xmldsig#rsa-sha1")).toBe(weak !== "digest");
+      expect(xml.includes("xmldsig#sha1")).toBe(weak !== "signature");
+      // Documented gap of @node-saml/node-saml 5 (xml-crypto 6 still verifies SHA-1).
+      expect((await nodeSamlSp(idp).validatePostResponseAsync(post(forged))).profile?.nameID).toBe(VICTIM);
+    }
+  });
+
+  it("errorStatus: a non-Success StatusCode beside a valid signed assertion — node-saml ignores the status, the SP must not", async () => {
+    const forged = await idp.forge.errorStatus(victim);
+    const xml = decode(forged.SAMLResponse);
+    expect(xml).toContain(
+      '<saml2p:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Responder"><saml2p:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:RequestDenied"/></saml2p:StatusCode>',
+    );
+    // Documented gap of @node-saml/node-saml 5: with a validly signed assertion the status is not read.
+    expect((await nodeSamlSp(idp).validatePostResponseAsync(post(forged))).profile?.nameID).toBe(VICTIM);
   });
 });

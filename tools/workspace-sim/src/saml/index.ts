@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { SamlAppSchema } from "../seed/org-seed";
 import { authorise, SamlIdpError } from "./access";
+import { type AttributeMapping, fieldsForApp, type GroupMembershipMapping } from "./app-fields";
 import {
   type AuthnRequest,
   decodeSamlRequest,
@@ -8,35 +10,58 @@ import {
 } from "./authn-request";
 import { createForgery, type Forgery } from "./forge";
 import { KeyStore } from "./keys";
-import { BINDING_POST, buildResponse, entityIdFor, genuineFields, metadataXml } from "./xml";
+import {
+  BINDING_POST,
+  buildResponse,
+  entityIdFor,
+  googleSigning,
+  metadataXml,
+  type NameIdFormat,
+} from "./xml";
 
 export { SamlIdpError } from "./access";
+export type { AttributeMapping, DirectoryField, GroupMembershipMapping } from "./app-fields";
 export type { ForgeInput, Forgery, XswVariant } from "./forge";
-export { entityIdFor } from "./xml";
+export { entityIdFor, NAMEID_FORMATS, type NameIdFormat } from "./xml";
 
 export interface SamlUser {
   email: string;
   orgUnitPath: string;
   groups: string[];
   suspended: boolean;
+  givenName?: string;
+  familyName?: string;
+}
+
+/** A Google custom SAML app's settings (Admin console → Apps → Web and mobile apps → the app). */
+export interface SamlApp {
+  entityId: string;
+  acsUrl: string;
+  /** Optional (simulator extension): the app's Start URL, sent as RelayState on IdP-initiated login. */
+  startUrl?: string;
+  /** The "Signed response" box; default false (Google signs only the assertion). */
+  signResponse?: boolean;
+  /** "Name ID format"; default EMAIL. The Name ID is the user's primary email whatever the format. */
+  nameIdFormat?: NameIdFormat;
+  /** "SAML attribute mapping"; none by default (no AttributeStatement). */
+  attributes?: AttributeMapping[];
+  /** "Group membership (optional)". */
+  groupMembership?: GroupMembershipMapping;
 }
 export interface SamlOrg {
   idpId: string;
   domain: string;
   users: SamlUser[];
   appEnabledFor: { orgUnits: string[]; groups: string[] };
-  sp?: {
-    entityId: string;
-    acsUrl: string;
-    /** Optional (simulator extension): the app's Start URL, sent as RelayState on IdP-initiated login. */
-    startUrl?: string;
-    /** Optional (simulator extension): the console's "Signed response" box; default false. */
-    signResponse?: boolean;
-  };
+  sp?: SamlApp;
 }
+/** What an admin can change on a configured app (`configureApp`, `POST /_sim/saml/app`). */
+export type SamlAppPatch = Partial<Omit<SamlApp, "entityId" | "acsUrl">>;
 export interface SamlIdpDeps {
   baseUrl: string;
   findOrg(idpId: string): SamlOrg | undefined;
+  /** Changes the org's app settings; without it `configureApp` is refused. */
+  updateApp?(idpId: string, patch: SamlAppPatch): void;
   now?: () => Date;
 }
 
@@ -63,8 +88,12 @@ export interface SamlIdp {
   /** IdP-initiated (no inResponseTo) or SP-initiated response for a user, as Google would POST it. */
   loginResponse(input: LoginInput): Promise<LoginResult>;
   forge: Forgery;
-  /** Adds a new certificate (Google allows 2 at a time) and makes it the signing one. */
+  /** Adds a new certificate and makes it the signing one; refused (409) when two exist, as Google does. */
   rotateCertificate(idpId: string): void;
+  /** Deletes a certificate by SHA-256 fingerprint; not the one the app signs with. */
+  deleteCertificate(idpId: string, fingerprint256: string): void;
+  /** Changes the app's settings as an admin would in the console ("Signed response", Name ID format, mapping). */
+  configureApp(idpId: string, patch: SamlAppPatch): void;
 }
 
 /** Where the simulated SAML app lives and how to answer it. */
@@ -74,9 +103,13 @@ export interface SpTarget {
   audience: string;
   relayState: string | undefined;
   signResponse: boolean;
+  nameIdFormat: NameIdFormat;
+  attributes: AttributeMapping[];
+  groupMembership: GroupMembershipMapping | undefined;
 }
 
 const SIM_PREFIX = "/_sim/saml/";
+const APP_PATCH = SamlAppSchema.omit({ entityId: true, acsUrl: true }).partial().strict();
 const MAX_BODY = 1024 * 1024;
 
 export function createSamlIdp(deps: SamlIdpDeps): SamlIdp {
@@ -128,6 +161,9 @@ export function createSamlIdp(deps: SamlIdpDeps): SamlIdp {
         audience: sp.entityId,
         relayState: relayState ?? (idpInitiated ? sp.startUrl : undefined),
         signResponse: signResponse ?? sp.signResponse ?? false,
+        nameIdFormat: sp.nameIdFormat ?? "EMAIL",
+        attributes: sp.attributes ?? [],
+        groupMembership: sp.groupMembership,
       };
     }
     if (request?.acsUrl === undefined || request.issuer === undefined) {
@@ -139,20 +175,15 @@ export function createSamlIdp(deps: SamlIdpDeps): SamlIdp {
       audience: request.issuer,
       relayState,
       signResponse: signResponse ?? false,
+      nameIdFormat: "EMAIL",
+      attributes: [],
+      groupMembership: undefined,
     };
   }
 
   function issue(t: SpTarget, email: string, inResponseTo: string | undefined): LoginResult {
-    const fields = genuineFields({
-      idpId: t.org.idpId,
-      email,
-      acsUrl: t.acsUrl,
-      audience: t.audience,
-      inResponseTo,
-      now: now(),
-    });
-    const key = keys.signing(t.org.idpId);
-    const xml = buildResponse(fields, { assertionKey: key, responseKey: t.signResponse ? key : undefined });
+    const fields = fieldsForApp(t, email, inResponseTo, now());
+    const xml = buildResponse(fields, googleSigning(keys.signing(t.org.idpId), t.signResponse));
     return withRelayState({ acsUrl: t.acsUrl, SAMLResponse: Buffer.from(xml, "utf8").toString("base64") }, t);
   }
 
@@ -261,6 +292,20 @@ export function createSamlIdp(deps: SamlIdpDeps): SamlIdp {
       send(res, 200, "application/x-pem-file", keys.signing(idpId).certificatePem);
       return;
     }
+    if (route === "certificate" && method === "DELETE") {
+      const idpId = need(queryIdp, "idpid");
+      deleteCertificate(idpId, need(url.searchParams.get("fingerprint"), "fingerprint"));
+      sendJson(res, 200, { idpId, certificates: keys.all(idpId).map((c) => c.certificatePem) });
+      return;
+    }
+    if (route === "app" && method === "POST") {
+      const body = await readJson(req);
+      const idpId = need(str(body.idpId), "idpId");
+      const { idpId: _, ...patch } = body;
+      configureApp(idpId, patch as SamlAppPatch);
+      sendJson(res, 200, { idpId, app: requireOrg(idpId).sp ?? null });
+      return;
+    }
     if (route === "session") {
       if (method === "GET") {
         const idpId = need(queryIdp, "idpid");
@@ -344,6 +389,24 @@ export function createSamlIdp(deps: SamlIdpDeps): SamlIdp {
     return true;
   }
 
+  function deleteCertificate(idpId: string, fingerprint256: string): void {
+    requireOrg(idpId);
+    keys.delete(idpId, fingerprint256);
+  }
+
+  function configureApp(idpId: string, patch: SamlAppPatch): void {
+    const org = requireOrg(idpId);
+    if (!org.sp)
+      throw new SamlIdpError("app_not_configured", 404, `No SAML app is configured for idpid=${idpId}.`);
+    const parsed = APP_PATCH.safeParse(patch);
+    if (!parsed.success) {
+      throw new SamlIdpError("invalid_request", 400, `Invalid app settings: ${parsed.error.message}`);
+    }
+    if (!deps.updateApp)
+      throw new SamlIdpError("invalid_request", 501, "This IdP cannot change app settings.");
+    deps.updateApp(idpId, patch);
+  }
+
   return {
     handle,
     metadataXml: metadata,
@@ -357,6 +420,8 @@ export function createSamlIdp(deps: SamlIdpDeps): SamlIdp {
       requireOrg(idpId);
       keys.rotate(idpId);
     },
+    deleteCertificate,
+    configureApp,
   };
 }
 

@@ -1,5 +1,6 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, X509Certificate } from "node:crypto";
 import forge from "node-forge";
+import { SamlIdpError } from "./access";
 
 /** One signing key pair and its self-signed certificate, as Google generates per SAML IdP. */
 export interface SigningCredential {
@@ -88,14 +89,49 @@ export class KeyStore {
   }
 
   /**
-   * Adds a new certificate and makes it the signing one. Google refuses a third certificate; the
-   * simulator instead drops the oldest non-signing one so repeated rotations keep working.
+   * Adds a new certificate and makes it the signing one (Google's "Add certificate", then assigning
+   * it to the app). Google keeps at most two: with two in place a third is refused until one is
+   * deleted (support.google.com/a/answer/7394709 "Maintain SAML certificates"; goauthentik/authentik#12701).
    */
   rotate(idpId: string): SigningCredential {
     const keys = this.entry(idpId);
+    if (keys.certs.length >= MAX_CERTS)
+      throw new SamlIdpError(
+        "certificate_limit_reached",
+        409,
+        `An IdP has at most ${MAX_CERTS} certificates: delete one before adding another.`,
+      );
     const fresh = generateCredential(this.now());
-    keys.certs = [...keys.certs, fresh].slice(-MAX_CERTS);
+    keys.certs = [...keys.certs, fresh];
     keys.signing = fresh;
     return fresh;
   }
+
+  /**
+   * Deletes a certificate by its SHA-256 fingerprint (as `X509Certificate.fingerprint256` prints it).
+   * The one the app signs with cannot go: the app must be moved to the other certificate first.
+   */
+  delete(idpId: string, fingerprint256: string): void {
+    const keys = this.entry(idpId);
+    const wanted = fingerprint256.toUpperCase();
+    const found = keys.certs.find((c) => fingerprintOf(c) === wanted);
+    if (!found)
+      throw new SamlIdpError(
+        "unknown_certificate",
+        404,
+        `No certificate with fingerprint ${fingerprint256}.`,
+      );
+    if (found === keys.signing) {
+      throw new SamlIdpError(
+        "certificate_in_use",
+        409,
+        "The app signs with this certificate: assign the other certificate to the app before deleting it.",
+      );
+    }
+    keys.certs = keys.certs.filter((c) => c !== found);
+  }
+}
+
+export function fingerprintOf(credential: SigningCredential): string {
+  return new X509Certificate(credential.certificatePem).fingerprint256;
 }

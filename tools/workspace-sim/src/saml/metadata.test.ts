@@ -70,7 +70,7 @@ describe("IdP metadata (as Google publishes it)", () => {
     expect(idp.signingCertificatePem("C09other2")).not.toBe(idp.signingCertificatePem(CORP));
   });
 
-  it("certificate rotation publishes two certificates and signs with the new one; never more than two", () => {
+  it("certificate rotation publishes two certificates and signs with the new one; a third is refused until one is deleted (support.google.com/a/answer/7394709, goauthentik/authentik#12701)", () => {
     const idp = makeIdp();
     const before = idp.signingCertificatePem(CORP);
     idp.rotateCertificate(CORP);
@@ -82,6 +82,16 @@ describe("IdP metadata (as Google publishes it)", () => {
       new X509Certificate(before).fingerprint256,
       new X509Certificate(after).fingerprint256,
     ]);
+    expect(() => idp.rotateCertificate(CORP)).toThrow(
+      expect.objectContaining({ code: "certificate_limit_reached", status: 409 }),
+    );
+    expect(read(idp.metadataXml(CORP)).certs).toEqual(md.certs);
+    // The certificate the app signs with cannot be deleted; the old one can, and then a new one fits.
+    const fingerprint = (pemText: string) => new X509Certificate(pemText).fingerprint256;
+    expect(() => idp.deleteCertificate(CORP, fingerprint(after))).toThrow(
+      expect.objectContaining({ code: "certificate_in_use" }),
+    );
+    idp.deleteCertificate(CORP, fingerprint(before));
     idp.rotateCertificate(CORP);
     const third = read(idp.metadataXml(CORP));
     expect(third.certs).toHaveLength(2);
@@ -102,7 +112,20 @@ describe("IdP metadata (as Google publishes it)", () => {
         method: "POST",
         body: JSON.stringify({ idpId: CORP }),
       });
-      expect(((await rotated.json()) as { certificates: string[] }).certificates).toHaveLength(2);
+      const { certificates } = (await rotated.json()) as { certificates: string[] };
+      expect(certificates).toHaveLength(2);
+      const rotate = () =>
+        fetch(`${sim.baseUrl}/_sim/saml/rotate`, { method: "POST", body: JSON.stringify({ idpId: CORP }) });
+      const refused = await rotate();
+      expect(refused.status).toBe(409);
+      expect(await refused.json()).toMatchObject({ error: "certificate_limit_reached" });
+      const oldest = new X509Certificate(certificates[0]!).fingerprint256;
+      const deleted = await fetch(
+        `${sim.baseUrl}/_sim/saml/certificate?idpid=${CORP}&fingerprint=${encodeURIComponent(oldest)}`,
+        { method: "DELETE" },
+      );
+      expect(((await deleted.json()) as { certificates: string[] }).certificates).toEqual([certificates[1]]);
+      expect((await rotate()).status).toBe(200);
       const unknown = await fetch(`${sim.baseUrl}/o/saml2/metadata?idpid=nope`);
       expect(unknown.status).toBe(404);
     } finally {

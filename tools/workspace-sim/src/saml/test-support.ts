@@ -20,7 +20,14 @@ export function corpOrg(overrides: Partial<SamlOrg> = {}): SamlOrg {
     domain: "corp.example",
     users: [
       // /Sales/EMEA inherits the app from /Sales.
-      { email: "alice@corp.example", orgUnitPath: "/Sales/EMEA", groups: [], suspended: false },
+      {
+        email: "alice@corp.example",
+        orgUnitPath: "/Sales/EMEA",
+        groups: ["sales@corp.example", "emea@corp.example"],
+        suspended: false,
+        givenName: "Alice",
+        familyName: "Archer",
+      },
       { email: "admin@corp.example", orgUnitPath: "/Sales", groups: [], suspended: false },
       { email: "mallory@corp.example", orgUnitPath: "/Sales", groups: [], suspended: false },
       // The app is OFF for /Engineering but ON for a group bob is in.
@@ -57,7 +64,14 @@ export function otherOrg(): SamlOrg {
 
 export function makeIdp(orgs: SamlOrg[] = [corpOrg(), otherOrg()], baseUrl = "http://127.0.0.1:9"): SamlIdp {
   const byId = new Map(orgs.map((o) => [o.idpId, o]));
-  return createSamlIdp({ baseUrl, findOrg: (id) => byId.get(id) });
+  return createSamlIdp({
+    baseUrl,
+    findOrg: (id) => byId.get(id),
+    updateApp: (id, patch) => {
+      const org = byId.get(id);
+      if (org?.sp) org.sp = { ...org.sp, ...patch };
+    },
+  });
 }
 
 /**

@@ -10,13 +10,38 @@ export const NS = {
 } as const;
 
 export const NAMEID_EMAIL = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress";
+/**
+ * The "Name ID format" choices of a Google custom SAML app (Admin console → Service provider details),
+ * as the URIs Google puts in NameID/@Format. EMAIL is the usual choice; the admin may pick another.
+ */
+export const NAMEID_FORMATS = {
+  UNSPECIFIED: "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified",
+  EMAIL: NAMEID_EMAIL,
+  X509_SUBJECT: "urn:oasis:names:tc:SAML:1.1:nameid-format:X509SubjectName",
+  ENTITY: "urn:oasis:names:tc:SAML:2.0:nameid-format:entity",
+  PERSISTENT: "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
+  TRANSIENT: "urn:oasis:names:tc:SAML:2.0:nameid-format:transient",
+} as const;
+export type NameIdFormat = keyof typeof NAMEID_FORMATS;
 export const BINDING_REDIRECT = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect";
 export const BINDING_POST = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST";
 export const STATUS_SUCCESS = "urn:oasis:names:tc:SAML:2.0:status:Success";
+const XS = "http://www.w3.org/2001/XMLSchema";
+const XSI = "http://www.w3.org/2001/XMLSchema-instance";
 const CM_BEARER = "urn:oasis:names:tc:SAML:2.0:cm:bearer";
 const AC_UNSPECIFIED = "urn:oasis:names:tc:SAML:2.0:ac:classes:unspecified";
-const RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
-const SHA256 = "http://www.w3.org/2001/04/xmlenc#sha256";
+/** Google signs with RSA-SHA256 and SHA-256 digests; SHA-1 exists here only for forgeries. */
+export const ALGORITHMS = {
+  rsaSha256: "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+  sha256: "http://www.w3.org/2001/04/xmlenc#sha256",
+  rsaSha1: "http://www.w3.org/2000/09/xmldsig#rsa-sha1",
+  sha1: "http://www.w3.org/2000/09/xmldsig#sha1",
+} as const;
+export interface SigningAlgorithms {
+  signature: string;
+  digest: string;
+}
+const GOOGLE_ALGORITHMS: SigningAlgorithms = { signature: ALGORITHMS.rsaSha256, digest: ALGORITHMS.sha256 };
 const EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#";
 const ENVELOPED = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
 
@@ -55,6 +80,8 @@ export interface AssertionFields {
   id: string;
   issuer: string;
   nameId: string;
+  /** NameID/@Format: the app's Name ID format (EMAIL unless the admin chose another). */
+  nameIdFormat: string;
   issueInstant: Date;
   /** SubjectConfirmationData Recipient: the ACS URL. */
   recipient: string;
@@ -66,6 +93,13 @@ export interface AssertionFields {
   audience: string;
   sessionIndex: string;
   authnInstant: Date;
+  /** The app's attribute mapping for this user; no AttributeStatement when empty. */
+  attributes: SamlAttribute[];
+}
+
+export interface SamlAttribute {
+  name: string;
+  values: string[];
 }
 
 export interface ResponseFields {
@@ -74,6 +108,14 @@ export interface ResponseFields {
   destination: string;
   issueInstant: Date;
   inResponseTo?: string | undefined;
+  status: ResponseStatus;
+}
+
+/** saml2p:Status. Google posts only Success (it shows an error page instead); forgeries set others. */
+export interface ResponseStatus {
+  code: string;
+  subCode?: string | undefined;
+  message?: string | undefined;
 }
 
 /** The fields of a genuine Google assertion issued at `now`. */
@@ -84,6 +126,8 @@ export function genuineFields(input: {
   audience: string;
   inResponseTo?: string | undefined;
   now: Date;
+  nameIdFormat?: NameIdFormat | undefined;
+  attributes?: SamlAttribute[] | undefined;
 }): { assertion: AssertionFields; response: ResponseFields } {
   const issuer = entityIdFor(input.idpId);
   const now = input.now;
@@ -92,6 +136,7 @@ export function genuineFields(input: {
       id: samlId(),
       issuer,
       nameId: input.email,
+      nameIdFormat: NAMEID_FORMATS[input.nameIdFormat ?? "EMAIL"],
       issueInstant: now,
       recipient: input.acsUrl,
       inResponseTo: input.inResponseTo,
@@ -101,6 +146,7 @@ export function genuineFields(input: {
       audience: input.audience,
       sessionIndex: samlId(),
       authnInstant: now,
+      attributes: input.attributes ?? [],
     },
     response: {
       id: samlId(),
@@ -108,8 +154,24 @@ export function genuineFields(input: {
       destination: input.acsUrl,
       issueInstant: now,
       inResponseTo: input.inResponseTo,
+      status: { code: STATUS_SUCCESS },
     },
   };
+}
+
+/** Google's AttributeStatement: one Attribute per mapping, each value typed xs:anyType (OpenSAML). */
+function attributeStatementXml(attributes: SamlAttribute[]): string {
+  if (attributes.length === 0) return "";
+  const values = (a: SamlAttribute) =>
+    a.values
+      .map(
+        (v) =>
+          `<saml2:AttributeValue xmlns:xs="${XS}" xmlns:xsi="${XSI}" xsi:type="xs:anyType">${escapeXml(v)}</saml2:AttributeValue>`,
+      )
+      .join("");
+  return `<saml2:AttributeStatement>${attributes
+    .map((a) => `<saml2:Attribute${attr("Name", a.name)}>${values(a)}</saml2:Attribute>`)
+    .join("")}</saml2:AttributeStatement>`;
 }
 
 /** A saml2:Assertion shaped like the ones Google (OpenSAML) emits; compact, no whitespace nodes. */
@@ -118,7 +180,7 @@ export function assertionXml(f: AssertionFields): string {
     `<saml2:Assertion xmlns:saml2="${NS.assertion}"${attr("ID", f.id)}${attr("IssueInstant", iso(f.issueInstant))} Version="2.0">` +
     `<saml2:Issuer>${escapeXml(f.issuer)}</saml2:Issuer>` +
     "<saml2:Subject>" +
-    `<saml2:NameID Format="${NAMEID_EMAIL}">${escapeXml(f.nameId)}</saml2:NameID>` +
+    `<saml2:NameID${attr("Format", f.nameIdFormat)}>${escapeXml(f.nameId)}</saml2:NameID>` +
     `<saml2:SubjectConfirmation Method="${CM_BEARER}">` +
     `<saml2:SubjectConfirmationData${attr("InResponseTo", f.inResponseTo)}${attr("NotOnOrAfter", iso(f.subjectNotOnOrAfter))}${attr("Recipient", f.recipient)}/>` +
     "</saml2:SubjectConfirmation>" +
@@ -129,16 +191,24 @@ export function assertionXml(f: AssertionFields): string {
     `<saml2:AuthnStatement${attr("AuthnInstant", iso(f.authnInstant))}${attr("SessionIndex", f.sessionIndex)}>` +
     `<saml2:AuthnContext><saml2:AuthnContextClassRef>${AC_UNSPECIFIED}</saml2:AuthnContextClassRef></saml2:AuthnContext>` +
     "</saml2:AuthnStatement>" +
+    attributeStatementXml(f.attributes) +
     "</saml2:Assertion>"
   );
 }
 
+function statusXml(s: ResponseStatus): string {
+  const sub = s.subCode === undefined ? "" : `<saml2p:StatusCode${attr("Value", s.subCode)}/>`;
+  const message =
+    s.message === undefined ? "" : `<saml2p:StatusMessage>${escapeXml(s.message)}</saml2p:StatusMessage>`;
+  return `<saml2p:Status><saml2p:StatusCode${attr("Value", s.code)}${sub === "" ? "/>" : `>${sub}</saml2p:StatusCode>`}${message}</saml2p:Status>`;
+}
+
 /** A saml2p:Response wrapping `inner` (one or more assertions, already serialised). */
-export function responseXml(f: ResponseFields, inner: string, statusCode = STATUS_SUCCESS): string {
+export function responseXml(f: ResponseFields, inner: string): string {
   return (
     `<saml2p:Response xmlns:saml2p="${NS.protocol}"${attr("Destination", f.destination)}${attr("ID", f.id)}${attr("InResponseTo", f.inResponseTo)}${attr("IssueInstant", iso(f.issueInstant))} Version="2.0">` +
     `<saml2:Issuer xmlns:saml2="${NS.assertion}">${escapeXml(f.issuer)}</saml2:Issuer>` +
-    `<saml2p:Status><saml2p:StatusCode Value="${statusCode}"/></saml2p:Status>` +
+    statusXml(f.status) +
     inner +
     "</saml2p:Response>"
   );
@@ -149,15 +219,20 @@ export function responseXml(f: ResponseFields, inner: string, statusCode = STATU
  * digest), placing ds:Signature right after that element's Issuer as the SAML schema requires and
  * putting the signing certificate in KeyInfo, as Google does.
  */
-export function signById(xml: string, id: string, credential: SigningCredential): string {
+export function signById(
+  xml: string,
+  id: string,
+  credential: SigningCredential,
+  algorithms: SigningAlgorithms = GOOGLE_ALGORITHMS,
+): string {
   const sig = new SignedXml({
     privateKey: credential.privateKeyPem,
     publicCert: credential.certificatePem,
-    signatureAlgorithm: RSA_SHA256,
+    signatureAlgorithm: algorithms.signature,
     canonicalizationAlgorithm: EXC_C14N,
   });
   const target = `//*[@ID='${id}']`;
-  sig.addReference({ xpath: target, transforms: [ENVELOPED, EXC_C14N], digestAlgorithm: SHA256 });
+  sig.addReference({ xpath: target, transforms: [ENVELOPED, EXC_C14N], digestAlgorithm: algorithms.digest });
   sig.computeSignature(xml, {
     prefix: "ds",
     location: { reference: `${target}/*[local-name(.)='Issuer']`, action: "after" },
@@ -168,17 +243,31 @@ export function signById(xml: string, id: string, credential: SigningCredential)
 export interface BuildOptions {
   assertionKey?: SigningCredential | undefined;
   responseKey?: SigningCredential | undefined;
+  /** Google's RSA-SHA256 / SHA-256 unless a forgery asks otherwise. */
+  algorithms?: SigningAlgorithms | undefined;
 }
 
-/** Builds the full response: the assertion signed (if a key is given), then the response (if asked). */
+/**
+ * What Google signs, by the app's "Signed response" box: unticked (the default), the assertion
+ * only; ticked, the whole response only, leaving the assertion inside unsigned. Sources:
+ * node-saml/passport-saml#852, OCA/server-auth#321, goauthentik/authentik#22811 and #22812,
+ * flipboxfactory/saml-sp#173.
+ */
+export function googleSigning(key: SigningCredential, signResponse: boolean): BuildOptions {
+  return signResponse ? { responseKey: key } : { assertionKey: key };
+}
+
+/** Builds the full response: the assertion signed (if a key is given), then the response (if one is given). */
 export function buildResponse(
   fields: { assertion: AssertionFields; response: ResponseFields },
   options: BuildOptions,
 ): string {
   let assertion = assertionXml(fields.assertion);
-  if (options.assertionKey) assertion = signById(assertion, fields.assertion.id, options.assertionKey);
+  if (options.assertionKey)
+    assertion = signById(assertion, fields.assertion.id, options.assertionKey, options.algorithms);
   let response = responseXml(fields.response, assertion);
-  if (options.responseKey) response = signById(response, fields.response.id, options.responseKey);
+  if (options.responseKey)
+    response = signById(response, fields.response.id, options.responseKey, options.algorithms);
   return response;
 }
 

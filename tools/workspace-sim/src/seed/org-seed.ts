@@ -36,6 +36,22 @@ export const UserSeedSchema = z.object({
   generatedContacts: z.number().int().min(0).default(0),
 });
 
+/** A Google custom SAML app's settings (see src/saml/README.md for what each one does). */
+export const SamlAppSchema = z.object({
+  entityId: z.string(),
+  acsUrl: z.string(),
+  startUrl: z.string().optional(),
+  signResponse: z.boolean().optional(),
+  nameIdFormat: z
+    .enum(["UNSPECIFIED", "EMAIL", "X509_SUBJECT", "ENTITY", "PERSISTENT", "TRANSIENT"])
+    .optional(),
+  attributes: z
+    .array(z.object({ name: z.string().min(1), field: z.enum(["primaryEmail", "firstName", "lastName"]) }))
+    .optional(),
+  groupMembership: z.object({ name: z.string().min(1), groups: z.array(z.string()) }).optional(),
+});
+export type SamlAppSettings = z.infer<typeof SamlAppSchema>;
+
 export const OrgSeedSchema = z.object({
   id: z.string().optional(),
   domain: z.string(),
@@ -73,14 +89,7 @@ export const OrgSeedSchema = z.object({
   appAccess: z
     .object({ orgUnits: z.array(z.string()).default(["/"]), groups: z.array(z.string()).default([]) })
     .default({ orgUnits: ["/"], groups: [] }),
-  samlApp: z
-    .object({
-      entityId: z.string(),
-      acsUrl: z.string(),
-      startUrl: z.string().optional(),
-      signResponse: z.boolean().optional(),
-    })
-    .optional(),
+  samlApp: SamlAppSchema.optional(),
   oauthClients: z
     .array(
       z.object({
