@@ -11,7 +11,7 @@ import { freePort, type RunningEmulators, startEmulators } from "../emulators/em
 import { seedDemoIdentity } from "./demo-identity";
 import { type RunningFunction, startFunction } from "./function-process";
 import { DEMO_OAUTH_CLIENT, ensureLocalSecrets } from "./local-secrets";
-import { pubsubClient, wirePubSub } from "./pubsub-wiring";
+import { type Backoff, PRODUCTION_BACKOFF, pubsubClient, wirePubSub } from "./pubsub-wiring";
 import { type LocalScheduler, startScheduler } from "./scheduler";
 
 /** The demo organisation's service account with directory delegation (tools/workspace-sim/demo/demo-org.json). */
@@ -33,6 +33,8 @@ export interface StackOptions {
   build?: boolean;
   /** Use the ports the demo organisation expects (auth 8080, api 8081) when free; default true. */
   stablePorts?: boolean;
+  /** Backoff between redeliveries of a failed message (default: production's, 10 s to 600 s). */
+  backoff?: Backoff;
 }
 
 export interface RunningStack {
@@ -152,11 +154,15 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
         stoppers.push(() => running.stop());
       }),
     );
-    const subscriptions = await wirePubSub(manifest, {
+    const wiring = await wirePubSub(manifest, {
       projectId,
       pubsubHost: emulators.pubsubHost,
       endpointOf: (fn) => functions.get(fn.name)?.url ?? "",
+      backoff: options.backoff ?? PRODUCTION_BACKOFF,
+      log,
     });
+    stoppers.push(() => wiring.close());
+    const subscriptions = wiring.subscriptions;
 
     if (sim?.saml) {
       const demo = await seedDemoIdentity({
