@@ -6,7 +6,7 @@
 // it, so later messages with the same ordering key are delivered. The emulator keeps ordering, retention
 // and redelivery; it redelivers an unacknowledged push about once a second whatever the retry policy,
 // and on an ordered subscription it never dead-letters, so a failing message blocks its key for good.
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, request, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { PubSub } from "@google-cloud/pubsub";
 
@@ -33,6 +33,8 @@ export interface DeliveryBridge {
   url: string;
   /** Registers a subscription; returns the push endpoint the emulator should deliver it to. */
   route(subscription: BridgedSubscription): string;
+  /** Deliveries sent to a function and not yet answered. */
+  inFlight(): number;
   close(): Promise<void>;
 }
 
@@ -79,6 +81,32 @@ export function deadLetterAttributes(
   };
 }
 
+/**
+ * One POST on a fresh connection, resolving to the status or rejecting when the connection breaks. (Not
+ * fetch: undici silently retried a push whose process was killed, and the delivery hung.)
+ */
+function post(url: string, body: string, timeoutMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: "POST",
+        agent: false,
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+        timeout: timeoutMs,
+      },
+      (res) => {
+        res.resume();
+        res.once("end", () => resolve(res.statusCode ?? 500));
+        res.once("error", reject);
+      },
+    );
+    req.once("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.once("error", reject);
+    req.end(body);
+  });
+}
+
 async function readBody(req: IncomingMessage): Promise<string> {
   let body = "";
   req.setEncoding("utf8");
@@ -91,6 +119,7 @@ export async function startDeliveryBridge(options: DeliveryBridgeOptions): Promi
   const log = options.log ?? (() => {});
   const routes = new Map<string, BridgedSubscription>();
   const attempts = new Map<string, Attempts>();
+  let inFlight = 0;
 
   async function forwardToDeadLetter(route: BridgedSubscription, body: PushBody, count: number) {
     const message = body.message ?? {};
@@ -122,17 +151,18 @@ export async function startDeliveryBridge(options: DeliveryBridgeOptions): Promi
     const count = (previous?.count ?? 0) + 1;
     const dlp = route.deadLetterTopic !== null && route.maxDeliveryAttempts !== null;
     let ok = false;
+    inFlight++;
     try {
-      const res = await fetch(route.target, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(dlp ? { ...body, deliveryAttempt: count } : body),
-        signal: AbortSignal.timeout(route.timeoutMs),
-      });
-      await res.arrayBuffer();
-      ok = res.ok;
+      const status = await post(
+        route.target,
+        JSON.stringify(dlp ? { ...body, deliveryAttempt: count } : body),
+        route.timeoutMs,
+      );
+      ok = status >= 200 && status < 300;
     } catch {
       ok = false; // no answer (the process died, or the deadline passed): a failed attempt, as on Cloud Run
+    } finally {
+      inFlight--;
     }
     if (ok) {
       attempts.delete(key);
@@ -178,6 +208,7 @@ export async function startDeliveryBridge(options: DeliveryBridgeOptions): Promi
       routes.set(subscription.subscription, subscription);
       return `${url}/${encodeURIComponent(subscription.subscription)}`;
     },
+    inFlight: () => inFlight,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

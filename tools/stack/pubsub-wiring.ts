@@ -42,6 +42,8 @@ export interface WiredSubscription {
 
 export interface PubSubWiring {
   subscriptions: WiredSubscription[];
+  /** Deliveries the bridge has sent to a function and not yet had answered. */
+  inFlight(): number;
   /** Stops the delivery bridge (pushes are refused from then on). */
   close(): Promise<void>;
 }
@@ -109,7 +111,7 @@ export async function wirePubSub(manifest: Manifest, options: WiringOptions): Pr
         deadLetterTopic: deadLetterName,
       });
     }
-    return { subscriptions, close: () => bridge.close() };
+    return { subscriptions, inFlight: () => bridge.inFlight(), close: () => bridge.close() };
   } catch (error) {
     await bridge.close();
     throw error;

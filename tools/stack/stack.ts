@@ -27,6 +27,8 @@ export interface StackOptions {
   /** Start the Workspace simulator (default: when it is in the repo). */
   simulator?: boolean;
   log?: (line: string) => void;
+  /** The stack's own notices (a function restarted, a message dead-lettered); default: log. */
+  events?: (line: string) => void;
   /** Where .local files go (stack.json, secrets, logs). */
   localDir?: string;
   /** Bundle the functions first (default). Tests that already built them pass false. */
@@ -40,6 +42,7 @@ export interface StackOptions {
 export interface RunningStack {
   projectId: string;
   services: Record<string, string>;
+  functions: ReadonlyMap<string, RunningFunction>;
   stop(): Promise<void>;
 }
 
@@ -82,6 +85,7 @@ async function startSimulator(): Promise<SimHandle | undefined> {
 
 export async function startStack(options: StackOptions = {}): Promise<RunningStack> {
   const log = options.log ?? ((line: string) => console.log(line));
+  const events = options.events ?? log;
   const manifest = options.manifest ?? loadManifest();
   const projectId = options.projectId ?? "switchboard-local";
   const localDir = options.localDir ?? LOCAL_DIR;
@@ -149,6 +153,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
             void appendFile(logFile, `${line}\n`);
             log(`[${fn.name}] ${line}`);
           },
+          notify: (line) => events(`[stack] ${line}`),
         });
         functions.set(fn.name, running);
         stoppers.push(() => running.stop());
@@ -159,7 +164,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       pubsubHost: emulators.pubsubHost,
       endpointOf: (fn) => functions.get(fn.name)?.url ?? "",
       backoff: options.backoff ?? PRODUCTION_BACKOFF,
-      log,
+      log: events,
     });
     stoppers.push(() => wiring.close());
     const subscriptions = wiring.subscriptions;
@@ -197,7 +202,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       logs: join(localDir, "logs"),
     };
     await writeFile(join(localDir, "stack.json"), `${JSON.stringify(summary, null, 2)}\n`);
-    return { projectId, services, stop };
+    return { projectId, services, functions, stop };
   } catch (error) {
     await stop();
     throw error;
