@@ -1,5 +1,6 @@
 // Runs one bundled function (dist/<name>) in its own process under the real Functions Framework, as Cloud
-// Functions does, on a loopback port.
+// Functions does, on a loopback port, and supervises it: a process that dies is restarted on the same port
+// with a bounded backoff, as Cloud Run starts a new instance for the next request.
 import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { connect } from "node:net";
@@ -28,15 +29,37 @@ export interface RunningFunction {
   name: string;
   url: string;
   port: number;
-  process: ChildProcess;
+  /** The current process (a new one after each restart). */
+  readonly process: ChildProcess;
+  /** How many times the process was restarted after dying. */
+  readonly restarts: number;
   stop(): Promise<void>;
 }
+
+export interface RestartBackoff {
+  initialMs: number;
+  maximumMs: number;
+}
+
+/** First restart almost at once, then doubling up to 10 s while the function keeps dying. */
+export const DEFAULT_RESTART_BACKOFF: RestartBackoff = { initialMs: 100, maximumMs: 10_000 };
+/** A process that stayed up this long is healthy again: its next restart starts from the initial wait. */
+const STABLE_AFTER_MS = 30_000;
 
 export interface StartFunctionOptions {
   env: Record<string, string>;
   port?: number;
   /** Where the function's log lines go. */
   output?: (line: string) => void;
+  /**
+   * Restart the process on the same port when it exits unexpectedly (killed, out of memory, a crash), as
+   * Cloud Run starts a new instance; default true. A process that dies before it first listens fails the
+   * start instead.
+   */
+  supervise?: boolean;
+  restartBackoff?: RestartBackoff;
+  /** One line per unexpected exit and per restart. */
+  notify?: (line: string) => void;
 }
 
 async function waitForPort(port: number, child: ChildProcess, name: string, timeoutMs = 60_000) {
@@ -57,11 +80,7 @@ async function waitForPort(port: number, child: ChildProcess, name: string, time
   throw new Error(`function ${name} did not listen on ${port} within ${timeoutMs} ms`);
 }
 
-export async function startFunction(
-  fn: FunctionSpec,
-  options: StartFunctionOptions,
-): Promise<RunningFunction> {
-  const port = options.port ?? (await freePort());
+function spawnFunction(fn: FunctionSpec, port: number, options: StartFunctionOptions): ChildProcess {
   installExitHook();
   const child = spawn(
     process.execPath,
@@ -100,18 +119,71 @@ export async function startFunction(
       if (output) for (const line of lines) output(line);
     });
   }
+  return child;
+}
+
+const describeExit = (code: number | null, signal: NodeJS.Signals | null) =>
+  signal ? `signal ${signal}` : `exit code ${code}`;
+
+export async function startFunction(
+  fn: FunctionSpec,
+  options: StartFunctionOptions,
+): Promise<RunningFunction> {
+  const port = options.port ?? (await freePort());
+  const backoff = options.restartBackoff ?? DEFAULT_RESTART_BACKOFF;
+  const notify = options.notify ?? (() => {});
+  let child = spawnFunction(fn, port, options);
   await waitForPort(port, child, fn.name);
+  let stopping = false;
+  let restarts = 0;
+  let wait = backoff.initialMs;
+  let pending: NodeJS.Timeout | undefined;
+
+  const supervise = (current: ChildProcess) => {
+    const startedAt = Date.now();
+    current.once("exit", (code, signal) => {
+      if (stopping) return;
+      if (Date.now() - startedAt >= STABLE_AFTER_MS) wait = backoff.initialMs;
+      const delay = wait;
+      wait = Math.min(backoff.maximumMs, wait * 2);
+      notify(
+        `function ${fn.name} exited unexpectedly (${describeExit(code, signal)}); restarting it on port ${port} in ${delay} ms`,
+      );
+      pending = setTimeout(() => {
+        pending = undefined;
+        if (stopping) return;
+        child = spawnFunction(fn, port, options);
+        restarts++;
+        supervise(child);
+        waitForPort(port, child, fn.name).then(
+          () => notify(`function ${fn.name} restarted on port ${port} (restart ${restarts})`),
+          () => {}, // it died again: its exit handler schedules the next try
+        );
+      }, delay);
+      pending.unref();
+    });
+  };
+  if (options.supervise ?? true) supervise(child);
+
   return {
     name: fn.name,
     url: `http://127.0.0.1:${port}`,
     port,
-    process: child,
+    get process() {
+      return child;
+    },
+    get restarts() {
+      return restarts;
+    },
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-        setTimeout(() => child.kill("SIGKILL"), 3000).unref();
+        stopping = true;
+        if (pending) clearTimeout(pending);
+        const current = child;
+        if (current.exitCode !== null || current.signalCode !== null) return resolve();
+        current.once("exit", () => resolve());
+        current.kill("SIGTERM");
+        setTimeout(() => current.kill("SIGKILL"), 3000).unref();
       }),
   };
 }

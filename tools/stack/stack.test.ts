@@ -6,6 +6,7 @@ import { Firestore } from "@google-cloud/firestore";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadManifest, type Manifest } from "../../functions/manifest";
 import { useEmulators } from "../testing/emulator-env";
+import { eventually } from "../testing/eventually";
 import { pubsubClient } from "./pubsub-wiring";
 import { startScheduler } from "./scheduler";
 import { type RunningStack, startStack } from "./stack";
@@ -13,6 +14,7 @@ import { type RunningStack, startStack } from "./stack";
 const emulators = useEmulators("stack");
 let stack: RunningStack;
 let localDir: string;
+const events: string[] = [];
 
 beforeAll(async () => {
   localDir = await mkdtemp(join(tmpdir(), "sb-stack-"));
@@ -23,6 +25,7 @@ beforeAll(async () => {
     build: false,
     stablePorts: false,
     log: () => {},
+    events: (line) => events.push(line),
   });
 });
 afterAll(async () => {
@@ -61,6 +64,19 @@ describe("local stack", () => {
     expect((await db.doc("orgs/org-s/audit/stack-1").get()).exists).toBe(true);
     await db.terminate();
   });
+
+  it("restarts a function process that dies, on the same URL, and says so", async () => {
+    const api = stack.functions.get("api")!;
+    const killed = api.process;
+    killed.kill("SIGKILL");
+    await eventually(async () => (api.restarts === 1 && events.length >= 2 ? true : undefined), 60_000);
+    expect(events).toEqual([
+      `[stack] function api exited unexpectedly (signal SIGKILL); restarting it on port ${api.port} in 100 ms`,
+      `[stack] function api restarted on port ${api.port} (restart 1)`,
+    ]);
+    expect(api.process.pid).not.toBe(killed.pid);
+    expect((await fetch(`${stack.services.api}/readyz`)).status).toBe(200);
+  }, 90_000);
 
   it("creates a local secrets file outside the repo's tracked files", async () => {
     const secrets = JSON.parse(await readFile(join(localDir, "secrets.json"), "utf8"));

@@ -11,7 +11,7 @@ import { freePort, type RunningEmulators, startEmulators } from "../emulators/em
 import { seedDemoIdentity } from "./demo-identity";
 import { type RunningFunction, startFunction } from "./function-process";
 import { DEMO_OAUTH_CLIENT, ensureLocalSecrets } from "./local-secrets";
-import { pubsubClient, wirePubSub } from "./pubsub-wiring";
+import { type Backoff, PRODUCTION_BACKOFF, pubsubClient, wirePubSub } from "./pubsub-wiring";
 import { type LocalScheduler, startScheduler } from "./scheduler";
 
 /** The demo organisation's service account with directory delegation (tools/workspace-sim/demo/demo-org.json). */
@@ -27,17 +27,22 @@ export interface StackOptions {
   /** Start the Workspace simulator (default: when it is in the repo). */
   simulator?: boolean;
   log?: (line: string) => void;
+  /** The stack's own notices (a function restarted, a message dead-lettered); default: log. */
+  events?: (line: string) => void;
   /** Where .local files go (stack.json, secrets, logs). */
   localDir?: string;
   /** Bundle the functions first (default). Tests that already built them pass false. */
   build?: boolean;
   /** Use the ports the demo organisation expects (auth 8080, api 8081) when free; default true. */
   stablePorts?: boolean;
+  /** Backoff between redeliveries of a failed message (default: production's, 10 s to 600 s). */
+  backoff?: Backoff;
 }
 
 export interface RunningStack {
   projectId: string;
   services: Record<string, string>;
+  functions: ReadonlyMap<string, RunningFunction>;
   stop(): Promise<void>;
 }
 
@@ -80,6 +85,7 @@ async function startSimulator(): Promise<SimHandle | undefined> {
 
 export async function startStack(options: StackOptions = {}): Promise<RunningStack> {
   const log = options.log ?? ((line: string) => console.log(line));
+  const events = options.events ?? log;
   const manifest = options.manifest ?? loadManifest();
   const projectId = options.projectId ?? "switchboard-local";
   const localDir = options.localDir ?? LOCAL_DIR;
@@ -147,16 +153,21 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
             void appendFile(logFile, `${line}\n`);
             log(`[${fn.name}] ${line}`);
           },
+          notify: (line) => events(`[stack] ${line}`),
         });
         functions.set(fn.name, running);
         stoppers.push(() => running.stop());
       }),
     );
-    const subscriptions = await wirePubSub(manifest, {
+    const wiring = await wirePubSub(manifest, {
       projectId,
       pubsubHost: emulators.pubsubHost,
       endpointOf: (fn) => functions.get(fn.name)?.url ?? "",
+      backoff: options.backoff ?? PRODUCTION_BACKOFF,
+      log: events,
     });
+    stoppers.push(() => wiring.close());
+    const subscriptions = wiring.subscriptions;
 
     if (sim?.saml) {
       const demo = await seedDemoIdentity({
@@ -191,7 +202,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       logs: join(localDir, "logs"),
     };
     await writeFile(join(localDir, "stack.json"), `${JSON.stringify(summary, null, 2)}\n`);
-    return { projectId, services, stop };
+    return { projectId, services, functions, stop };
   } catch (error) {
     await stop();
     throw error;
