@@ -128,7 +128,7 @@ const bench: Bench = {
         refresh.push(t4 - t3);
         authenticated.push(t5 - t4);
       }
-      // The worst XML we could build against the ACS (GOOGLE-FIDELITY / issue 18): 145 KB (193 KB of
+      // The worst XML we could build against the ACS (docs/google-behaviour.md#saml-signatures): 145 KB (193 KB of
       // base64) of nested or sibling elements inside a genuinely signed assertion. Before the shape bound
       // the ACS spent 16 s (deep) and 961 s (wide) of CPU on one such post; now it is refused unparsed.
       const pathological: Record<"deep" | "wide", number[]> = { deep: [], wide: [] };

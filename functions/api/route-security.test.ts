@@ -17,7 +17,7 @@ let db: Firestore;
 let userToken: string;
 let adminToken: string;
 type Operation = {
-  "x-access": "public" | "user" | "admin";
+  "x-access": "public" | "user" | "admin" | "service";
   parameters?: Array<{ name: string; in: string }>;
 };
 let operations: Array<{ method: string; path: string; op: Operation }> = [];
@@ -78,7 +78,7 @@ const servedByApi = (path: string) => path.startsWith("/v1/");
 describe("route security, for every route in the API description", () => {
   it("describes every route's access level", () => {
     expect(operations.length).toBeGreaterThan(10);
-    for (const { op } of operations) expect(["public", "user", "admin"]).toContain(op["x-access"]);
+    for (const { op } of operations) expect(["public", "user", "admin", "service"]).toContain(op["x-access"]);
   });
 
   it("refuses every protected route without a token, or with a forged one, with 401", async () => {
@@ -105,7 +105,10 @@ describe("route security, for every route in the API description", () => {
 
   it("refuses another organisation's and another user's data on every route that names them", async () => {
     const scoped = operations.filter(
-      (o) => /\{(org|user)\}/.test(o.path) && o.op["x-access"] !== "public" && servedByApi(o.path),
+      (o) =>
+        /\{(org|user)\}/.test(o.path) &&
+        (o.op["x-access"] === "user" || o.op["x-access"] === "admin") &&
+        servedByApi(o.path),
     );
     for (const { method, path } of scoped) {
       if (path.includes("{org}")) {

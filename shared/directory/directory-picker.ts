@@ -2,9 +2,9 @@
 // their Switchboard status, so an admin can choose whom to invite.
 import { FieldPath, type Firestore } from "@google-cloud/firestore";
 import { z } from "zod";
-import type { UserAccount } from "../accounts";
+import { UserAccount } from "../accounts";
 import { pageCursor } from "../platform/page-cursor";
-import type { SnapshotGroup, SnapshotUser } from "./directory-snapshot";
+import { SnapshotGroupSchema, type SnapshotUser, SnapshotUserSchema } from "./directory-snapshot";
 
 export type SwitchboardStatus =
   | "none"
@@ -82,7 +82,8 @@ export async function browseDirectory(
       .where("email", "==", query.group.toLowerCase())
       .limit(1)
       .get();
-    memberIds = new Set((groups.docs[0]?.data() as SnapshotGroup | undefined)?.memberIds ?? []);
+    const group = SnapshotGroupSchema.safeParse(groups.docs[0]?.data());
+    memberIds = new Set(group.success ? group.data.memberIds : []);
   }
   const matches = (u: SnapshotUser) =>
     !u.deleted &&
@@ -106,12 +107,12 @@ export async function browseDirectory(
     const snap = await ref.limit(batch).get();
     scanned += snap.size;
     for (const d of snap.docs) {
-      const u = d.data() as SnapshotUser;
-      if (matches(u)) found.push(u);
+      // A stored user that no longer parses is left out of the listing (the next sync rewrites it).
+      const u = SnapshotUserSchema.safeParse(d.data());
+      if (u.success && matches(u.data)) found.push(u.data);
     }
     const last = snap.docs.at(-1);
-    if (last && snap.size === batch)
-      after = { email: (last.data() as SnapshotUser).primaryEmail, id: last.id };
+    if (last && snap.size === batch) after = { email: String(last.get("primaryEmail") ?? ""), id: last.id };
     else exhausted = true;
   }
   const page = found.slice(0, query.limit);
@@ -172,12 +173,12 @@ async function accountsFor(
         .get(),
     ]);
     for (const d of byEmail.docs) {
-      const a = d.data() as UserAccount;
-      if (!a.workspaceId) out.set(a.email, a);
+      const a = UserAccount.safeParse(d.data());
+      if (a.success && !a.data.workspaceId) out.set(a.data.email, a.data);
     }
     for (const d of byId.docs) {
-      const a = d.data() as UserAccount;
-      if (a.workspaceId) out.set(a.workspaceId, a);
+      const a = UserAccount.safeParse(d.data());
+      if (a.success && a.data.workspaceId) out.set(a.data.workspaceId, a.data);
     }
   }
   return out;

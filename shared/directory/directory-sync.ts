@@ -242,7 +242,7 @@ export interface PushHint {
 
 /**
  * The user a push names, as Google holds them now. A user still being created answers 404 by id for a
- * while (GOOGLE-FIDELITY row 10; users.insert: "User creation is not complete"), so a 404 is retried
+ * while (docs/google-behaviour.md; users.insert: "User creation is not complete"), so a 404 is retried
  * by the push's primary email; when a non-delete push's user is still not found, the hint is
  * redelivered later rather than read as a deletion.
  */

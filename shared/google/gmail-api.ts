@@ -54,6 +54,11 @@ export interface GmailAdapterOptions {
   /** Paces the parts this user has in flight from this instance (gmail-pacing.ts). */
   gate?: PartsGate;
   fetch?: typeof fetch;
+  /**
+   * Google answered 401 to `token` (the vault's TokenSource.tokenRefused): the token is forgotten and the
+   * request sent once more with a fresh one; `again` = the fresh one was refused too (needs_reauth).
+   */
+  tokenRefused?: (token: string, again: boolean) => Promise<void>;
 }
 
 /** The token, or the token with the scopes Google granted (to avoid what they forbid). */
@@ -111,12 +116,20 @@ export function gmailApi(
     });
     return granted;
   };
-  const send = async (path: string, init: RequestInit = {}): Promise<Response> => {
+  const send = async (path: string, init: RequestInit = {}, refreshed = false): Promise<Response> => {
     const { token } = await grant();
     const res = await doFetch(`${root}${path}`, {
       ...init,
       headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${token}` },
     });
+    if (res.status === 401 && options.tokenRefused) {
+      // An access token that died early: refresh once and retry; a second refusal needs the user.
+      await options.tokenRefused(token, refreshed);
+      if (!refreshed) {
+        granted = undefined;
+        return send(path, init, true);
+      }
+    }
     if (!res.ok) {
       const text = await res.text();
       let data: unknown = text;

@@ -57,6 +57,8 @@ export const ConfigSchema = z
       .max(32 * 1024 * 1024)
       .default(1024 * 1024),
     PORT: Port.optional(),
+    /** Failed credential checks one client address may cause per minute and instance before 429. */
+    AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(300),
   })
   .superRefine((env, ctx) => {
     if (env.SECRETS_BACKEND === "local" && !env.LOCAL_SECRETS_FILE) {

@@ -18,10 +18,27 @@ const PARSE_ERRORS: Record<string, { code: ErrorCode; message: string }> = {
   "request.aborted": { code: "invalid_request", message: "Request was aborted" },
 };
 
+/** Express's own 4xx refusals (a path that is not valid percent-encoding, …) keep their status. */
+const BY_STATUS: Record<number, { code: ErrorCode; message: string }> = {
+  400: { code: "invalid_request", message: "The request is malformed (its path or encoding)" },
+  404: { code: "not_found", message: "Not found" },
+  413: { code: "payload_too_large", message: "Request body is too large" },
+  415: { code: "unsupported_media_type", message: "Unsupported media type" },
+};
+
 export function toParseErrorResponse(err: unknown) {
-  const type = (err as BodyParserError | undefined)?.type ?? "";
-  const known = PARSE_ERRORS[type];
-  return toErrorResponse(known ? new AppError(known.code, known.message) : err);
+  const e = err as (BodyParserError & { statusCode?: number }) | undefined;
+  const known = PARSE_ERRORS[e?.type ?? ""];
+  if (known) return toErrorResponse(new AppError(known.code, known.message));
+  const status = e?.status ?? e?.statusCode;
+  if (status !== undefined && status >= 400 && status < 500) {
+    const mapped = BY_STATUS[status] ?? {
+      code: "invalid_request" as const,
+      message: "The request was refused",
+    };
+    return { ...toErrorResponse(new AppError(mapped.code, mapped.message)), status };
+  }
+  return toErrorResponse(err);
 }
 
 let installed = false;

@@ -68,6 +68,8 @@ export interface QueryParam {
 }
 
 export const DEFAULT_QUERY_MAX = 1024;
+/** Longer limits for parameters that carry a list or an opaque position, whichever route reads them. */
+const QUERY_MAX_BY_NAME: Record<string, number> = { cursor: 8192, pageToken: 8192, users: 200 * 300 };
 
 /** A per-instance request budget for public routes that check credentials or take pushes. */
 export interface RateLimitRule {
@@ -139,7 +141,7 @@ export interface HttpHandlerOptions {
   authenticateService?: (req: Request) => Promise<void>;
   /** Origins allowed to call from a browser (CORS); read on each request, so configuration stays lazy. */
   corsOrigins?: () => readonly string[];
-  /** Failed credential checks one client address may cause a minute before it gets 429 (default 60). */
+  /** Failed credential checks one client address may cause a minute before it gets 429 (default 300). */
   failedAuthPerMinute?: () => number;
 }
 
@@ -153,11 +155,14 @@ const SECURITY_HEADERS: Record<string, string> = {
   "referrer-policy": "no-referrer",
 };
 
-/** The caller's address: the first X-Forwarded-For hop (Google's front end sets it), else the socket's. */
+/**
+ * The caller's address: the last X-Forwarded-For hop, which Google's front end appends (earlier hops are
+ * whatever the client sent, so a client cannot pick its own budget), else the socket's.
+ */
 export function clientAddress(req: Request): string {
   const forwarded = req.headers["x-forwarded-for"];
-  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
-  return (first || req.socket?.remoteAddress || "unknown").slice(0, 64);
+  const last = (Array.isArray(forwarded) ? forwarded.at(-1) : forwarded)?.split(",").at(-1)?.trim();
+  return (last || req.socket?.remoteAddress || "unknown").slice(0, 64);
 }
 
 function decodePathParam(key: string, raw: string): string {
@@ -173,7 +178,7 @@ function decodePathParam(key: string, raw: string): string {
 function checkQuery(route: Route, query: URLSearchParams): void {
   for (const [name, value] of query) {
     const spec = route.query?.[name];
-    const max = spec?.maxLength ?? DEFAULT_QUERY_MAX;
+    const max = spec?.maxLength ?? QUERY_MAX_BY_NAME[name] ?? DEFAULT_QUERY_MAX;
     if (value.length > max)
       throw new AppError("validation_failed", `Query parameter ${name} is longer than ${max} characters`, {
         details: { field: name },
@@ -249,7 +254,7 @@ export function createHttpHandler(routes: Route[], options: HttpHandlerOptions) 
     limiters.set(rule.name, limiter);
     return limiter;
   };
-  const failedAuth = requestLimiter(options.failedAuthPerMinute ?? (() => 60));
+  const failedAuth = requestLimiter(options.failedAuthPerMinute ?? (() => 300));
   const limit = (limiter: RequestLimiter, key: string, what: string) => {
     const taken = limiter.take(key);
     if (!taken.ok)
@@ -320,12 +325,8 @@ export function createHttpHandler(routes: Route[], options: HttpHandlerOptions) 
       }
       let principal: Principal | undefined;
       if (route.access !== "public") {
-        // A client that keeps failing authentication is refused before it costs another token check.
-        const over = failedAuth.over(address);
-        if (over)
-          throw new AppError("rate_limited", `Too many failed sign-ins; try again in ${over} s`, {
-            headers: { "retry-after": String(over) },
-          });
+        // A client address that keeps failing authentication gets 429 instead of 401 past its budget; a
+        // valid credential is never slowed by what others behind the same address did.
         try {
           if (route.access === "service") {
             if (!options.authenticateService)

@@ -34,9 +34,11 @@ export function buildOpenApi(routes: Route[], info: { title: string; version: st
     const success = r.success ?? { status: 200, description: "OK" };
     const operation: Record<string, unknown> = {
       summary: r.summary,
-      // Who may call it: public, user (any signed-in user of the org) or admin. Clients and tests read it.
+      // Who may call it: public, user (any signed-in user of the org), admin, or service (the phone system).
       "x-access": r.access,
-      ...(r.access === "public" ? {} : { security: [{ session: [] }] }),
+      ...(r.access === "public"
+        ? {}
+        : { security: [r.access === "service" ? { service: [] } : { session: [] }] }),
       operationId: `${r.method.toLowerCase()}${path.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? "").toUpperCase())}`,
       responses: {
         [String(success.status)]: { description: success.description },
@@ -64,7 +66,14 @@ export function buildOpenApi(routes: Route[], info: { title: string; version: st
     paths,
     components: {
       schemas: { Error: ErrorBody },
-      securitySchemes: { session: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+      securitySchemes: {
+        session: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
+        service: {
+          type: "http",
+          scheme: "bearer",
+          description: "The phone system's service token (Secret Manager telephony-service-token)",
+        },
+      },
     },
   };
 }

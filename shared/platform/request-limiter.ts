@@ -4,8 +4,6 @@
 export interface RequestLimiter {
   /** true when the request fits; otherwise the seconds until the key's window resets. */
   take(key: string): { ok: true } | { ok: false; retryAfterSeconds: number };
-  /** Without counting: the seconds until the key's window resets when its budget is spent, else 0. */
-  over(key: string): number;
 }
 
 const WINDOW_MS = 60_000;
@@ -17,11 +15,6 @@ export function requestLimiter(perMinute: () => number, now: () => number = Date
   const resetIn = (w: { start: number }, t: number) =>
     Math.max(1, Math.ceil((w.start + WINDOW_MS - t) / 1000));
   return {
-    over(key) {
-      const t = now();
-      const w = windows.get(key);
-      return w && t - w.start < WINDOW_MS && w.count >= perMinute() ? resetIn(w, t) : 0;
-    },
     take(key) {
       const t = now();
       let w = windows.get(key);

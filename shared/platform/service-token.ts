@@ -21,8 +21,11 @@ export async function requireTelephonyService(
   authorization: string | string[] | undefined,
 ): Promise<void> {
   const header = Array.isArray(authorization) ? authorization[0] : authorization;
-  if (!bearerMatches(header, await secrets.get(TELEPHONY_SECRET)))
-    throw new AppError("unauthenticated", "A telephony service token is required");
+  const refused = new AppError("unauthenticated", "A telephony service token is required");
+  if (!/^Bearer\s+\S/i.test(header ?? "")) throw refused;
+  // No readable secret (not provisioned yet) means no token can match: refused, never a 500.
+  const secret = await secrets.get(TELEPHONY_SECRET).catch(() => "");
+  if (!bearerMatches(header, secret)) throw refused;
 }
 
 /** The HTTP layer's check for "service" routes: the telephony token, before the body is read. */

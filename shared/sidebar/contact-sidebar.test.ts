@@ -291,6 +291,19 @@ describe("contact sidebar", () => {
     expect(next.emails).toMatchObject({ state: "not_connected", items: [] });
     await h.connect(alice, ["gmail", "drive", "calendar"]);
   });
+
+  it("a Gmail access token that dies early is refreshed once and the mail still shows", async () => {
+    const viewer = { orgId: ORG, userId: alice.userId, email: alice.email };
+    await h.sidebar.cache().forget(viewer, "gmail");
+    h.sim.control.killAccessTokens(alice.email);
+    h.sim.control.clearRequestLog();
+    const res = await h.sidebar.context().forEmail(viewer, bob.email);
+    expect(res.emails.state).toBe("ok");
+    expect(res.emails.items.length).toBeGreaterThan(0);
+    expect(h.sim.control.requestCount({ method: "oauth.token", status: 200 })).toBe(1);
+    const grant = await h.services.grants().findForIntegration(ORG, alice.userId, "gmail");
+    expect(grant?.status).toBe("connected");
+  });
 });
 
 // Gmail's per-user concurrency limit is on in the simulator by default (25 parts in flight; beyond →

@@ -87,6 +87,7 @@ export function sidebarServices(deps: SidebarDeps): SidebarServices {
           ...retry,
           mode: deps.gmailMode ?? "batch",
           gate: gmailGates(`${u.orgId}/${u.userId}`),
+          tokenRefused: (token, again) => deps.tokens().tokenRefused(u, "gmail", token, again),
         }),
       driveFor: (u) => googleDriveApi(target, userAuthClient(deps.tokens(), u, "drive"), retry),
       calendarFor: (u) => googleCalendarApi(target, userAuthClient(deps.tokens(), u, "calendar"), retry),

@@ -144,8 +144,8 @@ export async function writeBackUser(
 }
 
 /**
- * The user's profile; a user still being created answers 404 by id for a while (GOOGLE-FIDELITY row
- * 10), so a 404 is retried by the account's email (accepted only with the same Workspace id).
+ * The user's profile; a user still being created answers 404 by id for a while (docs/google-behaviour.md,
+ * Directory), so a 404 is retried by the account's email (accepted only with the same Workspace id).
  */
 async function readProfile(
   api: DirectoryProfileApi,

@@ -486,7 +486,7 @@ describe("directory write-back", () => {
     ).toBe(404);
   });
 
-  it("a new hire's number is written although Google still answers 404 by id and 412 'User creation is not complete' (GOOGLE-FIDELITY row 10): read by email, the write redelivered", async () => {
+  it("a new hire's number is written although Google still answers 404 by id and 412 'User creation is not complete' (public SCIM and Apps Script code quoting Google's message): read by email, the write redelivered", async () => {
     sim.control.addUser({ email: email("neo"), givenName: "Neo", familyName: "Hire", orgUnitPath: "/Sales" });
     await dir.publisher.publish(DirectorySyncMessage, {
       kind: "user-changed",

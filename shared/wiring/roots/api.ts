@@ -96,5 +96,6 @@ export function createApiHandler(graph: ProcessGraph = processGraphFromEnvironme
     authenticate: gate.authenticate,
     authenticateService: telephonyServiceAuthenticator(graph.ports.secrets),
     corsOrigins: () => clientOrigins(graph.ports.config()),
+    failedAuthPerMinute: () => graph.ports.config().AUTH_FAILURES_PER_MINUTE,
   });
 }

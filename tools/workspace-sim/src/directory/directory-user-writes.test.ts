@@ -268,7 +268,6 @@ describe("If-Match (admin-sdk directory reference users.update / users.patch doc
       expect(err.status).toBe(412);
       expect(err.body.error).toMatchObject({
         code: 412,
-        status: "FAILED_PRECONDITION",
         message: "Precondition Failed",
         errors: [{ message: "Precondition Failed", domain: "global", reason: "conditionNotMet" }],
       });

@@ -180,7 +180,7 @@ describe("messages.get", () => {
     expect((await client.users.messages.get({ userId: "me", id, format: "metadata" })).status).toBe(200);
   });
 
-  // googleapis/google-api-python-client#582 (Google's issue 115621456, "will not fix"),
+  // googleapis/google-api-python-client#582 (Google's tracker entry 115621456, "will not fix"),
   // googleworkspace/cli#104, bytechefhq/bytechef#5394; users.messages/list reference: q "cannot be
   // used when accessing the api using the gmail.metadata scope".
   it("refuses q, even empty, whenever gmail.metadata is in the token, beside broader scopes too", async () => {
