@@ -660,8 +660,9 @@ describe("sync tokens and channels over time", () => {
       schedule: "* * * * *",
       timeZone: "Etc/UTC",
     });
-    await waitFor(u, (d) => d.state === "in_meeting" && d.until?.getTime() === at(12));
-  });
+    // The polled sync queues behind the failed renewal's own requests for this user (one ordering key).
+    await waitFor(u, (d) => d.state === "in_meeting" && d.until?.getTime() === at(12), 80_000);
+  }, 90_000);
 
   it("shows the polling fallback in the integration's sync status", async () => {
     const status = await calendarSyncStatus(() => presence)({ orgId: ORG, userId: U.carol.userId });

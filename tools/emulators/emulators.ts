@@ -137,6 +137,13 @@ export async function startEmulators(options: EmulatorOptions): Promise<RunningE
 /** Deletes every document in the emulator's default database (the emulator's own reset endpoint). */
 export async function clearFirestore(firestoreHost: string, projectId: string): Promise<void> {
   const url = `http://${firestoreHost}/emulator/v1/projects/${projectId}/databases/(default)/documents`;
-  const res = await fetch(url, { method: "DELETE" });
-  if (!res.ok) throw new Error(`Clearing Firestore failed: ${res.status} ${await res.text()}`);
+  // A transaction still open in a process the test just stopped holds its locks for a few seconds
+  // (409 "Transaction lock timeout"): wait for the emulator to release them rather than fail the file.
+  for (let attempt = 1; ; attempt++) {
+    const res = await fetch(url, { method: "DELETE" });
+    if (res.ok) return;
+    if (res.status !== 409 || attempt >= 6)
+      throw new Error(`Clearing Firestore failed: ${res.status} ${await res.text()}`);
+    await new Promise((r) => setTimeout(r, 1000 * attempt));
+  }
 }
