@@ -2,12 +2,13 @@
 // (8080) taken, sign-in still works because the simulated Google is told the ports really used; the
 // functions listen on loopback only; SIGTERM to npm stops every process the stack started and removes
 // its stack.json.
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../build/build";
 import { eventually } from "../testing/eventually";
@@ -103,11 +104,13 @@ describe("npm start", () => {
 
   it("prints a working access token with npm run demo:token", async () => {
     const user = summary.demo.users.find((u) => u.role === "user" && !u.suspended)!;
-    const token = execFileSync("npm", ["run", "-s", "demo:token", "--", user.email], {
+    // Asynchronously: a blocked event loop would miss the api closing an idle keep-alive connection.
+    const { stdout } = await promisify(execFile)("npm", ["run", "-s", "demo:token", "--", user.email], {
       cwd: ROOT,
       env: { ...process.env, SWITCHBOARD_LOCAL_DIR: localDir },
       encoding: "utf8",
-    }).trim();
+    });
+    const token = stdout.trim();
     const me = await fetch(`${summary.services.api}/v1/me`, {
       headers: { authorization: `Bearer ${token}` },
     });
