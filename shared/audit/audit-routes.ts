@@ -24,6 +24,10 @@ export function auditRoutes(deps: { audit: AuditRepository }): Route[] {
       method: "GET",
       path: "/v1/admin/audit",
       access: "admin",
+      query: {
+        pageSize: { description: "entries per page, 1-100", maxLength: 4 },
+        cursor: { description: "the nextCursor of the previous page (opaque)" },
+      },
       summary:
         "The organisation's audit events, newest first (pageSize 1–200, cursor; pageToken is still accepted)",
       success: {

@@ -107,6 +107,11 @@ export function contactRoutes(deps: ContactRoutesDeps): Route[] {
       method: "GET",
       path: "/v1/contacts",
       access: "user",
+      query: {
+        kind: { description: "personal or company", maxLength: 16 },
+        limit: { description: "page size", maxLength: 4 },
+        cursor: { description: "the nextCursor of the previous page (opaque)" },
+      },
       summary: "The caller's contacts (personal and company), in name order, with cursor pagination",
       success: { status: 200, description: "{ contacts: Contact[], nextCursor: string | null }" },
       async handler(ctx) {
@@ -132,6 +137,13 @@ export function contactRoutes(deps: ContactRoutesDeps): Route[] {
       method: "GET",
       path: "/v1/contacts/search",
       access: "user",
+      query: {
+        q: {
+          description: "a name, email or phone-number prefix (required, at most 100 characters)",
+          maxLength: 100,
+        },
+        limit: { description: "at most 50", maxLength: 4 },
+      },
       summary: "Prefix search over names, emails and phone digits",
       success: { status: 200, description: "{ contacts: Contact[] }" },
       async handler(ctx) {
@@ -153,6 +165,7 @@ export function contactRoutes(deps: ContactRoutesDeps): Route[] {
       method: "GET",
       path: "/v1/contacts/lookup",
       access: "user",
+      query: { phone: { description: "the caller's number in any common format (required)", maxLength: 64 } },
       summary:
         "Caller-ID: the best contact (personal first, then company) for a phone number in any common format",
       success: { status: 200, description: "{ e164, contact: Contact | null, matches }" },

@@ -127,6 +127,12 @@ export function oauthCallbackRoutes(services: IdentityServices, options: Callbac
       method: "GET",
       path: OAUTH_CALLBACK_PATH,
       access: "public",
+      query: {
+        state: { description: "the state Switchboard issued with the consent request", maxLength: 256 },
+        code: { description: "Google's authorization code", maxLength: 2048 },
+        error: { description: "Google's error, e.g. access_denied", maxLength: 256 },
+        scope: { description: "the scopes granted", maxLength: 4096 },
+      },
       summary: "Google's redirect after consent; answers with a redirect to the app's returnTo",
       success: { status: 302, description: "Redirect to returnTo?integration=..&status=.." },
       async handler(ctx) {

@@ -47,6 +47,13 @@ export function samlRoutes(deps: SamlRouteDeps): Route[] {
       method: "GET",
       path: "/saml/login",
       access: "public",
+      query: {
+        org: { description: "the organisation id (required)", kind: "id" },
+        return_to: {
+          description: "where to return after sign-in: an allowed client origin",
+          maxLength: 2048,
+        },
+      },
       summary: "Start an SP-initiated login: redirects to the organisation's Google sign-in",
       success: { status: 302, description: "Redirect to the identity provider" },
       handler: async ({ query }) => {

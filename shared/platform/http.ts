@@ -175,10 +175,14 @@ function decodePathParam(key: string, raw: string): string {
   return checkIdentifier(`Path parameter ${key}`, value);
 }
 
+/** The longest value a query parameter may carry: its own limit, its name's, or the default. */
+export const queryMaxLength = (name: string, spec?: QueryParam): number =>
+  spec?.maxLength ?? QUERY_MAX_BY_NAME[name] ?? DEFAULT_QUERY_MAX;
+
 function checkQuery(route: Route, query: URLSearchParams): void {
   for (const [name, value] of query) {
     const spec = route.query?.[name];
-    const max = spec?.maxLength ?? QUERY_MAX_BY_NAME[name] ?? DEFAULT_QUERY_MAX;
+    const max = queryMaxLength(name, spec);
     if (value.length > max)
       throw new AppError("validation_failed", `Query parameter ${name} is longer than ${max} characters`, {
         details: { field: name },

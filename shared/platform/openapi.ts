@@ -1,7 +1,8 @@
 // The API description, generated from the route table itself, so it cannot drift from what is served.
 import { z } from "zod";
 import { ErrorCodes } from "./errors";
-import type { Route } from "./http";
+import { queryMaxLength, type Route } from "./http";
+import { MAX_IDENTIFIER_LENGTH } from "./identifiers";
 
 const ErrorBody = {
   type: "object",
@@ -19,18 +20,47 @@ const ErrorBody = {
   },
 };
 
+const errorRef = (description: string) => ({
+  description,
+  content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+});
+
+/** The error answers a route can give, from what it checks (every one in the Error shape). */
+function errorResponses(r: Route): Record<string, unknown> {
+  const hasParams = r.path.includes(":");
+  const responses: Record<string, unknown> = {};
+  if (hasParams || r.query || r.body)
+    responses["400"] = errorRef("Bad input: a malformed identifier, query value or body (the code names it)");
+  if (r.access !== "public") responses["401"] = errorRef("Missing, invalid or expired credentials");
+  if (r.access === "admin" || hasParams)
+    responses["403"] = errorRef("Not allowed for this caller or organisation");
+  if (hasParams) responses["404"] = errorRef("No such resource in your organisation");
+  if (r.access !== "public" || r.rateLimit)
+    responses["429"] = errorRef("Too many requests or failed credentials: retry after Retry-After seconds");
+  return responses;
+}
+
 const toOpenApiPath = (path: string) => path.replace(/:([A-Za-z_]+)/g, "{$1}");
 
 export function buildOpenApi(routes: Route[], info: { title: string; version: string }) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
     const path = toOpenApiPath(r.path);
-    const parameters = [...r.path.matchAll(/:([A-Za-z_]+)/g)].map((m) => ({
-      name: m[1],
-      in: "path",
-      required: true,
-      schema: { type: "string" },
-    }));
+    const parameters: Array<Record<string, unknown>> = [
+      ...[...r.path.matchAll(/:([A-Za-z_]+)/g)].map((m) => ({
+        name: m[1],
+        in: "path",
+        required: true,
+        schema: { type: "string", minLength: 1, maxLength: MAX_IDENTIFIER_LENGTH },
+      })),
+      ...Object.entries(r.query ?? {}).map(([name, q]) => ({
+        name,
+        in: "query",
+        required: false,
+        description: q.description,
+        schema: { type: "string", maxLength: queryMaxLength(name, q) },
+      })),
+    ];
     const success = r.success ?? { status: 200, description: "OK" };
     const operation: Record<string, unknown> = {
       summary: r.summary,
@@ -42,6 +72,7 @@ export function buildOpenApi(routes: Route[], info: { title: string; version: st
       operationId: `${r.method.toLowerCase()}${path.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? "").toUpperCase())}`,
       responses: {
         [String(success.status)]: { description: success.description },
+        ...errorResponses(r),
         default: {
           description: "Error",
           content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },

@@ -47,6 +47,9 @@ export function presenceRoutes(deps: PresenceRouteDeps): Route[] {
       method: "GET",
       path: "/v1/presence",
       access: "user",
+      query: {
+        users: { description: "comma-separated user ids of your org, or org/user (required, at most 200)" },
+      },
       summary:
         "Presence of up to 200 users (ids in your org, or org/user): state, reason, until, public titles to colleagues",
       success: {

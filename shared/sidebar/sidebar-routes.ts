@@ -71,6 +71,7 @@ export function sidebarRoutes(deps: SidebarRouteDeps): Route[] {
       method: "GET",
       path: "/v1/sidebar/context",
       access: "user",
+      query: { email: { description: "the contact's email address", maxLength: 320 } },
       summary: "Sidebar for an email address (?email=): shared emails, documents and events",
       success: { status: 200, description: "{ email, emails, documents, events }" },
       async handler(ctx) {
@@ -84,6 +85,9 @@ export function sidebarRoutes(deps: SidebarRouteDeps): Route[] {
       method: "POST",
       path: "/v1/calendar/events/:eventId/meeting",
       access: "user",
+      query: {
+        calendarId: { description: "the calendar holding the event (default primary)", maxLength: 320 },
+      },
       summary:
         "Add (or update) meeting details in an event: join link, PIN and dial-in numbers; organiser or editor only",
       success: { status: 200, description: "{ room, joinUrl, pin, eventId, updated }" },
@@ -96,6 +100,9 @@ export function sidebarRoutes(deps: SidebarRouteDeps): Route[] {
       method: "DELETE",
       path: "/v1/calendar/events/:eventId/meeting",
       access: "user",
+      query: {
+        calendarId: { description: "the calendar holding the event (default primary)", maxLength: 320 },
+      },
       summary: "Remove meeting details from an event, restoring its description; organiser or editor only",
       success: { status: 200, description: "{ removed }" },
       async handler(ctx) {
