@@ -3,7 +3,7 @@
 // against the signed-in user, the grant stored, and the browser returned to the app.
 import { AppError } from "../platform/errors";
 import { converter } from "../platform/firestore";
-import { type HttpResult, type Route, route } from "../platform/http";
+import { CREDENTIAL_RATE_LIMIT, type HttpResult, type Route, route } from "../platform/http";
 import { auditConsent } from "./consent-audit";
 import type { TokenSet } from "./google-oauth";
 import { detachIntegration } from "./grant-detach";
@@ -126,6 +126,7 @@ export function oauthCallbackRoutes(services: IdentityServices, options: Callbac
       method: "GET",
       path: OAUTH_CALLBACK_PATH,
       access: "public",
+      rateLimit: CREDENTIAL_RATE_LIMIT,
       summary: "Google's redirect after consent; answers with a redirect to the app's returnTo",
       success: { status: 302, description: "Redirect to returnTo?integration=..&status=.." },
       async handler(ctx) {

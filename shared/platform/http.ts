@@ -5,8 +5,9 @@
 import { randomUUID } from "node:crypto";
 import type { Request, Response } from "@google-cloud/functions-framework";
 import type { z } from "zod";
+import { RATE_LIMIT_DEFAULTS } from "./config";
 import { AppError, toErrorResponse } from "./errors";
-import { checkIdentifier } from "./identifiers";
+import { checkIdentifier, MAX_IDENTIFIER_LENGTH } from "./identifiers";
 import { type Logger, logger as rootLogger, traceFromHeaders } from "./logger";
 import { type RequestLimiter, requestLimiter } from "./request-limiter";
 
@@ -71,14 +72,28 @@ export const DEFAULT_QUERY_MAX = 1024;
 /** Longer limits for parameters that carry a list or an opaque position, whichever route reads them. */
 const QUERY_MAX_BY_NAME: Record<string, number> = { cursor: 8192, pageToken: 8192, users: 200 * 300 };
 
-/** A per-instance request budget for public routes that check credentials or take pushes. */
+/**
+ * A per-instance request budget for a public route that checks credentials or takes pushes. Each route
+ * counts its own requests per key; the per-minute figure is the configured budget it names.
+ */
 export interface RateLimitRule {
-  /** The limiter's name (one budget per name and key). */
-  name: string;
-  perMinute: () => number;
+  budget: keyof typeof RATE_LIMIT_DEFAULTS;
   /** What one budget covers; default the client's address. */
   keyOf?: (req: Request) => string | undefined;
 }
+
+/** Sign-in, session and consent-callback routes: per client address. */
+export const CREDENTIAL_RATE_LIMIT: RateLimitRule = { budget: "credentials" };
+
+/** Google's push notifications: per watch channel (X-Goog-Channel-ID), else per address. */
+export const WEBHOOK_RATE_LIMIT: RateLimitRule = {
+  budget: "webhooks",
+  keyOf: (req) => {
+    const channel = req.headers["x-goog-channel-id"];
+    const id = Array.isArray(channel) ? channel[0] : channel;
+    return id ? `channel:${id.slice(0, MAX_IDENTIFIER_LENGTH)}` : undefined;
+  },
+};
 
 export interface Route<Schema extends z.ZodType = z.ZodType> {
   method: Method;
@@ -143,6 +158,8 @@ export interface HttpHandlerOptions {
   corsOrigins?: () => readonly string[];
   /** Failed credential checks one client address may cause a minute before it gets 429 (default 300). */
   failedAuthPerMinute?: () => number;
+  /** The budgets routes' rate limits draw on (defaults RATE_LIMIT_DEFAULTS); read on each request. */
+  rateLimits?: { [B in RateLimitRule["budget"]]?: () => number };
 }
 
 const CORS_HEADERS = "authorization, content-type, x-request-id";
@@ -248,10 +265,13 @@ function bodyOf(req: Request, maxBodyBytes: number, accepts: "json" | "form"): u
 
 export function createHttpHandler(routes: Route[], options: HttpHandlerOptions) {
   const compiled = routes.map(compile).sort(bySpecificity);
-  const limiters = new Map<string, RequestLimiter>();
-  const limiterFor = (rule: RateLimitRule) => {
-    const limiter = limiters.get(rule.name) ?? requestLimiter(rule.perMinute);
-    limiters.set(rule.name, limiter);
+  // One limiter per rate-limited route, so a flood of one sign-in route leaves the others alone.
+  const limiters = new Map<Route, RequestLimiter>();
+  const limiterFor = (route: Route, rule: RateLimitRule) => {
+    const limiter =
+      limiters.get(route) ??
+      requestLimiter(options.rateLimits?.[rule.budget] ?? (() => RATE_LIMIT_DEFAULTS[rule.budget]));
+    limiters.set(route, limiter);
     return limiter;
   };
   const failedAuth = requestLimiter(options.failedAuthPerMinute ?? (() => 300));
@@ -321,7 +341,7 @@ export function createHttpHandler(routes: Route[], options: HttpHandlerOptions) 
       checkQuery(route, url.searchParams);
       if (route.rateLimit) {
         const key = route.rateLimit.keyOf?.(req) ?? address;
-        limit(limiterFor(route.rateLimit), key, "requests");
+        limit(limiterFor(route, route.rateLimit), key, "requests");
       }
       let principal: Principal | undefined;
       if (route.access !== "public") {
