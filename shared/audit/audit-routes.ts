@@ -26,6 +26,11 @@ export function auditRoutes(deps: { audit: AuditRepository }): Route[] {
       access: "admin",
       summary:
         "The organisation's audit events, newest first (pageSize 1–200, cursor; pageToken is still accepted)",
+      query: {
+        pageSize: { description: "page size, 1–200" },
+        cursor: { description: "nextCursor of the previous page" },
+        pageToken: { description: "the same cursor, older name" },
+      },
       success: {
         status: 200,
         description:

@@ -107,6 +107,11 @@ export function contactRoutes(deps: ContactRoutesDeps): Route[] {
       path: "/v1/contacts",
       access: "user",
       summary: "The caller's contacts (personal and company), in name order, with cursor pagination",
+      query: {
+        kind: { description: "personal or company (default both)" },
+        limit: { description: `page size, 1–${MAX_PAGE}` },
+        cursor: { description: "nextCursor of the previous page" },
+      },
       success: { status: 200, description: "{ contacts: Contact[], nextCursor: string | null }" },
       async handler(ctx) {
         const kind = ctx.query.get("kind");
@@ -132,6 +137,10 @@ export function contactRoutes(deps: ContactRoutesDeps): Route[] {
       path: "/v1/contacts/search",
       access: "user",
       summary: "Prefix search over names, emails and phone digits",
+      query: {
+        q: { description: "what to search for (required, at most 100 characters)" },
+        limit: { description: "how many, 1–50" },
+      },
       success: { status: 200, description: "{ contacts: Contact[] }" },
       async handler(ctx) {
         const q = (ctx.query.get("q") ?? "").trim();
@@ -151,6 +160,7 @@ export function contactRoutes(deps: ContactRoutesDeps): Route[] {
       access: "user",
       summary:
         "Caller-ID: the best contact (personal first, then company) for a phone number in any common format",
+      query: { phone: { description: "the number, in any common format (required)", maxLength: 64 } },
       success: { status: 200, description: "{ e164, contact: Contact | null, matches }" },
       async handler(ctx) {
         const phone = ctx.query.get("phone");

@@ -204,6 +204,13 @@ export function directoryAdminRoutes(make: () => DirectoryServices): Route[] {
       access: "admin",
       summary:
         "Browse or search (email prefix) the synced directory by OU or group, with each person's Switchboard status (limit, cursor)",
+      query: {
+        q: { description: "email prefix" },
+        ou: { description: "organisational unit path" },
+        group: { description: "group email or id" },
+        limit: { description: "page size, 1–200" },
+        cursor: { description: "nextCursor of the previous page" },
+      },
       success: {
         status: 200,
         description:

@@ -128,6 +128,12 @@ export function oauthCallbackRoutes(services: IdentityServices, options: Callbac
       access: "public",
       rateLimit: CREDENTIAL_RATE_LIMIT,
       summary: "Google's redirect after consent; answers with a redirect to the app's returnTo",
+      query: {
+        state: { description: "the single-use state issued with the consent URL", maxLength: 64 },
+        code: { description: "the authorization code", maxLength: 2048 },
+        error: { description: "Google's error, e.g. access_denied" },
+        scope: { description: "the scopes granted", maxLength: 8192 },
+      },
       success: { status: 302, description: "Redirect to returnTo?integration=..&status=.." },
       async handler(ctx) {
         const stateId = ctx.query.get("state") ?? "";

@@ -49,6 +49,10 @@ export function samlRoutes(deps: SamlRouteDeps): Route[] {
       access: "public",
       rateLimit: CREDENTIAL_RATE_LIMIT,
       summary: "Start an SP-initiated login: redirects to the organisation's Google sign-in",
+      query: {
+        org: { description: "the organisation's id (required)", kind: "id", maxLength: 100 },
+        return_to: { description: "where to land after sign-in (an allowed origin)", maxLength: 2048 },
+      },
       success: { status: 302, description: "Redirect to the identity provider" },
       handler: async ({ query }) => {
         const orgId = query.get("org");

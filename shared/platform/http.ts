@@ -59,7 +59,7 @@ export interface HttpResult {
   text?: string;
 }
 
-/** A query parameter a route reads: how long it may be, and whether it names something by id. */
+/** A query parameter or header a route reads: how long it may be, and whether it names something by id. */
 export interface QueryParam {
   description: string;
   /** Longest accepted value (default DEFAULT_QUERY_MAX). */
@@ -71,6 +71,10 @@ export interface QueryParam {
 export const DEFAULT_QUERY_MAX = 1024;
 /** Longer limits for parameters that carry a list or an opaque position, whichever route reads them. */
 const QUERY_MAX_BY_NAME: Record<string, number> = { cursor: 8192, pageToken: 8192, users: 200 * 300 };
+
+/** The longest value accepted for a query parameter or header. */
+export const maxLengthOf = (name: string, spec: QueryParam | undefined): number =>
+  spec?.maxLength ?? QUERY_MAX_BY_NAME[name] ?? DEFAULT_QUERY_MAX;
 
 /**
  * A per-instance request budget for a public route that checks credentials or takes pushes. Each route
@@ -84,6 +88,19 @@ export interface RateLimitRule {
 
 /** Sign-in, session and consent-callback routes: per client address. */
 export const CREDENTIAL_RATE_LIMIT: RateLimitRule = { budget: "credentials" };
+
+/**
+ * The headers of Google's push notifications (docs/google-behaviour.md#calendar-push-channels): the
+ * channel id names a stored channel, so it is held to the identifier rule; a bad one is a 400 (Google
+ * does not retry 4xx) before any read.
+ */
+export const WATCH_CHANNEL_HEADERS: Record<string, QueryParam> = {
+  "x-goog-channel-id": { description: "the watch channel's id", kind: "id" },
+  "x-goog-channel-token": { description: "the channel's secret token", maxLength: 256 },
+  "x-goog-resource-id": { description: "the watched resource's opaque id", maxLength: 256 },
+  "x-goog-resource-state": { description: "sync, exists, not_exists, or a directory event", maxLength: 32 },
+  "x-goog-message-number": { description: "the notification's number on its channel", maxLength: 32 },
+};
 
 /** Google's push notifications: per watch channel (X-Goog-Channel-ID), else per address. */
 export const WEBHOOK_RATE_LIMIT: RateLimitRule = {
@@ -102,6 +119,8 @@ export interface Route<Schema extends z.ZodType = z.ZodType> {
   access: Access;
   /** The query parameters it reads (validated for length and identifiers; listed in the description). */
   query?: Record<string, QueryParam>;
+  /** Request headers it reads as input (lower case; the webhooks' channel headers), checked the same way. */
+  headers?: Record<string, QueryParam>;
   rateLimit?: RateLimitRule;
   /** The body's media type: JSON (default), or an HTML form post (the SAML ACS). */
   accepts?: "json" | "form";
@@ -195,12 +214,26 @@ function decodePathParam(key: string, raw: string): string {
 function checkQuery(route: Route, query: URLSearchParams): void {
   for (const [name, value] of query) {
     const spec = route.query?.[name];
-    const max = spec?.maxLength ?? QUERY_MAX_BY_NAME[name] ?? DEFAULT_QUERY_MAX;
+    const max = maxLengthOf(name, spec);
     if (value.length > max)
       throw new AppError("validation_failed", `Query parameter ${name} is longer than ${max} characters`, {
         details: { field: name },
       });
     if (spec?.kind === "id" && value !== "") checkIdentifier(`Query parameter ${name}`, value);
+  }
+}
+
+function checkHeaders(route: Route, headers: Request["headers"]): void {
+  for (const [name, spec] of Object.entries(route.headers ?? {})) {
+    const raw = headers[name];
+    const value = Array.isArray(raw) ? raw[0] : raw;
+    if (value === undefined || value === "") continue;
+    const max = maxLengthOf(name, spec);
+    if (value.length > max)
+      throw new AppError("validation_failed", `Header ${name} is longer than ${max} characters`, {
+        details: { field: name },
+      });
+    if (spec.kind === "id") checkIdentifier(`Header ${name}`, value);
   }
 }
 
@@ -339,6 +372,7 @@ export function createHttpHandler(routes: Route[], options: HttpHandlerOptions) 
         params[key] = decodePathParam(key, match.m[i + 1] ?? "");
       });
       checkQuery(route, url.searchParams);
+      checkHeaders(route, req.headers);
       if (route.rateLimit) {
         const key = route.rateLimit.keyOf?.(req) ?? address;
         limit(limiterFor(route, route.rateLimit), key, "requests");

@@ -1,7 +1,8 @@
 // The API description, generated from the route table itself, so it cannot drift from what is served.
 import { z } from "zod";
 import { ErrorCodes } from "./errors";
-import type { Route } from "./http";
+import { maxLengthOf, type Route } from "./http";
+import { MAX_IDENTIFIER_LENGTH } from "./identifiers";
 
 const ErrorBody = {
   type: "object",
@@ -25,12 +26,29 @@ export function buildOpenApi(routes: Route[], info: { title: string; version: st
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
     const path = toOpenApiPath(r.path);
-    const parameters = [...r.path.matchAll(/:([A-Za-z_]+)/g)].map((m) => ({
-      name: m[1],
-      in: "path",
-      required: true,
-      schema: { type: "string" },
-    }));
+    const described = (where: "query" | "header", params: Route["query"]) =>
+      Object.entries(params ?? {}).map(([name, p]) => ({
+        name,
+        in: where,
+        description: p.description,
+        schema: {
+          type: "string",
+          maxLength:
+            p.kind === "id" ? Math.min(maxLengthOf(name, p), MAX_IDENTIFIER_LENGTH) : maxLengthOf(name, p),
+          // An id: checked by the identifier rule (shared/platform/identifiers.ts).
+          ...(p.kind === "id" ? { format: "identifier" } : {}),
+        },
+      }));
+    const parameters = [
+      ...[...r.path.matchAll(/:([A-Za-z_]+)/g)].map((m) => ({
+        name: m[1],
+        in: "path",
+        required: true,
+        schema: { type: "string", maxLength: MAX_IDENTIFIER_LENGTH, format: "identifier" },
+      })),
+      ...described("query", r.query),
+      ...described("header", r.headers),
+    ];
     const success = r.success ?? { status: 200, description: "OK" };
     const operation: Record<string, unknown> = {
       summary: r.summary,

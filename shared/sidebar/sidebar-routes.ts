@@ -33,6 +33,9 @@ const CalendarId = z
   .regex(/^[^/\s]+$/);
 const Email = z.email();
 
+const CALENDAR_QUERY = {
+  calendarId: { description: "the event's calendar (default primary)", maxLength: 320 },
+} satisfies Route["query"];
 const calendarIdOf = (query: URLSearchParams) => {
   const raw = query.get("calendarId");
   if (raw === null || raw === "") return "primary";
@@ -72,6 +75,7 @@ export function sidebarRoutes(deps: SidebarRouteDeps): Route[] {
       path: "/v1/sidebar/context",
       access: "user",
       summary: "Sidebar for an email address (?email=): shared emails, documents and events",
+      query: { email: { description: "the other party's email address", maxLength: 320 } },
       success: { status: 200, description: "{ email, emails, documents, events }" },
       async handler(ctx) {
         const raw = ctx.query.get("email")?.trim() ?? "";
@@ -86,6 +90,7 @@ export function sidebarRoutes(deps: SidebarRouteDeps): Route[] {
       access: "user",
       summary:
         "Add (or update) meeting details in an event: join link, PIN and dial-in numbers; organiser or editor only",
+      query: CALENDAR_QUERY,
       success: { status: 200, description: "{ room, joinUrl, pin, eventId, updated }" },
       async handler(ctx) {
         const p = principalOf(ctx);
@@ -97,6 +102,7 @@ export function sidebarRoutes(deps: SidebarRouteDeps): Route[] {
       path: "/v1/calendar/events/:eventId/meeting",
       access: "user",
       summary: "Remove meeting details from an event, restoring its description; organiser or editor only",
+      query: CALENDAR_QUERY,
       success: { status: 200, description: "{ removed }" },
       async handler(ctx) {
         const p = principalOf(ctx);
