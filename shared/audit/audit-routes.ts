@@ -24,12 +24,13 @@ export function auditRoutes(deps: { audit: AuditRepository }): Route[] {
       method: "GET",
       path: "/v1/admin/audit",
       access: "admin",
-      query: {
-        pageSize: { description: "entries per page, 1-100", maxLength: 4 },
-        cursor: { description: "the nextCursor of the previous page (opaque)" },
-      },
       summary:
         "The organisation's audit events, newest first (pageSize 1–200, cursor; pageToken is still accepted)",
+      query: {
+        pageSize: { description: "page size, 1–200" },
+        cursor: { description: "nextCursor of the previous page" },
+        pageToken: { description: "the same cursor, older name" },
+      },
       success: {
         status: 200,
         description:

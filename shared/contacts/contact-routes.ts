@@ -107,12 +107,12 @@ export function contactRoutes(deps: ContactRoutesDeps): Route[] {
       method: "GET",
       path: "/v1/contacts",
       access: "user",
-      query: {
-        kind: { description: "personal or company", maxLength: 16 },
-        limit: { description: "page size", maxLength: 4 },
-        cursor: { description: "the nextCursor of the previous page (opaque)" },
-      },
       summary: "The caller's contacts (personal and company), in name order, with cursor pagination",
+      query: {
+        kind: { description: "personal or company (default both)" },
+        limit: { description: `page size, 1–${MAX_PAGE}` },
+        cursor: { description: "nextCursor of the previous page" },
+      },
       success: { status: 200, description: "{ contacts: Contact[], nextCursor: string | null }" },
       async handler(ctx) {
         const kind = ctx.query.get("kind");
@@ -137,14 +137,11 @@ export function contactRoutes(deps: ContactRoutesDeps): Route[] {
       method: "GET",
       path: "/v1/contacts/search",
       access: "user",
-      query: {
-        q: {
-          description: "a name, email or phone-number prefix (required, at most 100 characters)",
-          maxLength: 100,
-        },
-        limit: { description: "at most 50", maxLength: 4 },
-      },
       summary: "Prefix search over names, emails and phone digits",
+      query: {
+        q: { description: "what to search for (required, at most 100 characters)" },
+        limit: { description: "how many, 1–50" },
+      },
       success: { status: 200, description: "{ contacts: Contact[] }" },
       async handler(ctx) {
         const q = (ctx.query.get("q") ?? "").trim();
@@ -165,9 +162,9 @@ export function contactRoutes(deps: ContactRoutesDeps): Route[] {
       method: "GET",
       path: "/v1/contacts/lookup",
       access: "user",
-      query: { phone: { description: "the caller's number in any common format (required)", maxLength: 64 } },
       summary:
         "Caller-ID: the best contact (personal first, then company) for a phone number in any common format",
+      query: { phone: { description: "the number, in any common format (required)", maxLength: 64 } },
       success: { status: 200, description: "{ e164, contact: Contact | null, matches }" },
       async handler(ctx) {
         const phone = ctx.query.get("phone");

@@ -202,15 +202,15 @@ export function directoryAdminRoutes(make: () => DirectoryServices): Route[] {
       method: "GET",
       path: "/v1/admin/directory/users",
       access: "admin",
-      query: {
-        q: { description: "an email prefix", maxLength: 256 },
-        ou: { description: "an org unit path", maxLength: 1024 },
-        group: { description: "a group email", maxLength: 256 },
-        limit: { description: "page size, 1-200", maxLength: 4 },
-        cursor: { description: "the nextCursor of the previous page (opaque)" },
-      },
       summary:
         "Browse or search (email prefix) the synced directory by OU or group, with each person's Switchboard status (limit, cursor)",
+      query: {
+        q: { description: "email prefix" },
+        ou: { description: "organisational unit path" },
+        group: { description: "group email or id" },
+        limit: { description: "page size, 1–200" },
+        cursor: { description: "nextCursor of the previous page" },
+      },
       success: {
         status: 200,
         description:

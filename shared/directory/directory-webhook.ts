@@ -4,7 +4,7 @@
 // `{kind, id, etag, primaryEmail}` (admin-sdk directory guides/push), never the user itself.
 import { z } from "zod";
 import { AppError } from "../platform/errors";
-import { type Route, route } from "../platform/http";
+import { type Route, route, WATCH_CHANNEL_HEADERS, WEBHOOK_RATE_LIMIT } from "../platform/http";
 import type { EventPublisher } from "../platform/pubsub";
 import type { WatchChannelLedger } from "../platform/watch-channel-ledger";
 import { DirectorySyncMessage } from "./directory-sync-worker";
@@ -30,6 +30,8 @@ export function directoryWebhookRoutes(deps: DirectoryWebhookDeps): Route[] {
       method: "POST",
       path: "/webhooks/directory",
       access: "public",
+      rateLimit: WEBHOOK_RATE_LIMIT,
+      headers: WATCH_CHANNEL_HEADERS,
       summary: "Admin SDK users.watch notifications (channel id and token checked; the user is re-fetched)",
       success: { status: 200, description: "acknowledged" },
       async handler(ctx) {

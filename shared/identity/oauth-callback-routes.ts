@@ -3,7 +3,7 @@
 // against the signed-in user, the grant stored, and the browser returned to the app.
 import { AppError } from "../platform/errors";
 import { converter } from "../platform/firestore";
-import { type HttpResult, type Route, route } from "../platform/http";
+import { CREDENTIAL_RATE_LIMIT, type HttpResult, type Route, route } from "../platform/http";
 import { truncateText } from "../platform/text";
 import { auditConsent } from "./consent-audit";
 import type { TokenSet } from "./google-oauth";
@@ -127,13 +127,14 @@ export function oauthCallbackRoutes(services: IdentityServices, options: Callbac
       method: "GET",
       path: OAUTH_CALLBACK_PATH,
       access: "public",
-      query: {
-        state: { description: "the state Switchboard issued with the consent request", maxLength: 256 },
-        code: { description: "Google's authorization code", maxLength: 2048 },
-        error: { description: "Google's error, e.g. access_denied", maxLength: 256 },
-        scope: { description: "the scopes granted", maxLength: 4096 },
-      },
+      rateLimit: CREDENTIAL_RATE_LIMIT,
       summary: "Google's redirect after consent; answers with a redirect to the app's returnTo",
+      query: {
+        state: { description: "the single-use state issued with the consent URL", maxLength: 64 },
+        code: { description: "the authorization code", maxLength: 2048 },
+        error: { description: "Google's error, e.g. access_denied" },
+        scope: { description: "the scopes granted", maxLength: 8192 },
+      },
       success: { status: 302, description: "Redirect to returnTo?integration=..&status=.." },
       async handler(ctx) {
         const stateId = ctx.query.get("state") ?? "";

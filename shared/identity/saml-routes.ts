@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { publishAuditEvent } from "../audit";
 import { AppError, isAppError } from "../platform/errors";
-import { type Route, route } from "../platform/http";
+import { CREDENTIAL_RATE_LIMIT, type Route, route } from "../platform/http";
 import type { OneTimeRecords } from "../platform/one-time-records";
 import type { EventPublisher } from "../platform/pubsub";
 import { checkReturnUrl, withParams } from "./return-urls";
@@ -47,14 +47,12 @@ export function samlRoutes(deps: SamlRouteDeps): Route[] {
       method: "GET",
       path: "/saml/login",
       access: "public",
-      query: {
-        org: { description: "the organisation id (required)", kind: "id" },
-        return_to: {
-          description: "where to return after sign-in: an allowed client origin",
-          maxLength: 2048,
-        },
-      },
+      rateLimit: CREDENTIAL_RATE_LIMIT,
       summary: "Start an SP-initiated login: redirects to the organisation's Google sign-in",
+      query: {
+        org: { description: "the organisation's id (required)", kind: "id", maxLength: 100 },
+        return_to: { description: "where to land after sign-in (an allowed origin)", maxLength: 2048 },
+      },
       success: { status: 302, description: "Redirect to the identity provider" },
       handler: async ({ query }) => {
         const orgId = query.get("org");
@@ -80,6 +78,7 @@ export function samlRoutes(deps: SamlRouteDeps): Route[] {
       method: "POST",
       path: "/saml/acs",
       access: "public",
+      rateLimit: CREDENTIAL_RATE_LIMIT,
       accepts: "form",
       body: AcsForm,
       summary: "Assertion consumer service: Google posts the signed SAML response here",

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { canSignIn, type UserRepository } from "../accounts";
 import { publishAuditEvent } from "../audit";
 import { AppError } from "../platform/errors";
-import { principalOf, type Route, route } from "../platform/http";
+import { CREDENTIAL_RATE_LIMIT, principalOf, type Route, route } from "../platform/http";
 import type { OneTimeRecords } from "../platform/one-time-records";
 import type { EventPublisher } from "../platform/pubsub";
 import type { RefreshSessions } from "./refresh-sessions";
@@ -45,6 +45,7 @@ export function sessionRoutes(deps: SessionRouteDeps): Route[] {
       method: "POST",
       path: "/v1/session/exchange",
       access: "public",
+      rateLimit: CREDENTIAL_RATE_LIMIT,
       body: Exchange,
       summary: "Exchange the one-time login code from a sign-in redirect for a session",
       handler: async ({ body }) => {
@@ -59,6 +60,7 @@ export function sessionRoutes(deps: SessionRouteDeps): Route[] {
       method: "POST",
       path: "/v1/session/refresh",
       access: "public",
+      rateLimit: CREDENTIAL_RATE_LIMIT,
       body: Refresh,
       summary: "Rotate the refresh token and get a new access token (reusing an old one ends the session)",
       handler: async ({ body }) => {

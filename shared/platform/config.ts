@@ -2,6 +2,13 @@
 // their own). A bad or missing variable fails start-up with a message naming every bad variable.
 import { z } from "zod";
 
+/**
+ * Per-minute budgets of the rate-limited public routes (shared/platform/http.ts): sign-in and session
+ * routes per client address, webhooks per watch channel. A channel normally gets a few notifications a
+ * minute, but Google can burst after a bulk change, so its budget is generous.
+ */
+export const RATE_LIMIT_DEFAULTS = { credentials: 300, webhooks: 600 } as const;
+
 const Port = z.coerce.number().int().min(1).max(65535);
 const HostPort = z.string().regex(/^[\w.-]+:\d+$/, "expected host:port");
 
@@ -59,6 +66,20 @@ export const ConfigSchema = z
     PORT: Port.optional(),
     /** Failed credential checks one client address may cause per minute and instance before 429. */
     AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(300),
+    /** Requests one client address may make to each sign-in and session route per minute and instance. */
+    CREDENTIAL_REQUESTS_PER_MINUTE: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .default(RATE_LIMIT_DEFAULTS.credentials),
+    /** Push notifications one watch channel may deliver per minute and instance (Google bursts). */
+    WEBHOOK_NOTIFICATIONS_PER_MINUTE: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .default(RATE_LIMIT_DEFAULTS.webhooks),
   })
   .superRefine((env, ctx) => {
     if (env.SECRETS_BACKEND === "local" && !env.LOCAL_SECRETS_FILE) {

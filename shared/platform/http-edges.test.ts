@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { type HandlerServer, serveHandler } from "../../tools/testing/handler-server";
 import { AppError } from "./errors";
-import { createHttpHandler, route } from "./http";
+import { createHttpHandler, route, WATCH_CHANNEL_HEADERS } from "./http";
 import { createLogger } from "./logger";
 
 const silent = createLogger({ write: () => {} });
@@ -36,6 +36,28 @@ beforeAll(async () => {
           summary: "Lookup",
           query: { q: { description: "what to find", maxLength: 16 } },
           handler: () => ({ body: { lookup: true } }),
+        }),
+        route({
+          method: "POST",
+          path: "/v1/push",
+          access: "public",
+          summary: "A push notification",
+          headers: WATCH_CHANNEL_HEADERS,
+          handler: () => {
+            handlerRuns++;
+            return { body: { ok: true } };
+          },
+        }),
+        route({
+          method: "GET",
+          path: "/v1/login",
+          access: "public",
+          summary: "Login",
+          query: { org: { description: "org id", kind: "id" } },
+          handler: () => {
+            handlerRuns++;
+            return { body: { ok: true } };
+          },
         }),
         route({
           method: "POST",
@@ -84,6 +106,29 @@ describe("the HTTP layer's edges", () => {
     const res = await server.call("GET", `/v1/things/${id}`);
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe(code);
+    expect(handlerRuns).toBe(before);
+  });
+
+  it.each(["__x__", "..", "a/b", "x".repeat(300)])(
+    "refuses the channel header %s with 400 invalid_identifier, before the handler runs",
+    async (id) => {
+      const before = handlerRuns;
+      const res = await server.call("POST", "/v1/push", { "x-goog-channel-id": id });
+      expect(res).toMatchObject({
+        status: 400,
+        body: {
+          error: { code: "invalid_identifier", message: expect.stringContaining("x-goog-channel-id") },
+        },
+      });
+      expect(handlerRuns).toBe(before);
+      expect((await server.call("POST", "/v1/push", { "x-goog-channel-id": "ch-1" })).status).toBe(200);
+    },
+  );
+
+  it.each(["__name__", ".", "%2F"])("refuses the id-valued query parameter %s with 400", async (org) => {
+    const before = handlerRuns;
+    const res = await server.call("GET", `/v1/login?org=${org}`);
+    expect(res).toMatchObject({ status: 400, body: { error: { code: "invalid_identifier" } } });
     expect(handlerRuns).toBe(before);
   });
 

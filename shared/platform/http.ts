@@ -5,8 +5,9 @@
 import { randomUUID } from "node:crypto";
 import type { Request, Response } from "@google-cloud/functions-framework";
 import type { z } from "zod";
+import { RATE_LIMIT_DEFAULTS } from "./config";
 import { AppError, toErrorResponse } from "./errors";
-import { checkIdentifier } from "./identifiers";
+import { checkIdentifier, MAX_IDENTIFIER_LENGTH } from "./identifiers";
 import { type Logger, logger as rootLogger, traceFromHeaders } from "./logger";
 import { type RequestLimiter, requestLimiter } from "./request-limiter";
 
@@ -58,7 +59,7 @@ export interface HttpResult {
   text?: string;
 }
 
-/** A query parameter a route reads: how long it may be, and whether it names something by id. */
+/** A query parameter or header a route reads: how long it may be, and whether it names something by id. */
 export interface QueryParam {
   description: string;
   /** Longest accepted value (default DEFAULT_QUERY_MAX). */
@@ -71,14 +72,45 @@ export const DEFAULT_QUERY_MAX = 1024;
 /** Longer limits for parameters that carry a list or an opaque position, whichever route reads them. */
 const QUERY_MAX_BY_NAME: Record<string, number> = { cursor: 8192, pageToken: 8192, users: 200 * 300 };
 
-/** A per-instance request budget for public routes that check credentials or take pushes. */
+/** The longest value accepted for a query parameter or header. */
+export const maxLengthOf = (name: string, spec: QueryParam | undefined): number =>
+  spec?.maxLength ?? QUERY_MAX_BY_NAME[name] ?? DEFAULT_QUERY_MAX;
+
+/**
+ * A per-instance request budget for a public route that checks credentials or takes pushes. Each route
+ * counts its own requests per key; the per-minute figure is the configured budget it names.
+ */
 export interface RateLimitRule {
-  /** The limiter's name (one budget per name and key). */
-  name: string;
-  perMinute: () => number;
+  budget: keyof typeof RATE_LIMIT_DEFAULTS;
   /** What one budget covers; default the client's address. */
   keyOf?: (req: Request) => string | undefined;
 }
+
+/** Sign-in, session and consent-callback routes: per client address. */
+export const CREDENTIAL_RATE_LIMIT: RateLimitRule = { budget: "credentials" };
+
+/**
+ * The headers of Google's push notifications (docs/google-behaviour.md#calendar-push-channels): the
+ * channel id names a stored channel, so it is held to the identifier rule; a bad one is a 400 (Google
+ * does not retry 4xx) before any read.
+ */
+export const WATCH_CHANNEL_HEADERS: Record<string, QueryParam> = {
+  "x-goog-channel-id": { description: "the watch channel's id", kind: "id" },
+  "x-goog-channel-token": { description: "the channel's secret token", maxLength: 256 },
+  "x-goog-resource-id": { description: "the watched resource's opaque id", maxLength: 256 },
+  "x-goog-resource-state": { description: "sync, exists, not_exists, or a directory event", maxLength: 32 },
+  "x-goog-message-number": { description: "the notification's number on its channel", maxLength: 32 },
+};
+
+/** Google's push notifications: per watch channel (X-Goog-Channel-ID), else per address. */
+export const WEBHOOK_RATE_LIMIT: RateLimitRule = {
+  budget: "webhooks",
+  keyOf: (req) => {
+    const channel = req.headers["x-goog-channel-id"];
+    const id = Array.isArray(channel) ? channel[0] : channel;
+    return id ? `channel:${id.slice(0, MAX_IDENTIFIER_LENGTH)}` : undefined;
+  },
+};
 
 export interface Route<Schema extends z.ZodType = z.ZodType> {
   method: Method;
@@ -87,6 +119,8 @@ export interface Route<Schema extends z.ZodType = z.ZodType> {
   access: Access;
   /** The query parameters it reads (validated for length and identifiers; listed in the description). */
   query?: Record<string, QueryParam>;
+  /** Request headers it reads as input (lower case; the webhooks' channel headers), checked the same way. */
+  headers?: Record<string, QueryParam>;
   rateLimit?: RateLimitRule;
   /** The body's media type: JSON (default), or an HTML form post (the SAML ACS). */
   accepts?: "json" | "form";
@@ -143,6 +177,8 @@ export interface HttpHandlerOptions {
   corsOrigins?: () => readonly string[];
   /** Failed credential checks one client address may cause a minute before it gets 429 (default 300). */
   failedAuthPerMinute?: () => number;
+  /** The budgets routes' rate limits draw on (defaults RATE_LIMIT_DEFAULTS); read on each request. */
+  rateLimits?: { [B in RateLimitRule["budget"]]?: () => number };
 }
 
 const CORS_HEADERS = "authorization, content-type, x-request-id";
@@ -175,19 +211,29 @@ function decodePathParam(key: string, raw: string): string {
   return checkIdentifier(`Path parameter ${key}`, value);
 }
 
-/** The longest value a query parameter may carry: its own limit, its name's, or the default. */
-export const queryMaxLength = (name: string, spec?: QueryParam): number =>
-  spec?.maxLength ?? QUERY_MAX_BY_NAME[name] ?? DEFAULT_QUERY_MAX;
-
 function checkQuery(route: Route, query: URLSearchParams): void {
   for (const [name, value] of query) {
     const spec = route.query?.[name];
-    const max = queryMaxLength(name, spec);
+    const max = maxLengthOf(name, spec);
     if (value.length > max)
       throw new AppError("validation_failed", `Query parameter ${name} is longer than ${max} characters`, {
         details: { field: name },
       });
     if (spec?.kind === "id" && value !== "") checkIdentifier(`Query parameter ${name}`, value);
+  }
+}
+
+function checkHeaders(route: Route, headers: Request["headers"]): void {
+  for (const [name, spec] of Object.entries(route.headers ?? {})) {
+    const raw = headers[name];
+    const value = Array.isArray(raw) ? raw[0] : raw;
+    if (value === undefined || value === "") continue;
+    const max = maxLengthOf(name, spec);
+    if (value.length > max)
+      throw new AppError("validation_failed", `Header ${name} is longer than ${max} characters`, {
+        details: { field: name },
+      });
+    if (spec.kind === "id") checkIdentifier(`Header ${name}`, value);
   }
 }
 
@@ -252,10 +298,13 @@ function bodyOf(req: Request, maxBodyBytes: number, accepts: "json" | "form"): u
 
 export function createHttpHandler(routes: Route[], options: HttpHandlerOptions) {
   const compiled = routes.map(compile).sort(bySpecificity);
-  const limiters = new Map<string, RequestLimiter>();
-  const limiterFor = (rule: RateLimitRule) => {
-    const limiter = limiters.get(rule.name) ?? requestLimiter(rule.perMinute);
-    limiters.set(rule.name, limiter);
+  // One limiter per rate-limited route, so a flood of one sign-in route leaves the others alone.
+  const limiters = new Map<Route, RequestLimiter>();
+  const limiterFor = (route: Route, rule: RateLimitRule) => {
+    const limiter =
+      limiters.get(route) ??
+      requestLimiter(options.rateLimits?.[rule.budget] ?? (() => RATE_LIMIT_DEFAULTS[rule.budget]));
+    limiters.set(route, limiter);
     return limiter;
   };
   const failedAuth = requestLimiter(options.failedAuthPerMinute ?? (() => 300));
@@ -323,9 +372,10 @@ export function createHttpHandler(routes: Route[], options: HttpHandlerOptions) 
         params[key] = decodePathParam(key, match.m[i + 1] ?? "");
       });
       checkQuery(route, url.searchParams);
+      checkHeaders(route, req.headers);
       if (route.rateLimit) {
         const key = route.rateLimit.keyOf?.(req) ?? address;
-        limit(limiterFor(route.rateLimit), key, "requests");
+        limit(limiterFor(route, route.rateLimit), key, "requests");
       }
       let principal: Principal | undefined;
       if (route.access !== "public") {

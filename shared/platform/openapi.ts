@@ -1,7 +1,7 @@
 // The API description, generated from the route table itself, so it cannot drift from what is served.
 import { z } from "zod";
 import { ErrorCodes } from "./errors";
-import { queryMaxLength, type Route } from "./http";
+import { maxLengthOf, type Route } from "./http";
 import { MAX_IDENTIFIER_LENGTH } from "./identifiers";
 
 const ErrorBody = {
@@ -46,20 +46,28 @@ export function buildOpenApi(routes: Route[], info: { title: string; version: st
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
     const path = toOpenApiPath(r.path);
-    const parameters: Array<Record<string, unknown>> = [
+    const described = (where: "query" | "header", params: Route["query"]) =>
+      Object.entries(params ?? {}).map(([name, p]) => ({
+        name,
+        in: where,
+        description: p.description,
+        schema: {
+          type: "string",
+          maxLength:
+            p.kind === "id" ? Math.min(maxLengthOf(name, p), MAX_IDENTIFIER_LENGTH) : maxLengthOf(name, p),
+          // An id: checked by the identifier rule (shared/platform/identifiers.ts).
+          ...(p.kind === "id" ? { format: "identifier" } : {}),
+        },
+      }));
+    const parameters = [
       ...[...r.path.matchAll(/:([A-Za-z_]+)/g)].map((m) => ({
         name: m[1],
         in: "path",
         required: true,
-        schema: { type: "string", minLength: 1, maxLength: MAX_IDENTIFIER_LENGTH },
+        schema: { type: "string", maxLength: MAX_IDENTIFIER_LENGTH, format: "identifier" },
       })),
-      ...Object.entries(r.query ?? {}).map(([name, q]) => ({
-        name,
-        in: "query",
-        required: false,
-        description: q.description,
-        schema: { type: "string", maxLength: queryMaxLength(name, q) },
-      })),
+      ...described("query", r.query),
+      ...described("header", r.headers),
     ];
     const success = r.success ?? { status: 200, description: "OK" };
     const operation: Record<string, unknown> = {

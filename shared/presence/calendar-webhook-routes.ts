@@ -10,7 +10,7 @@
 // 5xx, which Google retries.
 import type { Firestore } from "@google-cloud/firestore";
 import { AppError } from "../platform/errors";
-import { type Route, route } from "../platform/http";
+import { type Route, route, WATCH_CHANNEL_HEADERS, WEBHOOK_RATE_LIMIT } from "../platform/http";
 import { claim } from "../platform/idempotency";
 import type { EventPublisher } from "../platform/pubsub";
 import {
@@ -73,6 +73,8 @@ export function calendarWebhookRoutes(deps: CalendarWebhookDeps): Route[] {
       method: "POST",
       path: CALENDAR_WEBHOOK_PATH,
       access: "public", // authenticated by the per-channel token, checked below
+      rateLimit: WEBHOOK_RATE_LIMIT,
+      headers: WATCH_CHANNEL_HEADERS,
       summary: "Google Calendar push notification (watch channel); verified by channel token and resource id",
       success: { status: 200, description: "Acknowledged (empty body)" },
       async handler(ctx) {

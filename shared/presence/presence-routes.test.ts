@@ -86,6 +86,14 @@ describe("POST /v1/presence/:user/call-state (telephony, shared-secret bearer)",
     at: at.toISOString(),
   });
 
+  it("refuses an org id the store reserves with 400 invalid_identifier", async () => {
+    const res = await call("POST", "/v1/presence/u-cal/call-state", telephony(), {
+      ...body("on_call", "c1", new Date()),
+      orgId: "__x__",
+    });
+    expect(res).toMatchObject({ status: 400, body: { error: { code: "invalid_identifier" } } });
+  });
+
   it("refuses a missing or wrong service token and changes nothing", async () => {
     const t = new Date();
     expect((await call("POST", "/v1/presence/u-cal/call-state", {}, body("on_call", "c1", t))).status).toBe(
@@ -152,6 +160,14 @@ describe("GET /v1/presence", () => {
     expect((await call("GET", "/v1/presence", me("u-gus"))).status).toBe(400);
     expect((await call("GET", "/v1/presence?users=a/b/c", me("u-gus"))).status).toBe(400);
   });
+
+  it.each(["__x__", "..", `u-ok,${ORG}/__name__`, "__o__/u-ok"])(
+    "refuses %s in users with 400 invalid_identifier before reading",
+    async (users) => {
+      const res = await call("GET", `/v1/presence?users=${encodeURIComponent(users)}`, me("u-gus"));
+      expect(res).toMatchObject({ status: 400, body: { error: { code: "invalid_identifier" } } });
+    },
+  );
 });
 
 describe("the sweep's due users", () => {

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { AppError } from "../platform/errors";
 import { principalOf, type Route, route } from "../platform/http";
+import { checkIdentifier } from "../platform/identifiers";
 import { viewFor } from "./presence-engine";
 import type { PresenceRepository } from "./presence-repository";
 
@@ -47,11 +48,9 @@ export function presenceRoutes(deps: PresenceRouteDeps): Route[] {
       method: "GET",
       path: "/v1/presence",
       access: "user",
-      query: {
-        users: { description: "comma-separated user ids of your org, or org/user (required, at most 200)" },
-      },
       summary:
         "Presence of up to 200 users (ids in your org, or org/user): state, reason, until, public titles to colleagues",
+      query: { users: { description: "comma-separated user ids, or org/user (required, at most 200)" } },
       success: {
         status: 200,
         description: "{ presence: [{ orgId, userId, state, reason, until, title? }] }",
@@ -70,8 +69,9 @@ export function presenceRoutes(deps: PresenceRouteDeps): Route[] {
           const parts = r.split("/");
           const [a, b] = parts.length === 2 ? parts : parts.length === 1 ? [viewer.orgId, r] : [];
           if (!a || !b || !ID.test(a) || !ID.test(b))
-            throw new AppError("invalid_request", `Bad user id ${r}`);
-          return { orgId: a, userId: b };
+            throw new AppError("invalid_request", `Bad user id ${r.slice(0, 100)}`);
+          // Ids the store reserves (".", "..", "__x__") pass the character check; refuse them before any read.
+          return { orgId: checkIdentifier("users", a), userId: checkIdentifier("users", b) };
         });
         const docs = await deps.presence.getMany(keys);
         const presence = keys.map((k, i) => {
@@ -116,6 +116,7 @@ export function presenceRoutes(deps: PresenceRouteDeps): Route[] {
         const userId = ctx.params.user ?? "";
         const { orgId, state, callId } = ctx.body;
         if (!ID.test(orgId) || !ID.test(userId)) throw new AppError("invalid_request", "Bad org or user id");
+        checkIdentifier("orgId", orgId);
         if (deps.accountExists && !(await deps.accountExists(orgId, userId)))
           throw new AppError("not_found", `No user ${userId} in organisation ${orgId}`);
         const at = new Date(ctx.body.at);

@@ -33,6 +33,9 @@ const CalendarId = z
   .regex(/^[^/\s]+$/);
 const Email = z.email();
 
+const CALENDAR_QUERY = {
+  calendarId: { description: "the event's calendar (default primary)", maxLength: 320 },
+} satisfies Route["query"];
 const calendarIdOf = (query: URLSearchParams) => {
   const raw = query.get("calendarId");
   if (raw === null || raw === "") return "primary";
@@ -71,8 +74,8 @@ export function sidebarRoutes(deps: SidebarRouteDeps): Route[] {
       method: "GET",
       path: "/v1/sidebar/context",
       access: "user",
-      query: { email: { description: "the contact's email address", maxLength: 320 } },
       summary: "Sidebar for an email address (?email=): shared emails, documents and events",
+      query: { email: { description: "the other party's email address", maxLength: 320 } },
       success: { status: 200, description: "{ email, emails, documents, events }" },
       async handler(ctx) {
         const raw = ctx.query.get("email")?.trim() ?? "";
@@ -85,11 +88,9 @@ export function sidebarRoutes(deps: SidebarRouteDeps): Route[] {
       method: "POST",
       path: "/v1/calendar/events/:eventId/meeting",
       access: "user",
-      query: {
-        calendarId: { description: "the calendar holding the event (default primary)", maxLength: 320 },
-      },
       summary:
         "Add (or update) meeting details in an event: join link, PIN and dial-in numbers; organiser or editor only",
+      query: CALENDAR_QUERY,
       success: { status: 200, description: "{ room, joinUrl, pin, eventId, updated }" },
       async handler(ctx) {
         const p = principalOf(ctx);
@@ -100,10 +101,8 @@ export function sidebarRoutes(deps: SidebarRouteDeps): Route[] {
       method: "DELETE",
       path: "/v1/calendar/events/:eventId/meeting",
       access: "user",
-      query: {
-        calendarId: { description: "the calendar holding the event (default primary)", maxLength: 320 },
-      },
       summary: "Remove meeting details from an event, restoring its description; organiser or editor only",
+      query: CALENDAR_QUERY,
       success: { status: 200, description: "{ removed }" },
       async handler(ctx) {
         const p = principalOf(ctx);

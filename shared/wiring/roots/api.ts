@@ -97,5 +97,6 @@ export function createApiHandler(graph: ProcessGraph = processGraphFromEnvironme
     authenticateService: telephonyServiceAuthenticator(graph.ports.secrets),
     corsOrigins: () => clientOrigins(graph.ports.config()),
     failedAuthPerMinute: () => graph.ports.config().AUTH_FAILURES_PER_MINUTE,
+    rateLimits: { credentials: () => graph.ports.config().CREDENTIAL_REQUESTS_PER_MINUTE },
   });
 }

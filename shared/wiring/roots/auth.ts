@@ -30,7 +30,10 @@ export function createAuthHandler(graph: ProcessGraph = processGraphFromEnvironm
       checkConfig: () => void graph.ports.config(),
       firestore: graph.ports.firestore,
     });
-    handler ??= createHttpHandler([...health, ...authRouteTable(graph)], { maxBodyBytes: 256 * 1024 });
+    handler ??= createHttpHandler([...health, ...authRouteTable(graph)], {
+      maxBodyBytes: 256 * 1024,
+      rateLimits: { credentials: () => graph.ports.config().CREDENTIAL_REQUESTS_PER_MINUTE },
+    });
     return handler(req, res);
   };
 }

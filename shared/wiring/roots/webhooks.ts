@@ -28,5 +28,8 @@ export function webhookRoutes(graph: ProcessGraph): Route[] {
 
 export function createWebhooksHandler(graph: ProcessGraph = processGraphFromEnvironment()) {
   const maxBodyBytes = Number(process.env.MAX_BODY_BYTES ?? 1024 * 1024);
-  return createHttpHandler(webhookRoutes(graph), { maxBodyBytes });
+  return createHttpHandler(webhookRoutes(graph), {
+    maxBodyBytes,
+    rateLimits: { webhooks: () => graph.ports.config().WEBHOOK_NOTIFICATIONS_PER_MINUTE },
+  });
 }
