@@ -150,6 +150,30 @@ describe("contact sync between Google and Switchboard", () => {
     await expectBothSidesEqual();
   });
 
+  it("pushes many app contacts to Google in batches of 200 (creates, then updates), equal on both sides", async () => {
+    const names = Array.from({ length: 250 }, (_, i) => `Batch ${String(i).padStart(3, "0")}`);
+    for (const name of names)
+      await createContact(repo(), { givenName: name, familyName: "Import" }, "GB", new Date());
+    const created = people();
+    const first = await sync({ api: created });
+    expect(first.pushed.created).toBe(250);
+    expect(created.calls.filter((c) => c.method === "batchCreate")).toHaveLength(2); // 200 + 50
+    expect(created.calls.filter((c) => c.method === "create")).toHaveLength(0);
+
+    for (const c of (await livePersonal(db)).filter((c) => c.displayName.startsWith("Batch ")))
+      await updateContact(repo(), c.id, { familyName: "Imported" }, undefined, "GB", new Date());
+    const updated = people();
+    const second = await sync({ api: updated });
+    expect(second.pushed.updated).toBe(250);
+    expect(updated.calls.filter((c) => c.method === "batchUpdate")).toHaveLength(2);
+    expect(googleSide(sim).filter((c) => c.name.endsWith(" Imported"))).toHaveLength(250);
+    await expectBothSidesEqual();
+    // Leave the shared account as the other scenarios expect it.
+    for (const c of (await livePersonal(db)).filter((c) => c.displayName.startsWith("Batch ")))
+      await deleteContact(repo(), c.id, undefined, new Date());
+    await sync();
+  }, 120_000);
+
   it("does not echo: our own write does not come back as a change, and Google's is not pushed back", async () => {
     sim.control.addContact(ALICE.email, { givenName: "Echo", familyName: "Test", phones: ["020 7946 0003"] });
     await sync();

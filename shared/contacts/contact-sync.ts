@@ -4,12 +4,15 @@
 // throttled or crashed run resumes where it stopped, never from scratch.
 import { randomUUID } from "node:crypto";
 import {
+  BATCH_DELETE_LIMIT,
+  BATCH_WRITE_LIMIT,
   ExpiredSyncTokenError,
   type GooglePerson,
   type PageRequest,
   type PeopleApi,
   type PeoplePage,
   PersonGoneError,
+  type PersonWrite,
   StaleEtagError,
 } from "../google/people-api";
 import type { RetryOptions } from "../google/retry";
@@ -381,10 +384,113 @@ async function push(deps: ContactSyncDeps): Promise<ContactSyncReport["pushed"]>
       (c) => !done.has(c.id) && c.kind === "personal",
     );
     if (pending.length === 0) return report;
-    // One at a time: Google asks for one user's mutations to be sequential.
-    for (const contact of pending) {
-      done.add(contact.id);
-      await pushOne(deps, contact, report);
+    for (const c of pending) done.add(c.id);
+    // One call at a time: Google asks for one user's mutations to be sequential. Creates and updates go
+    // in batches (one call and 6 quota units for up to 200, instead of one call each); deletes one by one.
+    const live = pending.filter((c) => !c.deleted);
+    await pushBatches(
+      deps,
+      live.filter((c) => !c.google),
+      report,
+    );
+    await pushBatches(
+      deps,
+      live.filter((c) => c.google),
+      report,
+    );
+    await pushDeletes(
+      deps,
+      pending.filter((c) => c.deleted),
+      report,
+    );
+  }
+}
+
+/** Deletes known to Google go BATCH_DELETE_LIMIT per call; any refusal falls back to one by one. */
+async function pushDeletes(
+  deps: ContactSyncDeps,
+  contacts: StoredContact[],
+  report: ContactSyncReport["pushed"],
+) {
+  const linked = contacts.filter((c) => c.google);
+  const batched = new Set<string>();
+  for (let i = 0; i < linked.length; i += BATCH_DELETE_LIMIT) {
+    const chunk = linked.slice(i, i + BATCH_DELETE_LIMIT);
+    if (chunk.length === 1) continue;
+    try {
+      await deps.people.batchDelete(chunk.map((c) => c.google!.resourceName));
+    } catch (error) {
+      if (error instanceof AppError && error.retryable) throw error;
+      continue; // pushOne below deletes each on its own (a person already gone counts as deleted)
+    }
+    for (const c of chunk) {
+      await deps.repo.mutate(c.id, (current) =>
+        current?.deleted ? { ...current, pendingPush: false } : undefined,
+      );
+      report.deleted++;
+      batched.add(c.id);
+    }
+  }
+  for (const contact of contacts.filter((c) => !batched.has(c.id))) await pushOne(deps, contact, report);
+}
+
+const personWrite = (c: StoredContact): PersonWrite => ({
+  givenName: c.fields.givenName,
+  familyName: c.fields.familyName,
+  phones: c.fields.phones,
+  emails: c.fields.emails,
+});
+
+/**
+ * Creates (no Google link yet) or updates, BATCH_WRITE_LIMIT per call. A batch Google refuses for a
+ * reason of its own contacts (a stale etag, a person deleted meanwhile, one invalid entry) is pushed
+ * again one contact at a time, where each case has its answer; quota and outages are thrown, so the
+ * delivery is retried and nothing is pushed twice by this run.
+ */
+async function pushBatches(
+  deps: ContactSyncDeps,
+  contacts: StoredContact[],
+  report: ContactSyncReport["pushed"],
+) {
+  for (let i = 0; i < contacts.length; i += BATCH_WRITE_LIMIT) {
+    const chunk = contacts.slice(i, i + BATCH_WRITE_LIMIT);
+    if (chunk.length === 1) {
+      await pushOne(deps, chunk[0]!, report);
+      continue;
+    }
+    const updating = chunk[0]!.google !== null;
+    let pushed: Array<{ contact: StoredContact; person: GooglePerson | undefined }>;
+    try {
+      if (updating) {
+        const people = await deps.people.batchUpdate(
+          chunk.map((c) => ({
+            resourceName: c.google!.resourceName,
+            etag: c.google!.etag,
+            person: personWrite(c),
+          })),
+        );
+        pushed = chunk.map((contact) => ({ contact, person: people.get(contact.google!.resourceName) }));
+      } else {
+        const people = await deps.people.batchCreate(
+          chunk.map((c) => ({ person: personWrite(c), switchboardId: c.id })),
+        );
+        pushed = chunk.map((contact, n) => ({ contact, person: people[n] }));
+      }
+    } catch (error) {
+      if (error instanceof AppError && error.retryable) throw error;
+      for (const contact of chunk) await pushOne(deps, contact, report);
+      continue;
+    }
+    for (const { contact, person } of pushed) {
+      if (!person) {
+        await pushOne(deps, contact, report); // not in Google's answer: push it on its own
+        continue;
+      }
+      await deps.repo.mutate(contact.id, (current) =>
+        current ? afterPush(current, person, deps.region) : undefined,
+      );
+      if (updating) report.updated++;
+      else report.created++;
     }
   }
 }
@@ -401,12 +507,7 @@ async function pushOne(deps: ContactSyncDeps, start: StoredContact, report: Cont
   }
   let contact = start;
   for (let attempt = 0; attempt <= MAX_ETAG_RETRIES; attempt++) {
-    const write = {
-      givenName: contact.fields.givenName,
-      familyName: contact.fields.familyName,
-      phones: contact.fields.phones,
-      emails: contact.fields.emails,
-    };
+    const write = personWrite(contact);
     try {
       const person = contact.google
         ? await deps.people.update(contact.google.resourceName, contact.google.etag, write)

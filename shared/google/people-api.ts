@@ -55,7 +55,24 @@ export interface PeopleApi {
   update(resourceName: string, etag: string, person: PersonWrite): Promise<GooglePerson>;
   /** A person already gone counts as deleted. */
   delete(resourceName: string): Promise<void>;
+  /** batchCreateContacts, at most BATCH_WRITE_LIMIT: the created people, in request order. */
+  batchCreate(items: Array<{ person: PersonWrite; switchboardId: string }>): Promise<GooglePerson[]>;
+  /**
+   * batchUpdateContacts, at most BATCH_WRITE_LIMIT, all or nothing (one stale etag or missing person
+   * fails the call): the updated people by resource name.
+   */
+  batchUpdate(
+    items: Array<{ resourceName: string; etag: string; person: PersonWrite }>,
+  ): Promise<Map<string, GooglePerson>>;
+  /** batchDeleteContacts, at most BATCH_DELETE_LIMIT, all or nothing. */
+  batchDelete(resourceNames: string[]): Promise<void>;
 }
+
+/** batchDeleteContacts takes at most 500: https://developers.google.com/people/api/rest/v1/people/batchDeleteContacts */
+export const BATCH_DELETE_LIMIT = 500;
+
+/** People's batch create and update take at most 200 contacts: https://developers.google.com/people/api/rest/v1/people/batchCreateContacts */
+export const BATCH_WRITE_LIMIT = 200;
 
 export class ExpiredSyncTokenError extends Error {
   override readonly name = "ExpiredSyncTokenError";
@@ -206,6 +223,53 @@ export function googlePeopleApi(options: PeopleAdapterOptions): PeopleApi {
         if (error instanceof PersonGoneError) return;
         throw error;
       }
+    },
+    async batchCreate(items) {
+      const data = await call("people.batchCreateContacts", () =>
+        api.people.batchCreateContacts({
+          requestBody: {
+            readMask: PERSON_FIELDS,
+            contacts: items.map(({ person, switchboardId }) => ({
+              contactPerson: {
+                ...toPersonBody(person),
+                clientData: [{ key: CLIENT_DATA_KEY, value: switchboardId }],
+              },
+            })),
+          },
+        }),
+      );
+      const created = data.createdPeople ?? [];
+      if (created.length !== items.length || created.some((c) => !c.person))
+        throw new AppError(
+          "upstream_unavailable",
+          "people.batchCreateContacts answered without every person",
+          {
+            retryable: true,
+          },
+        );
+      return created.map((c) => toGooglePerson(c.person!));
+    },
+    async batchUpdate(items) {
+      const data = await call("people.batchUpdateContacts", () =>
+        api.people.batchUpdateContacts({
+          requestBody: {
+            updateMask: UPDATE_FIELDS,
+            readMask: PERSON_FIELDS,
+            contacts: Object.fromEntries(
+              items.map((i) => [i.resourceName, { ...toPersonBody(i.person), etag: i.etag }]),
+            ),
+          },
+        }),
+      );
+      const updated = new Map<string, GooglePerson>();
+      for (const [resourceName, result] of Object.entries(data.updateResult ?? {}))
+        if (result.person) updated.set(resourceName, toGooglePerson(result.person));
+      return updated;
+    },
+    async batchDelete(resourceNames) {
+      await call("people.batchDeleteContacts", () =>
+        api.people.batchDeleteContacts({ requestBody: { resourceNames } }),
+      );
     },
   };
 }

@@ -176,6 +176,19 @@ export function recordingPeople(
       calls.push({ method: "delete" });
       return inner.delete(rn);
     },
+    batchCreate: (items) => {
+      calls.push({ method: "batchCreate" });
+      return inner.batchCreate(items);
+    },
+    batchDelete: (names) => {
+      calls.push({ method: "batchDelete" });
+      return inner.batchDelete(names);
+    },
+    batchUpdate: async (items) => {
+      calls.push({ method: "batchUpdate" });
+      for (const i of items) hooks.beforeUpdate?.(i.resourceName);
+      return inner.batchUpdate(items);
+    },
   };
   return { api, calls };
 }

@@ -104,21 +104,24 @@ describe("People API per-user quota", () => {
     }
   });
 
-  it("charges a batch create 6 critical writes plus one per contact", async () => {
-    sim.control.configure({ people: { criticalWritesPerMinute: 10 } });
+  // https://developers.google.com/people/v1/contacts (quota costs): batch create/update 6 critical reads,
+  // 6 critical writes and N daily writes, so one batch of 200 fits a minute's 30 critical writes.
+  it("charges a batch create 6 critical writes whatever its size (the per-contact cost is a daily quota)", async () => {
+    sim.control.configure({ people: { criticalWritesPerMinute: 13 } });
     try {
       const api = peopleClient(sim, bearer(sim, BOB, [SCOPES.contacts]));
       sim.control.advanceClock({ minutes: 1 });
-      const contacts = Array.from({ length: 5 }, (_, i) => ({
+      const contacts = Array.from({ length: 200 }, (_, i) => ({
         contactPerson: { names: [{ givenName: `Q${i}` }] },
       }));
+      await api.people.batchCreateContacts({ requestBody: { contacts, readMask: "names" } });
+      await api.people.batchCreateContacts({ requestBody: { contacts, readMask: "names" } });
       const err = await googleError(
-        api.people.batchCreateContacts({ requestBody: { contacts, readMask: "names" } }),
+        api.people.batchCreateContacts({
+          requestBody: { contacts: contacts.slice(0, 1), readMask: "names" },
+        }),
       );
-      expect(err.status).toBe(429);
-      await api.people.batchCreateContacts({
-        requestBody: { contacts: contacts.slice(0, 4), readMask: "names" },
-      });
+      expect(err.status).toBe(429); // the third batch this minute: 18 > 13
     } finally {
       sim.control.configure({ people: { criticalWritesPerMinute: null } });
     }
