@@ -57,19 +57,42 @@ locals {
   # Secret containers: the manifest's secrets plus var.secret_ids. No values, ever.
   secret_ids = toset(concat(var.secret_ids, flatten([for fn in local.functions : fn.secrets])))
 
-  # Secret id "oauth-client-secret" is exposed to the function as env var OAUTH_CLIENT_SECRET.
-  secret_env = {
-    for name, fn in local.functions : name => {
-      for secret in fn.secrets : upper(replace(secret, "-", "_")) => secret
-    }
-  }
+  # Configuration (shared/platform/config.ts). config-variables.json is generated from the schema by
+  # `npm run generate`: which variables a deployment may set, and which each function needs in production.
+  config_spec = jsondecode(file("${path.module}/config-variables.json"))
 
-  environment_variables = merge(var.environment_variables, {
+  # The public functions' addresses, known before they exist: Cloud Run's deterministic URL
+  # https://<service>-<project number>.<region>.run.app (https://cloud.google.com/run/docs/triggering/https-request).
+  function_base_urls = {
+    for name in keys(local.http_functions) : name => "https://${name}-${data.google_project.project.number}.${var.region}.run.app"
+  }
+  # What Terraform knows itself; function_config overrides it (a custom domain, the public edge).
+  derived_config = merge(
+    contains(keys(local.function_base_urls), "auth") ? { PUBLIC_AUTH_URL = local.function_base_urls["auth"] } : {},
+    contains(keys(local.function_base_urls), "webhooks") ? { PUBLIC_WEBHOOKS_URL = local.function_base_urls["webhooks"] } : {},
+  )
+
+  environment_variables = merge(var.environment_variables, local.derived_config, var.function_config, {
     GOOGLE_CLOUD_PROJECT = var.project_id
     SWITCHBOARD_ENV      = var.environment
     FUNCTION_REGION      = var.region
     LOG_EXECUTION_ID     = "true"
   })
+
+  # Every function gets the same configuration (each parses the whole schema); this is what each needs of it.
+  missing_production_config = flatten([
+    for name, variables in local.config_spec.requiredInProduction : [
+      for variable in variables : "${name} needs ${variable}"
+      if contains(keys(local.functions), name) && trimspace(lookup(local.environment_variables, variable, "")) == ""
+    ]
+  ])
+  unknown_function_config = [
+    for name in keys(var.function_config) : name if !contains(local.config_spec.settable, name)
+  ]
+  misplaced_environment_variables = [
+    for name in keys(var.environment_variables) : name
+    if contains(concat(local.config_spec.settable, local.config_spec.setByTerraform), name)
+  ]
 
   labels = merge(var.labels, { app = "switchboard", environment = var.environment })
 
@@ -121,6 +144,30 @@ resource "terraform_data" "manifest_checks" {
       error_message = "Every retried event function needs maxDeliveryAttempts (its dead-letter threshold)."
     }
   }
+}
+
+# The deployment's configuration, checked against the schema before anything is built.
+resource "terraform_data" "config_checks" {
+  input = sha1(jsonencode(local.environment_variables))
+
+  lifecycle {
+    precondition {
+      condition     = length(local.missing_production_config) == 0
+      error_message = "Set these in function_config (README, Configuration): ${join("; ", local.missing_production_config)}."
+    }
+    precondition {
+      condition     = length(local.unknown_function_config) == 0
+      error_message = "function_config names variables the configuration schema does not have or a deployment must not set: ${join(", ", local.unknown_function_config)}."
+    }
+    precondition {
+      condition     = length(local.misplaced_environment_variables) == 0
+      error_message = "Set configuration variables through function_config, not environment_variables: ${join(", ", local.misplaced_environment_variables)}."
+    }
+  }
+}
+
+data "google_project" "project" {
+  project_id = var.project_id
 }
 
 /******************************************
@@ -406,7 +453,6 @@ locals {
       min_instance_count    = fn.minInstances
       max_instance_count    = fn.maxInstances
       environment_variables = local.environment_variables
-      secret_env            = local.secret_env[name]
       labels                = merge(local.labels, { function = name, trigger = fn.trigger })
     }
   }
@@ -423,6 +469,7 @@ module "http_function" {
   # The function must not start before it may read its secrets and use its roles.
   depends_on = [
     terraform_data.manifest_checks,
+    terraform_data.config_checks,
     google_project_service.enabled,
     google_project_iam_member.function_role,
     google_pubsub_topic_iam_member.function_publisher,
@@ -457,6 +504,7 @@ module "event_function" {
   # As for http functions, plus the dead-letter topic's publisher grant and its subscription.
   depends_on = [
     terraform_data.manifest_checks,
+    terraform_data.config_checks,
     google_project_service.enabled,
     google_project_iam_member.function_role,
     google_pubsub_topic_iam_member.function_publisher,

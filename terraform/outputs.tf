@@ -60,3 +60,18 @@ output "firestore_database" {
   description = "Firestore database id."
   value       = google_firestore_database.database.id
 }
+
+output "function_config" {
+  description = "The configuration every function runs with (function_config over what Terraform derives); no secrets."
+  value       = { for k, v in local.environment_variables : k => v if !contains(["FUNCTION_REGION", "LOG_EXECUTION_ID"], k) }
+}
+
+output "saml_acs_url" {
+  description = "The ACS URL to enter in the Google Workspace SAML app (<PUBLIC_AUTH_URL>/saml/acs)."
+  value       = "${trimsuffix(local.environment_variables["PUBLIC_AUTH_URL"], "/")}/saml/acs"
+}
+
+output "oauth_redirect_uri" {
+  description = "The redirect URI to register on the Google OAuth client (OAUTH_REDIRECT_URL, else <PUBLIC_AUTH_URL>/oauth/google/callback)."
+  value       = lookup(local.environment_variables, "OAUTH_REDIRECT_URL", "${trimsuffix(local.environment_variables["PUBLIC_AUTH_URL"], "/")}/oauth/google/callback")
+}

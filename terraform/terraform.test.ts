@@ -32,6 +32,7 @@ interface TfFile {
 
 interface TfModule {
   resources: Map<string, Block>; // "type.name" -> block
+  data: Map<string, Block>; // data sources, "type.name" -> block
   variables: Map<string, Block>;
   outputs: Map<string, Block>;
   locals: Json;
@@ -47,7 +48,9 @@ interface TfModule {
 function tfFilesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) return entry.name.startsWith(".") ? [] : tfFilesUnder(path);
+    // examples/ are deployments that call this module, not part of it (deployment-inputs.test.ts reads them).
+    if (entry.isDirectory())
+      return entry.name.startsWith(".") || entry.name === "examples" ? [] : tfFilesUnder(path);
     return entry.name.endsWith(".tf") ? [path] : [];
   });
 }
@@ -81,6 +84,7 @@ function allKeys(value: unknown, out: string[] = []): string[] {
 function collect(files: TfFile[]): TfModule {
   const mod: TfModule = {
     resources: new Map(),
+    data: new Map(),
     variables: new Map(),
     outputs: new Map(),
     locals: {},
@@ -94,6 +98,9 @@ function collect(files: TfFile[]): TfModule {
     for (const [type, byName] of Object.entries((json.resource as Json | undefined) ?? {}))
       for (const [name, block] of Object.entries(byName as Json))
         mod.resources.set(`${type}.${name}`, only(block, `${path} ${type}.${name}`));
+    for (const [type, byName] of Object.entries((json.data as Json | undefined) ?? {}))
+      for (const [name, block] of Object.entries(byName as Json))
+        mod.data.set(`${type}.${name}`, only(block, `${path} data ${type}.${name}`));
     for (const [name, block] of Object.entries((json.variable as Json | undefined) ?? {}))
       mod.variables.set(name, only(block, `${path} variable ${name}`));
     for (const [name, block] of Object.entries((json.output as Json | undefined) ?? {}))
@@ -415,7 +422,6 @@ describe("manifest-driven functions", () => {
       max_instance_count: "fn.maxInstances",
       service_account_email: "google_service_account.function[name].email",
       environment_variables: "local.environment_variables",
-      secret_env: "local.secret_env[name]",
     };
     expect(Object.fromEntries(functionSettings().attributes)).toMatchObject(wiring);
     const service = nested(
@@ -431,14 +437,11 @@ describe("manifest-driven functions", () => {
       environment_variables: "${var.function.environment_variables}",
       ingress_settings: "${var.ingress_settings}",
     });
-    const secrets = nested(service, "dynamic", "secret_environment_variables");
-    expect(secrets.for_each).toBe("${var.function.secret_env}");
-    expect(nested(secrets, "content")).toMatchObject({
-      secret: "${secret_environment_variables.value}",
-      version: "latest",
-    });
+    // Secrets are read by the code from Secret Manager (short cache, re-read on an unknown key id), never
+    // mounted as environment variables, which would pin the version an instance started with.
+    for (const file of files)
+      expect(allKeys(file.json), file.path).not.toContain("secret_environment_variables");
     expect(local("environment_variables")).toMatch(/GOOGLE_CLOUD_PROJECT\s*=\s*var\.project_id/);
-    expect(local("secret_env")).toMatch(/for secret in fn\.secrets/);
     // Event functions are internal only; http functions keep the shared module's ALLOW_ALL.
     expect(moduleCall("event_function").ingress_settings).toBe("${var.event_ingress_settings}");
     expect(eventModule().modules.get("function")?.ingress_settings).toBe("${var.ingress_settings}");
@@ -477,12 +480,13 @@ describe("manifest-driven functions", () => {
   it("references only resources, locals and module outputs that are declared", () => {
     for (const dir of DIRS) {
       const mod = tf[dir];
-      for (const [, type, name] of mod.expressions.matchAll(
-        /\b(google_[a-z0-9_]+|terraform_data)\.([a-z_][a-z0-9_]*)/g,
+      for (const [, data, type, name] of mod.expressions.matchAll(
+        /\b(data\.)?(google_[a-z0-9_]+|terraform_data)\.([a-z_][a-z0-9_]*)/g,
       ))
-        expect(mod.resources.has(`${type}.${name}`), `${dir} references undeclared ${type}.${name}`).toBe(
-          true,
-        );
+        expect(
+          (data ? mod.data : mod.resources).has(`${type}.${name}`),
+          `${dir} references undeclared ${data ?? ""}${type}.${name}`,
+        ).toBe(true);
       for (const [, name] of mod.expressions.matchAll(/\blocal\.([a-z_][a-z0-9_]*)/g))
         expect((name as string) in mod.locals, `${dir} references undeclared local.${name}`).toBe(true);
       // module.<call>[key].<output> and module.<call>.<output>

@@ -127,7 +127,7 @@ variable "build_service_account" {
 }
 
 variable "environment_variables" {
-  description = "Extra plain environment variables for every function. Never put secret values here: declare a secret in the manifest instead."
+  description = "Extra plain environment variables for every function that are not Switchboard configuration (e.g. NODE_OPTIONS); configuration goes in function_config. Never put secret values here: declare a secret in the manifest instead."
   type        = map(string)
   default     = {}
 
@@ -139,6 +139,17 @@ variable "environment_variables" {
   validation {
     condition     = length(setintersection(keys(var.environment_variables), ["GOOGLE_CLOUD_PROJECT", "SWITCHBOARD_ENV", "FUNCTION_REGION", "LOG_EXECUTION_ID"])) == 0
     error_message = "GOOGLE_CLOUD_PROJECT, SWITCHBOARD_ENV, FUNCTION_REGION and LOG_EXECUTION_ID are set by this module."
+  }
+}
+
+variable "function_config" {
+  description = "Switchboard's configuration by variable name (README, Configuration; generated from shared/platform/config.ts), given to every function. Plan fails naming any variable a function needs in production that is unset. PUBLIC_AUTH_URL and PUBLIC_WEBHOOKS_URL default to the auth and webhooks functions' own URLs. Never secrets: those are in Secret Manager."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for k in keys(var.function_config) : can(regex("^[A-Z][A-Z0-9_]*$", k))])
+    error_message = "function_config keys are the configuration's UPPER_SNAKE_CASE variable names."
   }
 }
 

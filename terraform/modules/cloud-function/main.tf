@@ -33,15 +33,7 @@ resource "google_cloudfunctions2_function" "function" {
     all_traffic_on_latest_revision = true
     service_account_email          = var.function.service_account_email
     environment_variables          = var.function.environment_variables
-
-    dynamic "secret_environment_variables" {
-      for_each = var.function.secret_env
-      content {
-        key        = secret_environment_variables.key
-        project_id = var.function.project_id
-        secret     = secret_environment_variables.value
-        version    = "latest"
-      }
-    }
+    # No secret_environment_variables: the code reads Secret Manager itself (shared/platform/secrets.ts),
+    # with a short cache and a bounded re-read on an unknown key id, so a rotation reaches warm instances.
   }
 }
