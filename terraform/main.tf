@@ -18,7 +18,9 @@ locals {
   consumed_topics    = toset([for fn in local.event_functions : fn.topic])
   published_topics   = toset(flatten([for fn in local.functions : fn.publishes]))
   topics             = setunion(local.consumed_topics, local.published_topics)
-  dead_letter_topics = { for topic in local.consumed_topics : topic => "${topic}-dead-letter" }
+  # Outbound: published, consumed by no function; the phone system's (outbound-events.tf, docs/events/).
+  outbound_topics    = setsubtract(local.published_topics, local.consumed_topics)
+  dead_letter_topics = { for topic in setunion(local.consumed_topics, local.outbound_topics) : topic => "${topic}-dead-letter" }
 
   # Service account ids are 6-30 chars; "fn-<name>" when it fits, else a truncated name plus a hash.
   service_account_ids = {
@@ -106,6 +108,9 @@ locals {
     "cloudscheduler.googleapis.com",
     "secretmanager.googleapis.com",
     "firestore.googleapis.com",
+    "firebaserules.googleapis.com",
+    "monitoring.googleapis.com",
+    "logging.googleapis.com",
     "iam.googleapis.com",
     "admin.googleapis.com",
     "people.googleapis.com",
@@ -410,6 +415,45 @@ resource "google_firestore_field" "override" {
       }
     }
   }
+}
+
+# Client SDKs get nothing: firestore.rules (deny-all; the backend uses server SDKs, which rules do not
+# apply to) is the ruleset, released to the (default) database as "cloud.firestore". A changed rules file
+# is a new ruleset; the release then points at it.
+resource "google_firebaserules_ruleset" "firestore" {
+  project = var.project_id
+
+  source {
+    files {
+      name    = "firestore.rules"
+      content = file("${path.module}/../firestore.rules")
+    }
+  }
+
+  depends_on = [google_firestore_database.database, google_project_service.enabled]
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "google_firebaserules_release" "firestore" {
+  project      = var.project_id
+  name         = "cloud.firestore"
+  ruleset_name = "projects/${var.project_id}/rulesets/${google_firebaserules_ruleset.firestore.name}"
+
+  lifecycle {
+    replace_triggered_by = [google_firebaserules_ruleset.firestore]
+  }
+}
+
+# A daily backup kept var.firestore_backup_retention (restore: docs/runbooks/restore-from-backup.md), besides PITR.
+resource "google_firestore_backup_schedule" "daily" {
+  project   = var.project_id
+  database  = google_firestore_database.database.name
+  retention = var.firestore_backup_retention
+
+  daily_recurrence {}
 }
 
 resource "google_firestore_index" "composite" {

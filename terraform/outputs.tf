@@ -75,3 +75,18 @@ output "oauth_redirect_uri" {
   description = "The redirect URI to register on the Google OAuth client (OAUTH_REDIRECT_URL, else <PUBLIC_AUTH_URL>/oauth/google/callback)."
   value       = lookup(local.environment_variables, "OAUTH_REDIRECT_URL", "${trimsuffix(local.environment_variables["PUBLIC_AUTH_URL"], "/")}/oauth/google/callback")
 }
+
+output "firestore_rules_release" {
+  description = "The Security Rules release of the (default) database (deny-all for client SDKs)."
+  value       = google_firebaserules_release.firestore.id
+}
+
+output "outbound_subscriptions" {
+  description = "The phone system's subscription of every outbound topic (push or pull), by topic."
+  value       = { for topic, sub in google_pubsub_subscription.outbound : topic => sub.id }
+}
+
+output "phone_system_push_service_account" {
+  description = "The account Pub/Sub signs pushes to the phone system as (null for pull delivery): the phone system checks it."
+  value       = try(google_service_account.phone_system_push["push"].email, null)
+}

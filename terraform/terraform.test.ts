@@ -654,7 +654,9 @@ describe("topics and dead letters", () => {
       for (const fn of m.functions.filter((f) => f.trigger !== "http"))
         expect(`${fn.topic}${template}`).toBe(deadLetterTopic(fn.topic as string));
     expect(resource(root(), "google_pubsub_topic.dead_letter").for_each).toBe("${local.dead_letter_topics}");
-    expect(local("dead_letter_topics")).toMatch(/for topic in local\.consumed_topics/);
+    expect(local("dead_letter_topics")).toMatch(
+      /for topic in setunion\(local\.consumed_topics, local\.outbound_topics\)/,
+    );
   });
 
   it("keeps dead letters in a subscription (a topic without one drops them)", () => {
@@ -899,6 +901,40 @@ describe("firestore", () => {
       for (const f of i.fields)
         expect(Boolean(f.order) !== Boolean(f.arrayConfig), `${i.collectionGroup}.${f.fieldPath}`).toBe(true);
     expect(keys).toContain("audit/COLLECTION/orgId:ASCENDING/occurredAt:DESCENDING");
+  });
+});
+
+describe("firestore rules and backups", () => {
+  it("deploys firestore.rules (the file firebase.json names) as a ruleset released to the (default) database", () => {
+    const ruleset = resource(root(), "google_firebaserules_ruleset.firestore");
+    const file = nested(ruleset, "source", "files");
+    expect(file).toMatchObject({
+      name: "firestore.rules",
+      content: '${file("${path.module}/../firestore.rules")}',
+    });
+    const firebase = JSON.parse(readFileSync(join(REPO, "firebase.json"), "utf8")) as {
+      firestore: { rules: string };
+    };
+    expect(firebase.firestore.rules).toBe("firestore.rules");
+    const release = resource(root(), "google_firebaserules_release.firestore");
+    expect(release).toMatchObject({
+      name: "cloud.firestore",
+      ruleset_name: "projects/${var.project_id}/rulesets/${google_firebaserules_ruleset.firestore.name}",
+    });
+    expect(nested(release, "lifecycle").replace_triggered_by).toEqual([
+      "${google_firebaserules_ruleset.firestore}",
+    ]);
+    expect(local("apis")).toContain('"firebaserules.googleapis.com"');
+  });
+
+  it("backs the database up daily, kept for a validated retention", () => {
+    const schedule = resource(root(), "google_firestore_backup_schedule.daily");
+    expect(schedule).toMatchObject({
+      database: "${google_firestore_database.database.name}",
+      retention: "${var.firestore_backup_retention}",
+    });
+    expect(nested(schedule, "daily_recurrence")).toEqual({});
+    expect(root().variables.get("firestore_backup_retention")?.validation).toBeTruthy();
   });
 });
 

@@ -276,6 +276,17 @@ variable "firestore_delete_protection" {
   default     = true
 }
 
+variable "firestore_backup_retention" {
+  description = "How long each daily Firestore backup is kept, in seconds (at most 14 weeks)."
+  type        = string
+  default     = "1209600s"
+
+  validation {
+    condition     = can(regex("^[0-9]+s$", var.firestore_backup_retention)) && tonumber(trimsuffix(var.firestore_backup_retention, "s")) >= 86400 && tonumber(trimsuffix(var.firestore_backup_retention, "s")) <= 8467200
+    error_message = "firestore_backup_retention must be between 86400s (1 day) and 8467200s (14 weeks)."
+  }
+}
+
 variable "ttl_collection_groups" {
   description = "Collection groups whose documents carry an expireAt timestamp deleted by a Firestore TTL policy."
   type        = list(string)
@@ -289,5 +300,48 @@ variable "ttl_collection_groups" {
   validation {
     condition     = length(distinct(var.ttl_collection_groups)) == length(var.ttl_collection_groups)
     error_message = "ttl_collection_groups must not list a collection group twice."
+  }
+}
+
+/******************************************
+  Outbound events (the phone system)
+ *****************************************/
+
+variable "phone_system_push_endpoint" {
+  description = "HTTPS base URL the phone system receives Switchboard's events on (docs/events/): each outbound topic is pushed to <endpoint>/<topic> with an OIDC token. Null makes every outbound subscription a pull subscription."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.phone_system_push_endpoint == null || can(regex("^https://[^\\s]+$", var.phone_system_push_endpoint))
+    error_message = "phone_system_push_endpoint must be an https URL."
+  }
+}
+
+variable "phone_system_audience" {
+  description = "Audience of the OIDC token on pushes to the phone system. Null uses phone_system_push_endpoint."
+  type        = string
+  default     = null
+}
+
+variable "phone_system_pull_members" {
+  description = "IAM members (e.g. serviceAccount:phone@their-project.iam.gserviceaccount.com) allowed to pull the outbound subscriptions."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for m in var.phone_system_pull_members : can(regex("^(user|serviceAccount|group|principal|principalSet):", m))])
+    error_message = "Pull members must be IAM member strings (serviceAccount:..., group:..., principal...)."
+  }
+}
+
+variable "outbound_max_delivery_attempts" {
+  description = "Delivery attempts of an outbound event before it is dead-lettered (5 to 100)."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.outbound_max_delivery_attempts >= 5 && var.outbound_max_delivery_attempts <= 100
+    error_message = "Pub/Sub accepts between 5 and 100 delivery attempts."
   }
 }

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { secretsTable } from "../secrets/secret-catalog";
 import { configTable, terraformConfigSpec } from "./config-variables";
+import { eventSchema, OUTBOUND_EVENTS, schemaPath } from "./outbound-events";
 import { terraformInputsTable, terraformOutputsTable } from "./terraform-tables";
 
 export const REPO = fileURLToPath(new URL("../../", import.meta.url));
@@ -22,6 +23,7 @@ export const ARTIFACTS: Artifact[] = [
   { path: "README.md", section: "config-table", render: () => configTable() },
   { path: "terraform/config-variables.json", render: () => terraformConfigSpec() },
   { path: "docs/secrets.md", section: "secrets-table", render: () => secretsTable() },
+  ...OUTBOUND_EVENTS.map((event) => ({ path: schemaPath(event), render: () => eventSchema(event) })),
   { path: "terraform/README.md", section: "terraform-inputs", render: () => terraformInputsTable(TERRAFORM) },
   {
     path: "terraform/README.md",

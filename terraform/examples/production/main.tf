@@ -22,4 +22,7 @@ module "switchboard" {
     DEFAULT_RETURN_URL     = "${var.client_origins[0]}/"
     WEB_CLIENT_ORIGIN      = var.client_origins[0]
   }
+
+  # Where the phone system receives presence, provisioning and grant events (docs/events/).
+  phone_system_push_endpoint = var.phone_system_push_endpoint
 }

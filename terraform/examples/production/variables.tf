@@ -34,3 +34,9 @@ variable "client_origins" {
     error_message = "client_origins must list at least one https origin without a path."
   }
 }
+
+variable "phone_system_push_endpoint" {
+  description = "HTTPS base URL of the phone system's event receiver (docs/events/); null delivers to pull subscriptions instead."
+  type        = string
+  default     = null
+}
