@@ -165,6 +165,10 @@ resource "terraform_data" "config_checks" {
       error_message = "function_config names variables the configuration schema does not have or a deployment must not set: ${join(", ", local.unknown_function_config)}."
     }
     precondition {
+      condition     = length(setsubtract(keys(var.min_instances), keys(local.functions))) == 0
+      error_message = "min_instances names functions the manifest does not have: ${join(", ", setsubtract(keys(var.min_instances), keys(local.functions)))}."
+    }
+    precondition {
       condition     = length(local.misplaced_environment_variables) == 0
       error_message = "Set configuration variables through function_config, not environment_variables: ${join(", ", local.misplaced_environment_variables)}."
     }
@@ -260,6 +264,17 @@ resource "google_project_iam_member" "function_role" {
   project = var.project_id
   role    = each.value.role
   member  = "serviceAccount:${google_service_account.function[each.value.function].email}"
+
+  # Firestore has no per-collection IAM; the narrowest grant is one database: Switchboard's, not every
+  # database the project may hold (an IAM condition on the database's resource name).
+  dynamic "condition" {
+    for_each = startswith(each.value.role, "roles/datastore.") ? toset(["database"]) : toset([])
+    content {
+      title       = "switchboard-database-only"
+      description = "Only Switchboard's Firestore database."
+      expression  = "resource.name == \"projects/${var.project_id}/databases/${google_firestore_database.database.name}\""
+    }
+  }
 }
 
 resource "google_pubsub_topic_iam_member" "function_publisher" {
@@ -494,8 +509,11 @@ locals {
       service_account_email = google_service_account.function[name].email
       available_memory      = fn.memory
       timeout_seconds       = fn.timeoutSeconds
-      min_instance_count    = fn.minInstances
+      min_instance_count    = lookup(var.min_instances, name, fn.minInstances)
       max_instance_count    = fn.maxInstances
+      # Request concurrency and vCPUs from the manifest (api, auth and webhooks serve many requests at once).
+      max_instance_request_concurrency = try(fn.concurrency, 1)
+      available_cpu                    = try(fn.cpu, null)
       environment_variables = local.environment_variables
       labels                = merge(local.labels, { function = name, trigger = fn.trigger })
     }

@@ -418,7 +418,9 @@ describe("manifest-driven functions", () => {
     const wiring = {
       available_memory: "fn.memory",
       timeout_seconds: "fn.timeoutSeconds",
-      min_instance_count: "fn.minInstances",
+      min_instance_count: "lookup(var.min_instances, name, fn.minInstances)",
+      max_instance_request_concurrency: "try(fn.concurrency, 1)",
+      available_cpu: "try(fn.cpu, null)",
       max_instance_count: "fn.maxInstances",
       service_account_email: "google_service_account.function[name].email",
       environment_variables: "local.environment_variables",
@@ -432,6 +434,8 @@ describe("manifest-driven functions", () => {
       available_memory: "${var.function.available_memory}",
       timeout_seconds: "${var.function.timeout_seconds}",
       min_instance_count: "${var.function.min_instance_count}",
+      max_instance_request_concurrency: "${var.function.max_instance_request_concurrency}",
+      available_cpu: "${var.function.available_cpu}",
       max_instance_count: "${var.function.max_instance_count}",
       service_account_email: "${var.function.service_account_email}",
       environment_variables: "${var.function.environment_variables}",
@@ -446,6 +450,23 @@ describe("manifest-driven functions", () => {
     expect(moduleCall("event_function").ingress_settings).toBe("${var.event_ingress_settings}");
     expect(eventModule().modules.get("function")?.ingress_settings).toBe("${var.ingress_settings}");
     expect(functionModule().variables.get("ingress_settings")?.default).toBe("ALLOW_ALL");
+  });
+
+  it("serves many requests per instance where the manifest says so, with the vCPU that needs (evaluated)", () => {
+    const byName = new Map(manifest.functions.map((f) => [f.name, f]));
+    for (const name of ["api", "auth", "webhooks"]) {
+      const fn = byName.get(name);
+      expect(fn?.concurrency, name).toBeGreaterThan(1);
+      expect(Number(fn?.cpu), name).toBeGreaterThanOrEqual(1);
+    }
+    expect(str(functionModule().variables.get("function")?.validation)).toContain(
+      "var.function.max_instance_request_concurrency == 1 || try(tonumber(var.function.available_cpu) >= 1, false)",
+    );
+    // The schema refuses what the platform would: concurrency without a whole vCPU, a vCPU on 256Mi.
+    const api = byName.get("api");
+    expect(FunctionSpec.safeParse({ ...api, cpu: null }).success).toBe(false);
+    expect(FunctionSpec.safeParse({ ...api, memory: "256Mi" }).success).toBe(false);
+    expect(root().variables.get("min_instances")?.default).toEqual({});
   });
 
   it("passes every required module input and only declared ones", () => {
@@ -586,6 +607,17 @@ describe("service accounts and least privilege", () => {
     for (const fn of manifest.functions)
       for (const role of fn.roles)
         expect(role, `${fn.name} has an admin-grade role`).not.toMatch(/roles\/(owner|editor|.*admin)$/i);
+  });
+
+  it("narrows Firestore roles to Switchboard's database with an IAM condition", () => {
+    const grant = resource(root(), "google_project_iam_member.function_role");
+    const condition = nested(grant, "dynamic", "condition");
+    expect(condition.for_each).toBe(
+      '${startswith(each.value.role, "roles/datastore.") ? toset(["database"]) : toset([])}',
+    );
+    expect(str(nested(condition, "content").expression)).toBe(
+      'resource.name == "projects/${var.project_id}/databases/${google_firestore_database.database.name}"',
+    );
   });
 
   it("grants pubsub.publisher only on the topics a function publishes to", () => {

@@ -142,6 +142,17 @@ variable "environment_variables" {
   }
 }
 
+variable "min_instances" {
+  description = "Instances kept warm per function, over the manifest's minInstances (e.g. { webhooks = 1, api = 1 }: no cold start on Google's pushes or the first client request; each warm instance is billed)."
+  type        = map(number)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for n in values(var.min_instances) : n >= 0 && n <= 100 && floor(n) == n])
+    error_message = "min_instances values are whole numbers from 0 to 100."
+  }
+}
+
 variable "function_config" {
   description = "Switchboard's configuration by variable name (README, Configuration; generated from shared/platform/config.ts), given to every function. Plan fails naming any variable a function needs in production that is unset. PUBLIC_AUTH_URL and PUBLIC_WEBHOOKS_URL default to the auth and webhooks functions' own URLs. Never secrets: those are in Secret Manager."
   type        = map(string)

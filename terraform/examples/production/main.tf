@@ -23,6 +23,9 @@ module "switchboard" {
     WEB_CLIENT_ORIGIN      = var.client_origins[0]
   }
 
+  # Warm instances: Google's pushes and the first client request of the day meet no cold start.
+  min_instances = { api = 1, webhooks = 1 }
+
   # Where the phone system receives presence, provisioning and grant events (docs/events/).
   phone_system_push_endpoint = var.phone_system_push_endpoint
 }

@@ -29,6 +29,8 @@ resource "google_cloudfunctions2_function" "function" {
     timeout_seconds                = var.function.timeout_seconds
     min_instance_count             = var.function.min_instance_count
     max_instance_count             = var.function.max_instance_count
+    max_instance_request_concurrency = var.function.max_instance_request_concurrency
+    available_cpu                    = var.function.available_cpu
     ingress_settings               = var.ingress_settings
     all_traffic_on_latest_revision = true
     service_account_email          = var.function.service_account_email
