@@ -90,3 +90,21 @@ output "phone_system_push_service_account" {
   description = "The account Pub/Sub signs pushes to the phone system as (null for pull delivery): the phone system checks it."
   value       = try(google_service_account.phone_system_push["push"].email, null)
 }
+
+output "dashboard" {
+  description = "The Cloud Monitoring dashboard of Switchboard."
+  value       = google_monitoring_dashboard.switchboard.id
+}
+
+output "alert_policies" {
+  description = "Every Switchboard alert policy, by name."
+  value = merge(
+    { for name, p in google_monitoring_alert_policy.event : name => p.name },
+    {
+      dead_letters       = google_monitoring_alert_policy.dead_letters.name
+      http_5xx_ratio     = google_monitoring_alert_policy.http_5xx_ratio.name
+      function_errors    = google_monitoring_alert_policy.function_errors.name
+      stale_sync_cursors = google_monitoring_alert_policy.stale_sync_cursors.name
+    },
+  )
+}

@@ -356,3 +356,36 @@ variable "outbound_max_delivery_attempts" {
     error_message = "Pub/Sub accepts between 5 and 100 delivery attempts."
   }
 }
+
+/******************************************
+  Monitoring
+ *****************************************/
+
+variable "notification_channels" {
+  description = "Cloud Monitoring notification channels (projects/<p>/notificationChannels/<id>) every Switchboard alert is sent to. Empty: alerts open incidents in the console only."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for c in var.notification_channels : can(regex("^projects/[^/]+/notificationChannels/[0-9]+$", c))])
+    error_message = "notification_channels are projects/<project>/notificationChannels/<id>."
+  }
+}
+
+variable "alert_thresholds" {
+  description = "When the alerts fire: http_5xx_ratio (share of requests, 5 min), function_errors_per_5m (error lines in one function), token_refresh_failures (per 30 min), needs_reauth_per_hour, channel_renewal_failures_per_hour, stale_sync_cursors (cursors older than an hour at the hourly renewal). Dead letters alert at any message."
+  type = object({
+    http_5xx_ratio                    = optional(number, 0.05)
+    function_errors_per_5m            = optional(number, 10)
+    token_refresh_failures            = optional(number, 5)
+    needs_reauth_per_hour             = optional(number, 20)
+    channel_renewal_failures_per_hour = optional(number, 10)
+    stale_sync_cursors                = optional(number, 50)
+  })
+  default = {}
+
+  validation {
+    condition     = var.alert_thresholds.http_5xx_ratio > 0 && var.alert_thresholds.http_5xx_ratio < 1
+    error_message = "http_5xx_ratio is a share between 0 and 1."
+  }
+}

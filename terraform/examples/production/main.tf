@@ -28,4 +28,7 @@ module "switchboard" {
 
   # Where the phone system receives presence, provisioning and grant events (docs/events/).
   phone_system_push_endpoint = var.phone_system_push_endpoint
+
+  # Where alerts go (dead letters, 5xx ratio, token refresh, needs_reauth, renewals, stale cursors, errors).
+  notification_channels = var.notification_channels
 }

@@ -40,3 +40,9 @@ variable "phone_system_push_endpoint" {
   type        = string
   default     = null
 }
+
+variable "notification_channels" {
+  description = "Cloud Monitoring notification channels (projects/<p>/notificationChannels/<id>) that receive the alerts."
+  type        = list(string)
+  default     = []
+}
