@@ -27,6 +27,10 @@ export const FunctionSpec = z
     timeoutSeconds: z.number().int().min(1).max(3600),
     minInstances: z.number().int().min(0),
     maxInstances: z.number().int().min(1),
+    /** Requests one instance serves at once (Node.js serves them concurrently); more than 1 needs cpu >= 1. */
+    concurrency: z.number().int().min(1).max(1000).default(1),
+    /** vCPUs per instance; null takes the memory tier's share. Fractions only below 1 (Cloud Run's rule). */
+    cpu: z.enum(["0.083", "0.167", "0.333", "0.583", "1", "2", "4", "8"]).nullable().default(null),
   })
   .superRefine((fn, ctx) => {
     const problem = (message: string) => ctx.addIssue({ code: "custom", message: `${fn.name}: ${message}` });
@@ -35,6 +39,12 @@ export const FunctionSpec = z
     if (fn.trigger === "schedule" && (fn.schedule === null || fn.timeZone === null))
       problem("a schedule function needs schedule and timeZone");
     if (fn.trigger !== "schedule" && fn.schedule !== null) problem("only a schedule function has a schedule");
+    // https://cloud.google.com/functions/docs/configuring/concurrency: concurrency above 1 needs at least
+    // 1 vCPU; https://cloud.google.com/run/docs/configuring/services/cpu: 1 vCPU needs 512 MiB or more.
+    if (fn.concurrency > 1 && (fn.cpu === null || Number(fn.cpu) < 1))
+      problem("concurrency above 1 needs cpu of at least 1");
+    if (fn.cpu !== null && Number(fn.cpu) >= 1 && ["128Mi", "256Mi"].includes(fn.memory))
+      problem("1 vCPU or more needs at least 512Mi of memory");
     if (fn.trigger !== "http" && fn.retry && fn.maxDeliveryAttempts === null)
       problem("a retried event function needs maxDeliveryAttempts (its dead-letter threshold)");
   });

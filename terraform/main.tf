@@ -18,7 +18,9 @@ locals {
   consumed_topics    = toset([for fn in local.event_functions : fn.topic])
   published_topics   = toset(flatten([for fn in local.functions : fn.publishes]))
   topics             = setunion(local.consumed_topics, local.published_topics)
-  dead_letter_topics = { for topic in local.consumed_topics : topic => "${topic}-dead-letter" }
+  # Outbound: published, consumed by no function; the phone system's (outbound-events.tf, docs/events/).
+  outbound_topics    = setsubtract(local.published_topics, local.consumed_topics)
+  dead_letter_topics = { for topic in setunion(local.consumed_topics, local.outbound_topics) : topic => "${topic}-dead-letter" }
 
   # Service account ids are 6-30 chars; "fn-<name>" when it fits, else a truncated name plus a hash.
   service_account_ids = {
@@ -57,19 +59,42 @@ locals {
   # Secret containers: the manifest's secrets plus var.secret_ids. No values, ever.
   secret_ids = toset(concat(var.secret_ids, flatten([for fn in local.functions : fn.secrets])))
 
-  # Secret id "oauth-client-secret" is exposed to the function as env var OAUTH_CLIENT_SECRET.
-  secret_env = {
-    for name, fn in local.functions : name => {
-      for secret in fn.secrets : upper(replace(secret, "-", "_")) => secret
-    }
-  }
+  # Configuration (shared/platform/config.ts). config-variables.json is generated from the schema by
+  # `npm run generate`: which variables a deployment may set, and which each function needs in production.
+  config_spec = jsondecode(file("${path.module}/config-variables.json"))
 
-  environment_variables = merge(var.environment_variables, {
+  # The public functions' addresses, known before they exist: Cloud Run's deterministic URL
+  # https://<service>-<project number>.<region>.run.app (https://cloud.google.com/run/docs/triggering/https-request).
+  function_base_urls = {
+    for name in keys(local.http_functions) : name => "https://${name}-${data.google_project.project.number}.${var.region}.run.app"
+  }
+  # What Terraform knows itself; function_config overrides it (a custom domain, the public edge).
+  derived_config = merge(
+    contains(keys(local.function_base_urls), "auth") ? { PUBLIC_AUTH_URL = local.function_base_urls["auth"] } : {},
+    contains(keys(local.function_base_urls), "webhooks") ? { PUBLIC_WEBHOOKS_URL = local.function_base_urls["webhooks"] } : {},
+  )
+
+  environment_variables = merge(var.environment_variables, local.derived_config, var.function_config, {
     GOOGLE_CLOUD_PROJECT = var.project_id
     SWITCHBOARD_ENV      = var.environment
     FUNCTION_REGION      = var.region
     LOG_EXECUTION_ID     = "true"
   })
+
+  # Every function gets the same configuration (each parses the whole schema); this is what each needs of it.
+  missing_production_config = flatten([
+    for name, variables in local.config_spec.requiredInProduction : [
+      for variable in variables : "${name} needs ${variable}"
+      if contains(keys(local.functions), name) && trimspace(lookup(local.environment_variables, variable, "")) == ""
+    ]
+  ])
+  unknown_function_config = [
+    for name in keys(var.function_config) : name if !contains(local.config_spec.settable, name)
+  ]
+  misplaced_environment_variables = [
+    for name in keys(var.environment_variables) : name
+    if contains(concat(local.config_spec.settable, local.config_spec.setByTerraform), name)
+  ]
 
   labels = merge(var.labels, { app = "switchboard", environment = var.environment })
 
@@ -83,6 +108,9 @@ locals {
     "cloudscheduler.googleapis.com",
     "secretmanager.googleapis.com",
     "firestore.googleapis.com",
+    "firebaserules.googleapis.com",
+    "monitoring.googleapis.com",
+    "logging.googleapis.com",
     "iam.googleapis.com",
     "admin.googleapis.com",
     "people.googleapis.com",
@@ -121,6 +149,34 @@ resource "terraform_data" "manifest_checks" {
       error_message = "Every retried event function needs maxDeliveryAttempts (its dead-letter threshold)."
     }
   }
+}
+
+# The deployment's configuration, checked against the schema before anything is built.
+resource "terraform_data" "config_checks" {
+  input = sha1(jsonencode(local.environment_variables))
+
+  lifecycle {
+    precondition {
+      condition     = length(local.missing_production_config) == 0
+      error_message = "Set these in function_config (README, Configuration): ${join("; ", local.missing_production_config)}."
+    }
+    precondition {
+      condition     = length(local.unknown_function_config) == 0
+      error_message = "function_config names variables the configuration schema does not have or a deployment must not set: ${join(", ", local.unknown_function_config)}."
+    }
+    precondition {
+      condition     = length(setsubtract(keys(var.min_instances), keys(local.functions))) == 0
+      error_message = "min_instances names functions the manifest does not have: ${join(", ", setsubtract(keys(var.min_instances), keys(local.functions)))}."
+    }
+    precondition {
+      condition     = length(local.misplaced_environment_variables) == 0
+      error_message = "Set configuration variables through function_config, not environment_variables: ${join(", ", local.misplaced_environment_variables)}."
+    }
+  }
+}
+
+data "google_project" "project" {
+  project_id = var.project_id
 }
 
 /******************************************
@@ -208,6 +264,17 @@ resource "google_project_iam_member" "function_role" {
   project = var.project_id
   role    = each.value.role
   member  = "serviceAccount:${google_service_account.function[each.value.function].email}"
+
+  # Firestore has no per-collection IAM; the narrowest grant is one database: Switchboard's, not every
+  # database the project may hold (an IAM condition on the database's resource name).
+  dynamic "condition" {
+    for_each = startswith(each.value.role, "roles/datastore.") ? toset(["database"]) : toset([])
+    content {
+      title       = "switchboard-database-only"
+      description = "Only Switchboard's Firestore database."
+      expression  = "resource.name == \"projects/${var.project_id}/databases/${google_firestore_database.database.name}\""
+    }
+  }
 }
 
 resource "google_pubsub_topic_iam_member" "function_publisher" {
@@ -365,6 +432,45 @@ resource "google_firestore_field" "override" {
   }
 }
 
+# Client SDKs get nothing: firestore.rules (deny-all; the backend uses server SDKs, which rules do not
+# apply to) is the ruleset, released to the (default) database as "cloud.firestore". A changed rules file
+# is a new ruleset; the release then points at it.
+resource "google_firebaserules_ruleset" "firestore" {
+  project = var.project_id
+
+  source {
+    files {
+      name    = "firestore.rules"
+      content = file("${path.module}/../firestore.rules")
+    }
+  }
+
+  depends_on = [google_firestore_database.database, google_project_service.enabled]
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "google_firebaserules_release" "firestore" {
+  project      = var.project_id
+  name         = "cloud.firestore"
+  ruleset_name = "projects/${var.project_id}/rulesets/${google_firebaserules_ruleset.firestore.name}"
+
+  lifecycle {
+    replace_triggered_by = [google_firebaserules_ruleset.firestore]
+  }
+}
+
+# A daily backup kept var.firestore_backup_retention (restore: docs/runbooks/restore-from-backup.md), besides PITR.
+resource "google_firestore_backup_schedule" "daily" {
+  project   = var.project_id
+  database  = google_firestore_database.database.name
+  retention = var.firestore_backup_retention
+
+  daily_recurrence {}
+}
+
 resource "google_firestore_index" "composite" {
   for_each = local.firestore_indexes
 
@@ -403,10 +509,12 @@ locals {
       service_account_email = google_service_account.function[name].email
       available_memory      = fn.memory
       timeout_seconds       = fn.timeoutSeconds
-      min_instance_count    = fn.minInstances
+      min_instance_count    = lookup(var.min_instances, name, fn.minInstances)
       max_instance_count    = fn.maxInstances
+      # Request concurrency and vCPUs from the manifest (api, auth and webhooks serve many requests at once).
+      max_instance_request_concurrency = try(fn.concurrency, 1)
+      available_cpu                    = try(fn.cpu, null)
       environment_variables = local.environment_variables
-      secret_env            = local.secret_env[name]
       labels                = merge(local.labels, { function = name, trigger = fn.trigger })
     }
   }
@@ -423,6 +531,7 @@ module "http_function" {
   # The function must not start before it may read its secrets and use its roles.
   depends_on = [
     terraform_data.manifest_checks,
+    terraform_data.config_checks,
     google_project_service.enabled,
     google_project_iam_member.function_role,
     google_pubsub_topic_iam_member.function_publisher,
@@ -457,6 +566,7 @@ module "event_function" {
   # As for http functions, plus the dead-letter topic's publisher grant and its subscription.
   depends_on = [
     terraform_data.manifest_checks,
+    terraform_data.config_checks,
     google_project_service.enabled,
     google_project_iam_member.function_role,
     google_pubsub_topic_iam_member.function_publisher,

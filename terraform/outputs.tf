@@ -60,3 +60,51 @@ output "firestore_database" {
   description = "Firestore database id."
   value       = google_firestore_database.database.id
 }
+
+output "function_config" {
+  description = "The configuration every function runs with (function_config over what Terraform derives); no secrets."
+  value       = { for k, v in local.environment_variables : k => v if !contains(["FUNCTION_REGION", "LOG_EXECUTION_ID"], k) }
+}
+
+output "saml_acs_url" {
+  description = "The ACS URL to enter in the Google Workspace SAML app (<PUBLIC_AUTH_URL>/saml/acs)."
+  value       = "${trimsuffix(local.environment_variables["PUBLIC_AUTH_URL"], "/")}/saml/acs"
+}
+
+output "oauth_redirect_uri" {
+  description = "The redirect URI to register on the Google OAuth client (OAUTH_REDIRECT_URL, else <PUBLIC_AUTH_URL>/oauth/google/callback)."
+  value       = lookup(local.environment_variables, "OAUTH_REDIRECT_URL", "${trimsuffix(local.environment_variables["PUBLIC_AUTH_URL"], "/")}/oauth/google/callback")
+}
+
+output "firestore_rules_release" {
+  description = "The Security Rules release of the (default) database (deny-all for client SDKs)."
+  value       = google_firebaserules_release.firestore.id
+}
+
+output "outbound_subscriptions" {
+  description = "The phone system's subscription of every outbound topic (push or pull), by topic."
+  value       = { for topic, sub in google_pubsub_subscription.outbound : topic => sub.id }
+}
+
+output "phone_system_push_service_account" {
+  description = "The account Pub/Sub signs pushes to the phone system as (null for pull delivery): the phone system checks it."
+  value       = try(google_service_account.phone_system_push["push"].email, null)
+}
+
+output "dashboard" {
+  description = "The Cloud Monitoring dashboard of Switchboard."
+  value       = google_monitoring_dashboard.switchboard.id
+}
+
+output "alert_policies" {
+  description = "Every Switchboard alert policy, by name."
+  value = merge(
+    { for name, p in google_monitoring_alert_policy.event : name => p.name },
+    {
+      dead_letters       = google_monitoring_alert_policy.dead_letters.name
+      http_5xx_ratio     = google_monitoring_alert_policy.http_5xx_ratio.name
+      function_errors    = google_monitoring_alert_policy.function_errors.name
+      stale_sync_cursors = google_monitoring_alert_policy.stale_sync_cursors.name
+    },
+  )
+}

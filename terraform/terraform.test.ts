@@ -32,6 +32,7 @@ interface TfFile {
 
 interface TfModule {
   resources: Map<string, Block>; // "type.name" -> block
+  data: Map<string, Block>; // data sources, "type.name" -> block
   variables: Map<string, Block>;
   outputs: Map<string, Block>;
   locals: Json;
@@ -47,7 +48,9 @@ interface TfModule {
 function tfFilesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) return entry.name.startsWith(".") ? [] : tfFilesUnder(path);
+    // examples/ are deployments that call this module, not part of it (deployment-inputs.test.ts reads them).
+    if (entry.isDirectory())
+      return entry.name.startsWith(".") || entry.name === "examples" ? [] : tfFilesUnder(path);
     return entry.name.endsWith(".tf") ? [path] : [];
   });
 }
@@ -81,6 +84,7 @@ function allKeys(value: unknown, out: string[] = []): string[] {
 function collect(files: TfFile[]): TfModule {
   const mod: TfModule = {
     resources: new Map(),
+    data: new Map(),
     variables: new Map(),
     outputs: new Map(),
     locals: {},
@@ -94,6 +98,9 @@ function collect(files: TfFile[]): TfModule {
     for (const [type, byName] of Object.entries((json.resource as Json | undefined) ?? {}))
       for (const [name, block] of Object.entries(byName as Json))
         mod.resources.set(`${type}.${name}`, only(block, `${path} ${type}.${name}`));
+    for (const [type, byName] of Object.entries((json.data as Json | undefined) ?? {}))
+      for (const [name, block] of Object.entries(byName as Json))
+        mod.data.set(`${type}.${name}`, only(block, `${path} data ${type}.${name}`));
     for (const [name, block] of Object.entries((json.variable as Json | undefined) ?? {}))
       mod.variables.set(name, only(block, `${path} variable ${name}`));
     for (const [name, block] of Object.entries((json.output as Json | undefined) ?? {}))
@@ -411,11 +418,12 @@ describe("manifest-driven functions", () => {
     const wiring = {
       available_memory: "fn.memory",
       timeout_seconds: "fn.timeoutSeconds",
-      min_instance_count: "fn.minInstances",
+      min_instance_count: "lookup(var.min_instances, name, fn.minInstances)",
+      max_instance_request_concurrency: "try(fn.concurrency, 1)",
+      available_cpu: "try(fn.cpu, null)",
       max_instance_count: "fn.maxInstances",
       service_account_email: "google_service_account.function[name].email",
       environment_variables: "local.environment_variables",
-      secret_env: "local.secret_env[name]",
     };
     expect(Object.fromEntries(functionSettings().attributes)).toMatchObject(wiring);
     const service = nested(
@@ -426,23 +434,39 @@ describe("manifest-driven functions", () => {
       available_memory: "${var.function.available_memory}",
       timeout_seconds: "${var.function.timeout_seconds}",
       min_instance_count: "${var.function.min_instance_count}",
+      max_instance_request_concurrency: "${var.function.max_instance_request_concurrency}",
+      available_cpu: "${var.function.available_cpu}",
       max_instance_count: "${var.function.max_instance_count}",
       service_account_email: "${var.function.service_account_email}",
       environment_variables: "${var.function.environment_variables}",
       ingress_settings: "${var.ingress_settings}",
     });
-    const secrets = nested(service, "dynamic", "secret_environment_variables");
-    expect(secrets.for_each).toBe("${var.function.secret_env}");
-    expect(nested(secrets, "content")).toMatchObject({
-      secret: "${secret_environment_variables.value}",
-      version: "latest",
-    });
+    // Secrets are read by the code from Secret Manager (short cache, re-read on an unknown key id), never
+    // mounted as environment variables, which would pin the version an instance started with.
+    for (const file of files)
+      expect(allKeys(file.json), file.path).not.toContain("secret_environment_variables");
     expect(local("environment_variables")).toMatch(/GOOGLE_CLOUD_PROJECT\s*=\s*var\.project_id/);
-    expect(local("secret_env")).toMatch(/for secret in fn\.secrets/);
     // Event functions are internal only; http functions keep the shared module's ALLOW_ALL.
     expect(moduleCall("event_function").ingress_settings).toBe("${var.event_ingress_settings}");
     expect(eventModule().modules.get("function")?.ingress_settings).toBe("${var.ingress_settings}");
     expect(functionModule().variables.get("ingress_settings")?.default).toBe("ALLOW_ALL");
+  });
+
+  it("serves many requests per instance where the manifest says so, with the vCPU that needs (evaluated)", () => {
+    const byName = new Map(manifest.functions.map((f) => [f.name, f]));
+    for (const name of ["api", "auth", "webhooks"]) {
+      const fn = byName.get(name);
+      expect(fn?.concurrency, name).toBeGreaterThan(1);
+      expect(Number(fn?.cpu), name).toBeGreaterThanOrEqual(1);
+    }
+    expect(str(functionModule().variables.get("function")?.validation)).toContain(
+      "var.function.max_instance_request_concurrency == 1 || try(tonumber(var.function.available_cpu) >= 1, false)",
+    );
+    // The schema refuses what the platform would: concurrency without a whole vCPU, a vCPU on 256Mi.
+    const api = byName.get("api");
+    expect(FunctionSpec.safeParse({ ...api, cpu: null }).success).toBe(false);
+    expect(FunctionSpec.safeParse({ ...api, memory: "256Mi" }).success).toBe(false);
+    expect(root().variables.get("min_instances")?.default).toEqual({});
   });
 
   it("passes every required module input and only declared ones", () => {
@@ -477,12 +501,13 @@ describe("manifest-driven functions", () => {
   it("references only resources, locals and module outputs that are declared", () => {
     for (const dir of DIRS) {
       const mod = tf[dir];
-      for (const [, type, name] of mod.expressions.matchAll(
-        /\b(google_[a-z0-9_]+|terraform_data)\.([a-z_][a-z0-9_]*)/g,
+      for (const [, data, type, name] of mod.expressions.matchAll(
+        /\b(data\.)?(google_[a-z0-9_]+|terraform_data)\.([a-z_][a-z0-9_]*)/g,
       ))
-        expect(mod.resources.has(`${type}.${name}`), `${dir} references undeclared ${type}.${name}`).toBe(
-          true,
-        );
+        expect(
+          (data ? mod.data : mod.resources).has(`${type}.${name}`),
+          `${dir} references undeclared ${data ?? ""}${type}.${name}`,
+        ).toBe(true);
       for (const [, name] of mod.expressions.matchAll(/\blocal\.([a-z_][a-z0-9_]*)/g))
         expect((name as string) in mod.locals, `${dir} references undeclared local.${name}`).toBe(true);
       // module.<call>[key].<output> and module.<call>.<output>
@@ -584,6 +609,17 @@ describe("service accounts and least privilege", () => {
         expect(role, `${fn.name} has an admin-grade role`).not.toMatch(/roles\/(owner|editor|.*admin)$/i);
   });
 
+  it("narrows Firestore roles to Switchboard's database with an IAM condition", () => {
+    const grant = resource(root(), "google_project_iam_member.function_role");
+    const condition = nested(grant, "dynamic", "condition");
+    expect(condition.for_each).toBe(
+      '${startswith(each.value.role, "roles/datastore.") ? toset(["database"]) : toset([])}',
+    );
+    expect(str(nested(condition, "content").expression)).toBe(
+      'resource.name == "projects/${var.project_id}/databases/${google_firestore_database.database.name}"',
+    );
+  });
+
   it("grants pubsub.publisher only on the topics a function publishes to", () => {
     const grant = resource(root(), "google_pubsub_topic_iam_member.function_publisher");
     expect(grant).toMatchObject({
@@ -650,7 +686,9 @@ describe("topics and dead letters", () => {
       for (const fn of m.functions.filter((f) => f.trigger !== "http"))
         expect(`${fn.topic}${template}`).toBe(deadLetterTopic(fn.topic as string));
     expect(resource(root(), "google_pubsub_topic.dead_letter").for_each).toBe("${local.dead_letter_topics}");
-    expect(local("dead_letter_topics")).toMatch(/for topic in local\.consumed_topics/);
+    expect(local("dead_letter_topics")).toMatch(
+      /for topic in setunion\(local\.consumed_topics, local\.outbound_topics\)/,
+    );
   });
 
   it("keeps dead letters in a subscription (a topic without one drops them)", () => {
@@ -895,6 +933,40 @@ describe("firestore", () => {
       for (const f of i.fields)
         expect(Boolean(f.order) !== Boolean(f.arrayConfig), `${i.collectionGroup}.${f.fieldPath}`).toBe(true);
     expect(keys).toContain("audit/COLLECTION/orgId:ASCENDING/occurredAt:DESCENDING");
+  });
+});
+
+describe("firestore rules and backups", () => {
+  it("deploys firestore.rules (the file firebase.json names) as a ruleset released to the (default) database", () => {
+    const ruleset = resource(root(), "google_firebaserules_ruleset.firestore");
+    const file = nested(ruleset, "source", "files");
+    expect(file).toMatchObject({
+      name: "firestore.rules",
+      content: '${file("${path.module}/../firestore.rules")}',
+    });
+    const firebase = JSON.parse(readFileSync(join(REPO, "firebase.json"), "utf8")) as {
+      firestore: { rules: string };
+    };
+    expect(firebase.firestore.rules).toBe("firestore.rules");
+    const release = resource(root(), "google_firebaserules_release.firestore");
+    expect(release).toMatchObject({
+      name: "cloud.firestore",
+      ruleset_name: "projects/${var.project_id}/rulesets/${google_firebaserules_ruleset.firestore.name}",
+    });
+    expect(nested(release, "lifecycle").replace_triggered_by).toEqual([
+      "${google_firebaserules_ruleset.firestore}",
+    ]);
+    expect(local("apis")).toContain('"firebaserules.googleapis.com"');
+  });
+
+  it("backs the database up daily, kept for a validated retention", () => {
+    const schedule = resource(root(), "google_firestore_backup_schedule.daily");
+    expect(schedule).toMatchObject({
+      database: "${google_firestore_database.database.name}",
+      retention: "${var.firestore_backup_retention}",
+    });
+    expect(nested(schedule, "daily_recurrence")).toEqual({});
+    expect(root().variables.get("firestore_backup_retention")?.validation).toBeTruthy();
   });
 });
 

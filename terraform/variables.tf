@@ -127,7 +127,7 @@ variable "build_service_account" {
 }
 
 variable "environment_variables" {
-  description = "Extra plain environment variables for every function. Never put secret values here: declare a secret in the manifest instead."
+  description = "Extra plain environment variables for every function that are not Switchboard configuration (e.g. NODE_OPTIONS); configuration goes in function_config. Never put secret values here: declare a secret in the manifest instead."
   type        = map(string)
   default     = {}
 
@@ -139,6 +139,28 @@ variable "environment_variables" {
   validation {
     condition     = length(setintersection(keys(var.environment_variables), ["GOOGLE_CLOUD_PROJECT", "SWITCHBOARD_ENV", "FUNCTION_REGION", "LOG_EXECUTION_ID"])) == 0
     error_message = "GOOGLE_CLOUD_PROJECT, SWITCHBOARD_ENV, FUNCTION_REGION and LOG_EXECUTION_ID are set by this module."
+  }
+}
+
+variable "min_instances" {
+  description = "Instances kept warm per function, over the manifest's minInstances (e.g. { webhooks = 1, api = 1 }: no cold start on Google's pushes or the first client request; each warm instance is billed)."
+  type        = map(number)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for n in values(var.min_instances) : n >= 0 && n <= 100 && floor(n) == n])
+    error_message = "min_instances values are whole numbers from 0 to 100."
+  }
+}
+
+variable "function_config" {
+  description = "Switchboard's configuration by variable name (README, Configuration; generated from shared/platform/config.ts), given to every function. Plan fails naming any variable a function needs in production that is unset. PUBLIC_AUTH_URL and PUBLIC_WEBHOOKS_URL default to the auth and webhooks functions' own URLs. Never secrets: those are in Secret Manager."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for k in keys(var.function_config) : can(regex("^[A-Z][A-Z0-9_]*$", k))])
+    error_message = "function_config keys are the configuration's UPPER_SNAKE_CASE variable names."
   }
 }
 
@@ -265,6 +287,17 @@ variable "firestore_delete_protection" {
   default     = true
 }
 
+variable "firestore_backup_retention" {
+  description = "How long each daily Firestore backup is kept, in seconds (at most 14 weeks)."
+  type        = string
+  default     = "1209600s"
+
+  validation {
+    condition     = can(regex("^[0-9]+s$", var.firestore_backup_retention)) && tonumber(trimsuffix(var.firestore_backup_retention, "s")) >= 86400 && tonumber(trimsuffix(var.firestore_backup_retention, "s")) <= 8467200
+    error_message = "firestore_backup_retention must be between 86400s (1 day) and 8467200s (14 weeks)."
+  }
+}
+
 variable "ttl_collection_groups" {
   description = "Collection groups whose documents carry an expireAt timestamp deleted by a Firestore TTL policy."
   type        = list(string)
@@ -278,5 +311,81 @@ variable "ttl_collection_groups" {
   validation {
     condition     = length(distinct(var.ttl_collection_groups)) == length(var.ttl_collection_groups)
     error_message = "ttl_collection_groups must not list a collection group twice."
+  }
+}
+
+/******************************************
+  Outbound events (the phone system)
+ *****************************************/
+
+variable "phone_system_push_endpoint" {
+  description = "HTTPS base URL the phone system receives Switchboard's events on (docs/events/): each outbound topic is pushed to <endpoint>/<topic> with an OIDC token. Null makes every outbound subscription a pull subscription."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.phone_system_push_endpoint == null || can(regex("^https://[^\\s]+$", var.phone_system_push_endpoint))
+    error_message = "phone_system_push_endpoint must be an https URL."
+  }
+}
+
+variable "phone_system_audience" {
+  description = "Audience of the OIDC token on pushes to the phone system. Null uses phone_system_push_endpoint."
+  type        = string
+  default     = null
+}
+
+variable "phone_system_pull_members" {
+  description = "IAM members (e.g. serviceAccount:phone@their-project.iam.gserviceaccount.com) allowed to pull the outbound subscriptions."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for m in var.phone_system_pull_members : can(regex("^(user|serviceAccount|group|principal|principalSet):", m))])
+    error_message = "Pull members must be IAM member strings (serviceAccount:..., group:..., principal...)."
+  }
+}
+
+variable "outbound_max_delivery_attempts" {
+  description = "Delivery attempts of an outbound event before it is dead-lettered (5 to 100)."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.outbound_max_delivery_attempts >= 5 && var.outbound_max_delivery_attempts <= 100
+    error_message = "Pub/Sub accepts between 5 and 100 delivery attempts."
+  }
+}
+
+/******************************************
+  Monitoring
+ *****************************************/
+
+variable "notification_channels" {
+  description = "Cloud Monitoring notification channels (projects/<p>/notificationChannels/<id>) every Switchboard alert is sent to. Empty: alerts open incidents in the console only."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for c in var.notification_channels : can(regex("^projects/[^/]+/notificationChannels/[0-9]+$", c))])
+    error_message = "notification_channels are projects/<project>/notificationChannels/<id>."
+  }
+}
+
+variable "alert_thresholds" {
+  description = "When the alerts fire: http_5xx_ratio (share of requests, 5 min), function_errors_per_5m (error lines in one function), token_refresh_failures (per 30 min), needs_reauth_per_hour, channel_renewal_failures_per_hour, stale_sync_cursors (cursors older than an hour at the hourly renewal). Dead letters alert at any message."
+  type = object({
+    http_5xx_ratio                    = optional(number, 0.05)
+    function_errors_per_5m            = optional(number, 10)
+    token_refresh_failures            = optional(number, 5)
+    needs_reauth_per_hour             = optional(number, 20)
+    channel_renewal_failures_per_hour = optional(number, 10)
+    stale_sync_cursors                = optional(number, 50)
+  })
+  default = {}
+
+  validation {
+    condition     = var.alert_thresholds.http_5xx_ratio > 0 && var.alert_thresholds.http_5xx_ratio < 1
+    error_message = "http_5xx_ratio is a share between 0 and 1."
   }
 }

@@ -9,18 +9,23 @@ const emulators = useEmulators("api");
 const spec = loadManifest().functions.find((f) => f.name === "api")!;
 let api: RunningFunction;
 let broken: RunningFunction;
+let undeployable: RunningFunction;
 
 beforeAll(async () => {
-  [api, broken] = await Promise.all([
+  [api, broken, undeployable] = await Promise.all([
     startFunction(spec, { env: { ...emulators.env, SWITCHBOARD_ENV: "test" } }),
     // Misconfigured: the project id is malformed and Firestore points at a closed port.
     startFunction(spec, {
       env: { GOOGLE_CLOUD_PROJECT: "X", FIRESTORE_EMULATOR_HOST: "127.0.0.1:9", SECRETS_BACKEND: "local" },
     }),
+    // Valid for the schema, but a production deployment without the variables the api needs there.
+    startFunction(spec, {
+      env: { ...emulators.env, SWITCHBOARD_ENV: "production", PUBLIC_AUTH_URL: "https://auth.example.com" },
+    }),
   ]);
 });
 afterAll(async () => {
-  await Promise.all([api?.stop(), broken?.stop()]);
+  await Promise.all([api?.stop(), broken?.stop(), undeployable?.stop()]);
 });
 
 describe("api function", () => {
@@ -46,6 +51,16 @@ describe("api function", () => {
     expect(body.error.details.checks.config).toMatch(/GOOGLE_CLOUD_PROJECT/);
     expect(body.error.details.checks.config).toMatch(/LOCAL_SECRETS_FILE/);
     expect(body.error.details.checks.firestore).toMatch(/unreachable/);
+  });
+
+  it("is not ready in production while a variable the api needs there is unset, naming each one", async () => {
+    const res = await fetch(`${undeployable.url}/readyz`);
+    expect(res.status).toBe(503);
+    const body = (await res.json()) as { error: { details: { checks: Record<string, string> } } };
+    expect(body.error.details.checks.config).toBe(
+      "required in production but not set: ALLOWED_RETURN_ORIGINS, GOOGLE_OAUTH_CLIENT_ID, WEB_CLIENT_ORIGIN",
+    );
+    expect(body.error.details.checks.firestore).toBe("ok");
   });
 
   it("serves an OpenAPI 3.1 description that lists its routes", async () => {

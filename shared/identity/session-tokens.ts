@@ -36,25 +36,37 @@ export interface SessionTokenService {
   verify(token: string): Promise<Principal>;
 }
 
+async function parseRing(text: string): Promise<LoadedRing> {
+  const parsed = KeyRing.parse(JSON.parse(text));
+  const publicKeys = new Map<string, Key>();
+  let current: LoadedRing["current"] | undefined;
+  for (const { kid, privateJwk } of parsed.keys) {
+    const { d: _private, ...publicJwk } = privateJwk as JWK;
+    publicKeys.set(kid, await importJWK({ ...publicJwk, alg: "ES256" }, "ES256"));
+    if (kid === parsed.current)
+      current = { kid, privateKey: await importJWK({ ...(privateJwk as JWK), alg: "ES256" }, "ES256") };
+  }
+  if (!current) throw new Error("session-signing-keys: current key id is not in the key list");
+  return { current, publicKeys };
+}
+
 export function sessionTokenService(secrets: SecretStore): SessionTokenService {
-  let ring: Promise<LoadedRing> | undefined;
-  const load = () => {
-    ring ??= secrets.get(SECRET.sessionSigningKeys).then(async (text) => {
-      const parsed = KeyRing.parse(JSON.parse(text));
-      const publicKeys = new Map<string, Key>();
-      let current: LoadedRing["current"] | undefined;
-      for (const { kid, privateJwk } of parsed.keys) {
-        const { d: _private, ...publicJwk } = privateJwk as JWK;
-        publicKeys.set(kid, await importJWK({ ...publicJwk, alg: "ES256" }, "ES256"));
-        if (kid === parsed.current)
-          current = { kid, privateKey: await importJWK({ ...(privateJwk as JWK), alg: "ES256" }, "ES256") };
-      }
-      if (!current) throw new Error("session-signing-keys: current key id is not in the key list");
-      return { current, publicKeys };
-    });
-    ring.catch(() => (ring = undefined));
-    return ring;
+  // Parsed once per version of the secret: the store decides when a new version is read (rotation).
+  let parsed: { text: string; ring: Promise<LoadedRing> } | undefined;
+  const ringOf = (text: string) => {
+    if (!parsed || parsed.text !== text) {
+      const ring = parseRing(text);
+      parsed = { text, ring };
+      ring.catch(() => {
+        if (parsed?.ring === ring) parsed = undefined;
+      });
+    }
+    return parsed.ring;
   };
+  const load = async () => ringOf(await secrets.get(SECRET.sessionSigningKeys));
+  /** A key id this ring lacks: a key added since it was read (bounded by the store), else none. */
+  const reload = async () =>
+    secrets.refresh ? ringOf(await secrets.refresh(SECRET.sessionSigningKeys)) : load();
   return {
     async issue(principal, now = new Date()) {
       const { current } = await load();
@@ -80,8 +92,9 @@ export function sessionTokenService(secrets: SecretStore): SessionTokenService {
       try {
         const { payload } = await jwtVerify(
           token,
-          (header) => {
-            const key = header.kid ? publicKeys.get(header.kid) : undefined;
+          async (header) => {
+            if (!header.kid) throw new Error("no key id");
+            const key = publicKeys.get(header.kid) ?? (await reload()).publicKeys.get(header.kid);
             if (!key) throw new Error("unknown key id");
             return key;
           },

@@ -38,6 +38,37 @@ describe("token cipher", () => {
     }
   });
 
+  it("refuses a genuine tag cut short (the tag length is pinned to 16 bytes, not whatever is stored)", async () => {
+    const cipher = tokenCipher(secrets(newTokenKeyRing("k1")));
+    const sealed = await cipher.seal(TOKEN, alice);
+    const short = Buffer.from(sealed.tag, "base64").subarray(0, 12).toString("base64");
+    await expect(cipher.open({ ...sealed, tag: short }, alice)).rejects.toMatchObject({
+      code: "internal",
+      retryable: false,
+    });
+  });
+
+  it("re-reads the ring once for a key id it lacks: a warm instance opens values sealed with a new key", async () => {
+    const oldRing = newTokenKeyRing("k1");
+    const newRing = newTokenKeyRing("k2", oldRing);
+    let stored = oldRing;
+    let refreshes = 0;
+    const store: SecretStore = {
+      get: async () => oldRing, // the instance's cached value
+      refresh: async () => {
+        refreshes++;
+        return stored;
+      },
+    };
+    const warm = tokenCipher(store);
+    expect(await warm.open(await warm.seal(TOKEN, alice), alice)).toBe(TOKEN);
+    stored = newRing;
+    const fromNewInstance = await tokenCipher(secrets(newRing)).seal(TOKEN, alice);
+    expect(fromNewInstance.kid).toBe("k2");
+    expect(await warm.open(fromNewInstance, alice)).toBe(TOKEN);
+    expect(refreshes).toBe(1);
+  });
+
   it("refuses a record copied to another user, grant, org or field (associated data)", async () => {
     const cipher = tokenCipher(secrets(newTokenKeyRing("k1")));
     const sealed = await cipher.seal(TOKEN, alice);
@@ -62,11 +93,12 @@ describe("token cipher", () => {
     expect(await rotated.isStale(after)).toBe(false);
   });
 
-  it("refuses a value whose key has left the ring, and a malformed ring without echoing it", async () => {
+  it("refuses a value whose key has left the ring (retryable: redelivered, then dead-lettered for replay), and a malformed ring without echoing it", async () => {
     const sealed = await tokenCipher(secrets(newTokenKeyRing("k1"))).seal(TOKEN, alice);
-    await expect(tokenCipher(secrets(newTokenKeyRing("k9"))).open(sealed, alice)).rejects.toThrow(
-      /k1 is not in the key ring/,
-    );
+    await expect(tokenCipher(secrets(newTokenKeyRing("k9"))).open(sealed, alice)).rejects.toMatchObject({
+      message: expect.stringMatching(/k1 is not in the key ring/),
+      retryable: true,
+    });
     const bad = JSON.stringify({ current: "k1", keys: { k1: "c2VjcmV0LXRvby1zaG9ydA==" } });
     await expect(tokenCipher(secrets(bad)).seal(TOKEN, alice)).rejects.toThrow(/malformed: keys.k1/);
     await expect(tokenCipher(secrets(bad)).seal(TOKEN, alice)).rejects.not.toThrow(/c2VjcmV0/);

@@ -78,12 +78,16 @@ const aad = (b: TokenBinding) =>
   Buffer.from(JSON.stringify(["switchboard-token/v1", b.orgId, b.userId, b.grantId, b.field]));
 
 export function tokenCipher(secrets: SecretStore): TokenCipher {
-  let ring: Promise<LoadedRing> | undefined;
-  const load = () => {
-    ring ??= secrets.get(SECRET.tokenEncryptionKeys).then(parseKeyRing);
-    ring.catch(() => (ring = undefined));
-    return ring;
+  // Parsed once per version of the secret: the store decides when a new version is read (rotation).
+  let parsed: { text: string; ring: LoadedRing } | undefined;
+  const ringOf = (text: string) => {
+    if (!parsed || parsed.text !== text) parsed = { text, ring: parseKeyRing(text) };
+    return parsed.ring;
   };
+  const load = async () => ringOf(await secrets.get(SECRET.tokenEncryptionKeys));
+  /** A value sealed with a key this ring lacks: a key added since it was read (bounded by the store). */
+  const reload = async () =>
+    secrets.refresh ? ringOf(await secrets.refresh(SECRET.tokenEncryptionKeys)) : load();
   return {
     async seal(plaintext, binding) {
       const { current, keys } = await load();
@@ -99,15 +103,18 @@ export function tokenCipher(secrets: SecretStore): TokenCipher {
       };
     },
     async open(sealed, binding) {
-      const { keys } = await load();
-      const key = keys.get(sealed.kid);
-      // Not retryable: the ring of this instance lacks the key, or the value is not ours.
+      const key = (await load()).keys.get(sealed.kid) ?? (await reload()).keys.get(sealed.kid);
+      // Retryable: another instance may have sealed it with a key this one reads within the refresh bound;
+      // a key truly gone from the ring ends in the dead-letter topic, replayable once the key is back.
       if (!key)
         throw new AppError("internal", `Token key ${sealed.kid} is not in the key ring`, {
-          retryable: false,
+          retryable: true,
         });
       try {
-        const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(sealed.iv, "base64"));
+        // GCM tags are 16 bytes; pinning the length refuses a truncated tag instead of checking fewer bits.
+        const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(sealed.iv, "base64"), {
+          authTagLength: 16,
+        });
         decipher.setAAD(aad(binding));
         decipher.setAuthTag(Buffer.from(sealed.tag, "base64"));
         return Buffer.concat([

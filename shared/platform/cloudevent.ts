@@ -9,6 +9,7 @@ import { AppError, isAppError } from "./errors";
 import { isProgrammingError } from "./failure-kinds";
 import { type Logger, logger as rootLogger } from "./logger";
 import type { MessageType } from "./messages";
+import { traceFromAttributes, withTraceContext } from "./trace-context";
 
 const PubSubEnvelope = z.object({
   message: z.object({
@@ -62,7 +63,7 @@ export function pubSubHandler<Schema extends z.ZodType>(
   log: () => Logger = rootLogger,
 ) {
   return async (event: CloudEvent<unknown>): Promise<void> => {
-    const eventLog = log().child({ eventId: event.id, topic: type.topic });
+    let eventLog = log().child({ eventId: event.id, topic: type.topic });
     let message: DecodedMessage<z.infer<Schema>>;
     try {
       message = decodePubSubEvent(event, type);
@@ -70,8 +71,11 @@ export function pubSubHandler<Schema extends z.ZodType>(
       eventLog.error("event.malformed", { error, reason: (error as Error).message });
       return; // acknowledged: redelivery cannot fix it
     }
+    // The publisher's trace (attribute traceparent): this event's log lines and what it publishes join it.
+    const trace = traceFromAttributes(message.attributes);
+    if (trace) eventLog = eventLog.withTrace(trace);
     try {
-      await handle(message, eventLog);
+      await withTraceContext(trace, () => handle(message, eventLog));
     } catch (error) {
       if (isAppError(error) && !error.retryable) {
         eventLog.error("event.failed_permanently", { code: error.code, reason: error.message });

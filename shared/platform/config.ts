@@ -14,14 +14,21 @@ const HostPort = z.string().regex(/^[\w.-]+:\d+$/, "expected host:port");
 
 export const ConfigSchema = z
   .object({
+    /** The Google Cloud project id. */
     GOOGLE_CLOUD_PROJECT: z.string().regex(/^[a-z][a-z0-9-]{3,29}$/, "expected a Google Cloud project id"),
+    /** Where this runs: `production` and `staging` are deployments; `local` and `test` never deploy. */
     SWITCHBOARD_ENV: z.enum(["production", "staging", "local", "test"]).default("production"),
+    /** Lowest severity written to the log. */
     LOG_LEVEL: z.enum(["DEBUG", "INFO", "WARNING", "ERROR"]).default("INFO"),
+    /** The Firestore emulator (host:port); set by the local stack and the tests only. */
     FIRESTORE_EMULATOR_HOST: HostPort.optional(),
+    /** The Pub/Sub emulator (host:port); set by the local stack and the tests only. */
     PUBSUB_EMULATOR_HOST: HostPort.optional(),
+    /** Where secrets are read: Secret Manager, or `local` (LOCAL_SECRETS_FILE; never in production). */
     SECRETS_BACKEND: z.enum(["secret-manager", "local"]).default("secret-manager"),
     /** local backend only: a JSON file of secret name → value, outside the repo. */
     LOCAL_SECRETS_FILE: z.string().min(1).optional(),
+    /** The Pub/Sub topic audit events are published to. */
     AUDIT_TOPIC: z.string().min(3).default("audit-events"),
     /** Root URL of Google's REST APIs; the Workspace simulator's URL in the local stack and tests. */
     GOOGLE_API_ROOT_URL: z.url().default("https://www.googleapis.com/"),
@@ -57,12 +64,14 @@ export const ConfigSchema = z
     PUBLIC_WEBHOOKS_URL: z.url().optional(),
     /** Origin of the web client (meeting join pages), e.g. https://app.example.com. */
     WEB_CLIENT_ORIGIN: z.url().optional(),
+    /** Request body limit of the HTTP functions, in bytes. */
     MAX_BODY_BYTES: z.coerce
       .number()
       .int()
       .min(1024)
       .max(32 * 1024 * 1024)
       .default(1024 * 1024),
+    /** The port the Functions Framework listens on; set by the platform. */
     PORT: Port.optional(),
     /** Failed credential checks one client address may cause per minute and instance before 429. */
     AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(300),

@@ -8,6 +8,8 @@ export interface HealthDeps {
   /** Throws when configuration is invalid (ConfigError names every bad variable). */
   checkConfig(): void;
   firestore(): Firestore;
+  /** Variables this function needs in a deployment but lacks (config-requirements.ts); readiness names them. */
+  missingProductionConfig?(): string[];
 }
 
 export function healthRoutes(deps: HealthDeps): Route[] {
@@ -28,7 +30,8 @@ export function healthRoutes(deps: HealthDeps): Route[] {
         const checks: Record<string, string> = {};
         try {
           deps.checkConfig();
-          checks.config = "ok";
+          const missing = deps.missingProductionConfig?.() ?? [];
+          checks.config = missing.length ? `required in production but not set: ${missing.join(", ")}` : "ok";
         } catch (error) {
           checks.config = (error as Error).message;
         }

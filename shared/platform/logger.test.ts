@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createLogger, traceFromHeaders } from "./logger";
+import { createLogger, REPORTED_ERROR_TYPE, traceFromHeaders } from "./logger";
 
 describe("structured logging", () => {
   it("reads a W3C traceparent", () => {
@@ -33,5 +33,30 @@ describe("structured logging", () => {
       "logging.googleapis.com/trace": "projects/sb-prod/traces/abc",
       "logging.googleapis.com/spanId": "def",
     });
+  });
+
+  it("gives error lines the stack, the cause chain and Error Reporting's type, so errors are grouped", () => {
+    const lines: string[] = [];
+    const log = createLogger({ write: (l) => lines.push(l) });
+    const cause = Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
+    const error = new Error("Secret token-encryption-keys could not be read", { cause });
+    log.error("event.failed_bug", { error, grant: { refreshToken: "1//x" } });
+    log.warn("quota.near", { error });
+    const [line, warning] = lines.map((l) => JSON.parse(l));
+    expect(line).toMatchObject({
+      severity: "ERROR",
+      "@type": REPORTED_ERROR_TYPE,
+      serviceContext: { service: expect.any(String) },
+      error: {
+        name: "Error",
+        message: "Secret token-encryption-keys could not be read",
+        cause: { message: "socket hang up", code: "ECONNRESET" },
+      },
+      grant: { refreshToken: "[redacted]" },
+    });
+    expect(line.stack_trace).toMatch(/^Error: Secret token-encryption-keys could not be read\n\s+at /);
+    expect(line.stack_trace).toMatch(/\nCaused by: Error: socket hang up\n\s+at /);
+    expect(warning["@type"]).toBeUndefined();
+    expect(warning.stack_trace).toBeUndefined();
   });
 });

@@ -11,12 +11,45 @@ export const REDACTED = "[redacted]";
 export function redact(value: unknown, depth = 0): unknown {
   if (depth > 8 || value === null || typeof value !== "object") return value;
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
-  if (value instanceof Error) return { name: value.name, message: value.message };
+  if (value instanceof Error) return errorFields(value, depth);
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {
     out[key] = SECRET_KEY.test(key) ? REDACTED : redact(v, depth + 1);
   }
   return out;
+}
+
+/** An error as logged: name, message, its stable code if any, and its cause chain (bounded). */
+function errorFields(error: Error, depth: number): Record<string, unknown> {
+  const fields: Record<string, unknown> = { name: error.name, message: error.message };
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" || typeof code === "number") fields.code = code;
+  if (error.cause !== undefined && depth < 8)
+    fields.cause =
+      error.cause instanceof Error ? errorFields(error.cause, depth + 1) : redact(error.cause, depth + 1);
+  return fields;
+}
+
+/** Error Reporting groups log lines of this type, with the stack in stack_trace (its first choice). */
+export const REPORTED_ERROR_TYPE =
+  "type.googleapis.com/google.devtools.clouderrorreporting.v1beta1.ReportedErrorEvent";
+
+/** The stacks of an error and its causes, as Node prints them ("Caused by:" between). */
+function stackOf(error: Error): string {
+  const stacks: string[] = [];
+  for (let e: unknown = error; e instanceof Error && stacks.length < 8; e = e.cause)
+    stacks.push(e.stack ?? `${e.name}: ${e.message}`);
+  return stacks.join("\nCaused by: ");
+}
+
+/** What an ERROR line adds so Error Reporting captures and groups it. */
+function errorReporting(fields: Record<string, unknown>): Record<string, unknown> {
+  const error = Object.values(fields).find((v): v is Error => v instanceof Error);
+  return {
+    "@type": REPORTED_ERROR_TYPE,
+    serviceContext: { service: process.env.K_SERVICE ?? process.env.FUNCTION_TARGET ?? "switchboard" },
+    ...(error ? { stack_trace: stackOf(error) } : {}),
+  };
 }
 
 export interface TraceContext {
@@ -71,6 +104,7 @@ export function createLogger(options: LoggerOptions = {}, base: Record<string, u
       event,
       time: new Date().toISOString(),
       ...(redact({ ...base, ...fields }) as object),
+      ...(severity === "ERROR" ? errorReporting(fields) : {}),
     };
     write(JSON.stringify(entry));
   };

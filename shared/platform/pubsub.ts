@@ -2,6 +2,7 @@
 import type { PubSub, Topic } from "@google-cloud/pubsub";
 import type { z } from "zod";
 import type { MessageType } from "./messages";
+import { currentTrace, traceAttributes } from "./trace-context";
 
 export interface PublishOptions {
   /** Messages with one key are delivered in order on a subscription with message ordering. */
@@ -42,7 +43,9 @@ export function pubsubPublisher(
       const data = Buffer.from(JSON.stringify(type.schema.parse(payload)));
       const topic = await topicFor(type.topic, options.orderingKey !== undefined);
       const message: { data: Buffer; attributes?: Record<string, string>; orderingKey?: string } = { data };
-      if (options.attributes) message.attributes = options.attributes;
+      // The trace of the request or message being handled travels with what it publishes.
+      const attributes = { ...traceAttributes(currentTrace()), ...options.attributes };
+      if (Object.keys(attributes).length) message.attributes = attributes;
       if (options.orderingKey !== undefined) message.orderingKey = options.orderingKey;
       try {
         return await topic.publishMessage(message);

@@ -7,7 +7,13 @@ import { SecretManagerServiceClient } from "@google-cloud/secret-manager";
 import { OAuth2Client } from "google-auth-library";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "./logger";
-import { localFileStore, type SecretManagerApi, secretManagerStore } from "./secrets";
+import {
+  localFileStore,
+  SECRET_CACHE_MS,
+  SECRET_REFRESH_INTERVAL_MS,
+  type SecretManagerApi,
+  secretManagerStore,
+} from "./secrets";
 
 // A local HTTP server stands in for secretmanager.googleapis.com; the real client talks to it over its
 // REST fallback, so the request the client really sends is what these tests check.
@@ -75,6 +81,45 @@ describe("Secret Manager adapter", () => {
     await expect(store.get("absent")).resolves.toBe("now-there");
   });
 
+  it("reads a secret again after the cache lifetime, so a rotation reaches a warm instance", async () => {
+    let now = 1_000_000;
+    const store = secretManagerStore(
+      "sb-ttl",
+      () => client,
+      () => now,
+    );
+    values.rotating = "v1";
+    await expect(store.get("rotating")).resolves.toBe("v1");
+    values.rotating = "v2";
+    now += SECRET_CACHE_MS - 1;
+    await expect(store.get("rotating")).resolves.toBe("v1");
+    now += 1;
+    await expect(store.get("rotating")).resolves.toBe("v2");
+  });
+
+  it("re-reads on demand at once, then at most once per refresh interval (an unknown key id cannot flood Secret Manager)", async () => {
+    let now = 2_000_000;
+    const store = secretManagerStore(
+      "sb-refresh",
+      () => client,
+      () => now,
+    );
+    values.ring = "r1";
+    await store.get("ring");
+    values.ring = "r2";
+    const before = requests.length;
+    await expect(store.refresh?.("ring")).resolves.toBe("r2");
+    values.ring = "r3";
+    now += SECRET_REFRESH_INTERVAL_MS - 1;
+    const early = await Promise.all(Array.from({ length: 20 }, () => store.refresh?.("ring")));
+    expect(new Set(early)).toEqual(new Set(["r2"]));
+    expect(requests.length - before).toBe(1);
+    now += 1;
+    await expect(store.refresh?.("ring")).resolves.toBe("r3");
+    expect(requests.length - before).toBe(2);
+    await expect(store.get("ring")).resolves.toBe("r3");
+  });
+
   it("is never constructed or read at import time", async () => {
     const before = requests.length;
     await import("./secrets");
@@ -90,6 +135,18 @@ describe("local secrets file", () => {
     const store = localFileStore(path);
     await expect(store.get("session-signing-key")).resolves.toBe("local-value");
     await expect(store.get("nope")).rejects.toThrow(/nope is missing/);
+  });
+
+  it("sees a rewritten file on refresh (how the local stack and the tests rotate keys)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "sb-secrets-"));
+    const path = join(dir, "secrets.json");
+    let now = 0;
+    await writeFile(path, JSON.stringify({ ring: "old" }));
+    const store = localFileStore(path, () => now);
+    await expect(store.get("ring")).resolves.toBe("old");
+    await writeFile(path, JSON.stringify({ ring: "new" }));
+    now += 1;
+    await expect(store.refresh?.("ring")).resolves.toBe("new");
   });
 });
 

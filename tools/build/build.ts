@@ -1,11 +1,13 @@
-// Bundles each function of the manifest into dist/<name>/ (index.js + a minimal package.json) and
-// dist/<name>.zip, ready for Cloud Functions. Heavy Google client packages stay external and are
-// installed by Cloud Build from the minimal package.json; our code and small pure libraries are inlined.
+// Bundles each function of the manifest into dist/<name>/ (index.js, a minimal package.json and its
+// package-lock.json) and dist/<name>.zip, ready for Cloud Functions. Heavy Google client packages stay
+// external and are installed by Cloud Build (npm ci) from that lockfile; our code and small pure
+// libraries are inlined.
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Metafile } from "esbuild";
 import { type FunctionSpec, loadManifest } from "../../functions/manifest";
+import { bundleLockfile, readRootLockfile } from "./lockfile";
 import { zip } from "./zip";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -88,11 +90,15 @@ export async function buildFunction(fn: FunctionSpec): Promise<BuiltFunction> {
     dependencies,
   };
   await writeFile(join(dir, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  // The transitive versions too: Cloud Build runs npm ci on a bundle with a lockfile.
+  const lock = `${JSON.stringify(bundleLockfile(readRootLockfile(ROOT), manifest.name, dependencies), null, 2)}\n`;
+  await writeFile(join(dir, "package-lock.json"), lock);
   const bundle = await readFile(join(dir, "index.js"));
   const archive = zip([
     { name: "index.js", data: bundle },
     { name: "index.js.map", data: await readFile(join(dir, "index.js.map")) },
     { name: "package.json", data: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`) },
+    { name: "package-lock.json", data: Buffer.from(lock) },
   ]);
   const zipPath = join(DIST, `${fn.name}.zip`);
   await writeFile(`${zipPath}.${process.pid}`, archive);

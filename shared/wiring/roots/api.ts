@@ -17,6 +17,7 @@ import { LOGIN_CODE_TTL_MS, LoginCode } from "../../identity/sign-in";
 import { ssoAdminRoutes } from "../../identity/sso-admin-routes";
 import { firestoreSsoConfigRepository } from "../../identity/sso-config";
 import type { Config } from "../../platform/config";
+import { missingProductionConfig } from "../../platform/config-requirements";
 import { healthRoutes, openApiRoute } from "../../platform/health-routes";
 import { createHttpHandler, type Route } from "../../platform/http";
 import { lazyPort } from "../../platform/lazy-port";
@@ -48,7 +49,11 @@ export function apiRoutes(graph: ProcessGraph, gate?: SessionGate): Route[] {
   const publisher = lazy(() => ports.publisher());
   const identity = lazy(() => graph.identity());
   const routes: Route[] = [
-    ...healthRoutes({ checkConfig: () => void ports.config(), firestore: db }),
+    ...healthRoutes({
+      checkConfig: () => void ports.config(),
+      firestore: db,
+      missingProductionConfig: () => missingProductionConfig(ports.config(), "api"),
+    }),
     ...sessionRoutes({
       users: lazy(() => graph.users()),
       sessions: lazy(() => firestoreRefreshSessions(db())),

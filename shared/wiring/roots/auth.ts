@@ -1,6 +1,7 @@
 // The auth function's composition root: SAML sign-in and the Google OAuth consent callback over the
 // process graph.
 import { authRoutes } from "../../identity/auth-app";
+import { missingProductionConfig } from "../../platform/config-requirements";
 import { healthRoutes } from "../../platform/health-routes";
 import { createHttpHandler, type Route } from "../../platform/http";
 import { lazyPort } from "../../platform/lazy-port";
@@ -29,6 +30,7 @@ export function createAuthHandler(graph: ProcessGraph = processGraphFromEnvironm
     const health = healthRoutes({
       checkConfig: () => void graph.ports.config(),
       firestore: graph.ports.firestore,
+      missingProductionConfig: () => missingProductionConfig(graph.ports.config(), "auth"),
     });
     handler ??= createHttpHandler([...health, ...authRouteTable(graph)], {
       maxBodyBytes: 256 * 1024,

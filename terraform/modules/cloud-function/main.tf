@@ -29,19 +29,13 @@ resource "google_cloudfunctions2_function" "function" {
     timeout_seconds                = var.function.timeout_seconds
     min_instance_count             = var.function.min_instance_count
     max_instance_count             = var.function.max_instance_count
+    max_instance_request_concurrency = var.function.max_instance_request_concurrency
+    available_cpu                    = var.function.available_cpu
     ingress_settings               = var.ingress_settings
     all_traffic_on_latest_revision = true
     service_account_email          = var.function.service_account_email
     environment_variables          = var.function.environment_variables
-
-    dynamic "secret_environment_variables" {
-      for_each = var.function.secret_env
-      content {
-        key        = secret_environment_variables.key
-        project_id = var.function.project_id
-        secret     = secret_environment_variables.value
-        version    = "latest"
-      }
-    }
+    # No secret_environment_variables: the code reads Secret Manager itself (shared/platform/secrets.ts),
+    # with a short cache and a bounded re-read on an unknown key id, so a rotation reaches warm instances.
   }
 }

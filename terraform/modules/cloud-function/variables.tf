@@ -5,7 +5,7 @@
  *****************************************/
 
 variable "function" {
-  description = "The function: project_id, region, name (also the Cloud Run service name), description, runtime, entry_point (the name registered with the Functions Framework), source_bucket and source_object (the zipped bundle), build_service_account (projects/<p>/serviceAccounts/<email>, null for the project default), service_account_email (its own runtime account), available_memory, timeout_seconds, min/max_instance_count, environment_variables (plain), secret_env (env var name => Secret Manager secret id in the same project, version latest) and labels."
+  description = "The function: project_id, region, name (also the Cloud Run service name), description, runtime, entry_point (the name registered with the Functions Framework), source_bucket and source_object (the zipped bundle), build_service_account (projects/<p>/serviceAccounts/<email>, null for the project default), service_account_email (its own runtime account), available_memory, available_cpu, timeout_seconds, min/max_instance_count, max_instance_request_concurrency, environment_variables (plain; secrets are read from Secret Manager by the code, never mounted) and labels."
   type = object({
     project_id            = string
     region                = string
@@ -21,8 +21,11 @@ variable "function" {
     timeout_seconds       = optional(number, 60)
     min_instance_count    = optional(number, 0)
     max_instance_count    = optional(number, 10)
+    # Requests one instance serves at once; above 1 needs available_cpu of at least 1.
+    max_instance_request_concurrency = optional(number, 1)
+    # vCPUs ("0.583", "1", "2", ...); null takes the memory tier's share.
+    available_cpu = optional(string)
     environment_variables = optional(map(string), {})
-    secret_env            = optional(map(string), {})
     labels                = optional(map(string), {})
   })
 
@@ -62,8 +65,8 @@ variable "function" {
   }
 
   validation {
-    condition     = alltrue([for k, v in var.function.secret_env : can(regex("^[A-Z][A-Z0-9_]*$", k)) && can(regex("^[a-z][a-z0-9-]*$", v))])
-    error_message = "secret_env maps UPPER_SNAKE env names to secret ids."
+    condition     = var.function.max_instance_request_concurrency == 1 || try(tonumber(var.function.available_cpu) >= 1, false)
+    error_message = "A function serving more than one request at once needs available_cpu of at least 1."
   }
 }
 
