@@ -29,7 +29,8 @@ function memoryOf(fn: string): { gib: number; vcpu: number } {
   const spec = loadManifest().functions.find((f) => f.name === fn);
   const memory = spec?.memory ?? "256Mi";
   const gib = memory.endsWith("Gi") ? Number.parseFloat(memory) : Number.parseFloat(memory) / 1024;
-  return { gib, vcpu: VCPU_FOR_MEMORY[memory] ?? 1 };
+  // An explicit vCPU setting wins over the default for the memory size.
+  return { gib, vcpu: spec?.cpu ? Number(spec.cpu) : (VCPU_FOR_MEMORY[memory] ?? 1) };
 }
 
 export function monthlyCostOf(profile: Profile, activities: Record<string, Activity>): MonthlyCost {

@@ -11,7 +11,7 @@ describe("cost and scale model", () => {
   it("prices an activity's operations with the list prices", () => {
     const activity: Activity = {
       name: "one sync",
-      fn: "api", // 256Mi: 0.167 vCPU
+      fn: "audit-log", // 256Mi and no vCPU setting: 0.167 vCPU
       wallMs: 1000,
       reads: 100_000,
       writes: 100_000,

@@ -8,6 +8,7 @@ import { monthlyCostOf } from "../../bench/cost/price-model";
 import { PRICES_AS_OF } from "../../bench/cost/prices";
 import { activities, PROFILES, type Results, SYNC_SCHEDULE } from "../../bench/cost/usage-model";
 import { ROOT } from "../build/build";
+import { markdownTable } from "../generate/config-variables";
 
 export const POPULATION = {
   orgs: 10_000,
@@ -68,24 +69,27 @@ person and ${SYNC_SCHEDULE.activePerDay} for an active one (the adaptive schedul
 
 ## Google calls
 
-| API | calls per day | peak per minute | per-project limit per minute | headroom |
-| --- | ---: | ---: | --- | --- |
-${m.googleRows
-  .map(
-    (r) =>
-      `| ${r.api} | ${n(r.day)} | ${n(r.peak)} | ${r.limit?.limit ? n(r.limit.limit) : "—"} (${r.limit?.note ?? ""}) | ${
-        r.limit?.limit ? `${(r.limit.limit / r.peak).toFixed(1)}×` : "unknown"
-      } |`,
-  )
-  .join("\n")}
+${markdownTable(
+  ["API", "calls per day", "peak per minute", "per-project limit per minute", "headroom"],
+  m.googleRows.map((r) => [
+    r.api,
+    n(r.day),
+    n(r.peak),
+    `${r.limit?.limit ? n(r.limit.limit) : "—"} (${r.limit?.note ?? ""})`,
+    r.limit?.limit ? `${(r.limit.limit / r.peak).toFixed(1)}×` : "unknown",
+  ]),
+)}
 
 ## Firestore and Pub/Sub
 
-| what | per day | at peak per second |
-| --- | ---: | ---: |
-| document reads | ${n(m.reads)} | ${n(m.peakPerSecond(m.reads))} |
-| document writes | ${n(m.writes)} | ${n(m.peakPerSecond(m.writes))} |
-| Pub/Sub messages | ${n(m.messages)} | ${n(m.peakPerSecond(m.messages))} |
+${markdownTable(
+  ["what", "per day", "at peak per second"],
+  [
+    ["document reads", n(m.reads), n(m.peakPerSecond(m.reads))],
+    ["document writes", n(m.writes), n(m.peakPerSecond(m.writes))],
+    ["Pub/Sub messages", n(m.messages), n(m.peakPerSecond(m.messages))],
+  ],
+)}
 
 Firestore's limits are per document (about one sustained write a second) and per index range (a
 monotonically increasing indexed field caps writes near 500 a second): every per-person document lives
@@ -94,14 +98,19 @@ per-org (directory cursor, org settings) and change a few times an hour.
 
 ## The bill
 
-| | per person-month | for the population |
-| --- | ---: | ---: |
-| idle | $${m.idle.total.toFixed(4)} | $${n(m.idle.total * m.idleUsers)} |
-| active | $${m.active.total.toFixed(4)} | $${n(m.active.total * m.activeUsers)} |
-| **total** | | **$${n(m.bill)} a month** |
+${markdownTable(
+  ["", "per person-month", "for the population"],
+  [
+    ["idle", `$${m.idle.total.toFixed(4)}`, `$${n(m.idle.total * m.idleUsers)}`],
+    ["active", `$${m.active.total.toFixed(4)}`, `$${n(m.active.total * m.activeUsers)}`],
+    ["**total**", "", `**$${n(m.bill)} a month**`],
+  ],
+)}
 
 Compute is most of it (idle: $${m.idle.compute.toFixed(4)} of $${m.idle.total.toFixed(4)}): the event functions run one
-request per instance, so each contact sync bills its whole wall time at the function's memory.
+request per instance, so each contact sync bills its whole wall time at the function's memory. Every
+request is priced as if it ran alone, an upper bound for the functions that serve many at once (api,
+auth, webhooks), and the wall times are the emulator's and simulator's, slower than Google's.
 
 ## What changes first, and the plan
 
