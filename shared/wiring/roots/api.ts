@@ -16,6 +16,7 @@ import { sessionTokenService } from "../../identity/session-tokens";
 import { LOGIN_CODE_TTL_MS, LoginCode } from "../../identity/sign-in";
 import { ssoAdminRoutes } from "../../identity/sso-admin-routes";
 import { firestoreSsoConfigRepository } from "../../identity/sso-config";
+import { orgRoutes } from "../../orgs/org-routes";
 import type { Config } from "../../platform/config";
 import { healthRoutes, openApiRoute } from "../../platform/health-routes";
 import { createHttpHandler, type Route } from "../../platform/http";
@@ -77,6 +78,7 @@ export function apiRoutes(graph: ProcessGraph, gate?: SessionGate): Route[] {
       accountExists: async (orgId, userId) => (await graph.users().get(orgId, userId)) !== undefined,
     }),
     ...apiSidebarRoutes(() => graph.sidebar()),
+    ...orgRoutes({ orgs: lazy(() => graph.orgs()), publisher, clock: () => ports.clock() }),
   ];
   let description: unknown;
   // The description also covers the auth function's sign-in and consent routes: one contract for clients.
