@@ -25,8 +25,8 @@ export interface IdTokenTamper {
   emailVerified?: boolean;
   /** Signed with a fresh key whose kid is not in the JWKS. */
   unknownKey?: boolean;
-  /** The payload is changed after signing (the signature no longer matches). */
-  alteredPayload?: boolean;
+  /** These claims are changed after signing (the signature no longer matches). */
+  alteredPayload?: Record<string, unknown>;
 }
 
 export function issueIdToken(opts: {
@@ -82,8 +82,6 @@ export function issueIdToken(opts: {
   const token = signRs256(claims, keys.privateKey, keys.kid);
   if (!t.alteredPayload) return token;
   const [head, , signature] = token.split(".");
-  const altered = Buffer.from(JSON.stringify({ ...claims, email: `x${String(claims.email)}` })).toString(
-    "base64url",
-  );
+  const altered = Buffer.from(JSON.stringify({ ...claims, ...t.alteredPayload })).toString("base64url");
   return `${head}.${altered}.${signature}`;
 }

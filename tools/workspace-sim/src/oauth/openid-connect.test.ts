@@ -130,7 +130,7 @@ describe("id_token claims (OpenID Connect guide: an ID token's payload)", () => 
       [{ issuer: "https://evil.example" }, "ERR_JWT_CLAIM_VALIDATION_FAILED"],
       [{ expiredSecondsAgo: 600 }, "ERR_JWT_EXPIRED"],
       [{ unknownKey: true }, "ERR_JWS_SIGNATURE_VERIFICATION_FAILED"],
-      [{ alteredPayload: true }, "ERR_JWS_SIGNATURE_VERIFICATION_FAILED"],
+      [{ alteredPayload: { hd: "globex.test" } }, "ERR_JWS_SIGNATURE_VERIFICATION_FAILED"],
     ] as const;
     for (const [tamper, code] of cases) {
       sim.control.tamperIdTokens("peter@initech.test", tamper);
