@@ -65,6 +65,9 @@ export function createControlRouter(control: SimControl): ControlRouter {
       control.tamperIdTokens(String(body.user), body.tamper as never, Number(body.times ?? 1)),
     )
     .add("POST", /^\/_sim\/keys\/rotate$/, () => ({ kid: control.rotateSigningKey() }))
+    .add("POST", /^\/_sim\/oauth-clients\/(?<id>[^/]+)\/redirect-uris$/, (p, body) =>
+      control.addRedirectUri(p.id!, String(body.uri)),
+    )
     .add("POST", /^\/_sim\/grants\/revoke$/, (_p, body) =>
       control.revokeGrant(String(body.user), String(body.clientId)),
     )

@@ -265,6 +265,13 @@ export class SimControl {
     this.state.consent.clear();
   }
 
+  /** Registers one more redirect URI on an OAuth client (a local stack on other ports than the seed's). */
+  addRedirectUri(clientId: string, uri: string): void {
+    const client = this.state.oauthClients.get(clientId);
+    if (!client) throw new Error(`no OAuth client ${clientId}`);
+    if (!client.redirectUris.includes(uri)) client.redirectUris.push(uri);
+  }
+
   /** The user's next `times` token responses carry a forged or broken id_token (a relying party's tests). */
   tamperIdTokens(user: string, tamper: IdTokenTamper, times = 1): void {
     this.user(user);
