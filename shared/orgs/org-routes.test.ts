@@ -233,6 +233,65 @@ describe("GET and PATCH /v1/admin/org", () => {
   });
 });
 
+describe("GET /v1/admin/setup", () => {
+  it("lists each step's state, what is missing and the route that fixes it, and follows the fixes", async () => {
+    await onboard(company("setup.example", { orgId: "setup-org" }));
+    const admin = await adminOf("setup-org");
+    const first = await call("GET", "/v1/admin/setup", undefined, admin);
+    expect(first.status).toBe(200);
+    const byStep = (body: Json) => Object.fromEntries(body.steps.map((s: Json) => [s.step, s]));
+    expect(first.body.complete).toBe(false);
+    expect(byStep(first.body)).toMatchObject({
+      sign_in_method: { state: "done", fix: "PATCH /v1/admin/org" },
+      saml: { state: "optional", fix: "PUT /v1/admin/sso" },
+      directory: { state: "missing", fix: "PUT /v1/admin/directory/connection" },
+      provisioning: { state: "missing", fix: "PUT /v1/admin/provisioning/settings" },
+      dial_in: { state: "missing", fix: "PUT /v1/admin/meetings/dial-in", missing: expect.any(String) },
+      region_time_zone: { state: "done" },
+    });
+    const dialIn = await call(
+      "PUT",
+      "/v1/admin/meetings/dial-in",
+      { numbers: [{ country: "GB", number: "+442079460000" }] },
+      admin,
+    );
+    expect(dialIn.status).toBe(200);
+    await call("PATCH", "/v1/admin/org", { signInPolicy: { requireSaml: true } }, admin);
+    const after = byStep((await call("GET", "/v1/admin/setup", undefined, admin)).body);
+    expect(after.dial_in.state).toBe("done");
+    expect(after.saml).toMatchObject({
+      state: "missing",
+      missing: expect.stringMatching(/SAML is required/),
+    });
+    expect(after.sign_in_method.state).toBe("missing");
+  });
+});
+
+describe("the org's region drives caller-ID", () => {
+  it("with region GB finds a contact saved as 020 7946 0321 by every common way of writing it", async () => {
+    await onboard(company("callerid.example", { orgId: "callerid-org", region: "US" }));
+    const admin = await adminOf("callerid-org");
+    expect((await call("PATCH", "/v1/admin/org", { defaultRegion: "GB" }, admin)).status).toBe(200);
+    const saved = await call(
+      "POST",
+      "/v1/contacts",
+      { givenName: "Ada", phones: [{ value: "020 7946 0321" }] },
+      admin,
+    );
+    expect(saved.status).toBe(201);
+    for (const typed of ["020 7946 0321", "+44 20 7946 0321", "0044 20 7946 0321"]) {
+      const found = await call(
+        "GET",
+        `/v1/contacts/lookup?phone=${encodeURIComponent(typed)}`,
+        undefined,
+        admin,
+      );
+      expect(found.status, typed).toBe(200);
+      expect(found.body, typed).toMatchObject({ e164: "+442079460321", contact: { id: saved.body.id } });
+    }
+  });
+});
+
 async function orgDocsFor(domain: string): Promise<number> {
   const claim = await db.collection(ORG_DOMAINS).doc(domain).get();
   const orgs = await db.collection("orgs").where("primaryDomain", "==", domain).get();

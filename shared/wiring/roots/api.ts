@@ -17,6 +17,7 @@ import { LOGIN_CODE_TTL_MS, LoginCode } from "../../identity/sign-in";
 import { ssoAdminRoutes } from "../../identity/sso-admin-routes";
 import { firestoreSsoConfigRepository } from "../../identity/sso-config";
 import { orgRoutes } from "../../orgs/org-routes";
+import { setupRoutes } from "../../orgs/setup-checklist";
 import type { Config } from "../../platform/config";
 import { healthRoutes, openApiRoute } from "../../platform/health-routes";
 import { createHttpHandler, type Route } from "../../platform/http";
@@ -29,6 +30,7 @@ import { calendarSyncStatus } from "../../presence/presence-services";
 import { apiSidebarRoutes } from "../../sidebar/sidebar-services";
 import type { ProcessGraph } from "../process-graph";
 import { processGraphFromEnvironment } from "../process-ports";
+import { setupProbes } from "../setup-probes";
 import { authRouteTable } from "./auth";
 
 export const API_INFO = { title: "Switchboard API", version: "1.0.0" };
@@ -79,6 +81,7 @@ export function apiRoutes(graph: ProcessGraph, gate?: SessionGate): Route[] {
     }),
     ...apiSidebarRoutes(() => graph.sidebar()),
     ...orgRoutes({ orgs: lazy(() => graph.orgs()), publisher, clock: () => ports.clock() }),
+    ...setupRoutes({ orgs: lazy(() => graph.orgs()), probes: setupProbes(graph) }),
   ];
   let description: unknown;
   // The description also covers the auth function's sign-in and consent routes: one contract for clients.
