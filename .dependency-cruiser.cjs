@@ -4,7 +4,7 @@
 //   capabilities → google/ → platform/
 // A capability reaches another only through that one's entry file (shared/<capability>/index.ts), and
 // production code never imports tools/ (the local stack and the simulator).
-const CAPABILITIES = "(accounts|audit|identity|contacts|presence|directory|sidebar)";
+const CAPABILITIES = "(accounts|audit|identity|contacts|presence|directory|sidebar|orgs)";
 const TESTS = ["\\.test\\.ts$", "/test/", "^bench/", "^tools/"];
 
 module.exports = {

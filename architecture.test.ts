@@ -19,7 +19,7 @@ beforeAll(async () => {
 }, 120_000);
 
 const capabilityOf = (path: string) =>
-  /^shared\/(accounts|audit|identity|contacts|presence|directory|sidebar)\//.exec(path)?.[1];
+  /^shared\/(accounts|audit|identity|contacts|presence|directory|sidebar|orgs)\//.exec(path)?.[1];
 const isTest = (path: string) => /\.test\.ts$|\/test\//.test(path);
 
 describe("architecture", () => {

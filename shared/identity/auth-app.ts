@@ -2,12 +2,19 @@
 // composition root (shared/wiring/roots/auth.ts) hands in.
 import type { Firestore } from "@google-cloud/firestore";
 import type { UserRepository } from "../accounts";
+import type { WorkspaceAdminApi } from "../google/workspace-admin-api";
 import type { Config } from "../platform/config";
 import { AppError } from "../platform/errors";
 import type { Route } from "../platform/http";
 import { lazyPort } from "../platform/lazy-port";
 import { oneTimeRecords } from "../platform/one-time-records";
 import type { EventPublisher } from "../platform/pubsub";
+import {
+  GOOGLE_LOGIN_TTL_MS,
+  GoogleLogin,
+  googleSignInRoutes,
+  type SignInOrgs,
+} from "./google-sign-in-routes";
 import type { IdentityServices } from "./identity-services";
 import { oauthCallbackRoutes } from "./oauth-callback-routes";
 import { firestoreSamlRequestCache } from "./saml-request-cache";
@@ -28,11 +35,21 @@ export interface AuthRouteDeps {
   publisher: EventPublisher;
   users: UserRepository;
   identity: IdentityServices;
+  /** The orgs Sign in with Google finds and onboards (and whose policy both sign-ins enforce). */
+  orgs: SignInOrgs;
+  workspaceAdmin: (accessToken: string) => WorkspaceAdminApi;
+  /** Contacts was connected at Google sign-in: start its first sync. */
+  contactsConnected?: (user: { orgId: string; userId: string }) => Promise<void>;
 }
 
 export function authRoutes(deps: AuthRouteDeps): Route[] {
   const db = lazyPort(deps.db);
   const sso = firestoreSsoConfigRepository(db);
+  const loginCodes = oneTimeRecords(db, "loginCodes", LoginCode, LOGIN_CODE_TTL_MS);
+  const returnUrls = {
+    allowedReturnOrigins: () => deps.config().ALLOWED_RETURN_ORIGINS,
+    defaultReturnUrl: () => deps.config().DEFAULT_RETURN_URL,
+  };
   const saml = samlRoutes({
     sp: samlServiceProvider({
       db,
@@ -43,11 +60,22 @@ export function authRoutes(deps: AuthRouteDeps): Route[] {
     }),
     sso,
     users: deps.users,
-    loginCodes: oneTimeRecords(db, "loginCodes", LoginCode, LOGIN_CODE_TTL_MS),
+    loginCodes,
+    orgSettings: (orgId) => deps.orgs.get(orgId),
     samlLogins: oneTimeRecords(db, "samlLogins", SamlLogin, SAML_LOGIN_TTL_MS),
     publisher: deps.publisher,
-    allowedReturnOrigins: () => deps.config().ALLOWED_RETURN_ORIGINS,
-    defaultReturnUrl: () => deps.config().DEFAULT_RETURN_URL,
+    ...returnUrls,
   });
-  return [...saml, ...oauthCallbackRoutes(deps.identity)];
+  const google = googleSignInRoutes({
+    identity: deps.identity,
+    orgs: deps.orgs,
+    users: deps.users,
+    loginCodes,
+    logins: oneTimeRecords(db, "googleLogins", GoogleLogin, GOOGLE_LOGIN_TTL_MS),
+    publisher: deps.publisher,
+    workspaceAdmin: deps.workspaceAdmin,
+    ...(deps.contactsConnected ? { contactsConnected: deps.contactsConnected } : {}),
+    ...returnUrls,
+  });
+  return [...saml, ...google, ...oauthCallbackRoutes(deps.identity)];
 }

@@ -54,6 +54,10 @@ export interface GoogleIdentity {
   sub: string;
   email: string;
   emailVerified: boolean;
+  /** The Workspace domain; absent for consumer accounts. */
+  hd?: string;
+  nonce?: string;
+  name?: string;
 }
 
 /** The refresh token is dead (revoked, expired, superseded): only a new consent helps. */
@@ -72,6 +76,10 @@ export interface GoogleOAuth {
     codeChallenge: string;
     loginHint?: string;
     forceConsent?: boolean;
+    /** Sign-in: bound into the id_token, checked on return. */
+    nonce?: string;
+    /** Sign-in: which Workspace domain's accounts the chooser offers (a hint; the id_token's hd decides). */
+    hd?: string;
   }): string;
   exchangeCode(code: string, codeVerifier: string): Promise<TokenSet>;
   /** Throws InvalidGrantError when Google answers invalid_grant. */
@@ -136,7 +144,10 @@ function upstream(action: string, error: unknown): AppError {
 
 export function googleOAuth(settings: GoogleOAuthSettings): GoogleOAuth {
   const { jwksUrl, ...endpoints } = oauthEndpoints(settings.baseUrl);
-  const jwks = createRemoteJWKSet(new URL(jwksUrl));
+  // Cached, and fetched again when a token names a kid the cache lacks (Google rotates its keys). No
+  // cooldown between such refetches: id_tokens only ever come from Google's token endpoint over the back
+  // channel, never from a browser, so nobody outside can make us refetch.
+  const jwks = createRemoteJWKSet(new URL(jwksUrl), { cooldownDuration: 0 });
   let client: Promise<Client> | undefined;
   const getClient = () => {
     client ??= settings.clientSecret().then(
@@ -160,7 +171,7 @@ export function googleOAuth(settings: GoogleOAuthSettings): GoogleOAuth {
 
   return {
     clientId: settings.clientId,
-    authorizationUrl({ scopes, state, codeChallenge, loginHint, forceConsent }) {
+    authorizationUrl({ scopes, state, codeChallenge, loginHint, forceConsent, nonce, hd }) {
       return urlClient.generateAuthUrl({
         access_type: "offline",
         include_granted_scopes: true,
@@ -170,6 +181,8 @@ export function googleOAuth(settings: GoogleOAuthSettings): GoogleOAuth {
         code_challenge_method: CodeChallengeMethod.S256,
         ...(loginHint ? { login_hint: loginHint } : {}),
         ...(forceConsent ? { prompt: "consent" } : {}),
+        ...(nonce ? { nonce } : {}),
+        ...(hd ? { hd } : {}),
       });
     },
     async exchangeCode(code, codeVerifier) {
@@ -221,6 +234,9 @@ export function googleOAuth(settings: GoogleOAuthSettings): GoogleOAuth {
           sub: payload.sub,
           email: payload.email.toLowerCase(),
           emailVerified: payload.email_verified === true,
+          ...(typeof payload.hd === "string" ? { hd: payload.hd.toLowerCase() } : {}),
+          ...(typeof payload.nonce === "string" ? { nonce: payload.nonce } : {}),
+          ...(typeof payload.name === "string" ? { name: payload.name } : {}),
         };
       } catch (error) {
         throw new AppError("unauthenticated", "Google's id_token did not verify", { cause: error });

@@ -47,12 +47,15 @@ export interface IdentityServices {
   cipher(): TokenCipher;
   /** Throws not_ready (503) when the OAuth client is not configured. */
   oauth(): GoogleOAuth;
+  /** The same OAuth client, redirecting to Sign in with Google's callback (GOOGLE_SIGN_IN_CALLBACK_PATH). */
+  signInOAuth(): GoogleOAuth;
   tokens(): AccessTokenProvider;
   teardowns(): TeardownRegistry;
   log(): Logger;
 }
 
 export const OAUTH_CALLBACK_PATH = "/oauth/google/callback";
+export const GOOGLE_SIGN_IN_CALLBACK_PATH = "/auth/google/callback";
 
 export function redirectUriOf(config: IdentityConfig): string | undefined {
   if (config.OAUTH_REDIRECT_URL) return config.OAUTH_REDIRECT_URL;
@@ -72,10 +75,8 @@ export function identityServices(deps: IdentityDeps): IdentityServices {
   const log = () => deps.log ?? rootLogger();
   const grants = once(() => firestoreGrantRepository(deps.firestore()));
   const cipher = once(() => tokenCipher(deps.secrets));
-  const oauth = once(() => {
-    if (deps.oauth) return deps.oauth;
+  const oauthClient = (redirectUri: string | undefined) => {
     const clientId = deps.config.GOOGLE_OAUTH_CLIENT_ID;
-    const redirectUri = redirectUriOf(deps.config);
     if (!clientId || !redirectUri) {
       throw new AppError(
         "not_ready",
@@ -88,7 +89,15 @@ export function identityServices(deps: IdentityDeps): IdentityServices {
       redirectUri,
       clientSecret: () => deps.secrets.get(SECRET.oauthClientSecret),
     });
-  });
+  };
+  const oauth = once(() => deps.oauth ?? oauthClient(redirectUriOf(deps.config)));
+  const signInOAuth = once(() =>
+    oauthClient(
+      deps.config.PUBLIC_AUTH_URL
+        ? `${deps.config.PUBLIC_AUTH_URL.replace(/\/+$/, "")}${GOOGLE_SIGN_IN_CALLBACK_PATH}`
+        : undefined,
+    ),
+  );
   const services: IdentityServices = {
     deps,
     db: () => deps.firestore(),
@@ -96,6 +105,7 @@ export function identityServices(deps: IdentityDeps): IdentityServices {
     cipher,
     // once() caches only a built client: an unconfigured one keeps answering not_ready.
     oauth,
+    signInOAuth,
     tokens: once(() =>
       accessTokenProvider({
         db: deps.firestore(),

@@ -31,6 +31,67 @@ function defaultOrgPolicy(services: IdentityServices): OrgPolicy {
   };
 }
 
+/**
+ * Stores (or extends) the grant of the Google account that consented, serving `target.integration`;
+ * undefined when there is nothing to refresh with. Used by the consent callback and by Google sign-in.
+ */
+export async function storeGrant(
+  services: IdentityServices,
+  state: Pick<OAuthState, "orgId" | "userId" | "integration">,
+  tokens: TokenSet,
+  identity: { sub: string; email: string },
+) {
+  const oauth = services.oauth();
+  const cipher = services.cipher();
+  const now = services.deps.clock();
+  const key = {
+    orgId: state.orgId,
+    userId: state.userId,
+    grantId: grantIdFor(oauth.clientId, identity.sub),
+  };
+  const existing = await services.grants().get(key);
+  if (!tokens.refreshToken && existing?.status !== "connected") return undefined; // nothing to refresh with
+  const refreshToken = tokens.refreshToken
+    ? await cipher.seal(tokens.refreshToken, { ...key, field: "refresh_token" })
+    : undefined;
+  const accessToken = await cipher.seal(tokens.accessToken, { ...key, field: "access_token" });
+  const stored = await services.grants().mutate(key, (current) => {
+    const sealed = refreshToken ?? current?.refreshToken;
+    if (!sealed || (!refreshToken && current?.status !== "connected")) return undefined;
+    const grant: Grant = {
+      ...key,
+      clientId: oauth.clientId,
+      googleSub: identity.sub,
+      googleEmail: identity.email,
+      integrations: [
+        ...new Set([...(current?.integrations ?? []), state.integration]),
+      ].sort() as IntegrationName[],
+      // With include_granted_scopes the response lists everything granted to the client: authoritative.
+      scopes: tokens.scopes,
+      refreshToken: sealed,
+      version: (current?.version ?? 0) + (refreshToken ? 1 : 0),
+      status: "connected",
+      lastError: null,
+      lastErrorAt: null,
+      accessToken,
+      accessTokenExpiresAt: new Date(now.getTime() + tokens.expiresIn * 1000),
+      keepAlive: current?.keepAlive ?? false,
+      createdAt: current?.createdAt ?? now,
+      updatedAt: now,
+      lastUsedAt: now,
+      lastRefreshedAt: now,
+    };
+    return { write: grant };
+  });
+  if (!stored) return undefined;
+  // One grant serves an integration: if another Google account served it before, that one lets go.
+  const others = (await services.grants().listForUser(state.orgId, state.userId)).filter(
+    (g) => g.grantId !== stored.grantId && g.integrations.includes(state.integration),
+  );
+  for (const other of others) await detachIntegration(services, other, state.integration);
+  return stored;
+}
+
 /** The public callback, mounted in the auth function. */
 export function oauthCallbackRoutes(services: IdentityServices, options: CallbackOptions = {}): Route[] {
   const orgPolicy = options.orgPolicy ?? defaultOrgPolicy(services);
@@ -68,58 +129,6 @@ export function oauthCallbackRoutes(services: IdentityServices, options: Callbac
       reason,
     });
     return finish(state, status, reason);
-  }
-
-  async function storeGrant(state: OAuthState, tokens: TokenSet, identity: { sub: string; email: string }) {
-    const oauth = services.oauth();
-    const cipher = services.cipher();
-    const now = services.deps.clock();
-    const key = {
-      orgId: state.orgId,
-      userId: state.userId,
-      grantId: grantIdFor(oauth.clientId, identity.sub),
-    };
-    const existing = await services.grants().get(key);
-    if (!tokens.refreshToken && existing?.status !== "connected") return undefined; // nothing to refresh with
-    const refreshToken = tokens.refreshToken
-      ? await cipher.seal(tokens.refreshToken, { ...key, field: "refresh_token" })
-      : undefined;
-    const accessToken = await cipher.seal(tokens.accessToken, { ...key, field: "access_token" });
-    const stored = await services.grants().mutate(key, (current) => {
-      const sealed = refreshToken ?? current?.refreshToken;
-      if (!sealed || (!refreshToken && current?.status !== "connected")) return undefined;
-      const grant: Grant = {
-        ...key,
-        clientId: oauth.clientId,
-        googleSub: identity.sub,
-        googleEmail: identity.email,
-        integrations: [
-          ...new Set([...(current?.integrations ?? []), state.integration]),
-        ].sort() as IntegrationName[],
-        // With include_granted_scopes the response lists everything granted to the client: authoritative.
-        scopes: tokens.scopes,
-        refreshToken: sealed,
-        version: (current?.version ?? 0) + (refreshToken ? 1 : 0),
-        status: "connected",
-        lastError: null,
-        lastErrorAt: null,
-        accessToken,
-        accessTokenExpiresAt: new Date(now.getTime() + tokens.expiresIn * 1000),
-        keepAlive: current?.keepAlive ?? false,
-        createdAt: current?.createdAt ?? now,
-        updatedAt: now,
-        lastUsedAt: now,
-        lastRefreshedAt: now,
-      };
-      return { write: grant };
-    });
-    if (!stored) return undefined;
-    // One grant serves an integration: if another Google account served it before, that one lets go.
-    const others = (await services.grants().listForUser(state.orgId, state.userId)).filter(
-      (g) => g.grantId !== stored.grantId && g.integrations.includes(state.integration),
-    );
-    for (const other of others) await detachIntegration(services, other, state.integration);
-    return stored;
   }
 
   return [
@@ -181,7 +190,7 @@ export function oauthCallbackRoutes(services: IdentityServices, options: Callbac
           return refuse(state, "wrong_account", "google_account_mismatch");
         }
 
-        const grant = await storeGrant(state, tokens, identity);
+        const grant = await storeGrant(services, state, tokens, identity);
         if (!grant) return refuse(state, "error", "no_refresh_token");
         const missing = missingScopes(INTEGRATIONS[state.integration], grant.scopes);
         const status: CallbackStatus = missing.length > 0 ? "partial" : "connected";

@@ -13,10 +13,41 @@ export const LOGIN_CODE_TTL_MS = 2 * 60 * 1000;
 export const LoginCode = z.looseObject({ orgId: z.string(), userId: z.string() });
 export type LoginCode = z.infer<typeof LoginCode>;
 
+/** What an org decides about sign-in (orgs/{org}, the orgs capability). */
+export interface SignInSettings {
+  signInPolicy: { google: boolean; saml: boolean; requireSaml: boolean };
+  jitProvisioning: boolean;
+}
+
 export interface SignInDeps {
   users: UserRepository;
   loginCodes: OneTimeRecords<LoginCode>;
   publisher: EventPublisher;
+  /** The org's sign-in policy and JIT setting; without it every method is allowed and JIT is as passed. */
+  orgSettings?: (orgId: string) => Promise<SignInSettings | undefined>;
+}
+
+/**
+ * The org's policy for this method and account: true when it is an admin's break-glass Google sign-in
+ * into an org that requires SAML (allowed, and audited as such).
+ */
+function checkPolicy(
+  policy: SignInSettings["signInPolicy"],
+  method: "saml" | "google",
+  user: UserAccount | undefined,
+): boolean {
+  const refuse = (message: string) =>
+    new AppError("sign_in_method_not_allowed", message, { details: { method } });
+  if (method === "saml") {
+    if (!policy.saml) throw refuse("This organisation does not accept SAML sign-in");
+    return false;
+  }
+  if (policy.requireSaml) {
+    if (user?.role === "admin" && canSignIn(user)) return true;
+    throw refuse("This organisation requires single sign-on (SAML); sign in through it");
+  }
+  if (!policy.google) throw refuse("This organisation does not accept Sign in with Google");
+  return false;
 }
 
 export async function completeSignIn(
@@ -25,13 +56,15 @@ export async function completeSignIn(
     orgId: string;
     email: string;
     jitProvisioning: boolean;
-    method: "saml";
+    method: "saml" | "google";
     ip?: string;
     assertionId?: string;
   },
 ): Promise<{ code: string; user: UserAccount }> {
+  const settings = await deps.orgSettings?.(input.orgId);
   let user = await deps.users.findByEmail(input.orgId, input.email);
-  if (!user && input.jitProvisioning) {
+  const breakGlass = settings ? checkPolicy(settings.signInPolicy, input.method, user) : false;
+  if (!user && (settings?.jitProvisioning ?? input.jitProvisioning)) {
     user = {
       id: randomUUID(),
       orgId: input.orgId,
@@ -45,7 +78,7 @@ export async function completeSignIn(
       orgId: input.orgId,
       action: "user.provisioned_just_in_time",
       outcome: "success",
-      actor: { type: "system", id: "sso" },
+      actor: { type: "system", id: input.method === "saml" ? "sso" : "google-sign-in" },
       target: { type: "user", id: user.id },
     });
   }
@@ -54,6 +87,16 @@ export async function completeSignIn(
       "user_not_provisioned",
       "This account has no active, licensed Switchboard user in the organisation",
     );
+  }
+  if (breakGlass) {
+    await publishAuditEvent(deps.publisher, {
+      orgId: input.orgId,
+      action: "sso.login.break_glass",
+      outcome: "success",
+      actor: { type: "admin", id: user.id },
+      ...(input.ip ? { ip: input.ip } : {}),
+      details: { method: input.method, reason: "admin Google sign-in while SAML is required" },
+    });
   }
   const code = await deps.loginCodes.create({ orgId: input.orgId, userId: user.id });
   await publishAuditEvent(deps.publisher, {

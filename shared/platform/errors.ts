@@ -40,6 +40,18 @@ export const ErrorCodes = {
   saml_relay_state_mismatch: 403,
   saml_nameid_unsupported: 403,
   user_not_provisioned: 403,
+  // Sign in with Google and onboarding (shared/identity/google-sign-in-routes.ts, shared/orgs/).
+  oauth_state_invalid: 400,
+  google_id_token_invalid: 403,
+  google_nonce_mismatch: 403,
+  google_email_unverified: 403,
+  workspace_account_required: 403,
+  org_not_set_up: 403,
+  org_mismatch: 403,
+  sign_in_method_not_allowed: 403,
+  domain_taken: 409,
+  invalid_region: 400,
+  invalid_time_zone: 400,
   return_url_not_allowed: 400,
 } as const;
 

@@ -13,6 +13,7 @@ import type { WriteBackDeps } from "../directory/writeback/writeback-user";
 import { type IdentityServices, identityServices } from "../identity/identity-services";
 import { teardownRegistry } from "../identity/integration-teardown";
 import { userOffboarding } from "../identity/user-offboarding";
+import { firestoreOrgRepository, type OrgRepository } from "../orgs";
 import type { Config } from "../platform/config";
 import type { EventPublisher } from "../platform/pubsub";
 import type { SecretStore } from "../platform/secrets";
@@ -33,6 +34,7 @@ export interface ProcessPorts {
 export interface ProcessGraph {
   ports: ProcessPorts;
   users(): ProvisioningUserRepository;
+  orgs(): OrgRepository;
   identity(): IdentityServices;
   presence(): PresenceServices;
   directory(): DirectoryServices;
@@ -53,6 +55,7 @@ export function processGraph(ports: ProcessPorts): ProcessGraph {
   const graph: ProcessGraph = {
     ports,
     users: once(() => firestoreUserRepository(ports.firestore())),
+    orgs: once(() => firestoreOrgRepository(ports.firestore())),
     identity: once(() =>
       identityServices({
         firestore: ports.firestore,

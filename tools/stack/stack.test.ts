@@ -78,6 +78,30 @@ describe("local stack", () => {
     expect((await fetch(`${stack.services.api}/readyz`)).status).toBe(200);
   }, 90_000);
 
+  it("onboards the demo organisation through the API: region GB, Europe/London, SAML set up by its admin", async () => {
+    const db = new Firestore({ projectId: emulators.projectId });
+    try {
+      const org = (await db.doc("orgs/northwind").get()).data()!;
+      expect(org).toMatchObject({
+        primaryDomain: "northwind.example",
+        defaultRegion: "GB",
+        defaultTimeZone: "Europe/London",
+        createdBy: "telephony",
+        sso: { idpEntityId: expect.any(String), allowIdpInitiated: true },
+      });
+      expect((await db.collection("orgDomains").doc("northwind.example").get()).get("orgId")).toBe(
+        "northwind",
+      );
+      const admins = await db.collection("orgs/northwind/users").where("role", "==", "admin").get();
+      expect(admins.docs.map((d) => d.get("email"))).toEqual(["amelia.hughes@northwind.example"]);
+      // The admin's Google sign-in connected Contacts.
+      const grants = await db.collection(`orgs/northwind/users/${admins.docs[0]!.id}/grants`).get();
+      expect(grants.docs.map((d) => d.get("integrations"))).toEqual([["contacts"]]);
+    } finally {
+      await db.terminate();
+    }
+  });
+
   it("creates a local secrets file outside the repo's tracked files", async () => {
     const secrets = JSON.parse(await readFile(join(localDir, "secrets.json"), "utf8"));
     expect(typeof secrets).toBe("object");

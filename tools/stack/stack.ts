@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { type FunctionSpec, loadManifest, type Manifest } from "../../functions/manifest";
 import { buildAll, ROOT } from "../build/build";
 import { freePort, type RunningEmulators, startEmulators } from "../emulators/emulators";
-import { seedDemoIdentity } from "./demo-identity";
+import { onboardDemoOrg } from "./demo-identity";
 import { type RunningFunction, startFunction } from "./function-process";
 import { DEMO_OAUTH_CLIENT, ensureLocalSecrets } from "./local-secrets";
 import { type Backoff, PRODUCTION_BACKOFF, pubsubClient, wirePubSub } from "./pubsub-wiring";
@@ -193,13 +193,20 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     const subscriptions = wiring.subscriptions;
 
     let demoSummary: DemoSummary | undefined;
-    if (sim?.saml) {
-      const demo = await seedDemoIdentity({
+    if (sim?.saml && functions.has("api") && functions.has("auth")) {
+      const demo = await onboardDemoOrg({
         projectId,
         demoFile: DEMO_ORG_FILE,
+        secretsFile,
+        apiUrl: functions.get("api")!.url,
+        authUrl: functions.get("auth")!.url,
+        simUrl: sim.url,
+        returnUrl: env.DEFAULT_RETURN_URL!,
         metadataXml: (id) => sim.saml!.metadataXml(id),
       });
-      log(`[stack] demo organisation ${demo.orgId}: SSO configured, ${demo.users} accounts created`);
+      log(
+        `[stack] demo organisation ${demo.orgId} onboarded through the API (region GB, Europe/London), SAML set up by its admin, ${demo.users} accounts created`,
+      );
       demoSummary = { orgId: demo.orgId, users: await demoUsers() };
     }
 

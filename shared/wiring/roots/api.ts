@@ -16,6 +16,8 @@ import { sessionTokenService } from "../../identity/session-tokens";
 import { LOGIN_CODE_TTL_MS, LoginCode } from "../../identity/sign-in";
 import { ssoAdminRoutes } from "../../identity/sso-admin-routes";
 import { firestoreSsoConfigRepository } from "../../identity/sso-config";
+import { orgRoutes } from "../../orgs/org-routes";
+import { setupRoutes } from "../../orgs/setup-checklist";
 import type { Config } from "../../platform/config";
 import { missingProductionConfig } from "../../platform/config-requirements";
 import { healthRoutes, openApiRoute } from "../../platform/health-routes";
@@ -29,6 +31,7 @@ import { calendarSyncStatus } from "../../presence/presence-services";
 import { apiSidebarRoutes } from "../../sidebar/sidebar-services";
 import type { ProcessGraph } from "../process-graph";
 import { processGraphFromEnvironment } from "../process-ports";
+import { setupProbes } from "../setup-probes";
 import { authRouteTable } from "./auth";
 
 export const API_INFO = { title: "Switchboard API", version: "1.0.0" };
@@ -82,6 +85,8 @@ export function apiRoutes(graph: ProcessGraph, gate?: SessionGate): Route[] {
       accountExists: async (orgId, userId) => (await graph.users().get(orgId, userId)) !== undefined,
     }),
     ...apiSidebarRoutes(() => graph.sidebar()),
+    ...orgRoutes({ orgs: lazy(() => graph.orgs()), publisher, clock: () => ports.clock() }),
+    ...setupRoutes({ orgs: lazy(() => graph.orgs()), probes: setupProbes(graph) }),
   ];
   let description: unknown;
   // The description also covers the auth function's sign-in and consent routes: one contract for clients.

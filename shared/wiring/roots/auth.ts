@@ -1,5 +1,7 @@
 // The auth function's composition root: SAML sign-in and the Google OAuth consent callback over the
 // process graph.
+import { requestContactSync } from "../../contacts/contact-sync-messages";
+import { workspaceAdminApi } from "../../google/workspace-admin-api";
 import { authRoutes } from "../../identity/auth-app";
 import { missingProductionConfig } from "../../platform/config-requirements";
 import { healthRoutes } from "../../platform/health-routes";
@@ -7,15 +9,21 @@ import { createHttpHandler, type Route } from "../../platform/http";
 import { lazyPort } from "../../platform/lazy-port";
 import type { ProcessGraph } from "../process-graph";
 import { processGraphFromEnvironment } from "../process-ports";
+import { signInOrgs } from "../sign-in-orgs";
 
 export function authRouteTable(graph: ProcessGraph): Route[] {
   const { ports } = graph;
+  const publisher = lazyPort(() => ports.publisher());
   return authRoutes({
     db: ports.firestore,
     config: ports.config,
-    publisher: lazyPort(() => ports.publisher()),
+    publisher,
     users: lazyPort(() => graph.users()),
     identity: lazyPort(() => graph.identity()),
+    orgs: signInOrgs(graph),
+    workspaceAdmin: (accessToken) =>
+      workspaceAdminApi({ rootUrl: ports.config().GOOGLE_API_ROOT_URL }, accessToken),
+    contactsConnected: async (user) => void (await requestContactSync(publisher, user, "api")),
   });
 }
 

@@ -17,6 +17,8 @@ export const SCOPES = {
   adminGroupReadonly: `${G}admin.directory.group.readonly`,
   adminGroupMember: `${G}admin.directory.group.member`,
   adminGroupMemberReadonly: `${G}admin.directory.group.member.readonly`,
+  adminDomain: `${G}admin.directory.domain`,
+  adminDomainReadonly: `${G}admin.directory.domain.readonly`,
 } as const;
 
 const ALIASES: Record<string, string> = { email: SCOPES.email, profile: SCOPES.profile };

@@ -6,6 +6,7 @@ import type { DirectoryUser } from "./directory/directory-store";
 import { OrgDirectory } from "./directory/directory-store";
 import { WatchHub } from "./directory/watch";
 import { FaultPlan } from "./faults";
+import type { IdTokenTamper } from "./oauth/id-token";
 import { TokenStore } from "./oauth/token-store";
 import { ContactStore } from "./people/contact-store";
 import { QuotaMeter } from "./quotas";
@@ -50,6 +51,10 @@ export interface Org {
   idpId: string;
   /** Region used to read national phone numbers (the account's locale in Google). */
   defaultRegion: string;
+  /** Verified domains besides `domain` (Directory domains.list). */
+  secondaryDomains: string[];
+  /** Consumer accounts (gmail.com): no `hd` claim, no Workspace customer behind them. */
+  consumer: boolean;
   directory: OrgDirectory;
   appAccess: AppAccess;
   /** The org's Google SAML app (entity ID, ACS URL, "Signed response", Name ID format, attribute mapping). */
@@ -75,6 +80,8 @@ export class SimState {
   readonly quotas = new QuotaMeter();
   readonly log = new RequestLog();
   readonly consent = new Map<string, ConsentBehaviour>();
+  /** id_token forgeries to apply to a user's next token responses (primary email → plan). */
+  readonly idTokenTampering = new Map<string, { tamper: IdTokenTamper; times: number }>();
   private readonly contacts = new Map<string, ContactStore>();
   private readonly orgListeners: Array<(org: Org) => void> = [];
 
@@ -152,6 +159,7 @@ export class SimState {
     this.quotas.clear();
     this.log.clear();
     this.consent.clear();
+    this.idTokenTampering.clear();
     this.watch.clear();
   }
 }

@@ -23,9 +23,12 @@ beforeAll(async () => {
 afterAll(() => sim.stop());
 
 describe("control API over HTTP", () => {
-  it("starts with the demo organisation and seeds another from JSON", async () => {
+  it("starts with the demo customers (Northwind, two more, consumer accounts) and seeds another from JSON", async () => {
     expect((await sim_("GET", "/orgs")).body.map((o: { domain: string }) => o.domain)).toEqual([
       "northwind.example",
+      "contoso.example",
+      "fabrikam.example",
+      "gmail.example",
     ]);
     const seeded = await sim_("POST", "/seed", {
       domain: "globex.test",

@@ -61,6 +61,13 @@ export function createControlRouter(control: SimControl): ControlRouter {
     })
     .add("DELETE", /^\/_sim\/requests$/, () => control.clearRequestLog())
     .add("POST", /^\/_sim\/tokens$/, (_p, body) => control.issueTokens(body as never))
+    .add("POST", /^\/_sim\/id-tokens\/tamper$/, (_p, body) =>
+      control.tamperIdTokens(String(body.user), body.tamper as never, Number(body.times ?? 1)),
+    )
+    .add("POST", /^\/_sim\/keys\/rotate$/, () => ({ kid: control.rotateSigningKey() }))
+    .add("POST", /^\/_sim\/oauth-clients\/(?<id>[^/]+)\/redirect-uris$/, (p, body) =>
+      control.addRedirectUri(p.id!, String(body.uri)),
+    )
     .add("POST", /^\/_sim\/grants\/revoke$/, (_p, body) =>
       control.revokeGrant(String(body.user), String(body.clientId)),
     )

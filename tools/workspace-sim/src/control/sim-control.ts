@@ -9,8 +9,8 @@ import type { PushDelivery } from "../directory/watch";
 import { type DriveControl, driveControl } from "../drive/control";
 import type { FaultRule } from "../faults";
 import { type GmailControl, gmailControl } from "../gmail/control";
-import { issueIdToken } from "../oauth/id-token";
-import type { SigningKey } from "../oauth/signing-key";
+import { type IdTokenTamper, issueIdToken } from "../oauth/id-token";
+import { rotateSigningKey, type SigningKey } from "../oauth/signing-key";
 import { type FieldValue, normalisePersonInput, type PersonData, renderContact } from "../people/person";
 import type { LoggedRequest, RequestFilter } from "../request-log";
 import { IDENTITY_SCOPES, parseScopes, SCOPES } from "../scopes";
@@ -263,6 +263,24 @@ export class SimControl {
 
   clearConsent(): void {
     this.state.consent.clear();
+  }
+
+  /** Registers one more redirect URI on an OAuth client (a local stack on other ports than the seed's). */
+  addRedirectUri(clientId: string, uri: string): void {
+    const client = this.state.oauthClients.get(clientId);
+    if (!client) throw new Error(`no OAuth client ${clientId}`);
+    if (!client.redirectUris.includes(uri)) client.redirectUris.push(uri);
+  }
+
+  /** The user's next `times` token responses carry a forged or broken id_token (a relying party's tests). */
+  tamperIdTokens(user: string, tamper: IdTokenTamper, times = 1): void {
+    this.user(user);
+    this.state.idTokenTampering.set(user.toLowerCase(), { tamper, times });
+  }
+
+  /** Google rotates its signing key: a new kid signs from now on; the JWKS lists it beside the old one. */
+  rotateSigningKey(): string {
+    return rotateSigningKey(this.keys);
   }
 
   // ---- tokens -----------------------------------------------------------------------------------

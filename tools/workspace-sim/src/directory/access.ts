@@ -27,6 +27,16 @@ export function requireAdmin(ctx: ApiContext): { org: Org; user: DirectoryUser }
   return caller;
 }
 
+/**
+ * Reads the admin view: a super admin, or (the harsher reading, as a delegated admin's role may allow
+ * it) a delegated admin, so a caller must check `isAdmin` itself to know it has a super admin.
+ */
+export function requireAdminReader(ctx: ApiContext): { org: Org; user: DirectoryUser } {
+  const caller = callerUser(ctx);
+  if (!caller.user.isAdmin && !caller.user.isDelegatedAdmin) throw notAuthorized();
+  return caller;
+}
+
 /** customer=my_customer (or the org's id) or domain=<org domain>; one is required for list calls. */
 export function requireCustomerOrDomain(
   ctx: ApiContext,

@@ -34,7 +34,10 @@ export interface DirectoryUser {
   orgUnitPath: string;
   suspended: boolean;
   archived: boolean;
+  /** A super administrator (the Directory API's `isAdmin`). */
   isAdmin: boolean;
+  /** An administrator with a delegated (not super) admin role. */
+  isDelegatedAdmin?: boolean;
   creationTime: number;
   deletionTime?: number;
   lastLoginTime?: number;

@@ -4,6 +4,7 @@ import type { ApiRoute } from "../api";
 import type { Router } from "../router";
 import { SCOPES } from "../scopes";
 import { chargeDirectory } from "./access";
+import { listDomains } from "./domains-api";
 import { listGroups, listMembers, listOrgUnits } from "./groups-api";
 import { deleteUser, getUser, insertUser, listUsers, makeAdmin, patchUser, updateUser } from "./users-api";
 import { stopChannel, watchUsers } from "./watch-api";
@@ -13,6 +14,7 @@ const USER_WRITE = [SCOPES.adminUser];
 const OU_READ = [SCOPES.adminOrgunit, SCOPES.adminOrgunitReadonly];
 const GROUP_READ = [SCOPES.adminGroup, SCOPES.adminGroupReadonly];
 const MEMBER_READ = [...GROUP_READ, SCOPES.adminGroupMember, SCOPES.adminGroupMemberReadonly];
+const DOMAIN_READ = [SCOPES.adminDomain, SCOPES.adminDomainReadonly];
 
 const directory = (method: string, scopes: readonly string[], handle: ApiRoute["handle"]): ApiRoute => ({
   api: "directory",
@@ -67,6 +69,11 @@ export function registerDirectoryRoutes(router: Router<ApiRoute>): void {
       "GET",
       new RegExp(`${BASE}/customer/(?<customerId>[^/]+)/orgunits$`),
       directory("directory.orgunits.list", OU_READ, listOrgUnits),
+    )
+    .add(
+      "GET",
+      new RegExp(`${BASE}/customer/(?<customerId>[^/]+)/domains$`),
+      directory("directory.domains.list", DOMAIN_READ, listDomains),
     )
     .add("GET", new RegExp(`${BASE}/groups$`), directory("directory.groups.list", GROUP_READ, listGroups))
     .add(

@@ -33,7 +33,7 @@ export function userJson(
     primaryEmail: u.primaryEmail,
     name,
     isAdmin: u.isAdmin,
-    isDelegatedAdmin: false,
+    isDelegatedAdmin: u.isDelegatedAdmin ?? false,
     lastLoginTime: isoTime(u.lastLoginTime ?? 0),
     creationTime: isoTime(u.creationTime),
     ...(u.deletionTime !== undefined ? { deletionTime: isoTime(u.deletionTime) } : {}),

@@ -4,7 +4,13 @@ import type { ApiContext, ApiResult } from "../api";
 import { callerUser } from "../api";
 import { ApiError, invalidArgument, notFound } from "../errors";
 import type { Org } from "../state";
-import { notAuthorized, parseMaxResults, requireAdmin, requireCustomerOrDomain } from "./access";
+import {
+  notAuthorized,
+  parseMaxResults,
+  requireAdmin,
+  requireAdminReader,
+  requireCustomerOrDomain,
+} from "./access";
 import type { DirectoryUser, SortKey } from "./directory-store";
 import { userJson } from "./user-json";
 import { parseUserQuery } from "./user-query";
@@ -89,7 +95,7 @@ export function listUsers(ctx: ApiContext): ApiResult {
 export function getUser(ctx: ApiContext): ApiResult {
   const q = ctx.url.searchParams;
   const view = q.get("viewType") === "domain_public" ? "domain_public" : "admin_view";
-  const { org } = view === "domain_public" ? callerUser(ctx) : requireAdmin(ctx);
+  const { org } = view === "domain_public" ? callerUser(ctx) : requireAdminReader(ctx);
   const key = ctx.params.userKey ?? "";
   const user = findLiveUser(org, key);
   // A user still being created is not found by id yet (by primary email it is).

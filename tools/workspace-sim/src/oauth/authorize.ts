@@ -87,7 +87,7 @@ export function authorize(ctx: ApiContext): ApiResult {
     code,
     scope: tokenScopes.join(" "),
     authuser: "0",
-    hd: org.domain,
+    ...(org.consumer ? {} : { hd: org.domain }),
     prompt: consentShown ? "consent" : "none",
   });
 }

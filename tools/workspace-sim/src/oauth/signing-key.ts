@@ -22,6 +22,22 @@ export function createSigningKey(): SigningKey {
   };
 }
 
+/**
+ * Google rotates its signing keys: a new key signs from now on and is published beside the previous
+ * one, which stays until tokens it signed have expired (OpenID Connect guide, "Validating an ID
+ * token": keys change regularly, so fetch them from the jwks_uri). Mutates `keys` in place (the server
+ * holds the same object) and returns the new kid.
+ */
+export function rotateSigningKey(keys: SigningKey): string {
+  const next = createSigningKey();
+  const previous = keys.kid;
+  keys.jwks.keys = [...next.jwks.keys, ...keys.jwks.keys.filter((k) => k.kid === previous)];
+  keys.pemCerts = { ...next.pemCerts, [previous]: keys.pemCerts[previous]! };
+  keys.kid = next.kid;
+  keys.privateKey = next.privateKey;
+  return next.kid;
+}
+
 function selfSignedCertificate(privateKey: KeyObject, publicKey: KeyObject): string {
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: "spki", format: "pem" }).toString());

@@ -171,7 +171,10 @@ function accessTokenResponse(
   };
   const found = state.findUser(userId);
   if (scopes.includes(SCOPES.openid) && found) {
+    const plan = state.idTokenTampering.get(found.user.primaryEmail);
+    if (plan && --plan.times <= 0) state.idTokenTampering.delete(found.user.primaryEmail);
     response.id_token = issueIdToken({
+      tamper: plan?.tamper,
       keys: ctx.keys,
       clientId: client.clientId,
       org: found.org,

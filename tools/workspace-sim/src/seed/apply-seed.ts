@@ -28,6 +28,8 @@ export function seedOrg(state: SimState, input: OrgSeed): Org {
     customerId: seed.customerId ?? `C0${randomBytes(4).toString("hex").slice(0, 7)}`,
     idpId: seed.idpId ?? `C0${randomBytes(4).toString("hex").slice(0, 7)}`,
     defaultRegion: seed.defaultRegion,
+    secondaryDomains: seed.secondaryDomains.map((s) => s.toLowerCase()),
+    consumer: seed.consumer,
     appAccess: seed.appAccess,
     ...(seed.samlApp ? { sp: seed.samlApp } : {}),
     delegations: [],
@@ -115,6 +117,7 @@ export function addSeededUser(state: SimState, org: Org, input: UserSeed, opts: 
     suspended: u.suspended,
     archived: u.archived,
     isAdmin: u.isAdmin,
+    ...(u.isDelegatedAdmin ? { isDelegatedAdmin: true } : {}),
     creationTime: u.creationTime ? Date.parse(u.creationTime) : state.now(),
   };
   let user = org.directory.addUser(newUser, opts);

@@ -28,7 +28,10 @@ export const UserSeedSchema = z.object({
   orgUnitPath: z.string().default("/"),
   suspended: z.boolean().default(false),
   archived: z.boolean().default(false),
+  /** A super administrator. */
   isAdmin: z.boolean().default(false),
+  /** An administrator with a delegated role (reads the directory, is not a super admin). */
+  isDelegatedAdmin: z.boolean().default(false),
   deleted: z.boolean().default(false),
   creationTime: z.string().optional(),
   contacts: z.array(ContactSeedSchema).default([]),
@@ -58,6 +61,13 @@ export const OrgSeedSchema = z.object({
   customerId: z.string().optional(),
   idpId: z.string().optional(),
   defaultRegion: z.string().default("US"),
+  /** Verified secondary domains of the customer (Directory domains.list). */
+  secondaryDomains: z.array(z.string()).default([]),
+  /**
+   * Consumer Google accounts (e.g. gmail.com), not a Workspace customer: their id_tokens carry no `hd`
+   * claim and they have no directory to administer.
+   */
+  consumer: z.boolean().default(false),
   orgUnits: z
     .array(z.union([z.string(), z.object({ path: z.string(), description: z.string().default("") })]))
     .default([]),
