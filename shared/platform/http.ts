@@ -293,7 +293,43 @@ function bodyOf(req: Request, maxBodyBytes: number, accepts: "json" | "form"): u
       `Content-Type must be ${MEDIA_TYPES[accepts]}, not ${type || "missing"}`,
     );
   }
+  const broken = brokenTextIn(req.body);
+  if (broken)
+    throw new AppError(
+      "invalid_request",
+      `${broken} contains text that is not valid Unicode (a lone surrogate)`,
+      {
+        details: { field: broken },
+      },
+    );
   return req.body;
+}
+
+/** A lone surrogate: in "u" mode paired surrogates are one code point, so only broken ones match. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * The top-level field of a parsed body holding a string (or key) with a lone surrogate, which JSON
+ * allows (`"\ud800"`) but neither Firestore nor Google can store; undefined when all text is whole.
+ * Iterative, so a deeply nested body cannot exhaust the stack.
+ */
+function brokenTextIn(body: unknown): string | undefined {
+  const stack: Array<[unknown, string]> = [[body, "The request body"]];
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const [value, field] = next;
+    const top = (key: string) => (field === "The request body" ? `Field ${key.slice(0, 64)}` : field);
+    if (typeof value === "string") {
+      if (LONE_SURROGATE.test(value)) return field;
+    } else if (Array.isArray(value)) {
+      for (const [i, item] of value.entries()) stack.push([item, top(String(i))]);
+    } else if (value !== null && typeof value === "object") {
+      for (const [key, item] of Object.entries(value)) {
+        if (LONE_SURROGATE.test(key)) return top(key);
+        stack.push([item, top(key)]);
+      }
+    }
+  }
+  return undefined;
 }
 
 export function createHttpHandler(routes: Route[], options: HttpHandlerOptions) {
