@@ -19,6 +19,12 @@ import { newTokenKeyRing } from "../../shared/identity/token-cipher";
 import { ErrorCodes } from "../../shared/platform/errors";
 import { buildOpenApi } from "../../shared/platform/openapi";
 import { TELEPHONY_SECRET } from "../../shared/platform/service-token";
+import {
+  DIRECTORY_USERS_RESOURCE,
+  newChannelId,
+  newChannelToken,
+  watchChannelLedger,
+} from "../../shared/platform/watch-channel-ledger";
 import { processGraphFromEnvironment } from "../../shared/wiring/process-ports";
 import { webhookRoutes } from "../../shared/wiring/roots/webhooks";
 import { freePort } from "../../tools/emulators/emulators";
@@ -143,6 +149,35 @@ beforeAll(async () => {
   };
   A.id = await contactOf("acme", "u-user");
   B.id = await contactOf("globex", "g-user");
+  // Org B's live watch channels: the probe presents their ids with tokens and resource ids that are not theirs.
+  const ledger = watchChannelLedger(db);
+  const now = new Date();
+  const expiresAt = new Date(now.getTime() + 86_400_000);
+  const calendarChannel = newChannelId("calendar");
+  const directoryChannel = newChannelId("directory");
+  await ledger.recordOpening({
+    kind: "calendar",
+    orgId: "globex",
+    userId: "g-user",
+    resource: "primary",
+    id: calendarChannel,
+    token: newChannelToken(),
+    expiresAt,
+    now,
+  });
+  await ledger.markActive(calendarChannel, "globex-calendar-resource", expiresAt);
+  await ledger.recordOpening({
+    kind: "directory",
+    orgId: "globex",
+    userId: null,
+    resource: DIRECTORY_USERS_RESOURCE,
+    id: directoryChannel,
+    token: newChannelToken(),
+    expiresAt,
+    now,
+  });
+  await ledger.markActive(directoryChannel, "globex-directory-resource", expiresAt);
+  B.channels = `${calendarChannel},${directoryChannel}`;
 
   const apiDescription = (await (await fetch(`${api.url}/v1/openapi.json`)).json()) as Description;
   // The webhooks function serves no description; build it from the route table it mounts.
@@ -510,6 +545,17 @@ async function probesFor(o: Op): Promise<Probe[]> {
         headers: { ...headers, [p.name]: value },
         label: at(`header ${p.name}=${value.slice(0, 40)}`),
       });
+    if (p.name === "x-goog-channel-id") {
+      // Org B's real channels with this probe's (wrong) token and resource id: refused, nothing published.
+      for (const channel of (B.channels ?? "").split(",").filter(Boolean))
+        probes.push({
+          ...base,
+          path: own,
+          headers: { ...headers, [p.name]: channel },
+          label: at("org B's channel with a wrong token"),
+          crossTenant: true,
+        });
+    }
     const { [p.name]: _dropped, ...without } = headers;
     probes.push({ ...base, path: own, headers: without, label: at(`header ${p.name} missing`) });
   }
@@ -593,4 +639,26 @@ describe("hostile input on every route", () => {
       expect(fn.restarts, `${fn.name} restarts`).toBe(0);
     }
   }, 300_000);
+});
+
+describe("call-state names a real user", () => {
+  const report = (user: string, orgId: string) =>
+    fetch(`${api.url}/v1/presence/${user}/call-state`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${SERVICE_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ orgId, state: "on_call", callId: "call-1", at: new Date().toISOString() }),
+    });
+
+  it("answers 404 for a user the organisation does not have (another org's user included), 200 for its own", async () => {
+    for (const [user, orgId] of [
+      ["u-nobody", "acme"],
+      ["g-user", "acme"],
+      ["u-user", "globex"],
+    ]) {
+      const res = await report(user!, orgId!);
+      expect(res.status, `${orgId}/${user}`).toBe(404);
+      expect(await res.json()).toMatchObject({ error: { code: "not_found" } });
+    }
+    expect((await report("u-user", "acme")).status).toBe(200);
+  });
 });
