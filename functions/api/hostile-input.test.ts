@@ -609,14 +609,15 @@ describe("hostile input on every route", () => {
         for (let o = queue.shift(); o; o = queue.shift()) await probeOperation(o);
       }),
     );
-    // A slow answer on a loaded test machine is measured once more: a route that is slow by nature is
-    // slow again, a scheduling hiccup is not.
     const seconds = ((performance.now() - t1) / 1000).toFixed(1);
+    // A slow answer on a loaded test machine is measured up to twice more: a route that is slow by nature
+    // stays slow, a scheduling hiccup does not.
     const stillSlow: string[] = [];
     for (const { probe, ms } of slow) {
-      const again = await send(probe);
-      if (again.ms > LATENCY_LIMIT_MS)
-        stillSlow.push(`${probe.label}: ${Math.round(ms)} ms, then ${Math.round(again.ms)} ms`);
+      const again = [(await send(probe)).ms];
+      if (again[0]! > LATENCY_LIMIT_MS) again.push((await send(probe)).ms);
+      if (Math.min(...again) > LATENCY_LIMIT_MS)
+        stillSlow.push(`${probe.label}: ${[ms, ...again].map((t) => `${Math.round(t)} ms`).join(", then ")}`);
     }
 
     const sorted = [...timings].sort((x, y) => x - y);
