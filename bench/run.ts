@@ -3,6 +3,7 @@
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeScaleDoc } from "../tools/scale/scale-model";
 import type { Bench, Figure } from "./bench";
 
 process.env.METADATA_SERVER_DETECTION = "none";
@@ -27,7 +28,9 @@ for (const bench of selected) {
   figures.push(...(await bench.run()));
 }
 
-const format = (v: number) => (Number.isInteger(v) ? v.toLocaleString("en-US") : v.toFixed(2));
+// Small fractions (dollars per user) keep three significant digits.
+const format = (v: number) =>
+  Number.isInteger(v) ? v.toLocaleString("en-US") : Math.abs(v) < 1 ? v.toPrecision(3) : v.toFixed(2);
 const width = Math.max(...figures.map((f) => f.name.length), 6);
 console.log(`${"figure".padEnd(width)}  ${"value".padStart(14)}  unit`);
 for (const f of figures) console.log(`${f.name.padEnd(width)}  ${format(f.value).padStart(14)}  ${f.unit}`);
@@ -42,4 +45,9 @@ for (const f of figures) results[f.name] = { value: f.value, unit: f.unit };
 const sorted = Object.fromEntries(Object.entries(results).sort(([a], [b]) => a.localeCompare(b)));
 await writeFile(resultsPath, `${JSON.stringify(sorted, null, 2)}\n`);
 console.error(`wrote ${figures.length} figures to bench/results.json`);
+// The million-user model is computed from the same figures: keep docs/scale.md in step.
+await writeScaleDoc().then(
+  () => console.error("regenerated docs/scale.md"),
+  (error: Error) => console.error(`docs/scale.md not regenerated: ${error.message}`),
+);
 process.exit(0);

@@ -1,3 +1,4 @@
+import { Validator } from "@seriousme/openapi-schema-validator";
 // The bundled api function under the real Functions Framework, over real HTTP, with the Firestore emulator.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningFunction, startFunction } from "../../tools/stack/function-process";
@@ -56,6 +57,21 @@ describe("api function", () => {
       expect.arrayContaining(["/healthz", "/readyz", "/v1/openapi.json"]),
     );
     expect(doc.paths["/readyz"]?.get).toMatchObject({ summary: expect.stringContaining("Readiness") });
+  });
+
+  it("describes itself validly (OpenAPI 3.1 schema), with every query parameter a route reads", async () => {
+    const doc = (await (await fetch(`${api.url}/v1/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { parameters?: Array<{ name: string; in: string }> }>>;
+    };
+    const result = await new Validator().validate(doc as unknown as Parameters<Validator["validate"]>[0]);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    const queryOf = (path: string, method: string) =>
+      (doc.paths[path]?.[method]?.parameters ?? []).filter((p) => p.in === "query").map((p) => p.name);
+    expect(queryOf("/v1/contacts/search", "get")).toEqual(["q", "limit"]);
+    expect(queryOf("/v1/contacts/lookup", "get")).toEqual(["phone"]);
+    expect(queryOf("/v1/presence", "get")).toEqual(["users"]);
+    expect(queryOf("/v1/contacts", "get")).toEqual(["kind", "limit", "cursor"]);
   });
 
   it("answers an unknown path with a JSON 404", async () => {

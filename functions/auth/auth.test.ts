@@ -413,6 +413,23 @@ describe("sessions", () => {
     expect((await refresh(second.refreshToken)).status).toBe(401); // so the legitimate one dies too
   });
 
+  it("a made-up token of an older generation is a plain 401 that ends nothing", async () => {
+    const first = await signedIn();
+    const second = (await (await refresh(first.refreshToken)).json()) as { refreshToken: string };
+    // Anyone can read the session id from an access token's sid claim and forge generation 0.
+    const [rt, org, sessionId] = second.refreshToken.split(".");
+    const forged = `${rt}.${org}.${sessionId}.0.${"A".repeat(43)}`;
+    expect((await refresh(forged)).status).toBe(401);
+    expect((await refresh(second.refreshToken)).status).toBe(200); // the session goes on
+  });
+
+  it("a token naming an org id the store reserves is a 401, never a 500", async () => {
+    const res = await refresh(
+      `rt.__x__.${"0".repeat(8)}-0000-0000-0000-${"0".repeat(12)}.0.${"A".repeat(43)}`,
+    );
+    expect(res.status).toBe(401);
+  });
+
   it("logs out: the access token stops working", async () => {
     const session = await signedIn();
     const headers = { authorization: `Bearer ${session.accessToken}` };

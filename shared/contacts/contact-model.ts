@@ -2,6 +2,7 @@
 // API, conversion from what Google sends, and the content hash that suppresses echoes.
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { codePointPrefixes } from "../platform/text";
 import { digitsOf, nationalDigitsOf, phoneKeyOf, toE164 } from "./phone-rules";
 
 export const LIMITS = {
@@ -111,8 +112,7 @@ export function searchTermsOf(f: ContactFields): string[] {
   const prefixes = new Set<string>();
   // Prefixes up to SEARCH_PREFIX_CHARS: longer queries are cut to that length (still a precise match
   // in practice), and every prefix is an index entry written with the contact.
-  for (const w of words)
-    for (let i = 1; i <= Math.min(w.length, SEARCH_PREFIX_CHARS); i++) prefixes.add(w.slice(0, i));
+  for (const w of words) for (const prefix of codePointPrefixes(w, SEARCH_PREFIX_CHARS)) prefixes.add(prefix);
   return [...prefixes];
 }
 

@@ -3,9 +3,18 @@
 //   orgs/{org}/users/{user}/cursors/contacts          personal contacts: sync token, page token, status
 //   orgs/{org}/users/{user}/cursors/contacts-directory company contacts (listDirectoryPeople)
 //   …/cursors/{name}/fullSyncPages/{n}               resource names seen by an unfinished full sync
-// Caller-ID and search are array-contains queries on `phoneKeys` and `searchTerms` (single-field
-// indexes, automatic): no per-user map document that 25,000 contacts would push past 1 MiB.
-import type { DocumentReference, Firestore, Timestamp, Transaction } from "@google-cloud/firestore";
+//   orgs/{org}/users/{user}/phoneIndex/{e164}        caller-ID: { entries: { contactId: kind } }
+// Caller-ID reads one index document and the few contacts it names, whatever the contact count. The
+// index is a superset of the truth: entries are added before (or with) the contact that carries the
+// number and removed with it or after; a lookup checks each named contact still has the number and
+// prunes the ones that do not. Search is an array-contains query on `searchTerms`.
+import {
+  type DocumentReference,
+  FieldValue,
+  type Firestore,
+  type Timestamp,
+  type Transaction,
+} from "@google-cloud/firestore";
 import { z } from "zod";
 import { converter, parseDocument } from "../platform/firestore";
 import {
@@ -83,6 +92,10 @@ export function withIndexes(
     unparsedPhones: c.fields.phones.filter((p) => p.e164 === null).map((p) => p.value),
   };
 }
+
+/** The E.164 numbers caller-ID finds a contact by (none for a tombstone). */
+const indexedNumbers = (c: StoredContact | undefined): string[] =>
+  c && !c.deleted ? c.phoneKeys.filter((k) => k.startsWith("+")) : [];
 
 export const localHash = (c: Pick<StoredContact, "fields">): string => contactFieldsHash(c.fields);
 
@@ -181,6 +194,9 @@ export function firestoreContactRepository(
   const live = (list: StoredContact[]) => list.filter((c) => !c.deleted);
   const toLoaded = (docs: FirebaseFirestore.QueryDocumentSnapshot<StoredContact>[]): Loaded[] =>
     docs.map((d) => ({ contact: d.data(), updateTime: d.updateTime }));
+  const phoneIndex = db.collection(`${base}/phoneIndex`);
+  const indexEntry = (number: string, id: string, value: string | FieldValue) =>
+    [phoneIndex.doc(number), { entries: { [id]: value } }, { merge: true }] as const;
 
   return {
     async get(id) {
@@ -255,9 +271,30 @@ export function firestoreContactRepository(
       return live(snap.docs.map((d) => d.data()));
     },
     async byPhone(e164, limit) {
-      const snap = await contacts.where("phoneKeys", "array-contains", e164).limit(limit).get();
-      reads(snap.size);
-      return live(snap.docs.map((d) => d.data()));
+      const index = await phoneIndex.doc(e164).get();
+      reads(1);
+      const ids = Object.keys((index.get("entries") as Record<string, string> | undefined) ?? {}).slice(
+        0,
+        50,
+      );
+      if (ids.length === 0) return [];
+      const docs = await db.getAll(...ids.map((id) => contacts.doc(id)));
+      reads(docs.length);
+      const found = docs
+        .map((d) => d.data())
+        .filter((c): c is StoredContact => !!c && !c.deleted && c.phoneKeys.includes(e164));
+      const stale = ids.filter((id) => !found.some((c) => c.id === id));
+      if (stale.length > 0) {
+        // Left by a contact that lost the number outside a transaction (a sync's batch, a disconnect).
+        await phoneIndex
+          .doc(e164)
+          .set(
+            { entries: Object.fromEntries(stale.map((id) => [id, FieldValue.delete()])) },
+            { merge: true },
+          );
+        writes(1);
+      }
+      return found.slice(0, limit);
     },
     async byEmail(email, limit) {
       const snap = await contacts.where("emailKeys", "array-contains", email).limit(limit).get();
@@ -269,15 +306,31 @@ export function firestoreContactRepository(
       return db.runTransaction(async (tx: Transaction) => {
         const snap = await tx.get(ref);
         reads(1);
-        const next = change(snap.data());
-        if (next === undefined) return snap.data();
+        const before = snap.data();
+        const next = change(before);
+        if (next === undefined) return before;
         tx.set(ref, next);
-        writes(1);
+        // The caller-ID index changes in the same transaction as the contact.
+        const had = new Set(indexedNumbers(before));
+        const has = new Set(indexedNumbers(next));
+        for (const n of has) if (!had.has(n)) tx.set(...indexEntry(n, id, next.kind));
+        for (const n of had) if (!has.has(n)) tx.set(...indexEntry(n, id, FieldValue.delete()));
+        writes(1 + [...has].filter((n) => !had.has(n)).length + [...had].filter((n) => !has.has(n)).length);
         return next;
       });
     },
     async writeMany(list) {
       if (list.length === 0) return [];
+      // Index entries first: whatever happens to the contact writes, the index stays a superset.
+      const indexer = db.bulkWriter();
+      let entries = 0;
+      for (const { contact } of list)
+        for (const n of indexedNumbers(contact)) {
+          void indexer.set(...indexEntry(n, contact.id, contact.kind));
+          entries++;
+        }
+      await indexer.close();
+      writes(entries);
       const failed: string[] = [];
       const writer = db.bulkWriter();
       writer.onWriteError((error) => {

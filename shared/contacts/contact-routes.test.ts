@@ -222,6 +222,21 @@ describe("contacts API", () => {
     expect((await call("u-7", "GET", "/v1/contacts/search?q=")).status).toBe(400);
   });
 
+  it("stores and finds a name made of emoji and other astral characters (prefixes end on whole characters)", async () => {
+    // 17 emoji: longer than the prefix length, so the last indexed prefix would split a surrogate pair.
+    const name = "😀".repeat(17);
+    const created = await call("u-7b", "POST", "/v1/contacts", { givenName: name, familyName: "𝒳𝒴" });
+    expect(created.status).toBe(201);
+    for (const q of ["😀", name, "𝒳"]) {
+      const res = await call("u-7b", "GET", `/v1/contacts/search?q=${encodeURIComponent(q)}`);
+      expect(res.status, q).toBe(200);
+      expect(
+        res.body.contacts.map((c: { displayName: string }) => c.displayName),
+        q,
+      ).toEqual([`${name} 𝒳𝒴`]);
+    }
+  });
+
   it("identifies a caller from any common format, preferring a personal contact to a company one", async () => {
     const repo = firestoreContactRepository(db, { orgId: ORG, userId: "u-8" });
     const fields = normaliseFields(

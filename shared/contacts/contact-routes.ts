@@ -14,6 +14,7 @@ import { type HttpResult, type Principal, principalOf, type Route, route } from 
 import type { Logger } from "../platform/logger";
 import { pageCursor } from "../platform/page-cursor";
 import type { EventPublisher } from "../platform/pubsub";
+import { firstCodePoints } from "../platform/text";
 import { bestMatch, createContact, deleteContact, etagOf, updateContact } from "./contact-commands";
 import { ContactInput, SEARCH_PREFIX_CHARS } from "./contact-model";
 import type { ContactRepository, StoredContact } from "./contact-repository";
@@ -150,7 +151,10 @@ export function contactRoutes(deps: ContactRoutesDeps): Route[] {
         // A query of digits and phone punctuation searches numbers; anything else names and emails.
         const term = /^[\d\s+().-]+$/.test(q) ? digitsOf(q) : (q.toLowerCase().split(/\s+/)[0] ?? "");
         if (!term) throw badQuery("q", "no searchable characters");
-        const found = await repoOf(principalOf(ctx)).search(term.slice(0, SEARCH_PREFIX_CHARS), limit);
+        const found = await repoOf(principalOf(ctx)).search(
+          firstCodePoints(term, SEARCH_PREFIX_CHARS),
+          limit,
+        );
         return { body: { contacts: found.map(contactView) } };
       },
     }),

@@ -15,6 +15,7 @@ import {
 import type { RetryOptions } from "../google/retry";
 import { AppError, isAppError } from "../platform/errors";
 import type { Logger } from "../platform/logger";
+import { truncateText } from "../platform/text";
 import { type ContactKind, emailKeysOf, normaliseFields, phoneKeysOf } from "./contact-model";
 import {
   type ContactRepository,
@@ -103,7 +104,7 @@ async function recordingErrors<T>(
     const cursor = (await deps.repo.cursor(name)) ?? emptyCursor();
     await deps.repo.saveCursor(name, {
       ...cursor,
-      lastError: error instanceof Error ? error.message.slice(0, 500) : String(error),
+      lastError: error instanceof Error ? truncateText(error.message, 500) : String(error),
       lastErrorAt: deps.clock(),
     });
     throw error;

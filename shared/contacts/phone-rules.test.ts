@@ -9,7 +9,8 @@ describe("phone rules", () => {
     ["0044 20 7946 0000", "GB", "+442079460000"],
     ["(415) 555-0132", "US", "+14155550132"],
     ["415.555.0132", "US", "+14155550132"],
-    ["442079460000", "US", "+442079460000"],
+    ["011 44 20 7946 0000", "US", "+442079460000"],
+    ["442079460000", "GB", "+442079460000"],
     ["+49 30 901820", "GB", "+4930901820"],
   ])("normalises %s in %s to %s", (raw, region, e164) => {
     expect(toE164(raw, region)).toBe(e164);
@@ -19,6 +20,14 @@ describe("phone rules", () => {
     expect(toE164("12", "GB")).toBeNull();
     expect(toE164("call me", "GB")).toBeNull();
     expect(toE164("+44 20 7946", "GB")).toBeNull();
+  });
+
+  it("never invents a country: bare digits that are not valid in the org's region stay unparsed", () => {
+    // A mistyped US number whose digits happen to form a valid German one.
+    expect(toE164("4930901820", "US")).toBeNull();
+    expect(toE164("442079460000", "US")).toBeNull();
+    // "00" is not the international prefix in the US.
+    expect(toE164("0044 20 7946 0000", "US")).toBeNull();
   });
 
   it("keeps an unparseable number as typed and flags it, never drops it", () => {

@@ -18,13 +18,9 @@ export function toE164(raw: string, region: string): string | null {
   const country = isRegion(region) ? region : undefined;
   const parsed = parsePhoneNumberFromString(text, country ? { defaultCountry: country } : {});
   if (parsed?.isValid()) return parsed.number;
-  // "0044…" and bare international digits ("442079460000") are common in copied numbers.
-  const digits = text.replace(/[^\d]/g, "");
-  if (digits.startsWith("00")) return toE164(`+${digits.slice(2)}`, region);
-  if (!text.startsWith("+") && digits.length >= 8) {
-    const international = parsePhoneNumberFromString(`+${digits}`);
-    if (international?.isValid()) return international.number;
-  }
+  // No guessing beyond the region's own rules (libphonenumber already strips its international prefix,
+  // "00" in GB, "011" in the US): re-reading bare digits as "+digits" can turn a mistyped national
+  // number into a valid foreign one, and caller-ID would then name the wrong person.
   return null;
 }
 

@@ -14,6 +14,7 @@ import { AppError } from "../platform/errors";
 import { acquireLease, heldLease, LEASE_COLLECTION, releaseLease } from "../platform/lease";
 import type { Logger } from "../platform/logger";
 import type { EventPublisher } from "../platform/pubsub";
+import { truncateText } from "../platform/text";
 import type { GoogleOAuth, TokenSet } from "./google-oauth";
 import { InvalidGrantError } from "./google-oauth";
 import { type Grant, type GrantKey, type GrantRepository, keyOf } from "./grant-repository";
@@ -170,7 +171,7 @@ export function accessTokenProvider(deps: AccessTokenProviderDeps): AccessTokenP
       ...grant,
       status: "needs_reauth",
       version: grant.version + 1,
-      lastError: `${reason}: ${description}`.slice(0, 300),
+      lastError: truncateText(`${reason}: ${description}`, 300),
       lastErrorAt: now,
       accessToken: null,
       accessTokenExpiresAt: null,

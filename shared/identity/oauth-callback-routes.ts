@@ -4,6 +4,7 @@
 import { AppError } from "../platform/errors";
 import { converter } from "../platform/firestore";
 import { CREDENTIAL_RATE_LIMIT, type HttpResult, type Route, route } from "../platform/http";
+import { truncateText } from "../platform/text";
 import { auditConsent } from "./consent-audit";
 import type { TokenSet } from "./google-oauth";
 import { detachIntegration } from "./grant-detach";
@@ -159,7 +160,8 @@ export function oauthCallbackRoutes(services: IdentityServices, options: Callbac
           return refuse(state, "expired", "oauth_state_expired");
 
         const error = ctx.query.get("error");
-        if (error) return refuse(state, error === "access_denied" ? "denied" : "error", error.slice(0, 100));
+        if (error)
+          return refuse(state, error === "access_denied" ? "denied" : "error", truncateText(error, 100));
         const code = ctx.query.get("code");
         if (!code) return refuse(state, "error", "missing_code");
 

@@ -1,20 +1,26 @@
 // Refresh sessions for the client apps: an opaque token, stored only as a hash, rotated on every use.
 // Presenting an already-rotated token means it leaked (or a client raced itself): the whole family is
 // revoked, so a stolen token and the legitimate one both stop working (RFC 9700, the OAuth 2.0 Security
-// Best Current Practice, §4.14).
+// Best Current Practice, §4.14). Reuse is proven only by a secret that matches a stored hash of an earlier
+// generation: the session id is in every access token, so a made-up "older" token must end nothing.
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import type { Firestore } from "@google-cloud/firestore";
 import { z } from "zod";
 import { AppError } from "../platform/errors";
 import { converter, expireAfter } from "../platform/firestore";
+import { isIdentifier } from "../platform/identifiers";
 
 export const REFRESH_SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
+/** Earlier generations remembered for reuse detection; an older replay is a plain 401. */
+export const PRIOR_GENERATIONS_KEPT = 32;
 
 const Session = z.object({
   orgId: z.string(),
   userId: z.string(),
   generation: z.number().int().min(0),
   tokenHash: z.string(),
+  /** Hashes of the last earlier generations' secrets, newest last (absent on sessions from before). */
+  priorHashes: z.array(z.string()).default([]),
   status: z.enum(["active", "revoked"]),
   revokedReason: z.string().optional(),
   createdAt: z.custom<FirebaseFirestore.Timestamp | Date>(),
@@ -61,6 +67,7 @@ export function firestoreRefreshSessions(db: Firestore, now: () => Date = () => 
           userId,
           generation: 0,
           tokenHash: hash(secret),
+          priorHashes: [],
           status: "active",
           createdAt: at,
           lastUsedAt: at,
@@ -79,24 +86,29 @@ export function firestoreRefreshSessions(db: Firestore, now: () => Date = () => 
         string,
         string,
       ];
+      // An org id Firestore reserves ("__x__") cannot name a document: refuse it before the store does.
+      if (!isIdentifier(orgId)) throw invalid();
       const generation = Number(generationText);
       const ref = sessions(orgId).doc(sessionId);
       const outcome = await db.runTransaction(async (tx) => {
         const current = (await tx.get(ref)).data();
         if (current?.status !== "active") return { ok: false as const };
         const expired = toDate(current.expireAt).getTime() <= now().getTime();
+        const presented = hash(secret);
         if (generation < current.generation) {
-          // A rotated token came back: treat the family as stolen.
-          tx.update(ref, { status: "revoked", revokedReason: "refresh_token_reused" });
+          // A rotated token came back: treat the family as stolen, but only if it really was one of ours.
+          if (current.priorHashes.some((h) => sameHash(presented, h)))
+            tx.update(ref, { status: "revoked", revokedReason: "refresh_token_reused" });
           return { ok: false as const };
         }
-        if (expired || generation !== current.generation || !sameHash(hash(secret), current.tokenHash))
+        if (expired || generation !== current.generation || !sameHash(presented, current.tokenHash))
           return { ok: false as const };
         const next = randomBytes(32).toString("base64url");
         const at = now();
         tx.update(ref, {
           generation: generation + 1,
           tokenHash: hash(next),
+          priorHashes: [...current.priorHashes, current.tokenHash].slice(-PRIOR_GENERATIONS_KEPT),
           lastUsedAt: at,
           expireAt: expireAfter(REFRESH_SESSION_TTL_MS, at),
         });

@@ -2,6 +2,7 @@
 import type { Firestore } from "@google-cloud/firestore";
 import { AppError } from "./errors";
 import { type Route, route } from "./http";
+import { truncateText } from "./text";
 
 export interface HealthDeps {
   /** Throws when configuration is invalid (ConfigError names every bad variable). */
@@ -41,7 +42,7 @@ export function healthRoutes(deps: HealthDeps): Route[] {
           ]);
           checks.firestore = "ok";
         } catch (error) {
-          checks.firestore = `unreachable: ${(error as Error).message.slice(0, 200)}`;
+          checks.firestore = `unreachable: ${truncateText((error as Error).message, 200)}`;
         }
         const ready = Object.values(checks).every((v) => v === "ok");
         if (!ready) throw new AppError("not_ready", "Not ready", { details: { checks } });

@@ -20,6 +20,26 @@ const ErrorBody = {
   },
 };
 
+const errorRef = (description: string) => ({
+  description,
+  content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+});
+
+/** The error answers a route can give, from what it checks (every one in the Error shape). */
+function errorResponses(r: Route): Record<string, unknown> {
+  const hasParams = r.path.includes(":");
+  const responses: Record<string, unknown> = {};
+  if (hasParams || r.query || r.body)
+    responses["400"] = errorRef("Bad input: a malformed identifier, query value or body (the code names it)");
+  if (r.access !== "public") responses["401"] = errorRef("Missing, invalid or expired credentials");
+  if (r.access === "admin" || hasParams)
+    responses["403"] = errorRef("Not allowed for this caller or organisation");
+  if (hasParams) responses["404"] = errorRef("No such resource in your organisation");
+  if (r.access !== "public" || r.rateLimit)
+    responses["429"] = errorRef("Too many requests or failed credentials: retry after Retry-After seconds");
+  return responses;
+}
+
 const toOpenApiPath = (path: string) => path.replace(/:([A-Za-z_]+)/g, "{$1}");
 
 export function buildOpenApi(routes: Route[], info: { title: string; version: string }) {
@@ -60,6 +80,7 @@ export function buildOpenApi(routes: Route[], info: { title: string; version: st
       operationId: `${r.method.toLowerCase()}${path.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? "").toUpperCase())}`,
       responses: {
         [String(success.status)]: { description: success.description },
+        ...errorResponses(r),
         default: {
           description: "Error",
           content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },

@@ -13,6 +13,7 @@ import { AppError, isAppError } from "../platform/errors";
 import { withLease } from "../platform/lease";
 import type { Logger } from "../platform/logger";
 import type { EventPublisher } from "../platform/pubsub";
+import { truncateText } from "../platform/text";
 import {
   type CalendarChannel,
   newChannelId,
@@ -200,7 +201,7 @@ export function calendarSync(deps: CalendarSyncDeps) {
           state.lastError = null;
           await store.saveState(state);
         } catch (error) {
-          state.lastError = error instanceof Error ? error.message.slice(0, 300) : "sync failed";
+          state.lastError = error instanceof Error ? truncateText(error.message, 300) : "sync failed";
           await store.saveState(state).catch(() => undefined);
           if (isReauth(error)) {
             // Only the user can fix it: stop listening (channels are forgotten; they lapse at Google).

@@ -3,6 +3,7 @@
 // a private, confidential or default-visibility title is never stored (docs/product.md#presence-privacy).
 import { z } from "zod";
 import type { GoogleEvent } from "../google/calendar-api";
+import { truncateText } from "../platform/text";
 
 export type { GoogleEvent };
 
@@ -87,7 +88,7 @@ export function filterEvent(calendarId: string, event: GoogleEvent): FilterResul
         : null,
     start,
     end,
-    title: visibility === "public" ? (event.summary ?? "").slice(0, 1024) || null : null,
+    title: visibility === "public" ? truncateText(event.summary ?? "", 1024) || null : null,
     attendees: (event.attendees ?? [])
       .map((a) => a.email?.toLowerCase())
       .filter((e): e is string => !!e)

@@ -13,6 +13,7 @@ import { freePort } from "../emulators/emulators";
 const require = createRequire(import.meta.url);
 const FRAMEWORK_MAIN = join(require.resolve("@google-cloud/functions-framework"), "..", "main.js");
 const EXIT_WITH_PARENT = fileURLToPath(new URL("./exit-with-parent.cjs", import.meta.url));
+const LOOPBACK_ONLY = fileURLToPath(new URL("./loopback-only.cjs", import.meta.url));
 
 const running = new Set<ChildProcess>();
 let exitHookInstalled = false;
@@ -87,6 +88,7 @@ function spawnFunction(fn: FunctionSpec, port: number, options: StartFunctionOpt
     [
       "--enable-source-maps",
       `--require=${EXIT_WITH_PARENT}`,
+      `--require=${LOOPBACK_ONLY}`,
       FRAMEWORK_MAIN,
       `--target=${fn.name}`,
       `--source=${join(DIST, fn.name)}`,

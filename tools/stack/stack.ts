@@ -2,7 +2,7 @@
 // simulator seeded with the demo organisation, every function of the manifest under the real Functions
 // Framework, push subscriptions into the event functions, and a local scheduler.
 import { existsSync } from "node:fs";
-import { appendFile, mkdir, readFile, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { type FunctionSpec, loadManifest, type Manifest } from "../../functions/manifest";
@@ -39,9 +39,16 @@ export interface StackOptions {
   backoff?: Backoff;
 }
 
+/** The demo organisation a newcomer signs in to, as the summary and stack.json name it. */
+export interface DemoSummary {
+  orgId: string;
+  users: Array<{ email: string; role: "admin" | "user"; suspended?: true }>;
+}
+
 export interface RunningStack {
   projectId: string;
   services: Record<string, string>;
+  demo?: DemoSummary;
   functions: ReadonlyMap<string, RunningFunction>;
   stop(): Promise<void>;
 }
@@ -56,6 +63,7 @@ interface SimHandle {
 const PREFERRED_PORTS: Record<string, number> = { auth: 8080, api: 8081 };
 /** A client app in development (Vite's default port) is where sign-in and consent return. */
 const DEV_APP_ORIGINS = ["http://localhost:5173", "http://127.0.0.1:5173"];
+export const DEMO_APP_ORIGIN = DEV_APP_ORIGINS[0]!;
 
 async function portFor(name: string, stable: boolean): Promise<number> {
   const preferred = PREFERRED_PORTS[name];
@@ -72,15 +80,29 @@ function isFree(port: number): Promise<boolean> {
 }
 
 const SIM_ENTRY = join(ROOT, "tools", "workspace-sim", "src", "index.ts");
-const DEMO_ORG_FILE = join(ROOT, "tools", "workspace-sim", "demo", "demo-org.json");
+export const DEMO_ORG_FILE = join(ROOT, "tools", "workspace-sim", "demo", "demo-org.json");
 
-async function startSimulator(): Promise<SimHandle | undefined> {
+/**
+ * The demo organisation as the simulator should know it: its SAML app and OAuth client point at the
+ * ports the auth and api functions really got, so a busy 8080 never breaks sign-in.
+ */
+export async function demoOrgSeed(ports: ReadonlyMap<string, number>): Promise<unknown> {
+  let text = await readFile(DEMO_ORG_FILE, "utf8");
+  for (const [name, preferred] of Object.entries(PREFERRED_PORTS)) {
+    const actual = ports.get(name);
+    if (actual !== undefined && actual !== preferred)
+      text = text.replace(new RegExp(`(127\\.0\\.0\\.1|localhost):${preferred}\\b`, "g"), `$1:${actual}`);
+  }
+  return JSON.parse(text);
+}
+
+async function startSimulator(seed: unknown): Promise<SimHandle | undefined> {
   if (!existsSync(SIM_ENTRY)) return undefined;
   const sim = (await import(SIM_ENTRY)) as {
     startWorkspaceSim?: (options: Record<string, unknown>) => Promise<SimHandle>;
   };
   if (!sim.startWorkspaceSim) return undefined;
-  return sim.startWorkspaceSim({ port: 0, demo: true });
+  return sim.startWorkspaceSim({ port: 0, seed });
 }
 
 export async function startStack(options: StackOptions = {}): Promise<RunningStack> {
@@ -89,7 +111,8 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
   const manifest = options.manifest ?? loadManifest();
   const projectId = options.projectId ?? "switchboard-local";
   const localDir = options.localDir ?? LOCAL_DIR;
-  const stoppers: Array<() => Promise<void>> = [];
+  // Run in reverse order: the summary file goes last, once nothing it names is serving.
+  const stoppers: Array<() => Promise<void>> = [() => rm(join(localDir, "stack.json"), { force: true })];
   const stop = async () => {
     for (const s of stoppers.reverse()) await s().catch(() => {});
   };
@@ -103,7 +126,10 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     // The stack's own clients (demo seeding, scheduler) talk to the emulators too.
     process.env.FIRESTORE_EMULATOR_HOST = emulators.firestoreHost;
     process.env.PUBSUB_EMULATOR_HOST = emulators.pubsubHost;
-    const sim = options.simulator === false ? undefined : await startSimulator();
+    const ports = new Map<string, number>();
+    for (const fn of manifest.functions)
+      ports.set(fn.name, await portFor(fn.name, options.stablePorts ?? true));
+    const sim = options.simulator === false ? undefined : await startSimulator(await demoOrgSeed(ports));
     if (sim) stoppers.push(() => sim.stop());
 
     const secretsFile = join(localDir, "secrets.json");
@@ -128,9 +154,6 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       ...(sim ? { GOOGLE_API_ROOT_URL: `${sim.url}/`, GOOGLE_OAUTH_BASE_URL: `${sim.url}/` } : {}),
     };
 
-    const ports = new Map<string, number>();
-    for (const fn of manifest.functions)
-      ports.set(fn.name, await portFor(fn.name, options.stablePorts ?? true));
     const authUrl = `http://127.0.0.1:${ports.get("auth") ?? 0}`;
     Object.assign(env, {
       PUBLIC_AUTH_URL: authUrl,
@@ -169,6 +192,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     stoppers.push(() => wiring.close());
     const subscriptions = wiring.subscriptions;
 
+    let demoSummary: DemoSummary | undefined;
     if (sim?.saml) {
       const demo = await seedDemoIdentity({
         projectId,
@@ -176,6 +200,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
         metadataXml: (id) => sim.saml!.metadataXml(id),
       });
       log(`[stack] demo organisation ${demo.orgId}: SSO configured, ${demo.users} accounts created`);
+      demoSummary = { orgId: demo.orgId, users: await demoUsers() };
     }
 
     const pubsub = pubsubClient(projectId, emulators.pubsubHost);
@@ -198,23 +223,52 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       services,
       subscriptions,
       schedules: scheduler.jobs.map((j) => ({ ...j, next: j.next.toISOString() })),
+      ...(demoSummary ? { demo: demoSummary } : {}),
       secretsFile,
       logs: join(localDir, "logs"),
     };
     await writeFile(join(localDir, "stack.json"), `${JSON.stringify(summary, null, 2)}\n`);
-    return { projectId, services, functions, stop };
+    return { projectId, services, functions, stop, ...(demoSummary ? { demo: demoSummary } : {}) };
   } catch (error) {
     await stop();
     throw error;
   }
 }
 
+async function demoUsers(): Promise<DemoSummary["users"]> {
+  const file = JSON.parse(await readFile(DEMO_ORG_FILE, "utf8")) as {
+    users: Array<{ email: string; isAdmin?: boolean; suspended?: boolean }>;
+  };
+  return file.users.map((u) => ({
+    email: u.email,
+    role: u.isAdmin ? "admin" : "user",
+    ...(u.suspended ? { suspended: true as const } : {}),
+  }));
+}
+
 export function describeStack(stack: RunningStack, localDir = LOCAL_DIR): string {
   const width = Math.max(...Object.keys(stack.services).map((k) => k.length));
   const lines = Object.entries(stack.services).map(([name, url]) => `  ${name.padEnd(width)}  ${url}`);
+  const sim = stack.services["workspace-sim"];
+  const demo = stack.demo
+    ? [
+        "",
+        `Demo organisation ${stack.demo.orgId} (sign in as any of them; the simulated Google asks no password):`,
+        ...stack.demo.users.map(
+          (u) => `  ${u.email.padEnd(36)} ${u.role}${u.suspended ? " (suspended in Google)" : ""}`,
+        ),
+        `  npm run demo:token -- ${stack.demo.users[0]?.email ?? "<email>"}   prints an access token`,
+      ]
+    : [];
   return [
     `Switchboard local stack (project ${stack.projectId}), loopback only:`,
     ...lines,
-    `Written to ${join(localDir, "stack.json")}. Ctrl-C stops everything.`,
+    ...demo,
+    "",
+    ...(stack.services.api ? [`API description  ${stack.services.api}/v1/openapi.json`] : []),
+    ...(sim
+      ? [`Act as Google    ${sim}/_sim/… (the simulator's control API, tools/workspace-sim/README.md)`]
+      : []),
+    `Written to ${join(localDir, "stack.json")}. Ctrl-C or SIGTERM stops everything.`,
   ].join("\n");
 }

@@ -1,4 +1,5 @@
-// `npm start`: the local stack in the foreground until Ctrl-C or SIGTERM.
+// `npm start [-- --quiet] [-- --no-build]`: the local stack in the foreground until Ctrl-C or SIGTERM.
+import { watchAncestors } from "./ancestor-watch";
 import type { Backoff } from "./pubsub-wiring";
 import { describeStack, startStack } from "./stack";
 
@@ -16,21 +17,30 @@ function backoffFromEnvironment(): { backoff?: Backoff } {
 
 process.env.METADATA_SERVER_DETECTION = "none"; // never probe the GCE metadata server from here
 const quiet = process.argv.includes("--quiet");
-const stack = await startStack({
+// --no-build reuses dist/ as it is; SWITCHBOARD_LOCAL_DIR moves .local (a second stack, or a test).
+const localDir = process.env.SWITCHBOARD_LOCAL_DIR || undefined;
+const starting = startStack({
+  ...(process.argv.includes("--no-build") ? { build: false } : {}),
+  ...(localDir ? { localDir } : {}),
   log: quiet ? () => {} : (line) => console.log(line),
   // Restarts and dead letters are printed even with --quiet.
   events: (line) => console.log(line),
   ...backoffFromEnvironment(),
 });
-console.log(describeStack(stack));
 
 let stopping = false;
-const shutdown = async (signal: string) => {
+// Installed before the stack starts: a signal during start-up still stops whatever has started.
+const shutdown = async (reason: string) => {
   if (stopping) return;
   stopping = true;
-  console.log(`\n${signal}: stopping the local stack…`);
-  await stack.stop();
+  console.log(`\n${reason}: stopping the local stack…`);
+  const stack = await starting.catch(() => undefined); // a failed start has stopped its own parts
+  await stack?.stop();
   process.exit(0);
 };
-process.on("SIGINT", () => void shutdown("SIGINT"));
-process.on("SIGTERM", () => void shutdown("SIGTERM"));
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
+  process.on(signal, () => void shutdown(signal));
+watchAncestors(() => void shutdown("the command that started the stack exited"));
+
+const stack = await starting;
+if (!stopping) console.log(describeStack(stack, localDir));
