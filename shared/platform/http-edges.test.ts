@@ -155,7 +155,7 @@ describe("the HTTP layer's edges", () => {
     });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({
-      error: { code: "invalid_request", details: { field: "Field name" } },
+      error: { code: "invalid_request", details: { field: "name" } },
     });
     const whole = await server.call(
       "POST",

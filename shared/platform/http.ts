@@ -294,14 +294,12 @@ function bodyOf(req: Request, maxBodyBytes: number, accepts: "json" | "form"): u
     );
   }
   const broken = brokenTextIn(req.body);
-  if (broken)
-    throw new AppError(
-      "invalid_request",
-      `${broken} contains text that is not valid Unicode (a lone surrogate)`,
-      {
-        details: { field: broken },
-      },
-    );
+  if (broken !== undefined) {
+    const where = broken === "" ? "The request body" : `Field ${broken}`;
+    throw new AppError("invalid_request", `${where} has text that is not valid Unicode (a lone surrogate)`, {
+      details: { field: broken },
+    });
+  }
   return req.body;
 }
 
@@ -309,23 +307,23 @@ function bodyOf(req: Request, maxBodyBytes: number, accepts: "json" | "form"): u
 const LONE_SURROGATE = /\p{Cs}/u;
 
 /**
- * The top-level field of a parsed body holding a string (or key) with a lone surrogate, which JSON
+ * The top-level field ("" for the body itself) holding a string or key with a lone surrogate, which JSON
  * allows (`"\ud800"`) but neither Firestore nor Google can store; undefined when all text is whole.
  * Iterative, so a deeply nested body cannot exhaust the stack.
  */
 function brokenTextIn(body: unknown): string | undefined {
-  const stack: Array<[unknown, string]> = [[body, "The request body"]];
+  const stack: Array<[unknown, string | undefined]> = [[body, undefined]];
   for (let next = stack.pop(); next; next = stack.pop()) {
-    const [value, field] = next;
-    const top = (key: string) => (field === "The request body" ? `Field ${key.slice(0, 64)}` : field);
+    const [value, top] = next;
+    const fieldOf = (key: string) => top ?? key.slice(0, 64);
     if (typeof value === "string") {
-      if (LONE_SURROGATE.test(value)) return field;
+      if (LONE_SURROGATE.test(value)) return top ?? "";
     } else if (Array.isArray(value)) {
-      for (const [i, item] of value.entries()) stack.push([item, top(String(i))]);
+      for (const [i, item] of value.entries()) stack.push([item, fieldOf(String(i))]);
     } else if (value !== null && typeof value === "object") {
       for (const [key, item] of Object.entries(value)) {
-        if (LONE_SURROGATE.test(key)) return top(key);
-        stack.push([item, top(key)]);
+        if (LONE_SURROGATE.test(key)) return fieldOf(key);
+        stack.push([item, fieldOf(key)]);
       }
     }
   }
