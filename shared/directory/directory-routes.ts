@@ -4,6 +4,7 @@ import { z } from "zod";
 import { publishAuditEvent } from "../audit";
 import { AppError } from "../platform/errors";
 import { principalOf, type Route, route } from "../platform/http";
+import { isIdentifier } from "../platform/identifiers";
 import { browseDirectory, pickerCursor } from "./directory-picker";
 import type { DirectoryServices } from "./directory-services";
 import { jsonHash } from "./directory-snapshot";
@@ -26,7 +27,10 @@ const ApplyBody = z.object({
   directoryVersion: z.number().int().min(0),
   diffHash: z.string().min(10).max(100),
 });
-const InviteBody = z.object({ workspaceIds: z.array(z.string().min(1).max(100)).min(1).max(500) });
+/** Workspace ids name stored documents, so each is held to the identifier rule. */
+const InviteBody = z.object({
+  workspaceIds: z.array(z.string().min(1).max(100).refine(isIdentifier, "is not a valid id")).min(1).max(500),
+});
 
 /** The diff's identity for apply: its changes without the due dates (they move with the clock). */
 export const diffHashOf = (diff: ProvisioningDiff): string =>

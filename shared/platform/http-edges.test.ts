@@ -147,6 +147,25 @@ describe("the HTTP layer's edges", () => {
     expect(res.body.error).toMatchObject({ code: "validation_failed", details: { field: "q" } });
   });
 
+  it("refuses a body with a lone surrogate (valid JSON, not storable text) with 400 naming the field", async () => {
+    const res = await fetch(`${server.url}/v1/service/x`, {
+      method: "POST",
+      headers: { authorization: "Bearer service", "content-type": "application/json" },
+      body: '{"n": 1, "name": {"first": "a\\ud800b"}}',
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({
+      error: { code: "invalid_request", details: { field: "name" } },
+    });
+    const whole = await server.call(
+      "POST",
+      "/v1/service/x",
+      { authorization: "Bearer service" },
+      { n: 1, s: "😀" },
+    );
+    expect(whole.status).toBe(200);
+  });
+
   it("checks a service route's token before reading its body", async () => {
     const noToken = await server.call("POST", "/v1/service/x", {}, { not: "valid" });
     expect(noToken).toMatchObject({ status: 401, body: { error: { code: "unauthenticated" } } });

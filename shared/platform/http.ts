@@ -293,7 +293,41 @@ function bodyOf(req: Request, maxBodyBytes: number, accepts: "json" | "form"): u
       `Content-Type must be ${MEDIA_TYPES[accepts]}, not ${type || "missing"}`,
     );
   }
+  const broken = brokenTextIn(req.body);
+  if (broken !== undefined) {
+    const where = broken === "" ? "The request body" : `Field ${broken}`;
+    throw new AppError("invalid_request", `${where} has text that is not valid Unicode (a lone surrogate)`, {
+      details: { field: broken },
+    });
+  }
   return req.body;
+}
+
+/** A lone surrogate: in "u" mode paired surrogates are one code point, so only broken ones match. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * The top-level field ("" for the body itself) holding a string or key with a lone surrogate, which JSON
+ * allows (`"\ud800"`) but neither Firestore nor Google can store; undefined when all text is whole.
+ * Iterative, so a deeply nested body cannot exhaust the stack.
+ */
+function brokenTextIn(body: unknown): string | undefined {
+  const stack: Array<[unknown, string | undefined]> = [[body, undefined]];
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const [value, top] = next;
+    const fieldOf = (key: string) => top ?? key.slice(0, 64);
+    if (typeof value === "string") {
+      if (LONE_SURROGATE.test(value)) return top ?? "";
+    } else if (Array.isArray(value)) {
+      for (const [i, item] of value.entries()) stack.push([item, fieldOf(String(i))]);
+    } else if (value !== null && typeof value === "object") {
+      for (const [key, item] of Object.entries(value)) {
+        if (LONE_SURROGATE.test(key)) return fieldOf(key);
+        stack.push([item, fieldOf(key)]);
+      }
+    }
+  }
+  return undefined;
 }
 
 export function createHttpHandler(routes: Route[], options: HttpHandlerOptions) {

@@ -92,7 +92,9 @@ export function buildOpenApi(routes: Route[], info: { title: string; version: st
       operation.requestBody = {
         required: true,
         content: {
-          "application/json": { schema: z.toJSONSchema(r.body, { io: "input", unrepresentable: "any" }) },
+          [r.accepts === "form" ? "application/x-www-form-urlencoded" : "application/json"]: {
+            schema: z.toJSONSchema(r.body, { io: "input", unrepresentable: "any" }),
+          },
         },
       };
     }
