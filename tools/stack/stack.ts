@@ -242,11 +242,15 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
   }
 }
 
+type DemoUser = { email: string; isAdmin?: boolean; suspended?: boolean; consumer?: boolean };
+
+/** The onboarded demo organisation's people: the first organisation of the demo seed. */
 async function demoUsers(): Promise<DemoSummary["users"]> {
-  const file = JSON.parse(await readFile(DEMO_ORG_FILE, "utf8")) as {
-    users: Array<{ email: string; isAdmin?: boolean; suspended?: boolean }>;
-  };
-  return file.users.map((u) => ({
+  const file = JSON.parse(await readFile(DEMO_ORG_FILE, "utf8")) as
+    | { users: DemoUser[] }
+    | { orgs: Array<{ users: DemoUser[] }> };
+  const users = "orgs" in file ? (file.orgs[0]?.users ?? []) : file.users;
+  return users.map((u) => ({
     email: u.email,
     role: u.isAdmin ? "admin" : "user",
     ...(u.suspended ? { suspended: true as const } : {}),
