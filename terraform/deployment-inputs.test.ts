@@ -60,7 +60,10 @@ function evaluate(template: string, vars: (name: string) => unknown): string {
 }
 
 /** The environment Terraform gives every function: fixed values, derived URLs, then function_config. */
-function functionEnvironment(functionConfig: Record<string, string>): Record<string, string> {
+function functionEnvironment(
+  functionConfig: Record<string, string>,
+  edgeDomain?: string,
+): Record<string, string> {
   const env = String(rootLocals.environment_variables);
   // The order of merge() decides who wins: function_config must override what Terraform derives.
   expect(env).toMatch(
@@ -74,11 +77,17 @@ function functionEnvironment(functionConfig: Record<string, string>): Record<str
       .replace("${name}", name)
       .replace("${data.google_project.project.number}", PROJECT_NUMBER)
       .replace("${var.region}", String(exampleVar("region")));
+  // local.public_base_urls: the edge's domain when var.edge_domain is set, else the function's own URL.
+  expect(String(rootLocals.public_base_urls)).toContain(
+    'var.edge_domain != null ? "https://${var.edge_domain}" : local.function_base_urls[name]',
+  );
+  const publicUrlOf = (name: string) => (edgeDomain ? `https://${edgeDomain}` : urlOf(name));
   const derived = Object.fromEntries(
     [
-      ...String(rootLocals.derived_config).matchAll(/\{ (\w+) = local\.function_base_urls\["([\w-]+)"\] \}/g),
-    ].map((m) => [m[1] as string, urlOf(m[2] as string)]),
+      ...String(rootLocals.derived_config).matchAll(/\{ (\w+) = local\.public_base_urls\["([\w-]+)"\] \}/g),
+    ].map((m) => [m[1] as string, publicUrlOf(m[2] as string)]),
   );
+  expect(Object.keys(derived).sort()).toEqual(["PUBLIC_AUTH_URL", "PUBLIC_WEBHOOKS_URL"]);
   const values: Record<string, string> = {
     "var.project_id": String(exampleVar("project_id")),
     "var.environment": String(call.environment),
@@ -136,6 +145,12 @@ describe("the first deployment's inputs", () => {
     );
     expect(missing.sort()).toEqual(needing.map((f) => `${f.name} needs GOOGLE_OAUTH_CLIENT_ID`).sort());
     expect(needing.map((f) => f.name)).toEqual(expect.arrayContaining(["api", "auth", "token-refresh"]));
+  });
+
+  it("point the public addresses at the edge's domain when the edge is on", () => {
+    const config = parseConfig(functionEnvironment(exampleFunctionConfig(), "switchboard.example.com"));
+    expect(config.PUBLIC_AUTH_URL).toBe("https://switchboard.example.com");
+    expect(config.PUBLIC_WEBHOOKS_URL).toBe("https://switchboard.example.com");
   });
 
   it("let function_config override an address Terraform derives (a custom domain)", () => {

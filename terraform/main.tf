@@ -68,10 +68,15 @@ locals {
   function_base_urls = {
     for name in keys(local.http_functions) : name => "https://${name}-${data.google_project.project.number}.${var.region}.run.app"
   }
-  # What Terraform knows itself; function_config overrides it (a custom domain, the public edge).
+  # Where clients and Google reach each public function: the edge's domain when it is on (edge.tf routes
+  # by path), else the function's own URL.
+  public_base_urls = {
+    for name in keys(local.http_functions) : name => var.edge_domain != null ? "https://${var.edge_domain}" : local.function_base_urls[name]
+  }
+  # What Terraform knows itself; function_config overrides it (a custom domain in front of the functions).
   derived_config = merge(
-    contains(keys(local.function_base_urls), "auth") ? { PUBLIC_AUTH_URL = local.function_base_urls["auth"] } : {},
-    contains(keys(local.function_base_urls), "webhooks") ? { PUBLIC_WEBHOOKS_URL = local.function_base_urls["webhooks"] } : {},
+    contains(keys(local.public_base_urls), "auth") ? { PUBLIC_AUTH_URL = local.public_base_urls["auth"] } : {},
+    contains(keys(local.public_base_urls), "webhooks") ? { PUBLIC_WEBHOOKS_URL = local.public_base_urls["webhooks"] } : {},
   )
 
   environment_variables = merge(var.environment_variables, local.derived_config, var.function_config, {
@@ -111,6 +116,7 @@ locals {
     "firebaserules.googleapis.com",
     "monitoring.googleapis.com",
     "logging.googleapis.com",
+    "compute.googleapis.com",
     "iam.googleapis.com",
     "admin.googleapis.com",
     "people.googleapis.com",
@@ -527,6 +533,8 @@ module "http_function" {
   function        = local.function_settings[each.key]
   public          = each.value.public
   invoker_members = each.value.public ? [] : var.private_http_invokers
+  # Behind the edge, public functions take traffic only through the load balancer (and Cloud Armor).
+  ingress_settings = var.edge_domain != null && each.value.public ? "ALLOW_INTERNAL_AND_GCLB" : "ALLOW_ALL"
 
   # The function must not start before it may read its secrets and use its roles.
   depends_on = [

@@ -108,3 +108,8 @@ output "alert_policies" {
     },
   )
 }
+
+output "edge_ip_address" {
+  description = "The public edge's address: point edge_domain's A record here (null when the edge is off)."
+  value       = try(google_compute_global_address.edge["edge"].address, null)
+}

@@ -389,3 +389,33 @@ variable "alert_thresholds" {
     error_message = "http_5xx_ratio is a share between 0 and 1."
   }
 }
+
+/******************************************
+  Public edge (optional)
+ *****************************************/
+
+variable "edge_domain" {
+  description = "A domain (e.g. switchboard.example.com) to front the public functions with an external HTTPS load balancer, a Google-managed certificate and Cloud Armor rate limits (edge.tf). Null (default): clients and Google call the functions' own URLs."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.edge_domain == null || can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", var.edge_domain))
+    error_message = "edge_domain must be a lowercase DNS name such as switchboard.example.com."
+  }
+}
+
+variable "edge_rate_limits" {
+  description = "Requests a minute one client address may send through the edge before Cloud Armor answers 429: to the SAML ACS, to /v1/session/*, to /webhooks/* (Google's push addresses are many; keep this high)."
+  type = object({
+    saml_acs_per_minute = optional(number, 60)
+    session_per_minute  = optional(number, 120)
+    webhooks_per_minute = optional(number, 6000)
+  })
+  default = {}
+
+  validation {
+    condition     = alltrue([for v in values(var.edge_rate_limits) : v >= 1 && v <= 100000])
+    error_message = "edge_rate_limits are between 1 and 100000 requests a minute."
+  }
+}

@@ -70,7 +70,8 @@ export function configVariables(): ConfigVariable[] {
   }));
 }
 
-const cell = (text: string) => text.replaceAll("|", "\\|");
+/** Text made safe for a Markdown table cell (pipes, and stars the formatter would read as emphasis). */
+export const cell = (text: string) => text.replaceAll("|", "\\|").replaceAll("*", "\\*");
 
 /** The README's configuration table. */
 export function configTable(variables = configVariables()): string {

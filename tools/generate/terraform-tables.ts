@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "@cdktf/hcl2json";
-import { markdownTable } from "./config-variables";
+import { cell, markdownTable } from "./config-variables";
 
 type Block = Record<string, unknown>;
 const first = (v: unknown) => (Array.isArray(v) ? v[0] : v) as Block;
@@ -12,7 +12,6 @@ const hclText = (v: unknown): string => {
   if (typeof v === "string") return v.replace(/^\$\{([\s\S]*)\}$/, "$1").replace(/\s+/g, " ");
   return JSON.stringify(v).replace(/"([^"]+)":/g, "$1 = ");
 };
-const cell = (text: string) => text.replaceAll("|", "\\|");
 
 async function blocks(
   dir: string,

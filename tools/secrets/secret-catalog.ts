@@ -10,7 +10,7 @@ import { sessionTokenService } from "../../shared/identity/session-tokens";
 import { newSigningKey, newSigningKeyRing } from "../../shared/identity/signing-keys";
 import { newTokenKeyRing, parseKeyRing, tokenCipher } from "../../shared/identity/token-cipher";
 import { TELEPHONY_SECRET } from "../../shared/platform/service-token";
-import { markdownTable } from "../generate/config-variables";
+import { cell, markdownTable } from "../generate/config-variables";
 
 export interface SecretSpec {
   id: string;
@@ -119,7 +119,7 @@ export function secretsTable(): string {
         .filter((f) => f.secrets.includes(s.id))
         .map((f) => `\`${f.name}\``)
         .join(", "),
-      s.format.replaceAll("|", "\\|"),
+      cell(s.format),
       s.source,
     ]),
   );

@@ -7,7 +7,8 @@
 module "function" {
   source = "../cloud-function"
 
-  function = var.function
+  function         = var.function
+  ingress_settings = var.ingress_settings
 }
 
 # State written before the function moved into modules/cloud-function: same object, new address.

@@ -23,3 +23,14 @@ variable "invoker_members" {
     error_message = "Use public = true instead of listing allUsers; allAuthenticatedUsers is never allowed."
   }
 }
+
+variable "ingress_settings" {
+  description = "Network ingress of the function: ALLOW_ALL, or ALLOW_INTERNAL_AND_GCLB behind the root's public edge."
+  type        = string
+  default     = "ALLOW_ALL"
+
+  validation {
+    condition     = contains(["ALLOW_ALL", "ALLOW_INTERNAL_ONLY", "ALLOW_INTERNAL_AND_GCLB"], var.ingress_settings)
+    error_message = "ingress_settings must be ALLOW_ALL, ALLOW_INTERNAL_ONLY or ALLOW_INTERNAL_AND_GCLB."
+  }
+}
