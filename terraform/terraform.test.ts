@@ -848,6 +848,7 @@ describe("firestore", () => {
       "samlRequests",
       "samlAssertions",
       "samlLogins",
+      "googleLogins",
       "loginCodes",
       "oauthStates",
       "idempotency",
