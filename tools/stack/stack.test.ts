@@ -89,7 +89,9 @@ describe("local stack", () => {
         createdBy: "telephony",
         sso: { idpEntityId: expect.any(String), allowIdpInitiated: true },
       });
-      expect((await db.collection("orgDomains").doc("northwind.example").get()).get("orgId")).toBe("northwind");
+      expect((await db.collection("orgDomains").doc("northwind.example").get()).get("orgId")).toBe(
+        "northwind",
+      );
       const admins = await db.collection("orgs/northwind/users").where("role", "==", "admin").get();
       expect(admins.docs.map((d) => d.get("email"))).toEqual(["amelia.hughes@northwind.example"]);
       // The admin's Google sign-in connected Contacts.
