@@ -895,6 +895,7 @@ describe("firestore", () => {
       "samlRequests",
       "samlAssertions",
       "samlLogins",
+      "googleLogins",
       "loginCodes",
       "oauthStates",
       "idempotency",

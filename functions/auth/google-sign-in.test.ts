@@ -312,6 +312,10 @@ describe("an org onboarded by the phone system", () => {
     const wrongOrg = await googleSignIn("ada@acme.example", { org: await initechOrgId() });
     expect(wrongOrg.status).toBe(403);
     expect(wrongOrg.body.error.code).toBe("org_mismatch");
+    // An account of a company not onboarded, sent to sign in to acme, never starts onboarding.
+    const unknownCompany = await googleSignIn("homer@globex.example", { org: "acme" });
+    expect(unknownCompany).toMatchObject({ status: 403, toGoogle: 1 });
+    expect(unknownCompany.body.error.code).toBe("org_mismatch");
   });
 
   it("requires SAML when told to: users are refused, an admin may still use Google as break-glass (audited)", async () => {

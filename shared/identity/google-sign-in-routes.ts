@@ -265,6 +265,10 @@ export function googleSignInRoutes(deps: GoogleSignInDeps): Route[] {
           const { tokens, who } = await verifiedAnswer(ctx, login);
           const hd = who.hd!;
           let org = await deps.orgs.byDomain(hd);
+          const mismatch = () =>
+            new AppError("org_mismatch", "This Google account belongs to another organisation");
+          // Asked to sign in to a given org: an account of another (or no) org never onboards one.
+          if (login.orgId && login.orgId !== org?.id) throw mismatch();
           if (!org && login.stage === "sign_in") {
             // Unknown company: ask (only now) for what tells a super admin, then come back here.
             return toGoogle(
@@ -272,7 +276,6 @@ export function googleSignInRoutes(deps: GoogleSignInDeps): Route[] {
                 stage: "onboard",
                 returnTo: login.returnTo,
                 sub: who.sub,
-                ...(login.orgId ? { orgId: login.orgId } : {}),
               },
               ONBOARDING_SCOPES,
               { loginHint: who.email },
@@ -280,8 +283,6 @@ export function googleSignInRoutes(deps: GoogleSignInDeps): Route[] {
           }
           org ??= await onboard({ ...who, hd }, tokens);
           orgId = org.id;
-          if (login.orgId && login.orgId !== org.id)
-            throw new AppError("org_mismatch", "This Google account belongs to another organisation");
           const { code, user } = await completeSignIn(signInDeps, {
             orgId: org.id,
             email: who.email,
