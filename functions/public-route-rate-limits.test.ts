@@ -90,6 +90,24 @@ const probes: Probe[] = [
       }),
   },
   {
+    name: "GET /auth/google/login (per address)",
+    fn: () => auth,
+    send: (base, key) =>
+      fetch(`${base}/auth/google/login?return_to=${encodeURIComponent("https://app.example.com/")}`, {
+        headers: fromAddress(key),
+        redirect: "manual",
+      }),
+  },
+  {
+    name: "GET /auth/google/callback (per address)",
+    fn: () => auth,
+    send: (base, key) =>
+      fetch(`${base}/auth/google/callback?state=${"s".repeat(43)}&code=c`, {
+        headers: fromAddress(key),
+        redirect: "manual",
+      }),
+  },
+  {
     name: "POST /webhooks/google/calendar (per channel)",
     fn: () => webhooks,
     send: (base, channel) =>

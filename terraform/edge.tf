@@ -1,7 +1,7 @@
 /******************************************
   Optional public edge (var.edge_domain, default off): one external HTTPS load
   balancer on the customer's domain with a Google-managed certificate, routing
-  by path to the public functions (/saml/*, /oauth/* to auth, /webhooks/* to
+  by path to the public functions (/saml/*, /oauth/*, /auth/* to auth, /webhooks/* to
   webhooks, everything else to api), and a Cloud Armor policy that rate-limits
   per client address the paths worth attacking: the SAML ACS, the session
   endpoints and the webhooks. With the edge on, the public functions accept
@@ -18,10 +18,12 @@ locals {
   edge_routes = {
     "/saml/*"     = "auth"
     "/oauth/*"    = "auth"
+    "/auth/*"     = "auth"
     "/webhooks/*" = "webhooks"
   }
   edge_rate_limits = {
     saml_acs = { priority = 1000, expression = "request.path.startsWith('/saml/acs')", per_minute = var.edge_rate_limits.saml_acs_per_minute }
+    google   = { priority = 1050, expression = "request.path.startsWith('/auth/google/')", per_minute = var.edge_rate_limits.saml_acs_per_minute }
     sessions = { priority = 1100, expression = "request.path.startsWith('/v1/session/')", per_minute = var.edge_rate_limits.session_per_minute }
     webhooks = { priority = 1200, expression = "request.path.startsWith('/webhooks/')", per_minute = var.edge_rate_limits.webhooks_per_minute }
   }

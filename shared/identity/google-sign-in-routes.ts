@@ -12,7 +12,7 @@ import { z } from "zod";
 import { publishAuditEvent } from "../audit";
 import type { WorkspaceAdminApi } from "../google/workspace-admin-api";
 import { AppError, isAppError } from "../platform/errors";
-import { type RequestContext, type Route, route } from "../platform/http";
+import { CREDENTIAL_RATE_LIMIT, type RequestContext, type Route, route } from "../platform/http";
 import { isIdentifier } from "../platform/identifiers";
 import type { OneTimeRecords } from "../platform/one-time-records";
 import { auditConsent } from "./consent-audit";
@@ -206,6 +206,7 @@ export function googleSignInRoutes(deps: GoogleSignInDeps): Route[] {
       method: "GET",
       path: "/auth/google/login",
       access: "public",
+      rateLimit: CREDENTIAL_RATE_LIMIT,
       query: {
         return_to: {
           description: "Where the app wants the browser back (an allowed app origin)",
@@ -244,6 +245,7 @@ export function googleSignInRoutes(deps: GoogleSignInDeps): Route[] {
       method: "GET",
       path: GOOGLE_SIGN_IN_CALLBACK_PATH,
       access: "public",
+      rateLimit: CREDENTIAL_RATE_LIMIT,
       query: {
         state: { description: "The sign-in's single-use state", maxLength: 200 },
         code: { description: "Google's authorization code", maxLength: 2000 },
