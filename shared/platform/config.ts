@@ -59,6 +59,13 @@ export const ConfigSchema = z
     PORT: Port.optional(),
     /** Failed credential checks one client address may cause per minute and instance before 429. */
     AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(300),
+    /**
+     * How long a scheduled tick's claim on its slot lasts without a heartbeat (renewed every third of it
+     * while the tick runs): a killed tick's redelivery takes over after at most this long.
+     */
+    TICK_LEASE_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
+    /** Grants read per page by the contact-sync fan-out (each page is checkpointed). */
+    CONTACT_SYNC_FANOUT_PAGE_SIZE: z.coerce.number().int().min(1).max(1_000).default(500),
   })
   .superRefine((env, ctx) => {
     if (env.SECRETS_BACKEND === "local" && !env.LOCAL_SECRETS_FILE) {

@@ -1,11 +1,13 @@
 // The event workers: calendar-sync (one user's sync, connect, or stopping an unwanted channel),
 // presence-sweep (every minute: recompute users whose transition is due; poll users on the polling
 // fallback) and channel-renewal (hourly: renew channels expiring within a day, reconcile users whose last
-// sync is old, retry push for users on polling). Ticks run once per schedule slot, however often delivered.
+// sync is old, retry push for users on polling). Ticks run to completion once per schedule slot, however
+// often delivered: a slot is done only after its work, so a crashed tick's redelivery does it again.
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { pubSubHandler } from "../platform/cloudevent";
 import { parseDocuments, StoredDate } from "../platform/firestore";
-import { claim } from "../platform/idempotency";
+import { claim, isClaimed, runSlotOnce } from "../platform/idempotency";
 import type { Logger } from "../platform/logger";
 import { RENEW_WITHIN_MS } from "./calendar-sync";
 import {
@@ -74,10 +76,7 @@ export async function handleCalendarSync(services: PresenceServices, req: Calend
     req.reason === "notification" && req.channelId && req.messageNumber
       ? `calendar-notification/${req.channelId}/${req.messageNumber}`
       : undefined;
-  if (
-    notificationKey &&
-    (await services.db().collection("idempotency").doc(encodeURIComponent(notificationKey)).get()).exists
-  ) {
+  if (notificationKey && (await isClaimed(services.db(), notificationKey))) {
     log.info("calendar.notification_duplicate", {
       ...user,
       channelId: req.channelId,
@@ -110,9 +109,15 @@ export async function connectNewCalendarUsers(
     const user = { orgId: g.orgId, userId: g.userId };
     if (await services.store().state(user.orgId, user.userId)) return;
     const updatedAt = g.updatedAt?.getTime() ?? 0;
-    if (!(await claim(services.db(), `calendar-connect/${path}/${updatedAt}`, 24 * 3600_000))) return;
-    await services.sync().requestSync(user, "connect", "connect");
-    requested++;
+    // Recorded done only once the request is published: a sweep that crashes before publishing leaves it
+    // to the next sweep instead of marking it handled.
+    const run = await runSlotOnce(
+      services.db(),
+      `calendar-connect/${path}/${updatedAt}`,
+      { leaseMs: services.deps.tickLeaseMs ?? 60_000, owner: randomUUID(), ttlMs: 24 * 3600_000 },
+      () => services.sync().requestSync(user, "connect", "connect"),
+    );
+    if (run.done) requested++;
   });
   return requested;
 }
@@ -143,34 +148,41 @@ export async function sweepPresence(services: PresenceServices, publishTime: Dat
 
 export async function renewChannels(services: PresenceServices, publishTime: Date, log: Logger, limit = 500) {
   const slot = Math.floor(publishTime.getTime() / 3600_000);
-  if (!(await claim(services.db(), `channel-renewal/${slot}`, 2 * 3600_000))) return { duplicate: true };
-  const now = services.deps.clock();
-  const expiring = (
-    await services.ledger().expiringBefore("calendar", new Date(now.getTime() + RENEW_WITHIN_MS), limit)
-  ).filter((c) => !c.replacedBy);
-  let renewed = 0;
-  let polling = 0;
-  await mapLimit(expiring, 8, async (c) => {
-    if ((await services.sync().renew(c)) === "renewed") renewed++;
-    else polling++;
-  });
-  const stale = await services.store().staleStates(new Date(now.getTime() - RECONCILE_AFTER_MS), limit);
-  await mapLimit(stale, 16, (s) => services.sync().requestSync(s, "sync", "reconcile"));
-  const retryPush = (await services.store().pollingStates(limit)).filter(
-    (s) => !s.modeSince || now.getTime() - s.modeSince.getTime() >= RETRY_PUSH_AFTER_MS,
+  const run = await runSlotOnce(
+    services.db(),
+    `channel-renewal/${slot}`,
+    { leaseMs: services.deps.tickLeaseMs ?? 60_000, owner: randomUUID(), ttlMs: 2 * 3600_000 },
+    async () => {
+      const now = services.deps.clock();
+      const expiring = (
+        await services.ledger().expiringBefore("calendar", new Date(now.getTime() + RENEW_WITHIN_MS), limit)
+      ).filter((c) => !c.replacedBy);
+      let renewed = 0;
+      let polling = 0;
+      await mapLimit(expiring, 8, async (c) => {
+        if ((await services.sync().renew(c)) === "renewed") renewed++;
+        else polling++;
+      });
+      const stale = await services.store().staleStates(new Date(now.getTime() - RECONCILE_AFTER_MS), limit);
+      await mapLimit(stale, 16, (s) => services.sync().requestSync(s, "sync", "reconcile"));
+      const retryPush = (await services.store().pollingStates(limit)).filter(
+        (s) => !s.modeSince || now.getTime() - s.modeSince.getTime() >= RETRY_PUSH_AFTER_MS,
+      );
+      await mapLimit(retryPush, 8, (s) => services.sync().requestSync(s, "connect", "renewal"));
+      return {
+        duplicate: false,
+        expiring: expiring.length,
+        renewed,
+        polling,
+        reconciled: stale.length,
+        retryPush: retryPush.length,
+        connected: await connectNewCalendarUsers(services, undefined, limit),
+      };
+    },
   );
-  await mapLimit(retryPush, 8, (s) => services.sync().requestSync(s, "connect", "renewal"));
-  const report = {
-    duplicate: false,
-    expiring: expiring.length,
-    renewed,
-    polling,
-    reconciled: stale.length,
-    retryPush: retryPush.length,
-    connected: await connectNewCalendarUsers(services, undefined, limit),
-  };
-  log.info("channels.renewal", report);
-  return report;
+  if (!run.done) return { duplicate: true };
+  log.info("channels.renewal", run.result);
+  return run.result;
 }
 
 export function createCalendarSyncHandler(services: () => PresenceServices) {

@@ -73,6 +73,7 @@ export function processGraph(ports: ProcessPorts): ProcessGraph {
         clock: ports.clock,
         apiRootUrl: ports.config().GOOGLE_API_ROOT_URL,
         webhooksBaseUrl: ports.config().PUBLIC_WEBHOOKS_URL,
+        tickLeaseMs: ports.config().TICK_LEASE_MS,
       }),
     ),
     directory: once(() =>
