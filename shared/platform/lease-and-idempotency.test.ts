@@ -41,6 +41,22 @@ describe("transactional lease", () => {
   });
 });
 
+describe("a lease held by withLease", () => {
+  it("is renewed while the work runs: a contender past its first expiry is still refused", async () => {
+    const leaseDoc = db.collection("leases").doc(encodeURIComponent("long-sync"));
+    const result = await withLease(db, "long-sync", "runner", 900, async () => {
+      const first = (await leaseDoc.get()).get("expiresAt").toDate().getTime();
+      await expect
+        .poll(async () => (await leaseDoc.get()).get("expiresAt").toDate().getTime(), { timeout: 5_000 })
+        .toBeGreaterThan(first);
+      expect(await acquireLease(db, "long-sync", "contender", 900, new Date(first + 1))).toBeUndefined();
+      return "synced";
+    });
+    expect(result).toEqual({ ran: true, result: "synced" });
+    expect((await leaseDoc.get()).exists).toBe(false);
+  });
+});
+
 describe("idempotency claim", () => {
   it("does the work once per key, however often the event arrives", async () => {
     // A transaction may rerun its body, so effects are counted through Firestore, not in memory.

@@ -10,7 +10,7 @@ import type { Firestore } from "@google-cloud/firestore";
 import type { CalendarApi } from "../google/calendar-api";
 import { SyncTokenExpiredError } from "../google/calendar-api";
 import { AppError, isAppError } from "../platform/errors";
-import { withLease } from "../platform/lease";
+import { WORKER_LEASE_MS, withLease } from "../platform/lease";
 import type { Logger } from "../platform/logger";
 import type { EventPublisher } from "../platform/pubsub";
 import {
@@ -154,7 +154,7 @@ export function calendarSync(deps: CalendarSyncDeps) {
       deps.db,
       `calendar-sync/${user.orgId}/${user.userId}`,
       deps.instanceId,
-      120_000,
+      WORKER_LEASE_MS, // renewed while the sync runs, however long (up to the 300 s timeout)
       async () => {
         const now = deps.clock();
         const state: CalendarSyncState =
