@@ -83,7 +83,7 @@ describe("contact-sync fan-out killed mid-run", () => {
         const [record] = await slotRecords();
         return (record?.get("progress")?.published ?? 0) >= 3 ? record : undefined;
       },
-      30_000,
+      60_000,
       5,
     );
     const killed = fn.process;
@@ -108,5 +108,5 @@ describe("contact-sync fan-out killed mid-run", () => {
       return requested.size >= USERS || undefined;
     });
     expect(requested.size).toBe(USERS);
-  }, 120_000);
+  }, 180_000);
 });

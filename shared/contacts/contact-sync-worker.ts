@@ -94,7 +94,7 @@ export function createContactSyncHandler(deps: () => ContactSyncWorkerDeps) {
     await runContactSync(
       resolved,
       { orgId, userId },
-      { directory: reason === "tick" },
+      { directory: reason !== "api" },
       log.child({ orgId, userId }),
     );
   });

@@ -24,6 +24,7 @@ import {
   type CalendarStore,
   type CalendarSyncState,
   newSyncState,
+  syncStatePath,
 } from "./calendar-store";
 import { type CalendarEntry, filterEvent } from "./event-filter";
 import { CalendarSyncMessage, orderingKeyOf } from "./presence-messages";
@@ -339,7 +340,9 @@ export function calendarSync(deps: CalendarSyncDeps) {
   /** Deletes the stored events (after the grant is gone, so no sync still running can store them again). */
   async function forgetEvents(user: UserRef) {
     await store.deleteAll(user.orgId, user.userId);
-    // Nothing from the calendar any more: presence falls back to manual/telephony/available now.
+    // The sync state goes too (identity's cursor teardown may run after this): with no calendar to see,
+    // presence falls back to manual/telephony, else unknown, now.
+    await deps.db.doc(syncStatePath(user.orgId, user.userId)).delete();
     await deps.presence.recompute(user.orgId, user.userId);
   }
 

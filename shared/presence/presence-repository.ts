@@ -43,6 +43,8 @@ export type PresenceDoc = z.infer<typeof PresenceDoc>;
 
 /** What recompute reads of the calendar sync state (orgs/{org}/users/{user}/cursors/calendar). */
 const SyncStateZone = z.object({ timeZone: z.string() });
+/** A calendar Switchboard can see: a sync state with a completed sync (teardown deletes it on disconnect). */
+const SyncedOnce = z.object({ lastSyncAt: z.unknown().refine((v) => v !== null && v !== undefined) });
 /** What the sweep reads of a due presence document. */
 const DueUser = z.object({ orgId: z.string(), userId: z.string() });
 
@@ -79,8 +81,8 @@ export interface PresenceRepositoryDeps {
 const emptyDoc = (orgId: string, userId: string, now: Date): PresenceDoc => ({
   orgId,
   userId,
-  state: "available",
-  reason: "free",
+  state: "unknown",
+  reason: "calendar_not_connected",
   source: { kind: "none" },
   until: null,
   title: null,
@@ -141,6 +143,7 @@ export function firestorePresenceRepository(deps: PresenceRepositoryDeps): Prese
           settings,
           manual: inputs.manual,
           call: inputs.call,
+          calendarVisible: SyncedOnce.safeParse(stateSnap.data()).success,
         });
         const changed = current.version === 0 || visible(current) !== visible(computed);
         const next: PresenceDoc = {

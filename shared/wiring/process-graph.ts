@@ -19,6 +19,7 @@ import type { SecretStore } from "../platform/secrets";
 import { currentMeetingQuery } from "../presence";
 import { type PresenceServices, presenceServices } from "../presence/presence-services";
 import { type SidebarServices, sidebarServices } from "../sidebar/sidebar-services";
+import { startIntegration } from "./integration-starts";
 import { integrationTeardowns } from "./integration-teardowns";
 
 /** The process's infrastructure: what every capability is built on. */
@@ -62,6 +63,7 @@ export function processGraph(ports: ProcessPorts): ProcessGraph {
         config: ports.config(),
         // The one registry: identity's own cursor teardown plus every capability's.
         teardowns: teardownRegistry(integrationTeardowns(graph)),
+        onIntegrationConnected: (event) => startIntegration(graph, event),
       }),
     ),
     presence: once(() =>
