@@ -9,11 +9,13 @@ import { pubSubHandler } from "../platform/cloudevent";
 import { parseDocuments, StoredDate } from "../platform/firestore";
 import { claim, isClaimed, runSlotOnce } from "../platform/idempotency";
 import type { Logger } from "../platform/logger";
+import { relayOutbox } from "../platform/outbox";
 import { RENEW_WITHIN_MS } from "./calendar-sync";
 import {
   CalendarSyncMessage,
   type CalendarSyncRequest,
   ChannelRenewalTick,
+  PresenceChangedMessage,
   PresenceSweepTick,
 } from "./presence-messages";
 import type { PresenceServices } from "./presence-services";
@@ -22,6 +24,8 @@ import type { PresenceServices } from "./presence-services";
 export const POLL_EVERY_MS = 60_000;
 /** Reconciliation: any user not synced for this long is synced (catches dropped notifications). */
 export const RECONCILE_AFTER_MS = 60 * 60_000;
+/** The sweep relays outbox entries older than this (younger ones are still being relayed by their change). */
+export const OUTBOX_RELAY_AFTER_MS = 30_000;
 /** Users on polling try push again after this long. */
 export const RETRY_PUSH_AFTER_MS = 60 * 60_000;
 
@@ -135,7 +139,17 @@ export async function sweepPresence(services: PresenceServices, publishTime: Dat
   );
   await mapLimit(polling, 16, (s) => services.sync().requestSync(s, "sync", "polling"));
   const connected = await connectNewCalendarUsers(services, new Date(now.getTime() - 3 * 60_000), limit);
+  // presence-changed events whose relay after commit failed (or whose process died before it).
+  const outbox = await relayOutbox(
+    services.db(),
+    services.deps.publisher,
+    [PresenceChangedMessage],
+    new Date(now.getTime() - OUTBOX_RELAY_AFTER_MS),
+    log,
+    limit,
+  );
   const report = {
+    outboxRelayed: outbox.relayed,
     duplicate: false,
     recomputed: due.length - failedRecompute,
     failed: failedRecompute,
