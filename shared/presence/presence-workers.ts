@@ -26,6 +26,8 @@ export const POLL_EVERY_MS = 60_000;
 export const RECONCILE_AFTER_MS = 60 * 60_000;
 /** The sweep relays outbox entries older than this (younger ones are still being relayed by their change). */
 export const OUTBOX_RELAY_AFTER_MS = 30_000;
+/** A channel "opening" for longer than this never will be active (a watch call takes seconds). */
+export const STALE_OPENING_AFTER_MS = 15 * 60_000;
 /** Users on polling try push again after this long. */
 export const RETRY_PUSH_AFTER_MS = 60 * 60_000;
 
@@ -177,6 +179,12 @@ export async function renewChannels(services: PresenceServices, publishTime: Dat
         if ((await services.sync().renew(c)) === "renewed") renewed++;
         else polling++;
       });
+      // A channel still "opening" long after its watch call lapsed never became active: expire it (should
+      // Google hold it after all, its next notification finds it expired and stops it at Google).
+      const stuck = await services
+        .ledger()
+        .staleOpening("calendar", new Date(now.getTime() - STALE_OPENING_AFTER_MS), limit);
+      for (const c of stuck) await services.ledger().markExpired(c.id, now);
       const stale = await services.store().staleStates(new Date(now.getTime() - RECONCILE_AFTER_MS), limit);
       await mapLimit(stale, 16, (s) => services.sync().requestSync(s, "sync", "reconcile"));
       const retryPush = (await services.store().pollingStates(limit)).filter(
@@ -189,6 +197,7 @@ export async function renewChannels(services: PresenceServices, publishTime: Dat
         renewed,
         polling,
         reconciled: stale.length,
+        staleOpening: stuck.length,
         retryPush: retryPush.length,
         connected: await connectNewCalendarUsers(services, undefined, limit),
       };
