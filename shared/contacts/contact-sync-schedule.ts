@@ -1,7 +1,7 @@
-// One user's contact-sync schedule (orgs/{org}/users/{user}/syncSchedule/contacts): when the user last
-// asked for a sync (POST /v1/contacts/sync, debounced), when they were last active (the adaptive fan-out
-// syncs active users more often) and when the fan-out next syncs them. People has no push, so this
-// schedule is what keeps Google's edits fresh.
+// One user's contact-sync requests (orgs/{org}/users/{user}/syncSchedule/contacts): when the user last
+// asked for a sync (POST /v1/contacts/sync), so requests are debounced. People has no push; this and the
+// connect-time request (shared/wiring/integration-starts.ts) are what bring Google's edits before the
+// fan-out's next tick.
 import type { Firestore } from "@google-cloud/firestore";
 import { z } from "zod";
 import { parseDocument, StoredDate } from "../platform/firestore";
@@ -14,39 +14,13 @@ export const SyncSchedule = z.object({
   orgId: z.string(),
   userId: z.string(),
   requestedAt: StoredDate.nullable().optional(),
-  lastActiveAt: StoredDate.nullable().optional(),
-  nextSyncAt: StoredDate,
 });
 export type SyncSchedule = z.infer<typeof SyncSchedule>;
-
-export interface SyncIntervals {
-  /** Users active within activeWindowMs are synced this often. */
-  activeEveryMs: number;
-  /** Everyone else this often. */
-  idleEveryMs: number;
-  activeWindowMs: number;
-}
-
-export const SYNC_INTERVAL_DEFAULTS: SyncIntervals = {
-  activeEveryMs: 5 * 60_000,
-  idleEveryMs: 60 * 60_000,
-  activeWindowMs: 24 * 3600_000,
-};
 
 type User = { orgId: string; userId: string };
 
 export const scheduleRef = (db: Firestore, user: User) =>
   db.doc(`orgs/${user.orgId}/users/${user.userId}/${SYNC_SCHEDULE_COLLECTION}/contacts`);
-
-/** When a user is next due: sooner for someone active within the window. */
-export function nextSyncAfter(
-  at: Date,
-  lastActiveAt: Date | null | undefined,
-  intervals: SyncIntervals,
-): Date {
-  const active = lastActiveAt && at.getTime() - lastActiveAt.getTime() <= intervals.activeWindowMs;
-  return new Date(at.getTime() + (active ? intervals.activeEveryMs : intervals.idleEveryMs));
-}
 
 export type SyncRequestOutcome =
   | { requested: true; requestedAt: Date }
@@ -63,7 +37,6 @@ export async function requestUserSync(
   user: User,
   now: Date,
   debounceMs: number,
-  intervals: SyncIntervals = SYNC_INTERVAL_DEFAULTS,
 ): Promise<SyncRequestOutcome> {
   const ref = scheduleRef(db, user);
   const decision = await db.runTransaction(async (tx) => {
@@ -72,14 +45,7 @@ export async function requestUserSync(
     if (last && now.getTime() - last.getTime() < debounceMs) {
       return { accepted: false as const, last };
     }
-    tx.set(ref, {
-      orgId: user.orgId,
-      userId: user.userId,
-      requestedAt: now,
-      lastActiveAt: now,
-      // This request is the sync: the fan-out's next one is a full interval away.
-      nextSyncAt: nextSyncAfter(now, now, intervals),
-    });
+    tx.set(ref, { orgId: user.orgId, userId: user.userId, requestedAt: now });
     return { accepted: true as const, previous: current };
   });
   if (!decision.accepted) {
@@ -97,15 +63,4 @@ export async function requestUserSync(
     throw error;
   }
   return { requested: true, requestedAt: now };
-}
-
-/**
- * Puts a newly connected user on the schedule (due at once, so the fan-out also covers them should the
- * connect-time request be lost), keeping what an earlier connection recorded.
- */
-export async function scheduleConnectedUser(db: Firestore, user: User, now: Date): Promise<void> {
-  await scheduleRef(db, user).set(
-    { orgId: user.orgId, userId: user.userId, nextSyncAt: now },
-    { merge: true },
-  );
 }
