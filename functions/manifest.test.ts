@@ -2,7 +2,18 @@ import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { ConfigSchema } from "../shared/platform/config";
+import { WORKER_LEASE_MS } from "../shared/platform/lease";
+import { PRODUCTION_BACKOFF } from "../tools/stack/pubsub-wiring";
 import { allTopics, loadManifest, Manifest } from "./manifest";
+
+/** How long Pub/Sub keeps redelivering a failing message: the backoff (doubling, capped) between attempts. */
+const redeliveryWindowMs = (attempts: number) => {
+  let total = 0;
+  for (let retry = 0; retry < attempts - 1; retry++)
+    total += Math.min(PRODUCTION_BACKOFF.maximumMs, PRODUCTION_BACKOFF.minimumMs * 2 ** retry);
+  return total;
+};
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const folders = readdirSync(here)
@@ -35,5 +46,19 @@ describe("function manifest", () => {
   it("refuses a function listed twice", () => {
     const [first] = manifest.functions;
     expect(Manifest.safeParse({ functions: [first, first] }).success).toBe(false);
+  });
+
+  // Leases and slot claims are renewed while their run lives; what they must fit is the time between a
+  // killed run and the end of its message's redeliveries, and Pub/Sub's ack deadline (Terraform's
+  // event-function module sets it to min(600 s, timeout)) must cover a live run so it is not redelivered.
+  it("keeps every event function's timeout within the 600 s ack deadline, and a killed run's lease or slot claim shorter than its redeliveries", () => {
+    const tickLeaseMs = ConfigSchema.parse({ GOOGLE_CLOUD_PROJECT: "proj-1" }).TICK_LEASE_MS;
+    for (const fn of manifest.functions.filter((f) => f.trigger !== "http")) {
+      expect(fn.timeoutSeconds, fn.name).toBeLessThanOrEqual(600);
+      if (!fn.retry || !fn.maxDeliveryAttempts) continue;
+      const window = redeliveryWindowMs(fn.maxDeliveryAttempts);
+      expect(window, `${fn.name}: redeliveries outlast a dead slot claim`).toBeGreaterThan(tickLeaseMs);
+      expect(window, `${fn.name}: redeliveries outlast a dead worker lease`).toBeGreaterThan(WORKER_LEASE_MS);
+    }
   });
 });

@@ -15,6 +15,8 @@ import { createContact } from "./contact-commands";
 import { normaliseFields } from "./contact-model";
 import { firestoreContactRepository } from "./contact-repository";
 import { contactRoutes } from "./contact-routes";
+import { requestUserSync } from "./contact-sync-schedule";
+import { contactSyncStatus } from "./contact-sync-status";
 import { newContact } from "./sync-rules";
 
 const emulators = useEmulators("contact-api");
@@ -32,6 +34,9 @@ const publisher: typeof recorded = {
   },
 };
 const ORG = "org-api";
+/** Users whose Contacts is connected, and the routes' clock (the debounce is measured on it). */
+const connectedUsers = new Set<string>();
+let clockNow = new Date("2026-05-01T09:00:00Z");
 const principal = (userId: string): Principal => ({
   orgId: ORG,
   userId,
@@ -47,6 +52,12 @@ beforeAll(async () => {
       contacts: (u) => firestoreContactRepository(db, u),
       region: async () => "GB",
       publisher,
+      clock: () => clockNow,
+      syncNow: {
+        request: (user, now) => requestUserSync(db, publisher, user, now, 30_000),
+        status: contactSyncStatus(() => db),
+        connected: async (user) => connectedUsers.has(user.userId),
+      },
     }),
     {
       maxBodyBytes: 64 * 1024,
@@ -296,5 +307,38 @@ describe("contacts API", () => {
       code: "conflict",
     });
     expect(await contactsOf("u-full")).toBe(0);
+  });
+
+  it("syncs on request (202 with the sync state), debounces a repeat within 30 s, and refuses a user without Contacts", async () => {
+    connectedUsers.add("u-sync");
+    const first = await call("u-sync", "POST", "/v1/contacts/sync");
+    expect(first.status).toBe(202);
+    expect(first.body).toMatchObject({
+      requested: true,
+      requestedAt: clockNow.toISOString(),
+      sync: { state: "never_synced", lastSyncAt: null },
+    });
+    expect(publisher.messages).toEqual([
+      { topic: "contact-sync", payload: { orgId: ORG, userId: "u-sync", reason: "user" } },
+    ]);
+    expect(orderingKeys).toEqual([`${ORG}/u-sync`]);
+
+    clockNow = new Date(clockNow.getTime() + 10_000);
+    const repeat = await call("u-sync", "POST", "/v1/contacts/sync");
+    expect(repeat.status).toBe(202);
+    expect(repeat.body).toMatchObject({ requested: false, retryAfterSeconds: 20 });
+    expect(publisher.messages).toHaveLength(1);
+
+    clockNow = new Date(clockNow.getTime() + 20_000);
+    expect((await call("u-sync", "POST", "/v1/contacts/sync")).body.requested).toBe(true);
+    expect(publisher.messages).toHaveLength(2);
+
+    const notConnected = await call("u-none", "POST", "/v1/contacts/sync");
+    expect(notConnected.status).toBe(409);
+    expect(notConnected.body.error).toMatchObject({
+      code: "conflict",
+      details: { reason: "integration_not_connected" },
+    });
+    expect(publisher.messages).toHaveLength(2);
   });
 });

@@ -7,6 +7,7 @@
 //   POST   /v1/contacts                                       create (or link to a contact with the same number/email)
 //   PATCH  /v1/contacts/:id                                   edit (If-Match; stale → 412)
 //   DELETE /v1/contacts/:id                                   delete (a tombstone; If-Match honoured)
+//   POST   /v1/contacts/sync                                  sync now (debounced), 202 with the sync state
 // Every change is pushed to Google by a contact-sync message (ordering key = the user).
 import { z } from "zod";
 import { AppError } from "../platform/errors";
@@ -19,6 +20,8 @@ import { bestMatch, createContact, deleteContact, etagOf, updateContact } from "
 import { ContactInput, SEARCH_PREFIX_CHARS } from "./contact-model";
 import type { ContactRepository, StoredContact } from "./contact-repository";
 import { requestContactSync } from "./contact-sync-messages";
+import type { SyncRequestOutcome } from "./contact-sync-schedule";
+import type { ContactSyncStatus } from "./contact-sync-status";
 import { digitsOf, toE164 } from "./phone-rules";
 
 export interface ContactRoutesDeps {
@@ -26,6 +29,12 @@ export interface ContactRoutesDeps {
   region(orgId: string): Promise<string>;
   publisher: EventPublisher;
   clock?: () => Date;
+  /** POST /v1/contacts/sync: the user's sync request (debounced), the sync state, and the grant's state. */
+  syncNow: {
+    request(user: { orgId: string; userId: string }, now: Date): Promise<SyncRequestOutcome>;
+    status(user: { orgId: string; userId: string }): Promise<ContactSyncStatus>;
+    connected(user: { orgId: string; userId: string }): Promise<boolean>;
+  };
 }
 
 export function contactView(c: StoredContact) {
@@ -176,6 +185,41 @@ export function contactRoutes(deps: ContactRoutesDeps): Route[] {
         const candidates = await repoOf(principal).byPhone(e164, 20);
         const best = bestMatch(candidates);
         return { body: { e164, contact: best ? contactView(best) : null, matches: candidates.length } };
+      },
+    }),
+    route({
+      method: "POST",
+      path: "/v1/contacts/sync",
+      access: "user",
+      summary:
+        "Sync the caller's contacts with Google now (People has no push). Debounced: a request within a few seconds of the last accepted one enqueues nothing (requested: false, retryAfterSeconds). 409 when Contacts is not connected",
+      success: {
+        status: 202,
+        description:
+          "{ requested: boolean, requestedAt, retryAfterSeconds?, sync: { state, lastSyncAt, lastFullSyncAt, lastError, lastErrorAt } }",
+      },
+      async handler(ctx) {
+        const principal = principalOf(ctx);
+        const user = { orgId: principal.orgId, userId: principal.userId };
+        if (!(await deps.syncNow.connected(user)))
+          throw new AppError("conflict", "Contacts is not connected; connect it at /v1/integrations first", {
+            details: { reason: "integration_not_connected", integration: "contacts" },
+          });
+        let outcome: SyncRequestOutcome;
+        try {
+          outcome = await deps.syncNow.request(user, now());
+        } catch (error) {
+          if (error instanceof AppError) throw error;
+          throw new AppError("upstream_unavailable", "Could not enqueue the sync; try again", {
+            cause: error,
+          });
+        }
+        const sync = await deps.syncNow.status(user);
+        return {
+          status: 202,
+          body: { ...outcome, requestedAt: outcome.requestedAt.toISOString(), sync },
+          ...(outcome.requested ? {} : { headers: { "retry-after": String(outcome.retryAfterSeconds) } }),
+        };
       },
     }),
     route({

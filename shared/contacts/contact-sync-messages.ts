@@ -12,8 +12,12 @@ export const ContactSyncRequested = defineMessage(
   z.object({
     orgId: z.string().min(1),
     userId: z.string().min(1),
-    /** api: a change through the API (push it); tick: the schedule (also refreshes company contacts). */
-    reason: z.enum(["api", "tick"]),
+    /**
+     * api: a change through the API (push it); tick: the schedule; connect: the user just connected
+     * Contacts; user: the user asked for a sync (POST /v1/contacts/sync). All but api also refresh company
+     * contacts.
+     */
+    reason: z.enum(["api", "tick", "connect", "user"]),
   }),
 );
 
@@ -28,7 +32,7 @@ export const syncOrderingKey = (user: { orgId: string; userId: string }): string
 export function requestContactSync(
   publisher: EventPublisher,
   user: { orgId: string; userId: string },
-  reason: "api" | "tick",
+  reason: "api" | "tick" | "connect" | "user",
 ): Promise<string> {
   return publisher.publish(
     ContactSyncRequested,

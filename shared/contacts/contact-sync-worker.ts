@@ -8,7 +8,7 @@ import type { RetryOptions } from "../google/retry";
 import type { AccessTokenProvider, GrantLookup } from "../identity";
 import { pubSubHandler } from "../platform/cloudevent";
 import { AppError } from "../platform/errors";
-import { withLease } from "../platform/lease";
+import { WORKER_LEASE_MS, withLease } from "../platform/lease";
 import type { Logger } from "../platform/logger";
 import { type FirestoreMeter, firestoreContactRepository } from "./contact-repository";
 import { type ContactSyncDeps, type ContactSyncReport, syncContacts } from "./contact-sync";
@@ -32,10 +32,8 @@ export interface ContactSyncWorkerDeps {
   etagRetry?: ContactSyncDeps["etagRetry"];
 }
 
-// Equal to the function's 540 s timeout, not under it. The lease is taken after the run starts, so it never
-// lapses under a live run; a run killed at the timeout leaves it held only as long as the run took to
-// take it (its start-up and the grant read).
-const LEASE_MS = 9 * 60_000;
+// Renewed while the sync runs (platform/lease.ts WORKER_LEASE_MS says why it is not the 540 s timeout).
+const LEASE_MS = WORKER_LEASE_MS;
 
 export async function runContactSync(
   deps: ContactSyncWorkerDeps,
@@ -96,7 +94,7 @@ export function createContactSyncHandler(deps: () => ContactSyncWorkerDeps) {
     await runContactSync(
       resolved,
       { orgId, userId },
-      { directory: reason === "tick" },
+      { directory: reason !== "api" },
       log.child({ orgId, userId }),
     );
   });

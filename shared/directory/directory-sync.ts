@@ -8,7 +8,7 @@ import type { Firestore } from "@google-cloud/firestore";
 import type { UserAccount } from "../accounts";
 import type { DirectoryApi, WorkspaceUser } from "../google/directory-api";
 import { AppError } from "../platform/errors";
-import { withLease } from "../platform/lease";
+import { WORKER_LEASE_MS, withLease } from "../platform/lease";
 import type { Logger } from "../platform/logger";
 import { mirrorDepartments } from "./departments";
 import type { DirectorySnapshot, SnapshotUser } from "./directory-snapshot";
@@ -37,7 +37,7 @@ export type FullSyncOutcome =
   | { status: "continue"; runId: string; pages: number }
   | { status: "busy" };
 
-const LEASE_TTL_MS = 9 * 60_000;
+const LEASE_TTL_MS = WORKER_LEASE_MS; // renewed while the step runs (platform/lease.ts says why)
 
 /** The whole diff for an org (snapshot, structure, accounts, seats) at the deps' clock. */
 export async function computeFullDiff(

@@ -13,6 +13,7 @@ import { type AccessTokenProvider, accessTokenProvider } from "./access-token-pr
 import { type GoogleOAuth, googleOAuth } from "./google-oauth";
 import { firestoreGrantRepository, type GrantRepository } from "./grant-repository";
 import { defaultTeardowns, type TeardownRegistry } from "./integration-teardown";
+import type { IntegrationName } from "./integrations";
 import { SECRET } from "./secret-names";
 import { type TokenCipher, tokenCipher } from "./token-cipher";
 
@@ -38,6 +39,15 @@ export interface IdentityDeps {
   teardowns?: TeardownRegistry;
   /** The lease owner name of this instance. */
   instanceId?: string;
+  /**
+   * Starts an integration's first sync once its consent is stored (the composition root publishes what
+   * the schedules would: a contact sync, a calendar connect), so a new connection need not wait for them.
+   */
+  onIntegrationConnected?: (event: {
+    orgId: string;
+    userId: string;
+    integration: IntegrationName;
+  }) => Promise<void>;
 }
 
 export interface IdentityServices {

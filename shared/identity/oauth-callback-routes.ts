@@ -208,6 +208,16 @@ export function oauthCallbackRoutes(services: IdentityServices, options: Callbac
           },
         });
         log.info("integration.connected", { status, grantId: grant.grantId });
+        if (status === "connected" && services.deps.onIntegrationConnected) {
+          // The first sync starts now; should this fail, the schedules pick the connection up later.
+          await services.deps
+            .onIntegrationConnected({
+              orgId: state.orgId,
+              userId: state.userId,
+              integration: state.integration,
+            })
+            .catch((error) => log.warn("integration.first_sync_request_failed", { error }));
+        }
         return finish(state, status);
       },
     }),

@@ -89,6 +89,15 @@ export const ConfigSchema = z
       .min(1)
       .max(1_000_000)
       .default(RATE_LIMIT_DEFAULTS.webhooks),
+    /**
+     * How long a scheduled tick's claim on its slot lasts without a heartbeat (renewed every third of it
+     * while the tick runs): a killed tick's redelivery takes over after at most this long.
+     */
+    TICK_LEASE_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
+    /** Grants read per page by the contact-sync fan-out (each page is checkpointed). */
+    CONTACT_SYNC_FANOUT_PAGE_SIZE: z.coerce.number().int().min(1).max(1_000).default(500),
+    /** POST /v1/contacts/sync: a request within this many seconds of the last accepted one enqueues nothing. */
+    CONTACT_SYNC_DEBOUNCE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(30),
   })
   .superRefine((env, ctx) => {
     if (env.SECRETS_BACKEND === "local" && !env.LOCAL_SECRETS_FILE) {

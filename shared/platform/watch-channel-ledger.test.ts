@@ -125,6 +125,29 @@ describe("watch-channel ledger", () => {
     expect(await ledger.live("directory", { orgId: "org-a" })).toEqual([]);
   });
 
+  it("finds channels stuck opening (the watch call's process died) once they are older than the cut-off", async () => {
+    const stuck = newChannelId("calendar");
+    await ledger.recordOpening({
+      kind: "calendar",
+      id: stuck,
+      token: newChannelToken(),
+      orgId: "org-a",
+      userId: "u-9",
+      resource: "primary",
+      expiresAt: hours(24),
+      now,
+    });
+    const opened = await openCalendar("u-9");
+    expect((await ledger.staleOpening("calendar", now, 10)).map((c) => c.id)).toEqual([]);
+    const later = new Date(now.getTime() + 20 * 60_000);
+    expect((await ledger.staleOpening("calendar", later, 10)).map((c) => c.id)).toEqual([stuck]);
+    await ledger.markExpired(stuck, later);
+    expect(await ledger.staleOpening("calendar", later, 10)).toEqual([]);
+    expect((await ledger.live("calendar", { orgId: "org-a", userId: "u-9" })).map((c) => c.id)).toEqual([
+      opened.id,
+    ]);
+  });
+
   it("refuses to write anything but the current shape, and names a malformed document", async () => {
     const col = db.collection(CHANNELS_COLLECTION);
     await expect(

@@ -209,6 +209,11 @@ export interface WatchChannelLedger {
   live<K extends ChannelKind>(kind: K, owner: { orgId: string; userId?: string }): Promise<ChannelOf<K>[]>;
   /** Active channels of a kind expiring before `before`, soonest first. */
   expiringBefore<K extends ChannelKind>(kind: K, before: Date, limit: number): Promise<ChannelOf<K>[]>;
+  /**
+   * Channels of a kind still "opening" though created before `before`: the watch call's process died or
+   * its answer was lost. Oldest first.
+   */
+  staleOpening<K extends ChannelKind>(kind: K, before: Date, limit: number): Promise<ChannelOf<K>[]>;
 }
 
 export function watchChannelLedger(db: Firestore): WatchChannelLedger {
@@ -315,6 +320,16 @@ export function watchChannelLedger(db: Firestore): WatchChannelLedger {
         .filter((c) => c.status === "active" && c.expiresAt < before)
         .sort((a, b) => a.expiresAt.getTime() - b.expiresAt.getTime())
         .slice(0, limit);
+    },
+    async staleOpening(kind, before, limit) {
+      const snap = await col
+        .where("kind", "==", kind)
+        .where("status", "==", "opening")
+        .where("createdAt", "<", before)
+        .orderBy("createdAt")
+        .limit(limit)
+        .get();
+      return current<typeof kind>(snap.docs);
     },
   };
 }

@@ -10,7 +10,7 @@ import type { Firestore } from "@google-cloud/firestore";
 import type { CalendarApi } from "../google/calendar-api";
 import { SyncTokenExpiredError } from "../google/calendar-api";
 import { AppError, isAppError } from "../platform/errors";
-import { withLease } from "../platform/lease";
+import { WORKER_LEASE_MS, withLease } from "../platform/lease";
 import type { Logger } from "../platform/logger";
 import type { EventPublisher } from "../platform/pubsub";
 import { truncateText } from "../platform/text";
@@ -25,6 +25,7 @@ import {
   type CalendarStore,
   type CalendarSyncState,
   newSyncState,
+  syncStatePath,
 } from "./calendar-store";
 import { type CalendarEntry, filterEvent } from "./event-filter";
 import { CalendarSyncMessage, orderingKeyOf } from "./presence-messages";
@@ -155,7 +156,7 @@ export function calendarSync(deps: CalendarSyncDeps) {
       deps.db,
       `calendar-sync/${user.orgId}/${user.userId}`,
       deps.instanceId,
-      120_000,
+      WORKER_LEASE_MS, // renewed while the sync runs, however long (up to the 300 s timeout)
       async () => {
         const now = deps.clock();
         const state: CalendarSyncState =
@@ -340,7 +341,9 @@ export function calendarSync(deps: CalendarSyncDeps) {
   /** Deletes the stored events (after the grant is gone, so no sync still running can store them again). */
   async function forgetEvents(user: UserRef) {
     await store.deleteAll(user.orgId, user.userId);
-    // Nothing from the calendar any more: presence falls back to manual/telephony/available now.
+    // The sync state goes too (identity's cursor teardown may run after this): with no calendar to see,
+    // presence falls back to manual/telephony, else unknown, now.
+    await deps.db.doc(syncStatePath(user.orgId, user.userId)).delete();
     await deps.presence.recompute(user.orgId, user.userId);
   }
 

@@ -11,7 +11,7 @@
 import type { Firestore } from "@google-cloud/firestore";
 import { AppError } from "../platform/errors";
 import { type Route, route, WATCH_CHANNEL_HEADERS, WEBHOOK_RATE_LIMIT } from "../platform/http";
-import { claim } from "../platform/idempotency";
+import { claim, isClaimed } from "../platform/idempotency";
 import type { EventPublisher } from "../platform/pubsub";
 import {
   checkNotification,
@@ -104,8 +104,10 @@ export function calendarWebhookRoutes(deps: CalendarWebhookDeps): Route[] {
         const { channel } = check;
         const user = { orgId: channel.orgId, userId: channel.userId };
         if (channel.status === "stopped" || channel.status === "expired") {
-          // Unwanted (disconnected, replaced, lapsed): stop it at Google, once.
-          if (resourceId && (await claim(deps.db(), `calendar-stop/${channelId}`, DEDUPE_TTL_MS))) {
+          // Unwanted (disconnected, replaced, lapsed): stop it at Google, once. Recorded only after the
+          // request is published, so a crash in between leaves it to Google's next notification.
+          const stopKey = `calendar-stop/${channelId}`;
+          if (resourceId && !(await isClaimed(deps.db(), stopKey))) {
             await deps.publisher.publish(
               CalendarSyncMessage,
               {
@@ -117,6 +119,7 @@ export function calendarWebhookRoutes(deps: CalendarWebhookDeps): Route[] {
               },
               { orderingKey: orderingKeyOf(user) },
             );
+            await claim(deps.db(), stopKey, DEDUPE_TTL_MS);
           }
           log.info("calendar.webhook_unwanted_channel", { status: channel.status });
           return { status: 200 };

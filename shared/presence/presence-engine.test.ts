@@ -50,7 +50,7 @@ describe("precedence", () => {
     meeting: meeting(),
     focus: entry({ start: "2026-06-10T09:00:00Z", end: "2026-06-10T12:00:00Z", eventType: "focusTime" }),
   };
-  it("orders manual DND > call > out of office > meeting > focus > available", () => {
+  it("orders manual DND > call > out of office > meeting > focus > available > unknown (a calendar it cannot see)", () => {
     const layers = [
       inputs({ manual: all.manual, call: all.call, entries: [all.ooo, all.meeting, all.focus] }),
       inputs({ call: all.call, entries: [all.ooo, all.meeting, all.focus] }),
@@ -58,8 +58,19 @@ describe("precedence", () => {
       inputs({ entries: [all.meeting, all.focus] }),
       inputs({ entries: [all.focus] }),
       inputs({}),
+      inputs({ calendarVisible: false }),
     ];
     expect(layers.map((l) => computePresence(l).state)).toEqual([...PRESENCE_STATES]);
+  });
+
+  it("says unknown, not available, when the calendar cannot be seen, but still shows DND and calls", () => {
+    expect(computePresence(inputs({ calendarVisible: false }))).toMatchObject({
+      state: "unknown",
+      reason: "calendar_not_connected",
+      until: null,
+    });
+    expect(computePresence(inputs({ calendarVisible: false, call: all.call })).state).toBe("on_call");
+    expect(computePresence(inputs({ calendarVisible: false, manual: all.manual })).state).toBe("dnd");
   });
 
   it("keeps a manual DND through a meeting, with its own end as until", () => {

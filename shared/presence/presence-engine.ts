@@ -2,11 +2,12 @@
 // reason, the source and `until`, and the next instant at which it may change (the sweep's due time).
 // Precedence, highest first (docs/product.md#presence-precedence): manual DND > on a call > out of office >
 // in a meeting > focus time > available. Automation never overwrites a manual DND: it is an input here,
-// never an output.
+// never an output. Someone whose calendar Switchboard cannot see (not connected, never synced) is
+// `unknown`, not `available`: an empty calendar we cannot read says nothing about them.
 import { type BusyKind, busyKindOf, type CalendarEntry, type PresenceSettings } from "./event-filter";
 import { startOfDayInZone } from "./time-zones";
 
-export type PresenceState = "dnd" | "on_call" | BusyKind | "available";
+export type PresenceState = "dnd" | "on_call" | BusyKind | "available" | "unknown";
 export const PRESENCE_STATES = [
   "dnd",
   "on_call",
@@ -14,6 +15,7 @@ export const PRESENCE_STATES = [
   "in_meeting",
   "focus",
   "available",
+  "unknown",
 ] as const satisfies readonly PresenceState[];
 
 export interface ManualStatus {
@@ -36,6 +38,8 @@ export interface PresenceInputs {
   settings: PresenceSettings;
   manual: ManualStatus | null;
   call: CallState | null;
+  /** Whether Switchboard can see the user's calendar (connected and synced); default true. */
+  calendarVisible?: boolean;
 }
 
 export type PresenceSource =
@@ -116,6 +120,7 @@ const REASONS: Record<PresenceState, string> = {
   in_meeting: "meeting",
   focus: "focus_time",
   available: "free",
+  unknown: "calendar_not_connected",
 };
 
 const CALENDAR_ORDER: readonly BusyKind[] = ["out_of_office", "in_meeting", "focus"];
@@ -172,6 +177,9 @@ export function computePresence(input: PresenceInputs): Presence {
       title: entry.title,
     };
   }
+  if (input.calendarVisible === false) {
+    return { ...base, state: "unknown", reason: REASONS.unknown, source: { kind: "none" }, until: null };
+  }
   const upcoming = blocks.find((b) => b.start > now);
   return {
     ...base,
@@ -205,6 +213,7 @@ export function viewFor(
   viewer: PresenceViewer,
 ): PresenceView {
   if (viewer.orgId !== subjectOrgId) {
+    if (presence.state === "unknown") return { state: "unknown", reason: "unknown", until: null };
     return presence.state === "available"
       ? { state: "available", reason: "free", until: null }
       : { state: "busy", reason: "busy", until: null };

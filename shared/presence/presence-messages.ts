@@ -32,7 +32,7 @@ export const PresenceChanged = z.object({
   orgId: z.string(),
   userId: z.string(),
   version: z.number().int().min(1),
-  state: z.enum(["dnd", "on_call", "out_of_office", "in_meeting", "focus", "available"]),
+  state: z.enum(["dnd", "on_call", "out_of_office", "in_meeting", "focus", "available", "unknown"]),
   reason: z.string(),
   until: z.iso.datetime({ offset: true }).nullable(),
   /** Only for a public event; consumers showing it outside the org must drop it (viewFor). */

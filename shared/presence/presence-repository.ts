@@ -1,13 +1,16 @@
 // The presence document (orgs/{org}/presence/{user}): the computed state with reason, source, until and
 // the next transition, plus the inputs only Switchboard knows (manual DND, live call). Every recompute
 // reads the inputs and writes the result in one transaction (so a stale computation never overwrites a
-// newer one), bumps the version only when what viewers see changed, and then publishes presence-changed.
+// newer one), bumps the version only when what viewers see changed, and then publishes presence-changed:
+// the event is written to the outbox in that same transaction and relayed after the commit (a crash or a
+// failed publish in between leaves it to the presence sweep's relay; platform/outbox.ts).
 import { createHash } from "node:crypto";
 import type { Firestore } from "@google-cloud/firestore";
 import { Timestamp } from "@google-cloud/firestore";
 import { z } from "zod";
 import { converter, parseDocuments } from "../platform/firestore";
 import type { Logger } from "../platform/logger";
+import { addToOutbox, type OutboxMessage, relayOne } from "../platform/outbox";
 import type { EventPublisher } from "../platform/pubsub";
 import { type CalendarStore, syncStatePath } from "./calendar-store";
 import type { PresenceSettings } from "./event-filter";
@@ -43,6 +46,8 @@ export type PresenceDoc = z.infer<typeof PresenceDoc>;
 
 /** What recompute reads of the calendar sync state (orgs/{org}/users/{user}/cursors/calendar). */
 const SyncStateZone = z.object({ timeZone: z.string() });
+/** A calendar Switchboard can see: a sync state with a completed sync (teardown deletes it on disconnect). */
+const SyncedOnce = z.object({ lastSyncAt: z.unknown().refine((v) => v !== null && v !== undefined) });
 /** What the sweep reads of a due presence document. */
 const DueUser = z.object({ orgId: z.string(), userId: z.string() });
 
@@ -79,8 +84,8 @@ export interface PresenceRepositoryDeps {
 const emptyDoc = (orgId: string, userId: string, now: Date): PresenceDoc => ({
   orgId,
   userId,
-  state: "available",
-  reason: "free",
+  state: "unknown",
+  reason: "calendar_not_connected",
   source: { kind: "none" },
   until: null,
   title: null,
@@ -99,6 +104,27 @@ const visible = (p: Pick<Presence, "state" | "reason" | "until" | "title" | "sou
 async function orgSettings(db: Firestore, orgId: string): Promise<PresenceSettings> {
   const snap = await db.doc(`orgs/${orgId}`).get();
   return { tentativeCounts: snap.get("settings.presence.tentativeCounts") === true };
+}
+
+/** The presence-changed event of one version of a presence document (its id is deterministic). */
+export function presenceChangedEvent(d: PresenceDoc): OutboxMessage<typeof PresenceChangedMessage.schema> {
+  const id = createHash("sha256").update(`${d.orgId}/${d.userId}/${d.version}`).digest("hex").slice(0, 32);
+  return {
+    id: `presence-changed/${id}`,
+    type: PresenceChangedMessage,
+    orderingKey: `${d.orgId}/${d.userId}`,
+    payload: {
+      id,
+      orgId: d.orgId,
+      userId: d.userId,
+      version: d.version,
+      state: d.state,
+      reason: d.reason,
+      until: d.until?.toISOString() ?? null,
+      title: d.title,
+      changedAt: (d.changedAt ?? d.computedAt).toISOString(),
+    },
+  };
 }
 
 export function firestorePresenceRepository(deps: PresenceRepositoryDeps): PresenceRepository {
@@ -141,6 +167,7 @@ export function firestorePresenceRepository(deps: PresenceRepositoryDeps): Prese
           settings,
           manual: inputs.manual,
           call: inputs.call,
+          calendarVisible: SyncedOnce.safeParse(stateSnap.data()).success,
         });
         const changed = current.version === 0 || visible(current) !== visible(computed);
         const next: PresenceDoc = {
@@ -156,27 +183,18 @@ export function firestorePresenceRepository(deps: PresenceRepositoryDeps): Prese
           changedAt: changed ? now : current.changedAt,
         };
         tx.set(ref, next);
+        // The event is written with the change (outbox): a crash before it is published loses nothing.
+        if (changed) addToOutbox(db, tx, presenceChangedEvent(next), now);
         return { doc: next, changed };
       });
       if (result.changed) {
         const d = result.doc;
-        // After the commit: a crash here loses one message, never a wrong state; the next change or the
-        // client's own read (GET /v1/presence) corrects it.
-        await deps.publisher.publish(
-          PresenceChangedMessage,
-          {
-            id: createHash("sha256").update(`${orgId}/${userId}/${d.version}`).digest("hex").slice(0, 32),
-            orgId,
-            userId,
-            version: d.version,
-            state: d.state,
-            reason: d.reason,
-            until: d.until?.toISOString() ?? null,
-            title: d.title,
-            changedAt: (d.changedAt ?? d.computedAt).toISOString(),
-          },
-          { orderingKey: `${orgId}/${userId}` },
-        );
+        try {
+          await relayOne(db, deps.publisher, presenceChangedEvent(d));
+        } catch (error) {
+          // Committed with the change: the presence sweep relays it (relayOutbox).
+          deps.log.warn("presence.changed_relay_deferred", { orgId, userId, version: d.version, error });
+        }
         deps.log.info("presence.changed", { orgId, userId, state: d.state, version: d.version });
       }
       return result;

@@ -40,6 +40,11 @@ beforeAll(async () => {
     },
   });
   server = await serveHandler(handler);
+  // These users' calendars are connected and synced (empty): free time shows as available.
+  for (const user of ["u-dora", "u-cal"])
+    await db
+      .doc(`orgs/${ORG}/users/${user}/cursors/calendar`)
+      .set({ timeZone: "Etc/UTC", lastSyncAt: new Date() });
 });
 afterAll(async () => {
   await server?.close();
@@ -67,6 +72,12 @@ describe("PUT /v1/presence/me", () => {
       "dnd",
       "available",
     ]);
+  });
+
+  it("says unknown (not available) once a DND ends for someone whose calendar Switchboard cannot see", async () => {
+    await call("PUT", "/v1/presence/me", me("u-hal"), { state: "dnd" });
+    const cleared = await call("PUT", "/v1/presence/me", me("u-hal"), { state: "auto" });
+    expect(cleared.body).toMatchObject({ state: "unknown", reason: "calendar_not_connected", until: null });
   });
 
   it("refuses an end in the past and an unknown state", async () => {
@@ -148,12 +159,12 @@ describe("POST /v1/presence/:user/call-state (telephony, shared-secret bearer)",
 });
 
 describe("GET /v1/presence", () => {
-  it("answers a batch in order, unknown users as available/unknown, and refuses more than 200", async () => {
+  it("answers a batch in order, a user without a visible calendar or without presence as unknown, and refuses more than 200", async () => {
     await call("PUT", "/v1/presence/me", me("u-fay"), { state: "dnd" });
     const res = await call("GET", "/v1/presence?users=u-fay,u-nobody", me("u-gus"));
     expect(res.body.presence).toEqual([
       { orgId: ORG, userId: "u-fay", state: "dnd", reason: "manual_dnd", until: null },
-      { orgId: ORG, userId: "u-nobody", state: "available", reason: "unknown", until: null },
+      { orgId: ORG, userId: "u-nobody", state: "unknown", reason: "unknown", until: null },
     ]);
     const many = Array.from({ length: 201 }, (_, i) => `u-${i}`).join(",");
     expect((await call("GET", `/v1/presence?users=${many}`, me("u-gus"))).status).toBe(400);

@@ -78,7 +78,7 @@ export function presenceRoutes(deps: PresenceRouteDeps): Route[] {
           const d = docs[i];
           const view = d
             ? viewFor(d, k.orgId, viewer)
-            : { state: "available" as const, reason: "unknown", until: null };
+            : { state: "unknown" as const, reason: "unknown", until: null };
           return { orgId: k.orgId, userId: k.userId, ...view };
         });
         return { body: { presence } };

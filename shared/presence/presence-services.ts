@@ -30,6 +30,8 @@ export interface PresenceDeps {
   log?: Logger;
   retry?: RetryOptions;
   instanceId?: string;
+  /** TICK_LEASE_MS: how long a crashed tick or connect request keeps its slot (default 60 s). */
+  tickLeaseMs?: number;
 }
 
 export interface PresenceServices {

@@ -1,17 +1,21 @@
 // The event workers: calendar-sync (one user's sync, connect, or stopping an unwanted channel),
 // presence-sweep (every minute: recompute users whose transition is due; poll users on the polling
 // fallback) and channel-renewal (hourly: renew channels expiring within a day, reconcile users whose last
-// sync is old, retry push for users on polling). Ticks run once per schedule slot, however often delivered.
+// sync is old, retry push for users on polling). Ticks run to completion once per schedule slot, however
+// often delivered: a slot is done only after its work, so a crashed tick's redelivery does it again.
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { pubSubHandler } from "../platform/cloudevent";
 import { parseDocuments, StoredDate } from "../platform/firestore";
-import { claim } from "../platform/idempotency";
+import { claim, isClaimed, runSlotOnce } from "../platform/idempotency";
 import type { Logger } from "../platform/logger";
+import { relayOutbox } from "../platform/outbox";
 import { RENEW_WITHIN_MS } from "./calendar-sync";
 import {
   CalendarSyncMessage,
   type CalendarSyncRequest,
   ChannelRenewalTick,
+  PresenceChangedMessage,
   PresenceSweepTick,
 } from "./presence-messages";
 import type { PresenceServices } from "./presence-services";
@@ -20,6 +24,10 @@ import type { PresenceServices } from "./presence-services";
 export const POLL_EVERY_MS = 60_000;
 /** Reconciliation: any user not synced for this long is synced (catches dropped notifications). */
 export const RECONCILE_AFTER_MS = 60 * 60_000;
+/** The sweep relays outbox entries older than this (younger ones are still being relayed by their change). */
+export const OUTBOX_RELAY_AFTER_MS = 30_000;
+/** A channel "opening" for longer than this never will be active (a watch call takes seconds). */
+export const STALE_OPENING_AFTER_MS = 15 * 60_000;
 /** Users on polling try push again after this long. */
 export const RETRY_PUSH_AFTER_MS = 60 * 60_000;
 
@@ -74,10 +82,7 @@ export async function handleCalendarSync(services: PresenceServices, req: Calend
     req.reason === "notification" && req.channelId && req.messageNumber
       ? `calendar-notification/${req.channelId}/${req.messageNumber}`
       : undefined;
-  if (
-    notificationKey &&
-    (await services.db().collection("idempotency").doc(encodeURIComponent(notificationKey)).get()).exists
-  ) {
+  if (notificationKey && (await isClaimed(services.db(), notificationKey))) {
     log.info("calendar.notification_duplicate", {
       ...user,
       channelId: req.channelId,
@@ -110,9 +115,15 @@ export async function connectNewCalendarUsers(
     const user = { orgId: g.orgId, userId: g.userId };
     if (await services.store().state(user.orgId, user.userId)) return;
     const updatedAt = g.updatedAt?.getTime() ?? 0;
-    if (!(await claim(services.db(), `calendar-connect/${path}/${updatedAt}`, 24 * 3600_000))) return;
-    await services.sync().requestSync(user, "connect", "connect");
-    requested++;
+    // Recorded done only once the request is published: a sweep that crashes before publishing leaves it
+    // to the next sweep instead of marking it handled.
+    const run = await runSlotOnce(
+      services.db(),
+      `calendar-connect/${path}/${updatedAt}`,
+      { leaseMs: services.deps.tickLeaseMs ?? 60_000, owner: randomUUID(), ttlMs: 24 * 3600_000 },
+      () => services.sync().requestSync(user, "connect", "connect"),
+    );
+    if (run.done) requested++;
   });
   return requested;
 }
@@ -130,7 +141,17 @@ export async function sweepPresence(services: PresenceServices, publishTime: Dat
   );
   await mapLimit(polling, 16, (s) => services.sync().requestSync(s, "sync", "polling"));
   const connected = await connectNewCalendarUsers(services, new Date(now.getTime() - 3 * 60_000), limit);
+  // presence-changed events whose relay after commit failed (or whose process died before it).
+  const outbox = await relayOutbox(
+    services.db(),
+    services.deps.publisher,
+    [PresenceChangedMessage],
+    new Date(now.getTime() - OUTBOX_RELAY_AFTER_MS),
+    log,
+    limit,
+  );
   const report = {
+    outboxRelayed: outbox.relayed,
     duplicate: false,
     recomputed: due.length - failedRecompute,
     failed: failedRecompute,
@@ -143,34 +164,48 @@ export async function sweepPresence(services: PresenceServices, publishTime: Dat
 
 export async function renewChannels(services: PresenceServices, publishTime: Date, log: Logger, limit = 500) {
   const slot = Math.floor(publishTime.getTime() / 3600_000);
-  if (!(await claim(services.db(), `channel-renewal/${slot}`, 2 * 3600_000))) return { duplicate: true };
-  const now = services.deps.clock();
-  const expiring = (
-    await services.ledger().expiringBefore("calendar", new Date(now.getTime() + RENEW_WITHIN_MS), limit)
-  ).filter((c) => !c.replacedBy);
-  let renewed = 0;
-  let polling = 0;
-  await mapLimit(expiring, 8, async (c) => {
-    if ((await services.sync().renew(c)) === "renewed") renewed++;
-    else polling++;
-  });
-  const stale = await services.store().staleStates(new Date(now.getTime() - RECONCILE_AFTER_MS), limit);
-  await mapLimit(stale, 16, (s) => services.sync().requestSync(s, "sync", "reconcile"));
-  const retryPush = (await services.store().pollingStates(limit)).filter(
-    (s) => !s.modeSince || now.getTime() - s.modeSince.getTime() >= RETRY_PUSH_AFTER_MS,
+  const run = await runSlotOnce(
+    services.db(),
+    `channel-renewal/${slot}`,
+    { leaseMs: services.deps.tickLeaseMs ?? 60_000, owner: randomUUID(), ttlMs: 2 * 3600_000 },
+    async () => {
+      const now = services.deps.clock();
+      const expiring = (
+        await services.ledger().expiringBefore("calendar", new Date(now.getTime() + RENEW_WITHIN_MS), limit)
+      ).filter((c) => !c.replacedBy);
+      let renewed = 0;
+      let polling = 0;
+      await mapLimit(expiring, 8, async (c) => {
+        if ((await services.sync().renew(c)) === "renewed") renewed++;
+        else polling++;
+      });
+      // A channel still "opening" long after its watch call lapsed never became active: expire it (should
+      // Google hold it after all, its next notification finds it expired and stops it at Google).
+      const stuck = await services
+        .ledger()
+        .staleOpening("calendar", new Date(now.getTime() - STALE_OPENING_AFTER_MS), limit);
+      for (const c of stuck) await services.ledger().markExpired(c.id, now);
+      const stale = await services.store().staleStates(new Date(now.getTime() - RECONCILE_AFTER_MS), limit);
+      await mapLimit(stale, 16, (s) => services.sync().requestSync(s, "sync", "reconcile"));
+      const retryPush = (await services.store().pollingStates(limit)).filter(
+        (s) => !s.modeSince || now.getTime() - s.modeSince.getTime() >= RETRY_PUSH_AFTER_MS,
+      );
+      await mapLimit(retryPush, 8, (s) => services.sync().requestSync(s, "connect", "renewal"));
+      return {
+        duplicate: false,
+        expiring: expiring.length,
+        renewed,
+        polling,
+        reconciled: stale.length,
+        staleOpening: stuck.length,
+        retryPush: retryPush.length,
+        connected: await connectNewCalendarUsers(services, undefined, limit),
+      };
+    },
   );
-  await mapLimit(retryPush, 8, (s) => services.sync().requestSync(s, "connect", "renewal"));
-  const report = {
-    duplicate: false,
-    expiring: expiring.length,
-    renewed,
-    polling,
-    reconciled: stale.length,
-    retryPush: retryPush.length,
-    connected: await connectNewCalendarUsers(services, undefined, limit),
-  };
-  log.info("channels.renewal", report);
-  return report;
+  if (!run.done) return { duplicate: true };
+  log.info("channels.renewal", run.result);
+  return run.result;
 }
 
 export function createCalendarSyncHandler(services: () => PresenceServices) {

@@ -20,6 +20,7 @@ import type { SecretStore } from "../platform/secrets";
 import { currentMeetingQuery } from "../presence";
 import { type PresenceServices, presenceServices } from "../presence/presence-services";
 import { type SidebarServices, sidebarServices } from "../sidebar/sidebar-services";
+import { startIntegration } from "./integration-starts";
 import { integrationTeardowns } from "./integration-teardowns";
 
 /** The process's infrastructure: what every capability is built on. */
@@ -65,6 +66,7 @@ export function processGraph(ports: ProcessPorts): ProcessGraph {
         config: ports.config(),
         // The one registry: identity's own cursor teardown plus every capability's.
         teardowns: teardownRegistry(integrationTeardowns(graph)),
+        onIntegrationConnected: (event) => startIntegration(graph, event),
       }),
     ),
     presence: once(() =>
@@ -76,6 +78,7 @@ export function processGraph(ports: ProcessPorts): ProcessGraph {
         clock: ports.clock,
         apiRootUrl: ports.config().GOOGLE_API_ROOT_URL,
         webhooksBaseUrl: ports.config().PUBLIC_WEBHOOKS_URL,
+        tickLeaseMs: ports.config().TICK_LEASE_MS,
       }),
     ),
     directory: once(() =>

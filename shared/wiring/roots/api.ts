@@ -4,6 +4,7 @@ import { firestoreAuditRepository } from "../../audit/audit-repository";
 import { auditRoutes } from "../../audit/audit-routes";
 import { firestoreContactRepository } from "../../contacts/contact-repository";
 import { contactRoutes } from "../../contacts/contact-routes";
+import { requestUserSync } from "../../contacts/contact-sync-schedule";
 import { contactSyncStatus } from "../../contacts/contact-sync-status";
 import { orgDefaultRegion } from "../../contacts/org-region";
 import { directoryAdminRoutes } from "../../directory/directory-routes";
@@ -77,6 +78,14 @@ export function apiRoutes(graph: ProcessGraph, gate?: SessionGate): Route[] {
       contacts: (u) => firestoreContactRepository(db(), u),
       region: (org) => orgDefaultRegion(db(), org),
       publisher,
+      syncNow: {
+        request: (user, now) =>
+          requestUserSync(db(), publisher, user, now, ports.config().CONTACT_SYNC_DEBOUNCE_SECONDS * 1000),
+        status: contactSyncStatus(db),
+        connected: async (user) =>
+          (await graph.identity().grants().findForIntegration(user.orgId, user.userId, "contacts"))
+            ?.status === "connected",
+      },
     }),
     ...directoryAdminRoutes(() => graph.directory()),
     ...writeBackRoutes(() => graph.directory()),

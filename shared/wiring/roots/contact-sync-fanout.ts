@@ -4,4 +4,11 @@ import type { ProcessGraph } from "../process-graph";
 import { processGraphFromEnvironment } from "../process-ports";
 
 export const createContactSyncFanoutRoot = (graph: ProcessGraph = processGraphFromEnvironment()) =>
-  createContactSyncFanoutHandler(() => ({ db: graph.ports.firestore(), publisher: graph.ports.publisher() }));
+  createContactSyncFanoutHandler(() => ({
+    db: graph.ports.firestore(),
+    publisher: graph.ports.publisher(),
+    options: {
+      pageSize: graph.ports.config().CONTACT_SYNC_FANOUT_PAGE_SIZE,
+      tickLeaseMs: graph.ports.config().TICK_LEASE_MS,
+    },
+  }));

@@ -7,4 +7,5 @@ export const createDirectoryReconcileRoot = (graph: ProcessGraph = processGraphF
   createDirectoryReconcileHandler(() => ({
     db: graph.ports.firestore(),
     publisher: graph.ports.publisher(),
+    tickLeaseMs: graph.ports.config().TICK_LEASE_MS,
   }));
