@@ -634,8 +634,16 @@ describe("sync tokens and channels over time", () => {
       const docs = await db.collection(`orgs/${ORG}/users/${u.userId}/calendarEvents`).get();
       return docs.docs.some((d) => d.get("eventId") === after.id) ? true : undefined;
     });
-    const delivered = sim.control.calendar.notifications({ state: "exists" }).filter((n) => n.status === 200);
-    expect(delivered.some((n) => n.channelId === live[0]!.id)).toBe(true);
+    // The simulator records a push's status when our answer arrives, which can be after the sync it
+    // started has already written the event.
+    const deliveredToNewChannel = await eventually(async () =>
+      sim.control.calendar
+        .notifications({ state: "exists" })
+        .some((n) => n.status === 200 && n.channelId === live[0]!.id)
+        ? true
+        : undefined,
+    );
+    expect(deliveredToNewChannel).toBe(true);
   });
 
   it("falls back to polling when renewal fails, and the sweep keeps presence current", async () => {

@@ -38,13 +38,15 @@ export function startScheduler(manifest: Manifest, options: SchedulerOptions): L
       next: cron.next(now()),
     };
     jobs.push(job);
-    const arm = () => {
+    const arm = (after?: Date) => {
       if (stopped) return;
-      job.next = cron.next(now());
+      // A timer may fire a millisecond before its time: never arm the slot that just fired again.
+      job.next = cron.next(after && after.getTime() >= now().getTime() ? after : now());
       const timer = setTimeout(
         async () => {
           timers.delete(timer);
-          options.onFire?.(fn.name, job.next);
+          const fired = job.next;
+          options.onFire?.(fn.name, fired);
           try {
             await options.publish(
               job.topic,
@@ -53,7 +55,7 @@ export function startScheduler(manifest: Manifest, options: SchedulerOptions): L
           } catch (error) {
             options.onError?.(fn.name, error);
           }
-          arm();
+          arm(fired);
         },
         Math.max(0, job.next.getTime() - now().getTime()),
       );
