@@ -9,7 +9,6 @@
 // ends like SAML: completeSignIn() and a one-time code for POST /v1/session/exchange.
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
-import { publishAuditEvent } from "../audit";
 import type { WorkspaceAdminApi } from "../google/workspace-admin-api";
 import { AppError, isAppError } from "../platform/errors";
 import { CREDENTIAL_RATE_LIMIT, type RequestContext, type Route, route } from "../platform/http";
@@ -22,7 +21,7 @@ import { IDENTITY_SCOPES, INTEGRATIONS, missingScopes } from "./integrations";
 import { storeGrant } from "./oauth-callback-routes";
 import { sha256url } from "./oauth-state";
 import { checkReturnUrl, withParams } from "./return-urls";
-import { completeSignIn, type SignInDeps, type SignInSettings } from "./sign-in";
+import { auditSignInRefused, completeSignIn, type SignInDeps, type SignInSettings } from "./sign-in";
 import { SealedToken } from "./token-cipher";
 
 const G = "https://www.googleapis.com/auth/";
@@ -301,15 +300,7 @@ export function googleSignInRoutes(deps: GoogleSignInDeps): Route[] {
           if (refusal.status < 500) {
             ctx.log.warn("google.login.refused", { code: refusal.code });
             if (orgId)
-              await publishAuditEvent(deps.publisher, {
-                orgId,
-                action: "sso.login.refused",
-                outcome: "failure",
-                actor: { type: "google", id: "google-sign-in" },
-                reason: refusal.code,
-                ...(ip ? { ip } : {}),
-                details: { method: "google" },
-              });
+              await auditSignInRefused(deps.publisher, { orgId, method: "google", code: refusal.code, ip });
           }
           throw refusal;
         }

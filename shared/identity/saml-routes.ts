@@ -1,14 +1,13 @@
 // The auth function's SAML routes: SP metadata, SP-initiated login, and the ACS.
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import { publishAuditEvent } from "../audit";
 import { AppError, isAppError } from "../platform/errors";
 import { CREDENTIAL_RATE_LIMIT, type Route, route } from "../platform/http";
 import type { OneTimeRecords } from "../platform/one-time-records";
 import type { EventPublisher } from "../platform/pubsub";
 import { checkReturnUrl, withParams } from "./return-urls";
 import type { SamlServiceProvider } from "./saml-sp";
-import { completeSignIn, type SignInDeps } from "./sign-in";
+import { auditSignInRefused, completeSignIn, type SignInDeps } from "./sign-in";
 import type { SsoConfigRepository } from "./sso-config";
 
 export const SAML_LOGIN_TTL_MS = 10 * 60 * 1000;
@@ -133,16 +132,8 @@ export function samlRoutes(deps: SamlRouteDeps): Route[] {
               code: refusal.code,
               detail: (refusal.cause as Error | undefined)?.message,
             });
-            if (orgId) {
-              await publishAuditEvent(deps.publisher, {
-                orgId,
-                action: "sso.login.refused",
-                outcome: "failure",
-                actor: { type: "google", id: "saml" },
-                reason: refusal.code,
-                ...(ip ? { ip } : {}),
-              });
-            }
+            if (orgId)
+              await auditSignInRefused(deps.publisher, { orgId, method: "saml", code: refusal.code, ip });
           }
           throw refusal;
         }

@@ -9,6 +9,22 @@ import { AppError } from "../platform/errors";
 import type { OneTimeRecords } from "../platform/one-time-records";
 import type { EventPublisher } from "../platform/pubsub";
 
+/** The audit line of a sign-in refused with a 4xx, whichever method (SAML or Google) refused it. */
+export async function auditSignInRefused(
+  publisher: EventPublisher,
+  refusal: { orgId: string; method: "saml" | "google"; code: string; ip?: string | undefined },
+): Promise<void> {
+  await publishAuditEvent(publisher, {
+    orgId: refusal.orgId,
+    action: "sso.login.refused",
+    outcome: "failure",
+    actor: { type: "google", id: refusal.method === "saml" ? "saml" : "google-sign-in" },
+    reason: refusal.code,
+    ...(refusal.ip ? { ip: refusal.ip } : {}),
+    ...(refusal.method === "google" ? { details: { method: "google" } } : {}),
+  });
+}
+
 export const LOGIN_CODE_TTL_MS = 2 * 60 * 1000;
 export const LoginCode = z.looseObject({ orgId: z.string(), userId: z.string() });
 export type LoginCode = z.infer<typeof LoginCode>;

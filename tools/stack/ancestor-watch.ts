@@ -3,7 +3,7 @@
 // on nothing, so the stack watches its parent and grandparent and stops itself when either disappears.
 import { readFileSync } from "node:fs";
 
-function parentOf(pid: number): number | undefined {
+export function parentOf(pid: number): number | undefined {
   try {
     // /proc/<pid>/stat: "pid (command) state ppid …"; the command may itself hold spaces or parentheses.
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");

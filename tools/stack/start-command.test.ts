@@ -3,7 +3,7 @@
 // functions listen on loopback only; SIGTERM to npm stops every process the stack started and removes
 // its stack.json.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { mkdtemp, readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { networkInterfaces, tmpdir } from "node:os";
@@ -12,6 +12,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../build/build";
 import { eventually } from "../testing/eventually";
+import { parentOf as parentOfProcess } from "./ancestor-watch";
 import { samlSignIn } from "./saml-sign-in";
 import { DEMO_APP_ORIGIN, type DemoSummary } from "./stack";
 
@@ -26,10 +27,8 @@ function descendantsOf(root: number): number[] {
   const parentOf = new Map<number, number>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
-    } catch {} // exited meanwhile
+    const parent = parentOfProcess(Number(entry)); // undefined once exited
+    if (parent !== undefined) parentOf.set(Number(entry), parent);
   }
   const found: number[] = [];
   const walk = (pid: number) => {
