@@ -10,6 +10,7 @@
 // prunes the ones that do not. Search is an array-contains query on `searchTerms`.
 import {
   type DocumentReference,
+  FieldPath,
   FieldValue,
   type Firestore,
   type Timestamp,
@@ -151,6 +152,8 @@ export interface ListQuery {
 export interface ContactRepository {
   get(id: string): Promise<StoredContact | undefined>;
   findByResourceName(resourceName: string, kind: ContactKind): Promise<Loaded | undefined>;
+  /** Contacts of every kind in id order after `after`, tombstones included (a resumable scan). */
+  pageById(after: string | null, limit: number): Promise<StoredContact[]>;
   /** Every contact of a kind, tombstones included (a full sync diffs against them). */
   loadAll(kind: ContactKind): Promise<Loaded[]>;
   listPending(limit: number): Promise<StoredContact[]>;
@@ -208,6 +211,13 @@ export function firestoreContactRepository(
       const snap = await contacts.where("google.resourceName", "==", resourceName).limit(5).get();
       reads(snap.size);
       return toLoaded(snap.docs).find((l) => l.contact.kind === kind);
+    },
+    async pageById(after, limit) {
+      let query = contacts.orderBy(FieldPath.documentId()).limit(limit);
+      if (after) query = query.startAfter(after);
+      const snap = await query.get();
+      reads(snap.size);
+      return snap.docs.map((d) => d.data());
     },
     async loadAll(kind) {
       const snap = await contacts.where("kind", "==", kind).get();

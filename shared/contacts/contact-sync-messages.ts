@@ -15,9 +15,9 @@ export const ContactSyncRequested = defineMessage(
     /**
      * api: a change through the API (push it); tick: the schedule; connect: the user just connected
      * Contacts; user: the user asked for a sync (POST /v1/contacts/sync). All but api also refresh company
-     * contacts.
+     * contacts. region: the org's phone region changed (stored numbers are re-read in it, connected or not).
      */
-    reason: z.enum(["api", "tick", "connect", "user"]),
+    reason: z.enum(["api", "tick", "connect", "user", "region"]),
   }),
 );
 
@@ -26,17 +26,34 @@ export const ContactSyncTick = defineMessage(
   z.object({ function: z.string(), schedule: z.string(), timeZone: z.string() }),
 );
 
+export type ContactSyncReason = z.infer<typeof ContactSyncRequested.schema>["reason"];
+
 export const syncOrderingKey = (user: { orgId: string; userId: string }): string =>
   `${user.orgId}/${user.userId}`;
 
 export function requestContactSync(
   publisher: EventPublisher,
   user: { orgId: string; userId: string },
-  reason: "api" | "tick" | "connect" | "user",
+  reason: ContactSyncReason,
 ): Promise<string> {
   return publisher.publish(
     ContactSyncRequested,
     { orgId: user.orgId, userId: user.userId, reason },
     { orderingKey: syncOrderingKey(user) },
   );
+}
+
+/**
+ * After the org's region changed: one request per account, so each user's stored numbers are re-read in
+ * the new region by the contact-sync worker (shared/contacts/renormalise.ts). A user this misses (a
+ * publish that failed) is healed by their next sync of any kind, which checks the region first.
+ */
+export async function requestOrgRenormalise(
+  publisher: EventPublisher,
+  users: { listAll(orgId: string): Promise<Array<{ id: string }>> },
+  orgId: string,
+): Promise<number> {
+  const accounts = await users.listAll(orgId);
+  await Promise.all(accounts.map((u) => requestContactSync(publisher, { orgId, userId: u.id }, "region")));
+  return accounts.length;
 }

@@ -13,7 +13,8 @@ import type { Logger } from "../platform/logger";
 import { type FirestoreMeter, firestoreContactRepository } from "./contact-repository";
 import { type ContactSyncDeps, type ContactSyncReport, syncContacts } from "./contact-sync";
 import { ContactSyncRequested } from "./contact-sync-messages";
-import { orgDefaultRegion } from "./org-region";
+import { orgRegionState } from "./org-region";
+import { renormaliseUserContacts } from "./renormalise";
 
 export interface ContactSyncWorkerDeps {
   db: () => Firestore;
@@ -41,6 +42,14 @@ export async function runContactSync(
   options: { directory: boolean },
   log: Logger,
 ): Promise<ContactSyncReport | "not_connected"> {
+  const org = await orgRegionState(deps.db(), user.orgId);
+  // Connected or not, a user's stored numbers follow the org's region (contacts made through the API
+  // need no Google connection); a no-op read of one checkpoint once they do.
+  await renormaliseUserContacts(
+    { db: deps.db(), repo: firestoreContactRepository(deps.db(), user, deps.meter), clock: deps.clock, log },
+    user,
+    org,
+  );
   const grant = await deps.grants().findForIntegration(user.orgId, user.userId, "contacts");
   if (grant?.status !== "connected") {
     log.info("contacts.sync_skipped", { reason: grant?.status ?? "not_connected" });
@@ -64,7 +73,7 @@ export async function runContactSync(
               ...(deps.retry ? { retry: deps.retry } : {}),
             }),
           repo: firestoreContactRepository(deps.db(), user, deps.meter),
-          region: await orgDefaultRegion(deps.db(), user.orgId),
+          region: org.region,
           clock: deps.clock,
           log,
           ...(deps.pageSize ? { pageSize: deps.pageSize } : {}),
@@ -94,7 +103,7 @@ export function createContactSyncHandler(deps: () => ContactSyncWorkerDeps) {
     await runContactSync(
       resolved,
       { orgId, userId },
-      { directory: reason !== "api" },
+      { directory: reason !== "api" && reason !== "region" },
       log.child({ orgId, userId }),
     );
   });

@@ -200,7 +200,15 @@ export function firestoreOrgRepository(db: Firestore): OrgRepository {
       return db.runTransaction(async (tx) => {
         const before = orgOf(orgId, await tx.get(ref));
         const fields = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
-        tx.set(ref, { ...fields, updatedAt: now }, { merge: true });
+        // regionChangedAt tells each user's contact sync to re-read stored numbers in the new region
+        // (shared/contacts/renormalise.ts).
+        const regionChanged =
+          fields.defaultRegion !== undefined && fields.defaultRegion !== before.defaultRegion;
+        tx.set(
+          ref,
+          { ...fields, ...(regionChanged ? { regionChangedAt: now } : {}), updatedAt: now },
+          { merge: true },
+        );
         return { before, after: { ...before, ...fields, updatedAt: now } };
       });
     },

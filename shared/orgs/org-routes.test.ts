@@ -3,8 +3,11 @@
 // repeats), no domain owned twice, bad input refused with a stable code and nothing half-written.
 import { Firestore } from "@google-cloud/firestore";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadManifest } from "../../functions/manifest";
 import type { RunningFunction } from "../../tools/stack/function-process";
+import { type PubSubWiring, wirePubSub } from "../../tools/stack/pubsub-wiring";
 import { useEmulators } from "../../tools/testing/emulator-env";
+import { eventually } from "../../tools/testing/eventually";
 import {
   createTopics,
   pullPublished,
@@ -15,12 +18,16 @@ import type { AuditEvent } from "../audit/audit-event";
 import { firestoreRefreshSessions } from "../identity/refresh-sessions";
 import { sessionTokenService } from "../identity/session-tokens";
 import { newSigningKeyRing } from "../identity/signing-keys";
+import { newTokenKeyRing } from "../identity/token-cipher";
 import { TELEPHONY_SECRET } from "../platform/service-token";
 import { ORG_DOMAINS } from "./org-repository";
 
 const emulators = useEmulators("orgs");
 const SERVICE_TOKEN = "telephony-token-for-org-tests-0123456789abcdef";
 let api: RunningFunction;
+// The contact-sync worker, fed by the Pub/Sub emulator: it re-normalises stored numbers after a region change.
+let contactSync: RunningFunction;
+let wiring: PubSubWiring;
 let db: Firestore;
 let ring: string;
 
@@ -30,17 +37,34 @@ beforeAll(async () => {
     "session-signing-keys": ring,
     [TELEPHONY_SECRET]: SERVICE_TOKEN,
   });
-  [api] = await Promise.all([
+  const workerSecrets = await writeSecretsFile({ "token-encryption-keys": newTokenKeyRing("test-1") });
+  [api, contactSync] = await Promise.all([
     startFunctionForTest("api", emulators, {
       SECRETS_BACKEND: "local",
       LOCAL_SECRETS_FILE: secretsFile,
       PUBLIC_AUTH_URL: "http://127.0.0.1:9",
     }),
+    // No user here connects Google: the worker only re-normalises, and never calls Google.
+    startFunctionForTest("contact-sync", emulators, {
+      SECRETS_BACKEND: "local",
+      LOCAL_SECRETS_FILE: workerSecrets,
+      GOOGLE_API_ROOT_URL: "http://127.0.0.1:9/",
+      GOOGLE_OAUTH_BASE_URL: "http://127.0.0.1:9/",
+      GOOGLE_OAUTH_CLIENT_ID: "unused.apps.googleusercontent.com",
+      OAUTH_REDIRECT_URL: "http://127.0.0.1:9/oauth/google/callback",
+    }),
     createTopics(emulators, ["audit-events", "contact-sync"]),
   ]);
+  const spec = loadManifest().functions.find((f) => f.name === "contact-sync")!;
+  wiring = await wirePubSub(
+    { functions: [spec] },
+    { projectId: emulators.projectId, pubsubHost: emulators.pubsubHost, endpointOf: () => contactSync.url },
+  );
   db = new Firestore({ projectId: emulators.projectId });
 });
 afterAll(async () => {
+  await wiring?.close();
+  await contactSync?.stop();
   await api?.stop();
   await db?.terminate();
 });
@@ -289,6 +313,43 @@ describe("the org's region drives caller-ID", () => {
       expect(found.status, typed).toBe(200);
       expect(found.body, typed).toMatchObject({ e164: "+442079460321", contact: { id: saved.body.id } });
     }
+  });
+});
+
+describe("a region change re-normalises stored numbers", () => {
+  it("caller-ID finds a contact saved while the org was US by its +44 form once the admin sets GB", async () => {
+    await onboard(company("rereg.example", { orgId: "rereg-org", region: "US" }));
+    const admin = await adminOf("rereg-org");
+    const saved = await call(
+      "POST",
+      "/v1/contacts",
+      { givenName: "Grace", phones: [{ value: "020 7946 0777" }] },
+      admin,
+    );
+    expect(saved.status).toBe(201);
+    // Read in US, a London number has no E.164 form: kept as typed, found by nothing.
+    expect(saved.body.phones[0]).toMatchObject({ value: "020 7946 0777", e164: null });
+    const lookup = () =>
+      call("GET", `/v1/contacts/lookup?phone=${encodeURIComponent("+44 20 7946 0777")}`, undefined, admin);
+    expect((await lookup()).body.contact ?? null).toBeNull();
+
+    expect((await call("PATCH", "/v1/admin/org", { defaultRegion: "GB" }, admin)).status).toBe(200);
+    // The api asks the contact-sync worker to re-read each user's numbers; it runs through Pub/Sub.
+    const found = await eventually(async () => {
+      const res = await lookup();
+      return res.body.contact ? res.body : undefined;
+    });
+    expect(found).toMatchObject({ e164: "+442079460777", contact: { id: saved.body.id } });
+    const got = await call("GET", `/v1/contacts/${saved.body.id}`, undefined, admin);
+    expect(got.body.phones[0]).toMatchObject({ value: "020 7946 0777", e164: "+442079460777" });
+    // Typed as a Londoner would, now that the org is GB.
+    const local = await call(
+      "GET",
+      `/v1/contacts/lookup?phone=${encodeURIComponent("020 7946 0777")}`,
+      undefined,
+      admin,
+    );
+    expect(local.body.contact?.id).toBe(saved.body.id);
   });
 });
 

@@ -10,7 +10,7 @@ import { checkRegion, checkSignInPolicy, checkTimeZone, DomainName, SignInPolicy
 
 export interface OrgRouteDeps extends OnboardingDeps {
   /** After the default region changed: stored numbers are re-normalised in the background. */
-  regionChanged?: (orgId: string, region: string) => Promise<void>;
+  regionChanged?: (orgId: string, region: string) => Promise<unknown>;
 }
 
 export const orgView = (org: Org) => ({
@@ -114,8 +114,15 @@ export function orgRoutes(deps: OrgRouteDeps): Route[] {
             ),
           });
         }
-        if (changed.includes("defaultRegion") && after.defaultRegion)
-          await deps.regionChanged?.(me.orgId, after.defaultRegion);
+        if (changed.includes("defaultRegion") && after.defaultRegion) {
+          // The change is saved; a request that fails to go out is healed by each user's next sync,
+          // which checks the region first, so the admin is not told the change failed.
+          await deps
+            .regionChanged?.(me.orgId, after.defaultRegion)
+            .catch((error: unknown) =>
+              ctx.log.warn("org.renormalise_request_failed", { error: String(error) }),
+            );
+        }
         return { body: orgView(after) };
       },
     }),

@@ -4,6 +4,7 @@ import { useEmulators } from "../../tools/testing/emulator-env";
 import { firestoreUserRepository } from "../accounts/user-repository";
 import { firestoreContactRepository, withIndexes } from "../contacts/contact-repository";
 import { ORG, USERS } from "../identity/test/identity-test-support";
+import { firestoreOrgRepository } from "../orgs/org-repository";
 import { currentMeetingQuery } from "../presence";
 import type { PresenceDoc } from "../presence/presence-repository";
 import { BLOCK_START } from "./meeting-block";
@@ -385,7 +386,21 @@ describe("meeting details", () => {
   const original = "Agenda:\n- roadmap\n";
   let eventId: string;
   beforeAll(async () => {
-    await h.db.doc(`orgs/${ORG}`).set({ defaultRegion: "GB" }, { merge: true });
+    // The company is onboarded (as the phone system would, in US), then its admin sets the region:
+    // the organiser's country in the block comes from it.
+    await firestoreOrgRepository(h.db).create(
+      {
+        orgId: ORG,
+        displayName: "Acme",
+        primaryDomain: "acme.test",
+        domains: [],
+        defaultRegion: "US",
+        firstAdmin: { email: "it@acme.test" },
+        createdBy: "telephony",
+      },
+      h.sim.control.now(),
+    );
+    expect((await h.api(ada, "PATCH", "/v1/admin/org", { defaultRegion: "GB" })).status).toBe(200);
     const put = await h.api(ada, "PUT", "/v1/admin/meetings/dial-in", {
       numbers: [
         { country: "US", number: "+12125550100" },

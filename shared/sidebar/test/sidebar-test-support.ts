@@ -23,6 +23,8 @@ import {
   testDeps,
   testSecrets,
 } from "../../identity/test/identity-test-support";
+import { firestoreOrgRepository } from "../../orgs/org-repository";
+import { orgRoutes } from "../../orgs/org-routes";
 import { createHttpHandler } from "../../platform/http";
 import type { SecretStore } from "../../platform/secrets";
 import { sidebarRoutes } from "../sidebar-routes";
@@ -80,7 +82,14 @@ export async function startSidebarHarness(
   });
   teardowns.register(sidebarCacheTeardown(() => sidebar.cache()));
   const sessions = sessionTokenService(secrets);
-  const handler = createHttpHandler([...sidebarRoutes(sidebar.routeDeps()), ...consentRoutes(services)], {
+  // The org's settings too: an admin sets the region the meeting block orders dial-in numbers by.
+  const settings = orgRoutes({
+    orgs: firestoreOrgRepository(db),
+    publisher: deps.publisher,
+    clock: () => sim.control.now(),
+  });
+  const routes = [...sidebarRoutes(sidebar.routeDeps()), ...consentRoutes(services), ...settings];
+  const handler = createHttpHandler(routes, {
     maxBodyBytes: 64 * 1024,
     log: silentLog,
     authenticate: bearerAuthenticator(() => sessions),

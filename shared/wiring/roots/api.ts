@@ -4,6 +4,7 @@ import { firestoreAuditRepository } from "../../audit/audit-repository";
 import { auditRoutes } from "../../audit/audit-routes";
 import { firestoreContactRepository } from "../../contacts/contact-repository";
 import { contactRoutes } from "../../contacts/contact-routes";
+import { requestOrgRenormalise } from "../../contacts/contact-sync-messages";
 import { requestUserSync } from "../../contacts/contact-sync-schedule";
 import { contactSyncStatus } from "../../contacts/contact-sync-status";
 import { orgDefaultRegion } from "../../contacts/org-region";
@@ -94,7 +95,12 @@ export function apiRoutes(graph: ProcessGraph, gate?: SessionGate): Route[] {
       accountExists: async (orgId, userId) => (await graph.users().get(orgId, userId)) !== undefined,
     }),
     ...apiSidebarRoutes(() => graph.sidebar()),
-    ...orgRoutes({ orgs: lazy(() => graph.orgs()), publisher, clock: () => ports.clock() }),
+    ...orgRoutes({
+      orgs: lazy(() => graph.orgs()),
+      publisher,
+      clock: () => ports.clock(),
+      regionChanged: (orgId) => requestOrgRenormalise(publisher, graph.users(), orgId),
+    }),
     ...setupRoutes({ orgs: lazy(() => graph.orgs()), probes: setupProbes(graph) }),
   ];
   let description: unknown;
