@@ -4,6 +4,7 @@
 import { randomUUID } from "node:crypto";
 import type { Firestore } from "@google-cloud/firestore";
 import { googlePeopleApi, type PeopleApi } from "../google/people-api";
+import { pacedPeopleApi, writeBudget } from "../google/people-write-pacer";
 import type { RetryOptions } from "../google/retry";
 import type { AccessTokenProvider, GrantLookup } from "../identity";
 import { pubSubHandler } from "../platform/cloudevent";
@@ -66,12 +67,16 @@ export async function runContactSync(
         {
           people:
             deps.people?.(user) ??
-            googlePeopleApi({
-              target: { rootUrl: deps.apiRootUrl() },
-              tokens: deps.tokens(),
-              user,
-              ...(deps.retry ? { retry: deps.retry } : {}),
-            }),
+            // Paced under the per-user write quota, so a bulk push waits for the window, not for 429s.
+            pacedPeopleApi(
+              googlePeopleApi({
+                target: { rootUrl: deps.apiRootUrl() },
+                tokens: deps.tokens(),
+                user,
+                ...(deps.retry ? { retry: deps.retry } : {}),
+              }),
+              writeBudget({ clock: deps.clock, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) }),
+            ),
           repo: firestoreContactRepository(deps.db(), user, deps.meter),
           region: org.region,
           clock: deps.clock,

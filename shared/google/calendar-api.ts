@@ -1,9 +1,10 @@
 // The Google Calendar API port (events.list with sync tokens, events.watch, channels.stop, the calendar
 // list) and its adapter over @googleapis/calendar v3. Every call goes through withGoogleRetry; a 410 is
 // surfaced as SyncTokenExpiredError so the use case runs a full sync; the rest becomes an AppError.
-import { calendar } from "@googleapis/calendar";
+
 import type { OAuth2Client } from "google-auth-library";
 import { AppError } from "../platform/errors";
+import { loadOnFirstUse } from "../platform/lazy-module";
 import { clientOptions, type GoogleApiTarget } from "./google-client-options";
 import { googleErrorInfo, isExpiredCursor, toAppError } from "./google-errors";
 import { type RetryOptions, withGoogleRetry } from "./retry";
@@ -88,7 +89,9 @@ export function googleCalendarApi(
   auth: OAuth2Client,
   options: { retry?: RetryOptions } = {},
 ): CalendarApi {
-  const api = calendar({ version: "v3", ...clientOptions(target, auth) });
+  const api = loadOnFirstUse(async () =>
+    (await import("@googleapis/calendar")).calendar({ version: "v3", ...clientOptions(target, auth) }),
+  );
   const call = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
     try {
       return await withGoogleRetry(fn, options.retry);
@@ -111,7 +114,7 @@ export function googleCalendarApi(
           ? { ...common, timeMin: query.timeMin.toISOString(), timeMax: query.timeMax.toISOString() }
           : { ...common, syncToken: query.syncToken };
       try {
-        const res = await withGoogleRetry(() => api.events.list(params), options.retry);
+        const res = await withGoogleRetry(async () => (await api()).events.list(params), options.retry);
         return {
           events: (res.data.items ?? []) as GoogleEvent[],
           nextPageToken: res.data.nextPageToken ?? undefined,
@@ -126,8 +129,8 @@ export function googleCalendarApi(
       }
     },
     async watchEvents(calendarId, channel) {
-      const res = await call("calendar events.watch", () =>
-        api.events.watch({
+      const res = await call("calendar events.watch", async () =>
+        (await api()).events.watch({
           calendarId,
           requestBody: {
             id: channel.id,
@@ -146,7 +149,10 @@ export function googleCalendarApi(
     },
     async stopChannel(id, resourceId) {
       try {
-        await withGoogleRetry(() => api.channels.stop({ requestBody: { id, resourceId } }), options.retry);
+        await withGoogleRetry(
+          async () => (await api()).channels.stop({ requestBody: { id, resourceId } }),
+          options.retry,
+        );
       } catch (error) {
         if (googleErrorInfo(error)?.status === 404) return;
         throw passThrough(error) ?? toAppError(error, "calendar channels.stop");
@@ -156,8 +162,8 @@ export function googleCalendarApi(
       const out: CalendarListEntry[] = [];
       let pageToken: string | undefined;
       do {
-        const res = await call("calendar calendarList.list", () =>
-          api.calendarList.list({ maxResults: 250, ...(pageToken ? { pageToken } : {}) }),
+        const res = await call("calendar calendarList.list", async () =>
+          (await api()).calendarList.list({ maxResults: 250, ...(pageToken ? { pageToken } : {}) }),
         );
         for (const c of res.data.items ?? []) {
           if (!c.id) continue;

@@ -1,8 +1,9 @@
 // Reading and patching one calendar event (meeting details). The presence calendar port (calendar-api.ts)
 // lists and watches; this one gets and patches, over the same @googleapis/calendar v3 client.
-import { calendar } from "@googleapis/calendar";
+
 import type { OAuth2Client } from "google-auth-library";
 import { AppError } from "../platform/errors";
+import { loadOnFirstUse } from "../platform/lazy-module";
 import { clientOptions, type GoogleApiTarget } from "./google-client-options";
 import { classifyGoogleError, googleErrorInfo, toAppError } from "./google-errors";
 import { type RetryOptions, withGoogleRetry } from "./retry";
@@ -37,7 +38,9 @@ export function googleCalendarEventsApi(
   auth: OAuth2Client,
   options: { retry?: RetryOptions } = {},
 ): CalendarEventsApi {
-  const api = calendar({ version: "v3", ...clientOptions(target, auth) });
+  const api = loadOnFirstUse(async () =>
+    (await import("@googleapis/calendar")).calendar({ version: "v3", ...clientOptions(target, auth) }),
+  );
   const fail = (error: unknown, what: string) => {
     if (error instanceof AppError) return error;
     // An attendee (not the organiser) changing shared fields: forbiddenForNonOrganizer.
@@ -51,7 +54,10 @@ export function googleCalendarEventsApi(
   return {
     async getEvent(calendarId, eventId) {
       try {
-        const res = await withGoogleRetry(() => api.events.get({ calendarId, eventId }), options.retry);
+        const res = await withGoogleRetry(
+          async () => (await api()).events.get({ calendarId, eventId }),
+          options.retry,
+        );
         return res.data as CalendarEventResource;
       } catch (error) {
         const status = googleErrorInfo(error)?.status;
@@ -62,7 +68,7 @@ export function googleCalendarEventsApi(
     async patchEvent(calendarId, eventId, patch) {
       try {
         const res = await withGoogleRetry(
-          () => api.events.patch({ calendarId, eventId, requestBody: patch as never }),
+          async () => (await api()).events.patch({ calendarId, eventId, requestBody: patch as never }),
           options.retry,
         );
         return res.data as CalendarEventResource;

@@ -1,8 +1,9 @@
 // The Admin SDK Directory API port (users, org units, groups, members, users.watch) and its adapter over
 // @googleapis/admin. Every call goes through withGoogleRetry; what survives retries becomes an AppError
 // (retryable for quota and 5xx, so a Pub/Sub redelivery resumes from the stored page token).
-import { admin } from "@googleapis/admin";
+
 import type { OAuth2Client } from "google-auth-library";
+import { loadOnFirstUse } from "../platform/lazy-module";
 import { clientOptions, type GoogleApiTarget } from "./google-client-options";
 import { googleErrorInfo, toAppError } from "./google-errors";
 import { type RetryOptions, withGoogleRetry } from "./retry";
@@ -136,7 +137,9 @@ export function googleDirectoryApi(
   auth: OAuth2Client,
   options: DirectoryApiOptions = {},
 ): DirectoryApi {
-  const api = admin({ version: "directory_v1", ...clientOptions(target, auth) });
+  const api = loadOnFirstUse(async () =>
+    (await import("@googleapis/admin")).admin({ version: "directory_v1", ...clientOptions(target, auth) }),
+  );
   const customer = options.customer ?? "my_customer";
   const call = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
     try {
@@ -147,8 +150,8 @@ export function googleDirectoryApi(
   };
   return {
     async listUsers(pageToken, pageSize = USERS_PAGE_SIZE) {
-      const res = await call("directory users.list", () =>
-        api.users.list({
+      const res = await call("directory users.list", async () =>
+        (await api()).users.list({
           customer,
           maxResults: pageSize,
           orderBy: "email",
@@ -162,7 +165,7 @@ export function googleDirectoryApi(
     },
     async getUser(userKey) {
       try {
-        const res = await withGoogleRetry(() => api.users.get({ userKey }), options.retry);
+        const res = await withGoogleRetry(async () => (await api()).users.get({ userKey }), options.retry);
         return toWorkspaceUser(res.data, options.ignorePhone);
       } catch (error) {
         if (googleErrorInfo(error)?.status === 404) return undefined;
@@ -170,8 +173,8 @@ export function googleDirectoryApi(
       }
     },
     async listOrgUnits() {
-      const res = await call("directory orgunits.list", () =>
-        api.orgunits.list({ customerId: customer, type: "all" }),
+      const res = await call("directory orgunits.list", async () =>
+        (await api()).orgunits.list({ customerId: customer, type: "all" }),
       );
       return (res.data.organizationUnits ?? []).map((ou) => ({
         id: ou.orgUnitId ?? ou.orgUnitPath ?? "",
@@ -180,8 +183,12 @@ export function googleDirectoryApi(
       }));
     },
     async listGroups(pageToken) {
-      const res = await call("directory groups.list", () =>
-        api.groups.list({ customer, maxResults: GROUPS_PAGE_SIZE, ...(pageToken ? { pageToken } : {}) }),
+      const res = await call("directory groups.list", async () =>
+        (await api()).groups.list({
+          customer,
+          maxResults: GROUPS_PAGE_SIZE,
+          ...(pageToken ? { pageToken } : {}),
+        }),
       );
       return {
         items: (res.data.groups ?? []).map((g) => ({
@@ -193,8 +200,8 @@ export function googleDirectoryApi(
       };
     },
     async listMembers(groupId, pageToken) {
-      const res = await call("directory members.list", () =>
-        api.members.list({
+      const res = await call("directory members.list", async () =>
+        (await api()).members.list({
           groupKey: groupId,
           maxResults: GROUPS_PAGE_SIZE,
           // Nested groups count: a person in a sub-group of a scoped group is in scope.
@@ -208,8 +215,8 @@ export function googleDirectoryApi(
       };
     },
     async watchUsers(channel) {
-      const res = await call("directory users.watch", () =>
-        api.users.watch({
+      const res = await call("directory users.watch", async () =>
+        (await api()).users.watch({
           customer,
           requestBody: {
             id: channel.id,
@@ -228,7 +235,10 @@ export function googleDirectoryApi(
     },
     async stopChannel(id, resourceId) {
       try {
-        await withGoogleRetry(() => api.channels.stop({ requestBody: { id, resourceId } }), options.retry);
+        await withGoogleRetry(
+          async () => (await api()).channels.stop({ requestBody: { id, resourceId } }),
+          options.retry,
+        );
       } catch (error) {
         // Already stopped or expired: the goal is met.
         if (googleErrorInfo(error)?.status === 404) return;

@@ -2,9 +2,10 @@
 // organizations with their etag, and users.update them. users.update, not users.patch: both patch, but
 // only update can clear a repeated field (phones) when Switchboard's last entry goes
 // (docs/google-behaviour.md#directory-profile-writes).
-import { admin } from "@googleapis/admin";
+
 import type { OAuth2Client } from "google-auth-library";
 import { AppError } from "../platform/errors";
+import { loadOnFirstUse } from "../platform/lazy-module";
 import { clientOptions, type GoogleApiTarget } from "./google-client-options";
 import { googleErrorInfo, toAppError } from "./google-errors";
 import { type RetryOptions, withGoogleRetry } from "./retry";
@@ -90,12 +91,14 @@ export function googleDirectoryProfileApi(
   auth: OAuth2Client,
   options: { retry?: RetryOptions } = {},
 ): DirectoryProfileApi {
-  const api = admin({ version: "directory_v1", ...clientOptions(target, auth) });
+  const api = loadOnFirstUse(async () =>
+    (await import("@googleapis/admin")).admin({ version: "directory_v1", ...clientOptions(target, auth) }),
+  );
   return {
     async getProfile(userKey) {
       try {
         const res = await withGoogleRetry(
-          () => api.users.get({ userKey, fields: "id,etag,phones,name,organizations" }),
+          async () => (await api()).users.get({ userKey, fields: "id,etag,phones,name,organizations" }),
           options.retry,
         );
         return toProfile(res.data);
@@ -107,8 +110,8 @@ export function googleDirectoryProfileApi(
     async updateProfile(userKey, update, ifMatch) {
       try {
         const res = await withGoogleRetry(
-          () =>
-            api.users.update(
+          async () =>
+            (await api()).users.update(
               { userKey, requestBody: requestBody(update) as never },
               { headers: { "If-Match": ifMatch } },
             ),

@@ -1,8 +1,9 @@
 // The Drive port the sidebar needs (files.list with a search query) and its adapter over @googleapis/drive
 // v3. Only metadata fields are asked for (drive.metadata.readonly); never file content.
-import { drive } from "@googleapis/drive";
+
 import type { OAuth2Client } from "google-auth-library";
 import { AppError } from "../platform/errors";
+import { loadOnFirstUse } from "../platform/lazy-module";
 import { clientOptions, type GoogleApiTarget } from "./google-client-options";
 import { toAppError } from "./google-errors";
 import { type RetryOptions, withGoogleRetry } from "./retry";
@@ -31,13 +32,15 @@ export function googleDriveApi(
   auth: OAuth2Client,
   options: { retry?: RetryOptions } = {},
 ): DriveApi {
-  const api = drive({ version: "v3", ...clientOptions(target, auth) });
+  const api = loadOnFirstUse(async () =>
+    (await import("@googleapis/drive")).drive({ version: "v3", ...clientOptions(target, auth) }),
+  );
   return {
     async listFiles(q, { orderBy, pageSize }) {
       try {
         const res = await withGoogleRetry(
-          () =>
-            api.files.list({
+          async () =>
+            (await api()).files.list({
               q,
               orderBy,
               pageSize,

@@ -2,8 +2,9 @@
 // @googleapis/people. Every call goes through withGoogleRetry (429/5xx back off, honouring
 // Retry-After); what is left is translated into the three outcomes the sync engine decides on:
 // an expired sync token, a stale etag, a person that is gone. Anything else is an AppError.
-import { people, type people_v1 } from "@googleapis/people";
+import type { people_v1 } from "@googleapis/people";
 import { AppError } from "../platform/errors";
+import { loadOnFirstUse } from "../platform/lazy-module";
 import { clientOptions, type GoogleApiTarget, userAuthClient } from "./google-client-options";
 import { classifyGoogleError, toAppError } from "./google-errors";
 import { type RetryOptions, withGoogleRetry } from "./retry";
@@ -129,10 +130,12 @@ export interface PeopleAdapterOptions {
 }
 
 export function googlePeopleApi(options: PeopleAdapterOptions): PeopleApi {
-  const api = people({
-    version: "v1",
-    ...clientOptions(options.target, userAuthClient(options.tokens, options.user, "contacts")),
-  });
+  const api = loadOnFirstUse(async () =>
+    (await import("@googleapis/people")).people({
+      version: "v1",
+      ...clientOptions(options.target, userAuthClient(options.tokens, options.user, "contacts")),
+    }),
+  );
   const pageSize = options.pageSize ?? 1000;
   const call = async <T>(what: string, fn: () => Promise<{ data: T }>): Promise<T> => {
     try {
@@ -158,8 +161,8 @@ export function googlePeopleApi(options: PeopleAdapterOptions): PeopleApi {
   });
   return {
     async listConnections(request) {
-      const data = await call("people.connections.list", () =>
-        api.people.connections.list({
+      const data = await call("people.connections.list", async () =>
+        (await api()).people.connections.list({
           resourceName: "people/me",
           personFields: PERSON_FIELDS,
           pageSize: request.pageSize ?? pageSize,
@@ -171,8 +174,8 @@ export function googlePeopleApi(options: PeopleAdapterOptions): PeopleApi {
       return page(data, data.connections ?? []);
     },
     async listDirectory(request) {
-      const data = await call("people.listDirectoryPeople", () =>
-        api.people.listDirectoryPeople({
+      const data = await call("people.listDirectoryPeople", async () =>
+        (await api()).people.listDirectoryPeople({
           readMask: DIRECTORY_MASK,
           sources: DIRECTORY_SOURCES,
           pageSize: request.pageSize ?? pageSize,
@@ -186,7 +189,9 @@ export function googlePeopleApi(options: PeopleAdapterOptions): PeopleApi {
     async get(resourceName) {
       try {
         return toGooglePerson(
-          await call("people.get", () => api.people.get({ resourceName, personFields: PERSON_FIELDS })),
+          await call("people.get", async () =>
+            (await api()).people.get({ resourceName, personFields: PERSON_FIELDS }),
+          ),
         );
       } catch (error) {
         if (error instanceof PersonGoneError) return undefined;
@@ -194,8 +199,8 @@ export function googlePeopleApi(options: PeopleAdapterOptions): PeopleApi {
       }
     },
     async create(person, switchboardId) {
-      const data = await call("people.createContact", () =>
-        api.people.createContact({
+      const data = await call("people.createContact", async () =>
+        (await api()).people.createContact({
           personFields: PERSON_FIELDS,
           requestBody: {
             ...toPersonBody(person),
@@ -206,8 +211,8 @@ export function googlePeopleApi(options: PeopleAdapterOptions): PeopleApi {
       return toGooglePerson(data);
     },
     async update(resourceName, etag, person) {
-      const data = await call("people.updateContact", () =>
-        api.people.updateContact({
+      const data = await call("people.updateContact", async () =>
+        (await api()).people.updateContact({
           resourceName,
           updatePersonFields: UPDATE_FIELDS,
           personFields: PERSON_FIELDS,
@@ -218,15 +223,15 @@ export function googlePeopleApi(options: PeopleAdapterOptions): PeopleApi {
     },
     async delete(resourceName) {
       try {
-        await call("people.deleteContact", () => api.people.deleteContact({ resourceName }));
+        await call("people.deleteContact", async () => (await api()).people.deleteContact({ resourceName }));
       } catch (error) {
         if (error instanceof PersonGoneError) return;
         throw error;
       }
     },
     async batchCreate(items) {
-      const data = await call("people.batchCreateContacts", () =>
-        api.people.batchCreateContacts({
+      const data = await call("people.batchCreateContacts", async () =>
+        (await api()).people.batchCreateContacts({
           requestBody: {
             readMask: PERSON_FIELDS,
             contacts: items.map(({ person, switchboardId }) => ({
@@ -250,8 +255,8 @@ export function googlePeopleApi(options: PeopleAdapterOptions): PeopleApi {
       return created.map((c) => toGooglePerson(c.person!));
     },
     async batchUpdate(items) {
-      const data = await call("people.batchUpdateContacts", () =>
-        api.people.batchUpdateContacts({
+      const data = await call("people.batchUpdateContacts", async () =>
+        (await api()).people.batchUpdateContacts({
           requestBody: {
             updateMask: UPDATE_FIELDS,
             readMask: PERSON_FIELDS,
@@ -267,8 +272,8 @@ export function googlePeopleApi(options: PeopleAdapterOptions): PeopleApi {
       return updated;
     },
     async batchDelete(resourceNames) {
-      await call("people.batchDeleteContacts", () =>
-        api.people.batchDeleteContacts({ requestBody: { resourceNames } }),
+      await call("people.batchDeleteContacts", async () =>
+        (await api()).people.batchDeleteContacts({ requestBody: { resourceNames } }),
       );
     },
   };

@@ -2,8 +2,9 @@
 // are they a super admin of their Workspace customer (users.get: `isAdmin` is "a user with super
 // administrator privileges"; a delegated admin has `isDelegatedAdmin` instead), which customer, and the
 // customer's verified domains (domains.list). docs/google-behaviour.md#directory-onboarding-check.
-import { admin } from "@googleapis/admin";
+
 import { OAuth2Client } from "google-auth-library";
+import { loadOnFirstUse } from "../platform/lazy-module";
 import { clientOptions, type GoogleApiTarget } from "./google-client-options";
 import { googleErrorInfo, toAppError } from "./google-errors";
 import { withGoogleRetry } from "./retry";
@@ -30,11 +31,16 @@ export interface WorkspaceAdminApi {
 export function workspaceAdminApi(target: GoogleApiTarget, accessToken: string): WorkspaceAdminApi {
   const auth = new OAuth2Client();
   auth.setCredentials({ access_token: accessToken });
-  const api = admin({ version: "directory_v1", ...clientOptions(target, auth) });
+  const api = loadOnFirstUse(async () =>
+    (await import("@googleapis/admin")).admin({ version: "directory_v1", ...clientOptions(target, auth) }),
+  );
   return {
     async me(email) {
       try {
-        const { data } = await withGoogleRetry(() => api.users.get({ userKey: email }), RETRY);
+        const { data } = await withGoogleRetry(
+          async () => (await api()).users.get({ userKey: email }),
+          RETRY,
+        );
         return {
           id: data.id ?? "",
           primaryEmail: (data.primaryEmail ?? email).toLowerCase(),
@@ -50,7 +56,10 @@ export function workspaceAdminApi(target: GoogleApiTarget, accessToken: string):
     },
     async verifiedDomains() {
       try {
-        const { data } = await withGoogleRetry(() => api.domains.list({ customer: "my_customer" }), RETRY);
+        const { data } = await withGoogleRetry(
+          async () => (await api()).domains.list({ customer: "my_customer" }),
+          RETRY,
+        );
         const domains = (data.domains ?? []).filter((d) => d.verified && d.domainName);
         domains.sort((a, b) => Number(b.isPrimary === true) - Number(a.isPrimary === true));
         return domains.map((d) => d.domainName!.toLowerCase());

@@ -37,8 +37,8 @@ export function samlRoutes(deps: SamlRouteDeps): Route[] {
       path: "/saml/metadata",
       access: "public",
       summary: "SAML service provider metadata (entity ID and ACS URL) for the Google SAML app",
-      handler: () => ({
-        text: deps.sp.metadataXml(),
+      handler: async () => ({
+        text: await deps.sp.metadataXml(),
         headers: { "content-type": "application/samlmetadata+xml" },
       }),
     }),

@@ -2,9 +2,10 @@
 // redirect and validates what Google posts to the ACS. Every refusal is an AppError with a stable code.
 import { createHash } from "node:crypto";
 import type { Firestore } from "@google-cloud/firestore";
-import { type CacheProvider, type Profile, SAML, ValidateInResponseTo } from "@node-saml/passport-saml";
+import type { CacheProvider, Profile, SAML } from "@node-saml/passport-saml";
 import { AppError, type ErrorCode, isAppError } from "../platform/errors";
 import { expireAfter, isAlreadyExists } from "../platform/firestore";
+import { loadOnFirstUse } from "../platform/lazy-module";
 import {
   decodeSamlResponse,
   type PostedResponse,
@@ -44,8 +45,17 @@ interface SamlOptions {
   requestId?: string;
 }
 
-function samlFor(sp: ServiceProvider, config: SsoConfig, cache: CacheProvider, options: SamlOptions): SAML {
+/** node-saml loads with the first sign-in, not at import (platform/lazy-module.ts says why). */
+const nodeSaml = loadOnFirstUse(() => import("@node-saml/passport-saml"));
+
+async function samlFor(
+  sp: ServiceProvider,
+  config: SsoConfig,
+  cache: CacheProvider,
+  options: SamlOptions,
+): Promise<SAML> {
   const { requestId } = options;
+  const { SAML, ValidateInResponseTo } = await nodeSaml();
   return new SAML({
     callbackUrl: sp.acsUrl,
     issuer: sp.entityId,
@@ -158,15 +168,17 @@ export function samlServiceProvider(deps: SamlSpDeps) {
     /** The IdP URL to send the browser to: an AuthnRequest with the given id, and our RelayState. */
     async loginUrl(orgId: string, relayState: string, requestId: string): Promise<string> {
       const config = await configFor(orgId);
-      return samlFor(deps.sp, config, deps.requestCache, {
+      const saml = await samlFor(deps.sp, config, deps.requestCache, {
         clockSkewMs: clockSkewMs(),
         signed: SIGNED_FOR_REQUESTS,
         requestId,
-      }).getAuthorizeUrlAsync(relayState, undefined, {});
+      });
+      return saml.getAuthorizeUrlAsync(relayState, undefined, {});
     },
 
-    metadataXml(): string {
+    async metadataXml(): Promise<string> {
       // Metadata needs no IdP: any config will do to render the SP's own description.
+      const { SAML } = await nodeSaml();
       const saml = new SAML({
         callbackUrl: deps.sp.acsUrl,
         issuer: deps.sp.entityId,
@@ -210,7 +222,7 @@ export function samlServiceProvider(deps: SamlSpDeps) {
       }
       let profile: Profile | null;
       try {
-        const saml = samlFor(deps.sp, config, deps.requestCache, {
+        const saml = await samlFor(deps.sp, config, deps.requestCache, {
           clockSkewMs: clockSkewMs(),
           signed: posted.signed,
         });
