@@ -187,6 +187,9 @@ describe("SP-initiated sign-in", () => {
     });
     const again = await exchange(location);
     expect(again.res.status).toBe(401); // the code is single-use
+    // Signed in, Alice is using the app: her contacts sync on the frequent (5-minute) schedule.
+    const schedule = await db.doc("orgs/acme/users/u-alice/syncSchedule/contacts").get();
+    expect(schedule.get("activeAt")).toBeDefined();
   });
 
   it("refuses a return URL outside the app's origins before sending anyone to Google", async () => {

@@ -44,6 +44,8 @@ beforeAll(async () => {
       SWITCHBOARD_ENV: "test",
       TICK_LEASE_MS: "2000",
       CONTACT_SYNC_FANOUT_PAGE_SIZE: "1",
+      // Every 5-minute slot sweeps every connected person, whenever the test runs.
+      CONTACT_SYNC_IDLE_MINUTES: "5",
     },
     restartBackoff: { initialMs: 50, maximumMs: 1_000 },
   });

@@ -1,7 +1,8 @@
-// One user's contact-sync requests (orgs/{org}/users/{user}/syncSchedule/contacts): when the user last
-// asked for a sync (POST /v1/contacts/sync), so requests are debounced. People has no push; this and the
-// connect-time request (shared/wiring/integration-starts.ts) are what bring Google's edits before the
-// fan-out's next tick.
+// One user's contact-sync schedule (orgs/{org}/users/{user}/syncSchedule/contacts): when the user last
+// asked for a sync (POST /v1/contacts/sync), so requests are debounced, and when they were last active in
+// the app (signed in or refreshed their session), which puts them on the fan-out's frequent schedule
+// (contact-sync-fanout.ts). People has no push; these, the sign-in and the connect-time requests
+// (shared/wiring/integration-starts.ts) are what bring Google's edits before the next scheduled sync.
 import type { Firestore } from "@google-cloud/firestore";
 import { z } from "zod";
 import { parseDocument, StoredDate } from "../platform/firestore";
@@ -14,6 +15,8 @@ export const SyncSchedule = z.object({
   orgId: z.string(),
   userId: z.string(),
   requestedAt: StoredDate.nullable().optional(),
+  /** Last sign-in or session refresh, recorded at most once per ACTIVITY_PRECISION_MS. */
+  activeAt: StoredDate.nullable().optional(),
 });
 export type SyncSchedule = z.infer<typeof SyncSchedule>;
 
@@ -21,6 +24,22 @@ type User = { orgId: string; userId: string };
 
 export const scheduleRef = (db: Firestore, user: User) =>
   db.doc(`orgs/${user.orgId}/users/${user.userId}/${SYNC_SCHEDULE_COLLECTION}/contacts`);
+
+/** Activity is recorded at most this often: a session refreshes every 15 minutes while the app is open. */
+export const ACTIVITY_PRECISION_MS = 60 * 60_000;
+
+/**
+ * Records that the user is using the app (best effort: a lost record only means a slower schedule until
+ * the next refresh). One read per call, one write at most hourly.
+ */
+export async function recordActivity(db: Firestore, user: User, now: Date): Promise<boolean> {
+  const ref = scheduleRef(db, user);
+  const current = parseDocument(SyncSchedule, await ref.get());
+  const last = current?.activeAt;
+  if (last && now.getTime() - last.getTime() < ACTIVITY_PRECISION_MS) return false;
+  await ref.set({ orgId: user.orgId, userId: user.userId, activeAt: now }, { merge: true });
+  return true;
+}
 
 export type SyncRequestOutcome =
   | { requested: true; requestedAt: Date }
@@ -45,7 +64,7 @@ export async function requestUserSync(
     if (last && now.getTime() - last.getTime() < debounceMs) {
       return { accepted: false as const, last };
     }
-    tx.set(ref, { orgId: user.orgId, userId: user.userId, requestedAt: now });
+    tx.set(ref, { orgId: user.orgId, userId: user.userId, requestedAt: now }, { merge: true });
     return { accepted: true as const, previous: current };
   });
   if (!decision.accepted) {
@@ -59,7 +78,8 @@ export async function requestUserSync(
   try {
     await requestContactSync(publisher, user, "user");
   } catch (error) {
-    await (decision.previous ? ref.set(decision.previous) : ref.delete()).catch(() => undefined);
+    const restore = { requestedAt: decision.previous?.requestedAt ?? null };
+    await ref.set(restore, { merge: true }).catch(() => undefined);
     throw error;
   }
   return { requested: true, requestedAt: now };

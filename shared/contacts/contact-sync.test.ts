@@ -12,6 +12,7 @@ import { createContact, deleteContact, updateContact } from "./contact-commands"
 import { firestoreContactRepository } from "./contact-repository";
 import type { ContactSyncReport } from "./contact-sync";
 import { fanOutContactSync } from "./contact-sync-fanout";
+import { recordActivity, scheduleRef } from "./contact-sync-schedule";
 import { contactSyncStatus } from "./contact-sync-status";
 import { contactSyncTeardown } from "./contact-sync-teardown";
 import { runContactSync } from "./contact-sync-worker";
@@ -558,10 +559,12 @@ describe("contact sync between Google and Switchboard", () => {
         return "1";
       },
     } as unknown as Parameters<typeof fanOutContactSync>[1];
-    const tick = new Date("2026-01-01T10:15:03Z");
+    // On the hour: the sweep of every connected person (contact-sync-fanout.test.ts covers the rest).
+    const tick = new Date("2026-01-01T10:00:03Z");
     expect(await fanOutContactSync(db, publisher, tick, silentLog)).toEqual({
       published: 1,
       duplicate: false,
+      kind: "everyone",
     });
     expect(published).toEqual([
       {
@@ -576,8 +579,10 @@ describe("contact sync between Google and Switchboard", () => {
 
   it("on disconnect drops the cursors and company contacts but keeps personal contacts and their links", async () => {
     const personal = (await livePersonal(db)).length;
+    await recordActivity(db, ALICE, new Date());
     await contactSyncTeardown(() => db).run({ ...ALICE, integration: "contacts" });
     expect(await repo().cursor("contacts")).toBeUndefined();
+    expect((await scheduleRef(db, ALICE).get()).exists).toBe(false);
     expect(await repo().loadAll("company")).toEqual([]);
     expect((await livePersonal(db)).length).toBe(personal);
     // Reconnected: the full sync relinks by resource name, so nothing is duplicated.

@@ -44,17 +44,21 @@ export function writeBudget(options: PacerOptions) {
 
 /** The same People port, with every write paced by `budget`. Reads pass through. */
 export function pacedPeopleApi(api: PeopleApi, budget: ReturnType<typeof writeBudget>): PeopleApi {
+  const paced =
+    <A extends unknown[], R>(cost: number, call: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      await budget.spend(cost);
+      return call(...args);
+    };
   return {
     listConnections: (r) => api.listConnections(r),
     listDirectory: (r) => api.listDirectory(r),
     get: (name) => api.get(name),
-    create: async (person, id) => (await budget.spend(WRITE_COST.single), api.create(person, id)),
-    update: async (name, etag, person) => (
-      await budget.spend(WRITE_COST.single), api.update(name, etag, person)
-    ),
-    delete: async (name) => (await budget.spend(WRITE_COST.single), api.delete(name)),
-    batchCreate: async (items) => (await budget.spend(WRITE_COST.batch), api.batchCreate(items)),
-    batchUpdate: async (items) => (await budget.spend(WRITE_COST.batch), api.batchUpdate(items)),
-    batchDelete: async (names) => (await budget.spend(WRITE_COST.batchDelete), api.batchDelete(names)),
+    create: paced(WRITE_COST.single, (person, id) => api.create(person, id)),
+    update: paced(WRITE_COST.single, (name, etag, person) => api.update(name, etag, person)),
+    delete: paced(WRITE_COST.single, (name) => api.delete(name)),
+    batchCreate: paced(WRITE_COST.batch, (items) => api.batchCreate(items)),
+    batchUpdate: paced(WRITE_COST.batch, (items) => api.batchUpdate(items)),
+    batchDelete: paced(WRITE_COST.batchDelete, (names) => api.batchDelete(names)),
   };
 }

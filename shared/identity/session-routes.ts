@@ -4,6 +4,7 @@ import { canSignIn, type UserRepository } from "../accounts";
 import { publishAuditEvent } from "../audit";
 import { AppError } from "../platform/errors";
 import { CREDENTIAL_RATE_LIMIT, principalOf, type Route, route } from "../platform/http";
+import type { Logger } from "../platform/logger";
 import type { OneTimeRecords } from "../platform/one-time-records";
 import type { EventPublisher } from "../platform/pubsub";
 import type { RefreshSessions } from "./refresh-sessions";
@@ -18,13 +19,25 @@ export interface SessionRouteDeps {
   publisher: EventPublisher;
   /** Called after a logout, so this instance stops accepting the session at once. */
   onLoggedOut?(orgId: string, sessionId: string): void;
+  /**
+   * Called after a sign-in (code exchange) or a session refresh: the person is using the app (their
+   * contacts then sync on the frequent schedule, and a sign-in brings a sync at once). Best effort.
+   */
+  onActive?(user: { orgId: string; userId: string }, how: "sign_in" | "refresh"): Promise<unknown>;
 }
 
 const Exchange = z.object({ code: z.string().min(20).max(200) });
 const Refresh = z.object({ refreshToken: z.string().min(20).max(400) });
 
 export function sessionRoutes(deps: SessionRouteDeps): Route[] {
-  const issue = async (orgId: string, userId: string, sessionId: string, refreshToken: string) => {
+  const issue = async (
+    orgId: string,
+    userId: string,
+    sessionId: string,
+    refreshToken: string,
+    how: "sign_in" | "refresh",
+    log: Logger,
+  ) => {
     const user = await deps.users.get(orgId, userId);
     if (!canSignIn(user)) {
       await deps.sessions.revoke(orgId, sessionId, "user_not_active");
@@ -37,6 +50,9 @@ export function sessionRoutes(deps: SessionRouteDeps): Route[] {
       role: user.role,
       sessionId,
     });
+    await deps
+      .onActive?.({ orgId, userId }, how)
+      .catch((error: unknown) => log.warn("session.activity_not_recorded", { error: String(error) }));
     return { body: { tokenType: "Bearer", accessToken, expiresIn, refreshToken } };
   };
 
@@ -48,12 +64,12 @@ export function sessionRoutes(deps: SessionRouteDeps): Route[] {
       rateLimit: CREDENTIAL_RATE_LIMIT,
       body: Exchange,
       summary: "Exchange the one-time login code from a sign-in redirect for a session",
-      handler: async ({ body }) => {
+      handler: async ({ body, log }) => {
         const login = await deps.loginCodes.consume(body.code);
         if (!login)
           throw new AppError("unauthenticated", "The login code is invalid, expired or already used");
         const started = await deps.sessions.start(login.orgId, login.userId);
-        return issue(login.orgId, login.userId, started.sessionId, started.refreshToken);
+        return issue(login.orgId, login.userId, started.sessionId, started.refreshToken, "sign_in", log);
       },
     }),
     route({
@@ -63,9 +79,9 @@ export function sessionRoutes(deps: SessionRouteDeps): Route[] {
       rateLimit: CREDENTIAL_RATE_LIMIT,
       body: Refresh,
       summary: "Rotate the refresh token and get a new access token (reusing an old one ends the session)",
-      handler: async ({ body }) => {
+      handler: async ({ body, log }) => {
         const rotated = await deps.sessions.rotate(body.refreshToken);
-        return issue(rotated.orgId, rotated.userId, rotated.sessionId, rotated.refreshToken);
+        return issue(rotated.orgId, rotated.userId, rotated.sessionId, rotated.refreshToken, "refresh", log);
       },
     }),
     route({

@@ -98,8 +98,24 @@ export const ConfigSchema = z
     CONTACT_SYNC_FANOUT_PAGE_SIZE: z.coerce.number().int().min(1).max(1_000).default(500),
     /** POST /v1/contacts/sync: a request within this many seconds of the last accepted one enqueues nothing. */
     CONTACT_SYNC_DEBOUNCE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(30),
+    /**
+     * Minutes between scheduled contact syncs for people active in the app within
+     * CONTACT_SYNC_ACTIVE_WINDOW_HOURS. The fan-out's scheduler fires every 5 minutes: a multiple of 5.
+     */
+    CONTACT_SYNC_ACTIVE_MINUTES: z.coerce.number().int().min(5).max(60).multipleOf(5).default(5),
+    /** Minutes between scheduled contact syncs for everyone else: a multiple of CONTACT_SYNC_ACTIVE_MINUTES. */
+    CONTACT_SYNC_IDLE_MINUTES: z.coerce.number().int().min(5).max(1_440).multipleOf(5).default(60),
+    /** Someone who signed in or refreshed their session within this many hours counts as active. */
+    CONTACT_SYNC_ACTIVE_WINDOW_HOURS: z.coerce.number().int().min(1).max(720).default(24),
   })
   .superRefine((env, ctx) => {
+    if (env.CONTACT_SYNC_IDLE_MINUTES % env.CONTACT_SYNC_ACTIVE_MINUTES !== 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["CONTACT_SYNC_IDLE_MINUTES"],
+        message: "must be a multiple of CONTACT_SYNC_ACTIVE_MINUTES",
+      });
+    }
     if (env.SECRETS_BACKEND === "local" && !env.LOCAL_SECRETS_FILE) {
       ctx.addIssue({
         code: "custom",

@@ -15,7 +15,7 @@ describe("integrationTeardowns", () => {
 
   it("stops every integration's background work, for disconnect and for offboarding alike", () => {
     expect(stops("calendar")).toEqual(expect.arrayContaining(["calendar watch channels", "calendar events"]));
-    expect(stops("contacts")).toContain("contact sync cursors and company contacts");
+    expect(stops("contacts")).toContain("contact sync cursors, company contacts and schedule");
     expect(stops("directory")).toContain("directory watch channels");
     expect(stops("gmail").length).toBeGreaterThan(0);
     expect(stops("drive").length).toBeGreaterThan(0);

@@ -5,7 +5,7 @@ import { auditRoutes } from "../../audit/audit-routes";
 import { firestoreContactRepository } from "../../contacts/contact-repository";
 import { contactRoutes } from "../../contacts/contact-routes";
 import { requestOrgRenormalise } from "../../contacts/contact-sync-messages";
-import { requestUserSync } from "../../contacts/contact-sync-schedule";
+import { recordActivity, requestUserSync } from "../../contacts/contact-sync-schedule";
 import { contactSyncStatus } from "../../contacts/contact-sync-status";
 import { orgDefaultRegion } from "../../contacts/org-region";
 import { directoryAdminRoutes } from "../../directory/directory-routes";
@@ -66,6 +66,7 @@ export function apiRoutes(graph: ProcessGraph, gate?: SessionGate): Route[] {
       publisher,
       loginCodes: lazy(() => oneTimeRecords(db(), "loginCodes", LoginCode, LOGIN_CODE_TTL_MS)),
       ...(gate ? { onLoggedOut: gate.forget } : {}),
+      onActive: (user, how) => contactsOnActivity(graph, user, how),
     }),
     ...ssoAdminRoutes({ sso: lazy(() => firestoreSsoConfigRepository(db())), publisher }),
     ...auditRoutes({ audit: lazy(() => firestoreAuditRepository(db())) }),
@@ -109,6 +110,30 @@ export function apiRoutes(graph: ProcessGraph, gate?: SessionGate): Route[] {
     openApiRoute(() => (description ??= buildOpenApi([...routes, ...authRouteTable(graph)], API_INFO))),
   );
   return routes;
+}
+
+/**
+ * A person using the app: recorded for the contact fan-out's frequent schedule; a sign-in also asks for a
+ * contact sync now (debounced like POST /v1/contacts/sync) when Contacts is connected.
+ */
+async function contactsOnActivity(
+  graph: ProcessGraph,
+  user: { orgId: string; userId: string },
+  how: "sign_in" | "refresh",
+): Promise<void> {
+  const { ports } = graph;
+  const now = ports.clock();
+  await recordActivity(ports.firestore(), user, now);
+  if (how !== "sign_in") return;
+  const grant = await graph.identity().grants().findForIntegration(user.orgId, user.userId, "contacts");
+  if (grant?.status !== "connected") return;
+  await requestUserSync(
+    ports.firestore(),
+    ports.publisher(),
+    user,
+    now,
+    ports.config().CONTACT_SYNC_DEBOUNCE_SECONDS * 1000,
+  );
 }
 
 export function createApiHandler(graph: ProcessGraph = processGraphFromEnvironment()) {
