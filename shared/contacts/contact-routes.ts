@@ -34,6 +34,11 @@ export interface ContactRoutesDeps {
     request(user: { orgId: string; userId: string }, now: Date): Promise<SyncRequestOutcome>;
     status(user: { orgId: string; userId: string }): Promise<ContactSyncStatus>;
     connected(user: { orgId: string; userId: string }): Promise<boolean>;
+    /**
+     * Opening a contact: when the last sync is older than a few minutes, ask for one (debounced), so
+     * what Google changed shows up without waiting for the schedule. Best effort.
+     */
+    refreshIfStale?(user: { orgId: string; userId: string }, now: Date): Promise<unknown>;
   };
 }
 
@@ -230,8 +235,14 @@ export function contactRoutes(deps: ContactRoutesDeps): Route[] {
       success: { status: 200, description: "Contact" },
       async handler(ctx) {
         const id = idOf(ctx.params);
-        const contact = await repoOf(principalOf(ctx)).get(id);
+        const principal = principalOf(ctx);
+        const contact = await repoOf(principal).get(id);
         if (!contact || contact.deleted) throw new AppError("not_found", `No contact ${id}`);
+        await deps.syncNow
+          .refreshIfStale?.({ orgId: principal.orgId, userId: principal.userId }, now())
+          .catch((error: unknown) =>
+            ctx.log.warn("contacts.refresh_not_requested", { error: String(error) }),
+          );
         return withEtag(contact);
       },
     }),

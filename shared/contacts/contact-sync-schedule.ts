@@ -84,3 +84,24 @@ export async function requestUserSync(
   }
   return { requested: true, requestedAt: now };
 }
+
+/** How old the last sync may be before opening a contact asks for a fresh one. */
+export const REFRESH_ON_OPEN_AFTER_MS = 5 * 60_000;
+
+/**
+ * Opening a contact: a sync request (debounced) when the last one finished more than
+ * REFRESH_ON_OPEN_AFTER_MS ago. Nothing for someone who never synced (not connected, or the first sync,
+ * which connecting starts, is still running). One read when fresh.
+ */
+export async function refreshIfStale(
+  db: Firestore,
+  publisher: EventPublisher,
+  user: User,
+  now: Date,
+  lastSyncAt: (user: User) => Promise<Date | null>,
+  debounceMs: number,
+): Promise<boolean> {
+  const last = await lastSyncAt(user);
+  if (!last || now.getTime() - last.getTime() < REFRESH_ON_OPEN_AFTER_MS) return false;
+  return (await requestUserSync(db, publisher, user, now, debounceMs)).requested;
+}

@@ -5,7 +5,7 @@ import { auditRoutes } from "../../audit/audit-routes";
 import { firestoreContactRepository } from "../../contacts/contact-repository";
 import { contactRoutes } from "../../contacts/contact-routes";
 import { requestOrgRenormalise } from "../../contacts/contact-sync-messages";
-import { recordActivity, requestUserSync } from "../../contacts/contact-sync-schedule";
+import { recordActivity, refreshIfStale, requestUserSync } from "../../contacts/contact-sync-schedule";
 import { contactSyncStatus } from "../../contacts/contact-sync-status";
 import { orgDefaultRegion } from "../../contacts/org-region";
 import { directoryAdminRoutes } from "../../directory/directory-routes";
@@ -87,6 +87,18 @@ export function apiRoutes(graph: ProcessGraph, gate?: SessionGate): Route[] {
         connected: async (user) =>
           (await graph.identity().grants().findForIntegration(user.orgId, user.userId, "contacts"))
             ?.status === "connected",
+        refreshIfStale: (user, now) =>
+          refreshIfStale(
+            db(),
+            publisher,
+            user,
+            now,
+            async (u) => {
+              const last = (await contactSyncStatus(db)(u)).lastSyncAt;
+              return last ? new Date(last) : null;
+            },
+            ports.config().CONTACT_SYNC_DEBOUNCE_SECONDS * 1000,
+          ),
       },
     }),
     ...directoryAdminRoutes(() => graph.directory()),
