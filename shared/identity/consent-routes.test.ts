@@ -224,11 +224,13 @@ describe("callback", () => {
     expect((await integrationsOf(USERS.bob)).calendar).toMatchObject({
       status: "partial",
       missingScopes: [list],
+      reconnect: { method: "POST", path: "/v1/integrations/calendar/connect" },
     });
 
     const again = await connect(USERS.bob, "calendar");
     expect(again.location?.searchParams.get("status")).toBe("connected");
     expect((await integrationsOf(USERS.bob)).calendar).toMatchObject({ status: "connected" });
+    expect((await integrationsOf(USERS.bob)).calendar.reconnect).toBeUndefined();
 
     // Another integration joins the same grant (same Google account and client); include_granted_scopes
     // keeps calendar's scopes on it.
@@ -401,6 +403,7 @@ describe("a grant Google stops accepting", () => {
     expect((await integrationsOf(USERS.erin)).calendar).toMatchObject({
       status: "needs_reauth",
       lastError: "unauthenticated: Google refused a freshly refreshed access token (401)",
+      reconnect: { method: "POST", path: "/v1/integrations/calendar/connect" },
     });
   });
 });

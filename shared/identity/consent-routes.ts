@@ -42,6 +42,8 @@ export interface IntegrationView {
   lastErrorAt: string | null;
   /** The capability's sync status (contacts: state, last sync time, last error). */
   sync?: unknown;
+  /** When consent is needed again (needs_reauth, partial): the call that starts it. */
+  reconnect?: { method: "POST"; path: string };
 }
 
 const ConnectBody = z.object({ returnTo: z.string().max(2000).optional() }).strict();
@@ -65,10 +67,12 @@ function viewOf(integration: Integration, grant: Grant | undefined): Integration
   };
   if (!grant || grant.status === "revoked") return { ...base, status: "not_connected", ...errors };
   const account = { googleEmail: grant.googleEmail };
-  if (grant.status === "needs_reauth") return { ...base, status: "needs_reauth", ...account, ...errors };
+  const reconnect = { method: "POST" as const, path: `/v1/integrations/${integration.name}/connect` };
+  if (grant.status === "needs_reauth")
+    return { ...base, status: "needs_reauth", ...account, ...errors, reconnect };
   const missing = missingScopes(integration, grant.scopes);
   return missing.length > 0
-    ? { ...base, status: "partial", missingScopes: missing, ...account, ...errors }
+    ? { ...base, status: "partial", missingScopes: missing, ...account, ...errors, reconnect }
     : { ...base, status: "connected", ...account, ...errors };
 }
 
