@@ -230,7 +230,7 @@ describe("callback", () => {
     const again = await connect(USERS.bob, "calendar");
     expect(again.location?.searchParams.get("status")).toBe("connected");
     expect((await integrationsOf(USERS.bob)).calendar).toMatchObject({ status: "connected" });
-    expect((await integrationsOf(USERS.bob)).calendar.reconnect).toBeUndefined();
+    expect((await integrationsOf(USERS.bob)).calendar?.reconnect).toBeUndefined();
 
     // Another integration joins the same grant (same Google account and client); include_granted_scopes
     // keeps calendar's scopes on it.
