@@ -18,6 +18,7 @@ import { sessionTokenService } from "../../identity/session-tokens";
 import { LOGIN_CODE_TTL_MS, LoginCode } from "../../identity/sign-in";
 import { ssoAdminRoutes } from "../../identity/sso-admin-routes";
 import { firestoreSsoConfigRepository } from "../../identity/sso-config";
+import { integrationHealthRoutes } from "../../integration-health/integration-health-routes";
 import { orgRoutes } from "../../orgs/org-routes";
 import { setupRoutes } from "../../orgs/setup-checklist";
 import type { Config } from "../../platform/config";
@@ -115,6 +116,7 @@ export function apiRoutes(graph: ProcessGraph, gate?: SessionGate): Route[] {
       regionChanged: (orgId) => requestOrgRenormalise(publisher, graph.users(), orgId),
     }),
     ...setupRoutes({ orgs: lazy(() => graph.orgs()), probes: setupProbes(graph) }),
+    ...integrationHealthRoutes({ db, clock: () => ports.clock() }),
   ];
   let description: unknown;
   // The description also covers the auth function's sign-in and consent routes: one contract for clients.
