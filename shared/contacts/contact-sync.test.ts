@@ -394,6 +394,42 @@ describe("contact sync between Google and Switchboard", () => {
     ]);
   });
 
+  it("removes a second Google person carrying the id of a contact already linked (a create whose answer was lost), in incremental and full syncs", async () => {
+    const { contact } = await createContact(
+      repo(),
+      { givenName: "Twice", familyName: "Created", phones: [{ value: "020 7946 0911" }] },
+      "GB",
+      new Date(),
+    );
+    await sync();
+    const linked = (await repo().get(contact.id))!.google!.resourceName;
+    // Google performed a create whose answer never came back, then the retry's: two people, one id.
+    const ghost = () =>
+      sim.control.addContact(ALICE.email, {
+        givenName: "Twice",
+        familyName: "Created",
+        phones: ["020 7946 0911"],
+        person: { clientData: [{ key: "switchboardId", value: contact.id }] },
+      });
+    ghost();
+    const incremental = await sync();
+    expect(incremental.personal.full).toBe(false);
+    expect(incremental.personal.counts.duplicates_removed).toBe(1);
+    expect(googleSide(sim).filter((c) => c.name === "Twice Created")).toHaveLength(1);
+    expect((await livePersonal(db)).filter((c) => c.displayName === "Twice Created")).toHaveLength(1);
+    expect((await repo().get(contact.id))!.google!.resourceName).toBe(linked);
+
+    ghost();
+    await db.doc(`orgs/${ALICE.orgId}/users/${ALICE.userId}/cursors/contacts`).delete();
+    const full = await sync();
+    expect(full.personal.full).toBe(true);
+    expect(full.personal.counts.duplicates_removed).toBe(1);
+    expect(googleSide(sim).filter((c) => c.name === "Twice Created")).toHaveLength(1);
+    await expectBothSidesEqual();
+    await deleteContact(repo(), contact.id, undefined, new Date());
+    await sync();
+  });
+
   it("merges locally when two contacts are merged in Google", async () => {
     sim.control.addContact(ALICE.email, { givenName: "Merge", familyName: "One", phones: ["020 7946 0012"] });
     sim.control.addContact(ALICE.email, {

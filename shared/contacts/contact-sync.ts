@@ -50,7 +50,7 @@ export interface SyncOptions {
   directory?: boolean;
 }
 
-export type Counts = Partial<Record<Outcome | "conflicts", number>>;
+export type Counts = Partial<Record<Outcome | "conflicts" | "duplicates_removed", number>>;
 
 export interface ContactSyncReport {
   personal: { full: boolean; pages: number; counts: Counts };
@@ -176,7 +176,11 @@ async function applyOne(
 ): Promise<void> {
   const ctx = { region: deps.region, now: deps.clock(), kind };
   let target = await deps.repo.findByResourceName(person.resourceName, kind);
-  if (!target && !person.deleted && kind === "personal") target = await findUnlinked(deps, person);
+  if (!target && !person.deleted && kind === "personal") {
+    const own = person.switchboardId ? await deps.repo.get(person.switchboardId) : undefined;
+    if (isDuplicateOfOurs(own, person)) return removeDuplicate(deps, person, counts);
+    target = await findUnlinked(deps, person);
+  }
   const id = target?.contact.id;
   let outcome: Outcome = "unchanged";
   let conflicts = 0;
@@ -199,6 +203,21 @@ async function applyOne(
   }
   count(counts, outcome);
   if (conflicts) count(counts, "conflicts", conflicts);
+}
+
+/**
+ * A second Google person carrying the id of a contact of ours already linked to another person: the
+ * leftover of a create Google performed although its answer never reached us (a timeout, then the retry
+ * created another). It is deleted at Google rather than copied here, so neither side keeps a duplicate.
+ */
+function isDuplicateOfOurs(own: StoredContact | undefined, person: GooglePerson): boolean {
+  return Boolean(own?.google && own.google.resourceName !== person.resourceName && !person.deleted);
+}
+
+async function removeDuplicate(deps: ContactSyncDeps, person: GooglePerson, counts: Counts) {
+  await deps.people.delete(person.resourceName);
+  deps.log.info("contacts.duplicate_person_removed", { resourceName: person.resourceName });
+  count(counts, "duplicates_removed");
 }
 
 /** A person new to us may be one we created (clientData id) or a duplicate of an unlinked local contact. */
@@ -331,6 +350,10 @@ async function applyPage(
     let target = local.byResourceName.get(person.resourceName);
     if (!target && !person.deleted && kind === "personal") {
       const own = person.switchboardId ? local.byId.get(person.switchboardId) : undefined;
+      if (isDuplicateOfOurs(own?.contact, person)) {
+        await removeDuplicate(deps, person, counts);
+        continue;
+      }
       const fields = normaliseFields(person, deps.region);
       target =
         own && !own.contact.google && !own.contact.deleted
