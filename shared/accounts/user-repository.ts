@@ -3,6 +3,7 @@
 import type { Firestore } from "@google-cloud/firestore";
 import { z } from "zod";
 import { converter } from "../platform/firestore";
+import { addToOutbox, type OutboxMessage } from "../platform/outbox";
 
 export const UserAccount = z.object({
   id: z.string().min(1),
@@ -45,8 +46,12 @@ export interface ProvisioningUserRepository extends UserRepository {
   listAll(orgId: string): Promise<UserAccount[]>;
   /** Accounts linked to a Workspace id or holding an email (provisioning's targeted diff). */
   findForWorkspaceUser(orgId: string, workspaceId: string, email: string): Promise<UserAccount[]>;
-  /** Replaces an account (provisioning writes whole, validated accounts). */
-  save(user: UserAccount): Promise<void>;
+  /**
+   * Replaces an account (provisioning writes whole, validated accounts). `events` are written to the
+   * outbox in the same transaction (platform/outbox.ts), so the change and its announcement commit
+   * together; the caller relays them after the commit.
+   */
+  save(user: UserAccount, events?: Array<OutboxMessage<z.ZodType>>, now?: Date): Promise<void>;
   countLicensed(orgId: string): Promise<number>;
 }
 
@@ -76,10 +81,16 @@ export function firestoreUserRepository(db: Firestore): ProvisioningUserReposito
       const found = new Map([...byId.docs, ...byEmail.docs].map((d) => [d.id, d.data()]));
       return [...found.values()];
     },
-    async save(user) {
-      await users(user.orgId)
-        .doc(user.id)
-        .set(UserAccount.parse({ ...user, createdAt: user.createdAt ?? new Date() }));
+    async save(user, events = [], now = new Date()) {
+      const account = UserAccount.parse({ ...user, createdAt: user.createdAt ?? now });
+      if (events.length === 0) {
+        await users(user.orgId).doc(user.id).set(account);
+        return;
+      }
+      await db.runTransaction(async (tx) => {
+        tx.set(users(user.orgId).doc(user.id), account);
+        for (const event of events) addToOutbox(db, tx, event, now);
+      });
     },
     async countLicensed(orgId) {
       const snap = await users(orgId)

@@ -103,6 +103,7 @@ export function directoryServices(env: DirectoryEnvironment): DirectoryServices 
     },
     apply: {
       users: firestoreUserRepository(db),
+      db: () => db,
       publisher: identity.deps.publisher,
       offboarding: env.offboarding,
       clock: identity.deps.clock,

@@ -1,11 +1,16 @@
-// Applies a provisioning diff: each change writes the account, and only then audits and publishes it.
-// Every write sets the whole target state, so re-applying a change (a redelivered message, a retried
-// request) converges instead of doubling anything.
+// Applies a provisioning diff: each change writes the account together with its audit and provisioning
+// events (one transaction, through the outbox), runs the offboarding it calls for, then relays the events;
+// a relay that fails or never happens is done by the outbox sweep (platform/outbox.ts), so a crash loses
+// no event. Every write sets the whole target state, so re-applying a change (a redelivered message, a
+// retried request) converges instead of doubling anything.
 
+import type { Firestore } from "@google-cloud/firestore";
+import type { z } from "zod";
 import type { ProvisioningUserRepository, UserAccount } from "../accounts";
-import { publishAuditEvent } from "../audit";
+import { AuditEventMessage } from "../audit/audit-event";
 import type { UserOffboarding } from "../identity";
 import type { Logger } from "../platform/logger";
+import { type OutboxMessage, relayOne } from "../platform/outbox";
 import type { EventPublisher } from "../platform/pubsub";
 import type { AccountProfile, ProvisioningChange } from "./provisioning-diff";
 import { UserProvisioningEvent } from "./provisioning-events";
@@ -13,6 +18,8 @@ import type { ProvisioningSettings } from "./provisioning-settings";
 
 export interface ApplyDeps {
   users: ProvisioningUserRepository;
+  /** Where the outbox lives (the same database as the accounts). */
+  db: () => Firestore;
   publisher: EventPublisher;
   offboarding: UserOffboarding;
   clock: () => Date;
@@ -75,6 +82,9 @@ async function applyOne(
   const now = deps.clock();
   const existing = await deps.users.get(orgId, change.accountId);
   let event: (typeof UserProvisioningEvent.schema)["_output"]["action"];
+  let next: UserAccount;
+  /** What the change does beyond the account (after it is saved): ending sessions, offboarding. */
+  let then: (() => Promise<unknown>) | undefined;
   switch (change.action) {
     case "create": {
       const base: UserAccount = existing ?? {
@@ -85,7 +95,7 @@ async function applyOne(
         status: "active",
         licensed: true,
       };
-      await deps.users.save({
+      next = {
         ...withProfile(base, change.profile),
         status: "active",
         licensed: true,
@@ -94,14 +104,14 @@ async function applyOne(
         licenceType: settings.licenceType,
         pendingDeprovision: null,
         deprovisionedAt: null,
-      });
+      };
       event = change.linksExisting ? "linked" : "created";
       break;
     }
     case "update": {
       if (!existing) throw new Error(`account ${change.accountId} is gone`);
       const restore = change.reason === "restored";
-      await deps.users.save({
+      next = {
         ...withProfile(existing, change.profile),
         ...(restore
           ? {
@@ -112,56 +122,64 @@ async function applyOne(
               licenceType: settings.licenceType,
             }
           : {}),
-      });
+      };
       event = restore ? "restored" : "updated";
       break;
     }
     case "suspend": {
       if (!existing) return;
-      await deps.users.save({ ...existing, status: "suspended", licensed: false, pendingDeprovision: null });
-      await deps.offboarding.revokeSessions(orgId, existing.id, "suspended_in_workspace");
+      next = { ...existing, status: "suspended", licensed: false, pendingDeprovision: null };
+      then = () => deps.offboarding.revokeSessions(orgId, existing.id, "suspended_in_workspace");
       event = "licence_revoked";
       break;
     }
     case "deprovision": {
       if (!existing) return;
       if (change.step === "start_grace") {
-        await deps.users.save({
+        next = {
           ...existing,
           pendingDeprovision: { reason: change.reason, since: now.toISOString(), dueAt: change.dueAt },
-        });
+        };
         event = "grace_started";
         break;
       }
-      await deps.users.save({
+      next = {
         ...existing,
         status: change.deprovisioning === "remove" ? "deprovisioned" : "suspended",
         licensed: false,
         pendingDeprovision: null,
         deprovisionedAt: now.toISOString(),
-      });
-      await deps.offboarding.offboard(orgId, existing.id, `deprovisioned_${change.reason}`);
+      };
+      then = () => deps.offboarding.offboard(orgId, existing.id, `deprovisioned_${change.reason}`);
       event = "deprovisioned";
       break;
     }
   }
   const occurredAt = now.toISOString();
-  await publishAuditEvent(deps.publisher, {
-    orgId,
-    action: `provisioning.${event}`,
-    outcome: "success",
-    actor,
-    target: { type: "user", id: change.accountId },
-    reason: change.reason,
-    occurredAt,
-    details: {
-      workspaceId: change.workspaceId,
-      ...(change.action === "deprovision" ? { step: change.step, dueAt: change.dueAt } : {}),
+  // Deterministic ids: a re-applied change re-announces under the same ids, which consumers drop.
+  const eventId = `provisioning.${event}:${orgId}:${change.accountId}:${occurredAt}`;
+  const audit: OutboxMessage<typeof AuditEventMessage.schema> = {
+    id: `audit:${eventId}`,
+    type: AuditEventMessage,
+    payload: {
+      id: eventId,
+      orgId,
+      action: `provisioning.${event}`,
+      outcome: "success",
+      actor,
+      target: { type: "user", id: change.accountId },
+      reason: change.reason,
+      occurredAt,
+      details: {
+        workspaceId: change.workspaceId,
+        ...(change.action === "deprovision" ? { step: change.step, dueAt: change.dueAt } : {}),
+      },
     },
-  });
-  await deps.publisher.publish(
-    UserProvisioningEvent,
-    {
+  };
+  const provisioning: OutboxMessage<typeof UserProvisioningEvent.schema> = {
+    id: `user-provisioning:${eventId}`,
+    type: UserProvisioningEvent,
+    payload: {
       orgId,
       accountId: change.accountId,
       workspaceId: change.workspaceId,
@@ -172,6 +190,14 @@ async function applyOne(
         : {}),
       occurredAt,
     },
-    { orderingKey: `${orgId}/${change.accountId}` },
-  );
+    orderingKey: `${orgId}/${change.accountId}`,
+  };
+  const events = [audit, provisioning] as Array<OutboxMessage<z.ZodType>>;
+  await deps.users.save(next, events, now);
+  await then?.();
+  for (const message of events) {
+    await relayOne(deps.db(), deps.publisher, message).catch((error: unknown) =>
+      deps.log.warn("provisioning.relay_deferred", { id: message.id, error: String(error) }),
+    );
+  }
 }

@@ -71,8 +71,11 @@ export async function relayOutbox(
   limit = 200,
 ): Promise<{ relayed: number; failed: number }> {
   const byTopic = new Map(types.map((t) => [t.topic, t]));
+  if (byTopic.size === 0) return { relayed: 0, failed: 0 };
+  // Only this relay's topics: another topic's backlog never stands in front of them.
   const snap = await db
     .collection(OUTBOX_COLLECTION)
+    .where("topic", "in", [...byTopic.keys()].slice(0, 30))
     .where("createdAt", "<=", olderThan)
     .orderBy("createdAt")
     .limit(limit)
@@ -82,7 +85,7 @@ export async function relayOutbox(
   for (const entry of parseDocuments(OutboxEntry, snap.docs, log)) {
     const { data } = entry;
     const type = byTopic.get(data.topic);
-    if (!type) continue; // another relay's topic
+    if (!type) continue;
     const id = decodeURIComponent(entry.id);
     try {
       await relayOne(db, publisher, {

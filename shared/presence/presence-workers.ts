@@ -9,6 +9,7 @@ import { pubSubHandler } from "../platform/cloudevent";
 import { parseDocuments, StoredDate } from "../platform/firestore";
 import { claim, isClaimed, runSlotOnce } from "../platform/idempotency";
 import type { Logger } from "../platform/logger";
+import type { MessageType } from "../platform/messages";
 import { relayOutbox } from "../platform/outbox";
 import { RENEW_WITHIN_MS } from "./calendar-sync";
 import {
@@ -128,7 +129,17 @@ export async function connectNewCalendarUsers(
   return requested;
 }
 
-export async function sweepPresence(services: PresenceServices, publishTime: Date, log: Logger, limit = 500) {
+/**
+ * `alsoRelay`: other capabilities' outbox topics (audit, provisioning) this minute-by-minute tick relays
+ * too, handed in by the composition root.
+ */
+export async function sweepPresence(
+  services: PresenceServices,
+  publishTime: Date,
+  log: Logger,
+  limit = 500,
+  alsoRelay: Array<MessageType<z.ZodType>> = [],
+) {
   // No claim: a duplicate tick recomputes again, which is harmless (recompute is idempotent).
   void publishTime;
   const now = services.deps.clock();
@@ -141,11 +152,11 @@ export async function sweepPresence(services: PresenceServices, publishTime: Dat
   );
   await mapLimit(polling, 16, (s) => services.sync().requestSync(s, "sync", "polling"));
   const connected = await connectNewCalendarUsers(services, new Date(now.getTime() - 3 * 60_000), limit);
-  // presence-changed events whose relay after commit failed (or whose process died before it).
+  // Outbox events whose relay after commit failed (or whose process died before it).
   const outbox = await relayOutbox(
     services.db(),
     services.deps.publisher,
-    [PresenceChangedMessage],
+    [PresenceChangedMessage, ...alsoRelay],
     new Date(now.getTime() - OUTBOX_RELAY_AFTER_MS),
     log,
     limit,
@@ -212,9 +223,12 @@ export function createCalendarSyncHandler(services: () => PresenceServices) {
   return pubSubHandler(CalendarSyncMessage, (m, log) => handleCalendarSync(services(), m.payload, log));
 }
 
-export function createPresenceSweepHandler(services: () => PresenceServices) {
+export function createPresenceSweepHandler(
+  services: () => PresenceServices,
+  alsoRelay: Array<MessageType<z.ZodType>> = [],
+) {
   return pubSubHandler(PresenceSweepTick, async (m, log) => {
-    await sweepPresence(services(), new Date(m.publishTime ?? Date.now()), log);
+    await sweepPresence(services(), new Date(m.publishTime ?? Date.now()), log, 500, alsoRelay);
   });
 }
 
