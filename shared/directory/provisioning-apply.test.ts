@@ -5,7 +5,7 @@ import { Firestore } from "@google-cloud/firestore";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useEmulators } from "../../tools/testing/emulator-env";
 import { firestoreUserRepository } from "../accounts";
-import { AuditEventMessage } from "../audit/audit-event";
+import { AuditEventMessage } from "../audit";
 import type { UserOffboarding } from "../identity";
 import { createLogger } from "../platform/logger";
 import { OUTBOX_COLLECTION, relayOutbox } from "../platform/outbox";

@@ -7,7 +7,7 @@
 import type { Firestore } from "@google-cloud/firestore";
 import type { z } from "zod";
 import type { ProvisioningUserRepository, UserAccount } from "../accounts";
-import { AuditEventMessage } from "../audit/audit-event";
+import { AuditEventMessage } from "../audit";
 import type { UserOffboarding } from "../identity";
 import type { Logger } from "../platform/logger";
 import { type OutboxMessage, relayOne } from "../platform/outbox";
