@@ -113,6 +113,7 @@ const contactsOf = async (userId: string) =>
 
 describe("contacts API", () => {
   it("creates a contact, normalises its numbers, and asks for a push ordered by user", async () => {
+    connectedUsers.add("u-1");
     const res = await call("u-1", "POST", "/v1/contacts", {
       givenName: "Ada",
       familyName: "Lovelace",
@@ -340,5 +341,24 @@ describe("contacts API", () => {
       details: { reason: "integration_not_connected" },
     });
     expect(publisher.messages).toHaveLength(2);
+  });
+});
+
+describe("after Contacts is disconnected", () => {
+  it("shows personal contacts as local contacts, kept with their numbers, and synced again once reconnected", async () => {
+    connectedUsers.add("u-disc");
+    const made = await call("u-disc", "POST", "/v1/contacts", {
+      givenName: "Kept",
+      phones: [{ value: "020 7946 0555" }],
+    });
+    expect(made.body.syncState).toBe("pending");
+    connectedUsers.delete("u-disc");
+    const after = await call("u-disc", "GET", `/v1/contacts/${made.body.id}`);
+    expect(after.status).toBe(200);
+    expect(after.body).toMatchObject({ syncState: "local", phones: [{ e164: "+442079460555" }] });
+    const listed = await call("u-disc", "GET", "/v1/contacts");
+    expect(listed.body.contacts.map((c: { syncState: string }) => c.syncState)).toEqual(["local"]);
+    connectedUsers.add("u-disc");
+    expect((await call("u-disc", "GET", `/v1/contacts/${made.body.id}`)).body.syncState).toBe("pending");
   });
 });

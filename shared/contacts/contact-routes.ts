@@ -42,7 +42,12 @@ export interface ContactRoutesDeps {
   };
 }
 
-export function contactView(c: StoredContact) {
+/**
+ * A contact as the API shows it. `googleConnected`: whether the owner's Contacts integration is connected;
+ * after a disconnect, personal contacts stay as local contacts (their Google links are kept, so a
+ * reconnect relinks them instead of duplicating), and say so.
+ */
+export function contactView(c: StoredContact, googleConnected = true) {
   return {
     id: c.id,
     kind: c.kind,
@@ -58,7 +63,16 @@ export function contactView(c: StoredContact) {
     })),
     emails: c.fields.emails,
     etag: etagOf(c),
-    syncState: c.kind === "company" ? "directory" : c.pendingPush ? "pending" : c.google ? "synced" : "local",
+    syncState:
+      c.kind === "company"
+        ? "directory"
+        : !googleConnected
+          ? "local"
+          : c.pendingPush
+            ? "pending"
+            : c.google
+              ? "synced"
+              : "local",
     updatedAt: c.updatedAt.toISOString(),
   };
 }
@@ -110,11 +124,14 @@ export function contactRoutes(deps: ContactRoutesDeps): Route[] {
       log.warn("contacts.sync_request_failed", { error });
     }
   };
-  const withEtag = (c: StoredContact, status = 200): HttpResult => ({
+  const withEtag = (c: StoredContact, connected: boolean, status = 200): HttpResult => ({
     status,
-    body: contactView(c),
+    body: contactView(c, connected),
     headers: { etag: etagOf(c) },
   });
+  /** Read beside the route's own work; a failed read shows the stored state rather than failing. */
+  const googleConnected = (p: { orgId: string; userId: string }) =>
+    deps.syncNow.connected({ orgId: p.orgId, userId: p.userId }).catch(() => true);
 
   return [
     route({
@@ -133,15 +150,15 @@ export function contactRoutes(deps: ContactRoutesDeps): Route[] {
         if (kind !== null && kind !== "personal" && kind !== "company")
           throw badQuery("kind", "personal or company");
         const limit = limitOf(ctx.query.get("limit"), MAX_PAGE, 50);
-        const contacts = await repoOf(principalOf(ctx)).list({
-          kind: kind ?? undefined,
-          limit,
-          after: contactsCursor.read(ctx.query),
-        });
+        const principal = principalOf(ctx);
+        const [contacts, connected] = await Promise.all([
+          repoOf(principal).list({ kind: kind ?? undefined, limit, after: contactsCursor.read(ctx.query) }),
+          googleConnected(principal),
+        ]);
         const last = contacts.at(-1);
         return {
           body: {
-            contacts: contacts.map(contactView),
+            contacts: contacts.map((c) => contactView(c, connected)),
             nextCursor: contacts.length === limit && last ? contactsCursor.encode(last.sortKey) : null,
           },
         };
@@ -165,11 +182,12 @@ export function contactRoutes(deps: ContactRoutesDeps): Route[] {
         // A query of digits and phone punctuation searches numbers; anything else names and emails.
         const term = /^[\d\s+().-]+$/.test(q) ? digitsOf(q) : (q.toLowerCase().split(/\s+/)[0] ?? "");
         if (!term) throw badQuery("q", "no searchable characters");
-        const found = await repoOf(principalOf(ctx)).search(
-          firstCodePoints(term, SEARCH_PREFIX_CHARS),
-          limit,
-        );
-        return { body: { contacts: found.map(contactView) } };
+        const principal = principalOf(ctx);
+        const [found, connected] = await Promise.all([
+          repoOf(principal).search(firstCodePoints(term, SEARCH_PREFIX_CHARS), limit),
+          googleConnected(principal),
+        ]);
+        return { body: { contacts: found.map((c) => contactView(c, connected)) } };
       },
     }),
     route({
@@ -187,9 +205,14 @@ export function contactRoutes(deps: ContactRoutesDeps): Route[] {
         const principal = principalOf(ctx);
         const e164 = toE164(phone, await deps.region(principal.orgId));
         if (!e164) throw badQuery("phone", "not a phone number");
-        const candidates = await repoOf(principal).byPhone(e164, 20);
+        const [candidates, connected] = await Promise.all([
+          repoOf(principal).byPhone(e164, 20),
+          googleConnected(principal),
+        ]);
         const best = bestMatch(candidates);
-        return { body: { e164, contact: best ? contactView(best) : null, matches: candidates.length } };
+        return {
+          body: { e164, contact: best ? contactView(best, connected) : null, matches: candidates.length },
+        };
       },
     }),
     route({
@@ -236,14 +259,17 @@ export function contactRoutes(deps: ContactRoutesDeps): Route[] {
       async handler(ctx) {
         const id = idOf(ctx.params);
         const principal = principalOf(ctx);
-        const contact = await repoOf(principal).get(id);
+        const [contact, connected] = await Promise.all([
+          repoOf(principal).get(id),
+          googleConnected(principal),
+        ]);
         if (!contact || contact.deleted) throw new AppError("not_found", `No contact ${id}`);
         await deps.syncNow
           .refreshIfStale?.({ orgId: principal.orgId, userId: principal.userId }, now())
           .catch((error: unknown) =>
             ctx.log.warn("contacts.refresh_not_requested", { error: String(error) }),
           );
-        return withEtag(contact);
+        return withEtag(contact, connected);
       },
     }),
     route({
@@ -261,8 +287,11 @@ export function contactRoutes(deps: ContactRoutesDeps): Route[] {
         const principal = principalOf(ctx);
         const region = await deps.region(principal.orgId);
         const { contact, linked } = await createContact(repoOf(principal), ctx.body, region, now());
-        await pushSoon(principal, ctx.log);
-        return { ...withEtag(contact, linked ? 200 : 201), body: { ...contactView(contact), linked } };
+        const [connected] = await Promise.all([googleConnected(principal), pushSoon(principal, ctx.log)]);
+        return {
+          ...withEtag(contact, connected, linked ? 200 : 201),
+          body: { ...contactView(contact, connected), linked },
+        };
       },
     }),
     route({
@@ -284,8 +313,8 @@ export function contactRoutes(deps: ContactRoutesDeps): Route[] {
           region,
           now(),
         );
-        await pushSoon(principal, ctx.log);
-        return withEtag(contact);
+        const [connected] = await Promise.all([googleConnected(principal), pushSoon(principal, ctx.log)]);
+        return withEtag(contact, connected);
       },
     }),
     route({

@@ -179,7 +179,7 @@ export function consentRoutes(services: IdentityServices, extensions: Integratio
       path: "/v1/integrations/:name",
       access: "user",
       summary:
-        "Disconnects one integration: stops its background work; revokes at Google when no other needs the grant",
+        "Disconnects one integration: stops its background work; revokes at Google when no other needs the grant. Contacts: personal contacts stay in the phone system as local contacts (syncState local; nothing is deleted on either side), company contacts are removed; reconnecting relinks them without duplicates",
       success: { status: 200, description: "{ integration, status: not_connected, revokedAtGoogle }" },
       async handler(ctx) {
         const principal = principalOf(ctx);
