@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["{shared,functions,tools,terraform,bench,docs}/**/*.test.ts", "*.test.ts"],
+    include: ["{shared,functions,tools,terraform,bench,docs,clients}/**/*.test.ts", "*.test.ts"],
     exclude: ["**/node_modules/**", "**/dist/**", "**/.local/**"],
     globalSetup: ["tools/testing/global-setup.ts"],
     pool: "forks",

@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { secretsTable } from "../secrets/secret-catalog";
+import { API_CLIENT_SCHEMA, apiClientSchema } from "./api-client-schema";
 import { configTable, terraformConfigSpec } from "./config-variables";
 import { eventSchema, OUTBOUND_EVENTS, schemaPath } from "./outbound-events";
 import { terraformInputsTable, terraformOutputsTable } from "./terraform-tables";
@@ -21,6 +22,7 @@ export interface Artifact {
 
 export const ARTIFACTS: Artifact[] = [
   { path: "README.md", section: "config-table", render: () => configTable() },
+  { path: API_CLIENT_SCHEMA, render: () => apiClientSchema() },
   { path: "terraform/config-variables.json", render: () => terraformConfigSpec() },
   { path: "docs/secrets.md", section: "secrets-table", render: () => secretsTable() },
   ...OUTBOUND_EVENTS.map((event) => ({ path: schemaPath(event), render: () => eventSchema(event) })),
