@@ -1,27 +1,10 @@
-// Contact sync at 25,000 contacts against the Workspace simulator and the Firestore emulator: a full
-// sync (People calls from the sim's request log, Firestore document reads and writes counted by a
-// wrapper around the contact repository, wall time, peak memory), an incremental sync with nothing
-// changed (target: one People call, at most one write: the cursor), one with a single change, and
-// caller-ID lookup latency (p50, p99): one phoneIndex document and the contacts it names.
-import { Firestore } from "@google-cloud/firestore";
 import { type FirestoreMeter, firestoreContactRepository } from "../shared/contacts/contact-repository";
 import { syncContacts } from "../shared/contacts/contact-sync";
 import { toE164 } from "../shared/contacts/phone-rules";
 import { googlePeopleApi } from "../shared/google/people-api";
-import {
-  CLIENT,
-  identity,
-  ORG,
-  recordingPublisher,
-  seedGrant,
-  silentLog,
-  testDeps,
-  testSecrets,
-  USERS,
-} from "../shared/identity/test/identity-test-support";
-import { startEmulators } from "../tools/emulators/emulators";
-import { startWorkspaceSim } from "../tools/workspace-sim/src/index";
+import { ORG, silentLog, USERS } from "../shared/identity/test/identity-test-support";
 import type { Bench, Figure } from "./bench";
+import { withContactsBench } from "./contacts-bench-env";
 
 const CONTACTS = 25_000;
 // A caller-ID lookup reads one index document and the contacts it names (a get each, whatever the
@@ -79,108 +62,89 @@ const bench: Bench = {
   description:
     "Contact sync at 25,000 contacts: full sync, no-op and one-change incremental syncs, caller-ID latency",
   async run(): Promise<Figure[]> {
-    const projectId = "contacts-bench";
-    const emulators = await startEmulators({ projectId });
-    process.env.FIRESTORE_EMULATOR_HOST = emulators.firestoreHost;
-    const sim = await startWorkspaceSim({
-      seed: {
-        domain: "acme.test",
-        defaultRegion: "GB",
-        users: [
-          { email: USERS.alice.email, givenName: "Alice", familyName: "Acme", generatedContacts: CONTACTS },
-        ],
-        oauthClients: [{ ...CLIENT, redirectUris: ["http://127.0.0.1:9/cb"] }],
+    return withContactsBench(
+      "contacts-bench",
+      [{ user: USERS.alice, givenName: "Alice", contacts: CONTACTS }],
+      async ({ db, sim, services }) => {
+        const alice = { orgId: ORG, userId: USERS.alice.userId };
+        const { counts, meter, reset } = countingMeter();
+        const deps = {
+          people: googlePeopleApi({ target: { rootUrl: sim.url }, tokens: services.tokens(), user: alice }),
+          repo: firestoreContactRepository(db, alice, meter),
+          region: "GB",
+          clock: () => new Date(),
+          log: silentLog,
+        };
+        const peopleCalls = () => sim.control.requestCount({ api: "people" });
+        const figures: Figure[] = [];
+
+        // Full sync of 25,000 contacts.
+        sim.control.clearRequestLog();
+        let t = performance.now();
+        const full = await withPeakMemory(() => syncContacts(deps));
+        const fullMs = performance.now() - t;
+        if (full.result.personal.counts.created !== CONTACTS)
+          throw new Error(`full sync created ${full.result.personal.counts.created}`);
+        figures.push(
+          { name: "contacts.full_sync_25k.wall", value: fullMs / 1000, unit: "s" },
+          { name: "contacts.full_sync_25k.people_calls", value: peopleCalls(), unit: "calls" },
+          { name: "contacts.full_sync_25k.firestore_reads", value: counts.reads, unit: "docs" },
+          { name: "contacts.full_sync_25k.firestore_writes", value: counts.writes, unit: "docs" },
+          { name: "contacts.full_sync_25k.peak_rss", value: full.peakRssMb, unit: "MiB" },
+          { name: "contacts.full_sync_25k.peak_heap", value: full.peakHeapMb, unit: "MiB" },
+          { name: "contacts.full_sync_25k.heap_growth", value: full.heapGrowthMb, unit: "MiB" },
+        );
+
+        // Incremental, nothing changed.
+        reset();
+        sim.control.clearRequestLog();
+        t = performance.now();
+        await syncContacts(deps);
+        figures.push(
+          { name: "contacts.incremental_noop.wall", value: performance.now() - t, unit: "ms" },
+          { name: "contacts.incremental_noop.people_calls", value: peopleCalls(), unit: "calls" },
+          { name: "contacts.incremental_noop.firestore_reads", value: counts.reads, unit: "docs" },
+          { name: "contacts.incremental_noop.firestore_writes", value: counts.writes, unit: "docs" },
+        );
+
+        // Incremental, one contact edited in Google.
+        const someone = sim.control.contacts(USERS.alice.email)[1234] as { resourceName: string };
+        sim.control.editContact(USERS.alice.email, someone.resourceName, { emails: ["changed@example.org"] });
+        // Google's incremental sync shows the edit only after its write→sync lag (realistic profile).
+        sim.control.advanceClock(sim.control.settings().people.syncLagMs + 1000);
+        reset();
+        sim.control.clearRequestLog();
+        t = performance.now();
+        const one = await syncContacts(deps);
+        if (one.personal.counts.updated !== 1) throw new Error("the single change was not applied");
+        figures.push(
+          { name: "contacts.incremental_one_change.wall", value: performance.now() - t, unit: "ms" },
+          { name: "contacts.incremental_one_change.people_calls", value: peopleCalls(), unit: "calls" },
+          { name: "contacts.incremental_one_change.firestore_reads", value: counts.reads, unit: "docs" },
+          { name: "contacts.incremental_one_change.firestore_writes", value: counts.writes, unit: "docs" },
+        );
+
+        // Caller-ID: random stored numbers, looked up one at a time.
+        const numbers = (
+          sim.control.contacts(USERS.alice.email) as Array<{ phoneNumbers?: Array<{ value: string }> }>
+        )
+          .flatMap((p) => p.phoneNumbers ?? [])
+          .flatMap((n) => toE164(n.value, "GB") ?? []);
+        const latencies: number[] = [];
+        for (let i = 0; i < WARM_UP + LOOKUPS; i++) {
+          const e164 = numbers[Math.floor(Math.random() * numbers.length)] as string;
+          const start = performance.now();
+          const found = await deps.repo.byPhone(e164, 20);
+          if (i >= WARM_UP) latencies.push(performance.now() - start);
+          if (found.length === 0) throw new Error(`lookup of ${e164} found nothing`);
+        }
+        figures.push(
+          { name: "contacts.caller_id_25k.p50", value: quantile(latencies, 0.5), unit: "ms" },
+          { name: "contacts.caller_id_25k.p99", value: quantile(latencies, 0.99), unit: "ms" },
+        );
+        return figures;
       },
-      saml: false,
-    });
-    const db = new Firestore({ projectId });
-    try {
-      const services = identity(
-        testDeps(sim, { projectId, db, secrets: await testSecrets(), publisher: recordingPublisher() }),
-      );
-      await seedGrant(services, sim, USERS.alice, { integrations: ["contacts"] });
-      const alice = { orgId: ORG, userId: USERS.alice.userId };
-      const { counts, meter, reset } = countingMeter();
-      const deps = {
-        people: googlePeopleApi({ target: { rootUrl: sim.url }, tokens: services.tokens(), user: alice }),
-        repo: firestoreContactRepository(db, alice, meter),
-        region: "GB",
-        clock: () => new Date(),
-        log: silentLog,
-      };
-      const peopleCalls = () => sim.control.requestCount({ api: "people" });
-      const figures: Figure[] = [];
-
-      // Full sync of 25,000 contacts.
-      sim.control.clearRequestLog();
-      let t = performance.now();
-      const full = await withPeakMemory(() => syncContacts(deps));
-      const fullMs = performance.now() - t;
-      if (full.result.personal.counts.created !== CONTACTS)
-        throw new Error(`full sync created ${full.result.personal.counts.created}`);
-      figures.push(
-        { name: "contacts.full_sync_25k.wall", value: fullMs / 1000, unit: "s" },
-        { name: "contacts.full_sync_25k.people_calls", value: peopleCalls(), unit: "calls" },
-        { name: "contacts.full_sync_25k.firestore_reads", value: counts.reads, unit: "docs" },
-        { name: "contacts.full_sync_25k.firestore_writes", value: counts.writes, unit: "docs" },
-        { name: "contacts.full_sync_25k.peak_rss", value: full.peakRssMb, unit: "MiB" },
-        { name: "contacts.full_sync_25k.peak_heap", value: full.peakHeapMb, unit: "MiB" },
-        { name: "contacts.full_sync_25k.heap_growth", value: full.heapGrowthMb, unit: "MiB" },
-      );
-
-      // Incremental, nothing changed.
-      reset();
-      sim.control.clearRequestLog();
-      t = performance.now();
-      await syncContacts(deps);
-      figures.push(
-        { name: "contacts.incremental_noop.wall", value: performance.now() - t, unit: "ms" },
-        { name: "contacts.incremental_noop.people_calls", value: peopleCalls(), unit: "calls" },
-        { name: "contacts.incremental_noop.firestore_reads", value: counts.reads, unit: "docs" },
-        { name: "contacts.incremental_noop.firestore_writes", value: counts.writes, unit: "docs" },
-      );
-
-      // Incremental, one contact edited in Google.
-      const someone = sim.control.contacts(USERS.alice.email)[1234] as { resourceName: string };
-      sim.control.editContact(USERS.alice.email, someone.resourceName, { emails: ["changed@example.org"] });
-      // Google's incremental sync shows the edit only after its write→sync lag (realistic profile).
-      sim.control.advanceClock(sim.control.settings().people.syncLagMs + 1000);
-      reset();
-      sim.control.clearRequestLog();
-      t = performance.now();
-      const one = await syncContacts(deps);
-      if (one.personal.counts.updated !== 1) throw new Error("the single change was not applied");
-      figures.push(
-        { name: "contacts.incremental_one_change.wall", value: performance.now() - t, unit: "ms" },
-        { name: "contacts.incremental_one_change.people_calls", value: peopleCalls(), unit: "calls" },
-        { name: "contacts.incremental_one_change.firestore_reads", value: counts.reads, unit: "docs" },
-        { name: "contacts.incremental_one_change.firestore_writes", value: counts.writes, unit: "docs" },
-      );
-
-      // Caller-ID: random stored numbers, looked up one at a time.
-      const numbers = (
-        sim.control.contacts(USERS.alice.email) as Array<{ phoneNumbers?: Array<{ value: string }> }>
-      )
-        .flatMap((p) => p.phoneNumbers ?? [])
-        .flatMap((n) => toE164(n.value, "GB") ?? []);
-      const latencies: number[] = [];
-      for (let i = 0; i < WARM_UP + LOOKUPS; i++) {
-        const e164 = numbers[Math.floor(Math.random() * numbers.length)] as string;
-        const start = performance.now();
-        const found = await deps.repo.byPhone(e164, 20);
-        if (i >= WARM_UP) latencies.push(performance.now() - start);
-        if (found.length === 0) throw new Error(`lookup of ${e164} found nothing`);
-      }
-      figures.push(
-        { name: "contacts.caller_id_25k.p50", value: quantile(latencies, 0.5), unit: "ms" },
-        { name: "contacts.caller_id_25k.p99", value: quantile(latencies, 0.99), unit: "ms" },
-      );
-      return figures;
-    } finally {
-      await db.terminate();
-      await sim.stop();
-      await emulators.stop();
-    }
+    );
   },
 };
 
