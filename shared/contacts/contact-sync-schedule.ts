@@ -103,5 +103,9 @@ export async function refreshIfStale(
 ): Promise<boolean> {
   const last = await lastSyncAt(user);
   if (!last || now.getTime() - last.getTime() < REFRESH_ON_OPEN_AFTER_MS) return false;
+  // A plain read first: a burst of opens (a client listing contact after contact) within the debounce
+  // then costs reads, not a transaction each on one document.
+  const requestedAt = parseDocument(SyncSchedule, await scheduleRef(db, user).get())?.requestedAt;
+  if (requestedAt && now.getTime() - requestedAt.getTime() < debounceMs) return false;
   return (await requestUserSync(db, publisher, user, now, debounceMs)).requested;
 }
