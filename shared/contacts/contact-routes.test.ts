@@ -62,6 +62,8 @@ beforeAll(async () => {
     {
       maxBodyBytes: 64 * 1024,
       log: silentLog,
+      // Every answer below is checked against its route's declared schema (a violation is a 500).
+      checkResponses: () => true,
       authenticate: async (req) => {
         const user = req.headers["x-test-user"];
         if (typeof user !== "string") throw new AppError("unauthenticated", "no user");

@@ -47,7 +47,31 @@ export interface ContactRoutesDeps {
  * after a disconnect, personal contacts stay as local contacts (their Google links are kept, so a
  * reconnect relinks them instead of duplicating), and say so.
  */
-export function contactView(c: StoredContact, googleConnected = true) {
+/** A contact as the API answers it (the schema the description publishes and the tests check). */
+export const ContactAnswer = z.object({
+  id: z.string(),
+  kind: z.enum(["personal", "company"]),
+  readOnly: z.boolean(),
+  displayName: z.string(),
+  givenName: z.string(),
+  familyName: z.string(),
+  phones: z.array(
+    z.object({ value: z.string(), type: z.string(), e164: z.string().nullable(), valid: z.boolean() }),
+  ),
+  emails: z.array(z.object({ value: z.string(), type: z.string() })),
+  etag: z.string(),
+  syncState: z.enum(["directory", "local", "pending", "synced"]),
+  updatedAt: z.string(),
+});
+const ContactList = z.object({ contacts: z.array(ContactAnswer), nextCursor: z.string().nullable() });
+const ContactMatches = z.object({ contacts: z.array(ContactAnswer) });
+const CallerIdAnswer = z.object({
+  e164: z.string(),
+  contact: ContactAnswer.nullable(),
+  matches: z.number().int(),
+});
+
+export function contactView(c: StoredContact, googleConnected = true): z.infer<typeof ContactAnswer> {
   return {
     id: c.id,
     kind: c.kind,
@@ -144,7 +168,11 @@ export function contactRoutes(deps: ContactRoutesDeps): Route[] {
         limit: { description: `page size, 1–${MAX_PAGE}` },
         cursor: { description: "nextCursor of the previous page" },
       },
-      success: { status: 200, description: "{ contacts: Contact[], nextCursor: string | null }" },
+      success: {
+        status: 200,
+        description: "{ contacts: Contact[], nextCursor: string | null }",
+        schema: ContactList,
+      },
       async handler(ctx) {
         const kind = ctx.query.get("kind");
         if (kind !== null && kind !== "personal" && kind !== "company")
@@ -173,7 +201,7 @@ export function contactRoutes(deps: ContactRoutesDeps): Route[] {
         q: { description: "what to search for (required, at most 100 characters)" },
         limit: { description: "how many, 1–50" },
       },
-      success: { status: 200, description: "{ contacts: Contact[] }" },
+      success: { status: 200, description: "{ contacts: Contact[] }", schema: ContactMatches },
       async handler(ctx) {
         const q = (ctx.query.get("q") ?? "").trim();
         if (!q) throw badQuery("q", "required");
@@ -197,7 +225,11 @@ export function contactRoutes(deps: ContactRoutesDeps): Route[] {
       summary:
         "Caller-ID: the best contact (personal first, then company) for a phone number in any common format",
       query: { phone: { description: "the number, in any common format (required)", maxLength: 64 } },
-      success: { status: 200, description: "{ e164, contact: Contact | null, matches }" },
+      success: {
+        status: 200,
+        description: "{ e164, contact: Contact | null, matches }",
+        schema: CallerIdAnswer,
+      },
       async handler(ctx) {
         const phone = ctx.query.get("phone");
         if (!phone) throw badQuery("phone", "required");
@@ -255,7 +287,7 @@ export function contactRoutes(deps: ContactRoutesDeps): Route[] {
       path: "/v1/contacts/:id",
       access: "user",
       summary: "One contact, with its ETag",
-      success: { status: 200, description: "Contact" },
+      success: { status: 200, description: "Contact", schema: ContactAnswer },
       async handler(ctx) {
         const id = idOf(ctx.params);
         const principal = principalOf(ctx);
@@ -282,6 +314,7 @@ export function contactRoutes(deps: ContactRoutesDeps): Route[] {
       success: {
         status: 201,
         description: "Contact (200 with linked: true when merged into an existing one)",
+        schema: ContactAnswer.extend({ linked: z.boolean() }),
       },
       async handler(ctx) {
         const principal = principalOf(ctx);
@@ -301,7 +334,7 @@ export function contactRoutes(deps: ContactRoutesDeps): Route[] {
       body: ContactInput,
       summary:
         "Edit a personal contact: the fields given replace the stored ones (If-Match: a stale etag is 412)",
-      success: { status: 200, description: "Contact" },
+      success: { status: 200, description: "Contact", schema: ContactAnswer },
       async handler(ctx) {
         const principal = principalOf(ctx);
         const region = await deps.region(principal.orgId);

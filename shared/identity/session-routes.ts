@@ -27,6 +27,21 @@ export interface SessionRouteDeps {
 }
 
 const Exchange = z.object({ code: z.string().min(20).max(200) });
+/** What a sign-in exchange and a refresh answer: a 15-minute access token and the next refresh token. */
+export const SessionAnswer = z.object({
+  tokenType: z.literal("Bearer"),
+  accessToken: z.string(),
+  expiresIn: z.number().int(),
+  refreshToken: z.string(),
+});
+export const MeAnswer = z.object({
+  id: z.string(),
+  orgId: z.string(),
+  email: z.string(),
+  displayName: z.string().nullable(),
+  role: z.enum(["user", "admin"]),
+  status: z.string(),
+});
 const Refresh = z.object({ refreshToken: z.string().min(20).max(400) });
 
 export function sessionRoutes(deps: SessionRouteDeps): Route[] {
@@ -64,6 +79,7 @@ export function sessionRoutes(deps: SessionRouteDeps): Route[] {
       rateLimit: CREDENTIAL_RATE_LIMIT,
       body: Exchange,
       summary: "Exchange the one-time login code from a sign-in redirect for a session",
+      success: { status: 200, description: "The session's tokens", schema: SessionAnswer },
       handler: async ({ body, log }) => {
         const login = await deps.loginCodes.consume(body.code);
         if (!login)
@@ -79,6 +95,7 @@ export function sessionRoutes(deps: SessionRouteDeps): Route[] {
       rateLimit: CREDENTIAL_RATE_LIMIT,
       body: Refresh,
       summary: "Rotate the refresh token and get a new access token (reusing an old one ends the session)",
+      success: { status: 200, description: "The session's next tokens", schema: SessionAnswer },
       handler: async ({ body, log }) => {
         const rotated = await deps.sessions.rotate(body.refreshToken);
         return issue(rotated.orgId, rotated.userId, rotated.sessionId, rotated.refreshToken, "refresh", log);
@@ -109,6 +126,7 @@ export function sessionRoutes(deps: SessionRouteDeps): Route[] {
       path: "/v1/me",
       access: "user",
       summary: "The signed-in user",
+      success: { status: 200, description: "The signed-in user", schema: MeAnswer },
       handler: async (ctx) => {
         const me = principalOf(ctx);
         const user = await deps.users.get(me.orgId, me.userId);

@@ -127,8 +127,11 @@ export interface Route<Schema extends z.ZodType = z.ZodType> {
   body?: Schema;
   /** One line for the API description (GET /v1/openapi.json). */
   summary: string;
-  /** Success status and what it returns, for the API description. */
-  success?: { status: number; description: string };
+  /**
+   * Success status and what it returns, for the API description; `schema` is the body's schema, published
+   * in the description and checked against every answer where `checkResponses` is on (tests, local).
+   */
+  success?: { status: number; description: string; schema?: z.ZodType };
   handler(ctx: RequestContext<z.infer<Schema>>): Promise<HttpResult> | HttpResult;
 }
 
@@ -179,6 +182,11 @@ export interface HttpHandlerOptions {
   failedAuthPerMinute?: () => number;
   /** The budgets routes' rate limits draw on (defaults RATE_LIMIT_DEFAULTS); read on each request. */
   rateLimits?: { [B in RateLimitRule["budget"]]?: () => number };
+  /**
+   * Checks each success body against its route's declared schema and answers 500
+   * `response_schema_violation` when it leaves it, so a test fails; off in production (read per request).
+   */
+  checkResponses?: () => boolean;
 }
 
 const CORS_HEADERS = "authorization, content-type, x-request-id";
@@ -460,6 +468,14 @@ export function createHttpHandler(routes: Route[], options: HttpHandlerOptions) 
         raw: req,
         principal,
       });
+      const declared = route.success?.schema;
+      if (declared && result.body !== undefined && options.checkResponses?.()) {
+        const checked = declared.safeParse(result.body);
+        if (!checked.success) {
+          const issues = checked.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`);
+          throw new Error(`response_schema_violation on ${route.method} ${route.path}: ${issues.join("; ")}`);
+        }
+      }
       send(
         res,
         result.status ?? 200,

@@ -79,7 +79,18 @@ export function buildOpenApi(routes: Route[], info: { title: string; version: st
         : { security: [r.access === "service" ? { service: [] } : { session: [] }] }),
       operationId: `${r.method.toLowerCase()}${path.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? "").toUpperCase())}`,
       responses: {
-        [String(success.status)]: { description: success.description },
+        [String(success.status)]: {
+          description: success.description,
+          ...(success.schema
+            ? {
+                content: {
+                  "application/json": {
+                    schema: z.toJSONSchema(success.schema, { io: "output", unrepresentable: "any" }),
+                  },
+                },
+              }
+            : {}),
+        },
         ...errorResponses(r),
         default: {
           description: "Error",

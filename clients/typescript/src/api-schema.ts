@@ -917,12 +917,20 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
+            /** @description The session's tokens */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        tokenType: "Bearer";
+                        accessToken: string;
+                        expiresIn: number;
+                        refreshToken: string;
+                    };
+                };
             };
             /** @description Bad input: a malformed identifier, query value or body (the code names it) */
             400: {
@@ -968,12 +976,20 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
+            /** @description The session's next tokens */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        tokenType: "Bearer";
+                        accessToken: string;
+                        expiresIn: number;
+                        refreshToken: string;
+                    };
+                };
             };
             /** @description Bad input: a malformed identifier, query value or body (the code names it) */
             400: {
@@ -1058,12 +1074,22 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description The signed-in user */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        id: string;
+                        orgId: string;
+                        email: string;
+                        displayName: string | null;
+                        /** @enum {string} */
+                        role: "user" | "admin";
+                        status: string;
+                    };
+                };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
@@ -1505,7 +1531,34 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        contacts: {
+                            id: string;
+                            /** @enum {string} */
+                            kind: "personal" | "company";
+                            readOnly: boolean;
+                            displayName: string;
+                            givenName: string;
+                            familyName: string;
+                            phones: {
+                                value: string;
+                                type: string;
+                                e164: string | null;
+                                valid: boolean;
+                            }[];
+                            emails: {
+                                value: string;
+                                type: string;
+                            }[];
+                            etag: string;
+                            /** @enum {string} */
+                            syncState: "directory" | "local" | "pending" | "synced";
+                            updatedAt: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
             };
             /** @description Bad input: a malformed identifier, query value or body (the code names it) */
             400: {
@@ -1575,7 +1628,32 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {string} */
+                        kind: "personal" | "company";
+                        readOnly: boolean;
+                        displayName: string;
+                        givenName: string;
+                        familyName: string;
+                        phones: {
+                            value: string;
+                            type: string;
+                            e164: string | null;
+                            valid: boolean;
+                        }[];
+                        emails: {
+                            value: string;
+                            type: string;
+                        }[];
+                        etag: string;
+                        /** @enum {string} */
+                        syncState: "directory" | "local" | "pending" | "synced";
+                        updatedAt: string;
+                        linked: boolean;
+                    };
+                };
             };
             /** @description Bad input: a malformed identifier, query value or body (the code names it) */
             400: {
@@ -1634,7 +1712,33 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        contacts: {
+                            id: string;
+                            /** @enum {string} */
+                            kind: "personal" | "company";
+                            readOnly: boolean;
+                            displayName: string;
+                            givenName: string;
+                            familyName: string;
+                            phones: {
+                                value: string;
+                                type: string;
+                                e164: string | null;
+                                valid: boolean;
+                            }[];
+                            emails: {
+                                value: string;
+                                type: string;
+                            }[];
+                            etag: string;
+                            /** @enum {string} */
+                            syncState: "directory" | "local" | "pending" | "synced";
+                            updatedAt: string;
+                        }[];
+                    };
+                };
             };
             /** @description Bad input: a malformed identifier, query value or body (the code names it) */
             400: {
@@ -1691,7 +1795,35 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        e164: string;
+                        contact: {
+                            id: string;
+                            /** @enum {string} */
+                            kind: "personal" | "company";
+                            readOnly: boolean;
+                            displayName: string;
+                            givenName: string;
+                            familyName: string;
+                            phones: {
+                                value: string;
+                                type: string;
+                                e164: string | null;
+                                valid: boolean;
+                            }[];
+                            emails: {
+                                value: string;
+                                type: string;
+                            }[];
+                            etag: string;
+                            /** @enum {string} */
+                            syncState: "directory" | "local" | "pending" | "synced";
+                            updatedAt: string;
+                        } | null;
+                        matches: number;
+                    };
+                };
             };
             /** @description Bad input: a malformed identifier, query value or body (the code names it) */
             400: {
@@ -1792,7 +1924,31 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {string} */
+                        kind: "personal" | "company";
+                        readOnly: boolean;
+                        displayName: string;
+                        givenName: string;
+                        familyName: string;
+                        phones: {
+                            value: string;
+                            type: string;
+                            e164: string | null;
+                            valid: boolean;
+                        }[];
+                        emails: {
+                            value: string;
+                            type: string;
+                        }[];
+                        etag: string;
+                        /** @enum {string} */
+                        syncState: "directory" | "local" | "pending" | "synced";
+                        updatedAt: string;
+                    };
+                };
             };
             /** @description Bad input: a malformed identifier, query value or body (the code names it) */
             400: {
@@ -1956,7 +2112,31 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {string} */
+                        kind: "personal" | "company";
+                        readOnly: boolean;
+                        displayName: string;
+                        givenName: string;
+                        familyName: string;
+                        phones: {
+                            value: string;
+                            type: string;
+                            e164: string | null;
+                            valid: boolean;
+                        }[];
+                        emails: {
+                            value: string;
+                            type: string;
+                        }[];
+                        etag: string;
+                        /** @enum {string} */
+                        syncState: "directory" | "local" | "pending" | "synced";
+                        updatedAt: string;
+                    };
+                };
             };
             /** @description Bad input: a malformed identifier, query value or body (the code names it) */
             400: {

@@ -77,7 +77,7 @@ export function switchboardClient(options: ClientOptions) {
     if (!current) return false;
     refreshing ??= (async () => {
       const answer = await api.POST("/v1/session/refresh", { body: { refreshToken: current.refreshToken } });
-      const data = answer.data as Partial<SessionTokens> | undefined;
+      const data = answer.data;
       if (answer.response.ok && data?.accessToken && data.refreshToken) {
         setTokens({ accessToken: data.accessToken, refreshToken: data.refreshToken });
         return true;
@@ -110,10 +110,7 @@ export function switchboardClient(options: ClientOptions) {
     tokens: () => tokens,
     /** Exchanges the one-time code of a sign-in redirect (`?code=`) for a session. */
     async exchange(code: string): Promise<SessionTokens> {
-      // The description does not type response bodies yet: the session's shape is this package's.
-      const data = (await call((c) =>
-        c.POST("/v1/session/exchange", { body: { code } }),
-      )) as unknown as SessionTokens;
+      const data = await call((c) => c.POST("/v1/session/exchange", { body: { code } }));
       setTokens({ accessToken: data.accessToken, refreshToken: data.refreshToken });
       return data;
     },
