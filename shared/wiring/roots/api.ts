@@ -82,8 +82,7 @@ export function apiRoutes(graph: ProcessGraph, gate?: SessionGate): Route[] {
       region: (org) => orgDefaultRegion(db(), org),
       publisher,
       syncNow: {
-        request: (user, now) =>
-          requestUserSync(db(), publisher, user, now, ports.config().CONTACT_SYNC_DEBOUNCE_SECONDS * 1000),
+        request: (user, now) => requestUserSync(db(), publisher, user, now, syncDebounceMs(graph)),
         status: contactSyncStatus(db),
         connected: async (user) =>
           (await graph.identity().grants().findForIntegration(user.orgId, user.userId, "contacts"))
@@ -98,7 +97,7 @@ export function apiRoutes(graph: ProcessGraph, gate?: SessionGate): Route[] {
               const last = (await contactSyncStatus(db)(u)).lastSyncAt;
               return last ? new Date(last) : null;
             },
-            ports.config().CONTACT_SYNC_DEBOUNCE_SECONDS * 1000,
+            syncDebounceMs(graph),
           ),
       },
     }),
@@ -141,14 +140,11 @@ async function contactsOnActivity(
   if (how !== "sign_in") return;
   const grant = await graph.identity().grants().findForIntegration(user.orgId, user.userId, "contacts");
   if (grant?.status !== "connected") return;
-  await requestUserSync(
-    ports.firestore(),
-    ports.publisher(),
-    user,
-    now,
-    ports.config().CONTACT_SYNC_DEBOUNCE_SECONDS * 1000,
-  );
+  await requestUserSync(ports.firestore(), ports.publisher(), user, now, syncDebounceMs(graph));
 }
+
+/** One debounce for every way a person asks for a contact sync (request, sign-in, opening a contact). */
+const syncDebounceMs = (graph: ProcessGraph) => graph.ports.config().CONTACT_SYNC_DEBOUNCE_SECONDS * 1000;
 
 export function createApiHandler(graph: ProcessGraph = processGraphFromEnvironment()) {
   const maxBodyBytes = Number(process.env.MAX_BODY_BYTES ?? 1024 * 1024);
