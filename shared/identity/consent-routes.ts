@@ -127,16 +127,18 @@ export function consentRoutes(services: IdentityServices, extensions: Integratio
       method: "POST",
       path: "/v1/integrations/:name/connect",
       access: "user",
+      body: ConnectBody,
+      bodyOptional: true,
       summary: "Starts Google consent for one integration; returns the authorization URL to open",
-      success: { status: 200, description: "{ authorizationUrl, expiresAt }" },
+      success: {
+        status: 200,
+        description: "{ authorizationUrl, expiresAt }",
+        schema: z.object({ authorizationUrl: z.url(), expiresAt: z.iso.datetime() }),
+      },
       async handler(ctx) {
         const principal = principalOf(ctx);
         const integration = integrationFor(ctx.params.name, principal);
-        // The body is optional, so it is validated here rather than by the route's schema.
-        const body = ConnectBody.safeParse(ctx.body ?? {});
-        if (!body.success)
-          throw new AppError("validation_failed", "The body may only carry returnTo (a string)");
-        const returnTo = checkedReturnTo(body.data.returnTo, services);
+        const returnTo = checkedReturnTo(ctx.body?.returnTo, services);
         const oauth = services.oauth();
 
         const stateId = randomBytes(32).toString("base64url");

@@ -94,6 +94,11 @@ export const ConfigSchema = z
      * while the tick runs): a killed tick's redelivery takes over after at most this long.
      */
     TICK_LEASE_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
+    /**
+     * The hourly channel renewal also syncs every calendar not synced for this many minutes: Google may
+     * drop a push notification, and this bounds how long a missed change can go unseen.
+     */
+    CALENDAR_RECONCILE_MINUTES: z.coerce.number().int().min(1).max(1_440).default(60),
     /** Grants read per page by the contact-sync fan-out (each page is checkpointed). */
     CONTACT_SYNC_FANOUT_PAGE_SIZE: z.coerce.number().int().min(1).max(1_000).default(500),
     /** POST /v1/contacts/sync: a request within this many seconds of the last accepted one enqueues nothing. */

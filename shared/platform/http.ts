@@ -125,6 +125,8 @@ export interface Route<Schema extends z.ZodType = z.ZodType> {
   /** The body's media type: JSON (default), or an HTML form post (the SAML ACS). */
   accepts?: "json" | "form";
   body?: Schema;
+  /** The body may be left out (the handler then sees undefined); one sent must match `body`. */
+  bodyOptional?: boolean;
   /** One line for the API description (GET /v1/openapi.json). */
   summary: string;
   /**
@@ -444,7 +446,7 @@ export function createHttpHandler(routes: Route[], options: HttpHandlerOptions) 
         ? bodyOf(req, options.maxBodyBytes, route.accepts ?? "json")
         : undefined;
       const schema = route.body;
-      if (schema) {
+      if (schema && !(body === undefined && route.bodyOptional)) {
         if (body === undefined) throw new AppError("invalid_request", "A JSON request body is required");
         const parsed = schema.safeParse(body);
         if (!parsed.success) {

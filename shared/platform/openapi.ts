@@ -101,7 +101,7 @@ export function buildOpenApi(routes: Route[], info: { title: string; version: st
     if (parameters.length > 0) operation.parameters = parameters;
     if (r.body) {
       operation.requestBody = {
-        required: true,
+        required: !r.bodyOptional,
         content: {
           [r.accepts === "form" ? "application/x-www-form-urlencoded" : "application/json"]: {
             schema: z.toJSONSchema(r.body, { io: "input", unrepresentable: "any" }),

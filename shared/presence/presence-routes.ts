@@ -8,7 +8,7 @@ import { z } from "zod";
 import { AppError } from "../platform/errors";
 import { principalOf, type Route, route } from "../platform/http";
 import { checkIdentifier } from "../platform/identifiers";
-import { viewFor } from "./presence-engine";
+import { PRESENCE_STATES, viewFor } from "./presence-engine";
 import type { PresenceRepository } from "./presence-repository";
 
 export { TELEPHONY_SECRET } from "../platform/service-token";
@@ -41,6 +41,17 @@ const CallBody = z
 
 const ID = /^[\w.@+-]{1,200}$/;
 
+/** One person's presence as a viewer may see it (presence-engine.ts viewFor). */
+const PresenceAnswer = z.object({
+  state: z.enum([...PRESENCE_STATES, "busy"]),
+  reason: z.string(),
+  until: z.iso.datetime().nullable(),
+  title: z.string().optional(),
+});
+const PresenceList = z.object({
+  presence: z.array(PresenceAnswer.extend({ orgId: z.string(), userId: z.string() })),
+});
+
 export function presenceRoutes(deps: PresenceRouteDeps): Route[] {
   const clock = deps.clock ?? (() => new Date());
   return [
@@ -54,6 +65,7 @@ export function presenceRoutes(deps: PresenceRouteDeps): Route[] {
       success: {
         status: 200,
         description: "{ presence: [{ orgId, userId, state, reason, until, title? }] }",
+        schema: PresenceList,
       },
       async handler(ctx) {
         const viewer = principalOf(ctx);

@@ -32,6 +32,8 @@ export interface PresenceDeps {
   instanceId?: string;
   /** TICK_LEASE_MS: how long a crashed tick or connect request keeps its slot (default 60 s). */
   tickLeaseMs?: number;
+  /** CALENDAR_RECONCILE_MINUTES: a calendar not synced for this long is synced by the renewal tick. */
+  reconcileAfterMs?: number;
 }
 
 export interface PresenceServices {

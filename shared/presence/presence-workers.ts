@@ -23,7 +23,8 @@ import type { PresenceServices } from "./presence-services";
 
 /** Users on the polling fallback are synced when their last sync is older than this. */
 export const POLL_EVERY_MS = 60_000;
-/** Reconciliation: any user not synced for this long is synced (catches dropped notifications). */
+/** Reconciliation: any user not synced for this long is synced (catches dropped notifications); the
+ * default of config CALENDAR_RECONCILE_MINUTES. */
 export const RECONCILE_AFTER_MS = 60 * 60_000;
 /** The sweep relays outbox entries older than this (younger ones are still being relayed by their change). */
 export const OUTBOX_RELAY_AFTER_MS = 30_000;
@@ -196,7 +197,9 @@ export async function renewChannels(services: PresenceServices, publishTime: Dat
         .ledger()
         .staleOpening("calendar", new Date(now.getTime() - STALE_OPENING_AFTER_MS), limit);
       for (const c of stuck) await services.ledger().markExpired(c.id, now);
-      const stale = await services.store().staleStates(new Date(now.getTime() - RECONCILE_AFTER_MS), limit);
+      const stale = await services
+        .store()
+        .staleStates(new Date(now.getTime() - (services.deps.reconcileAfterMs ?? RECONCILE_AFTER_MS)), limit);
       await mapLimit(stale, 16, (s) => services.sync().requestSync(s, "sync", "reconcile"));
       const retryPush = (await services.store().pollingStates(limit)).filter(
         (s) => !s.modeSince || now.getTime() - s.modeSince.getTime() >= RETRY_PUSH_AFTER_MS,

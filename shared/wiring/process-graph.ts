@@ -79,6 +79,7 @@ export function processGraph(ports: ProcessPorts): ProcessGraph {
         apiRootUrl: ports.config().GOOGLE_API_ROOT_URL,
         webhooksBaseUrl: ports.config().PUBLIC_WEBHOOKS_URL,
         tickLeaseMs: ports.config().TICK_LEASE_MS,
+        reconcileAfterMs: ports.config().CALENDAR_RECONCILE_MINUTES * 60_000,
       }),
     ),
     directory: once(() =>

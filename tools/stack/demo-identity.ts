@@ -40,8 +40,11 @@ async function expectOk(res: Response, what: string): Promise<unknown> {
   return body;
 }
 
-/** Google sign-in as `email`, following the redirects a browser would; returns a session access token. */
-async function signInWithGoogle(o: DemoOnboarding, email: string): Promise<string> {
+/** Google sign-in as `email`, following the redirects a browser would; returns the one-time code. */
+export async function googleSignInCode(
+  o: Pick<DemoOnboarding, "authUrl" | "simUrl" | "returnUrl">,
+  email: string,
+): Promise<string> {
   const query = new URLSearchParams({ return_to: o.returnUrl, login_hint: email });
   let res = await fetch(`${o.authUrl}/auth/google/login?${query}`, { redirect: "manual" });
   while (res.status === 302 && res.headers.get("location")?.startsWith(o.simUrl)) {
@@ -52,6 +55,12 @@ async function signInWithGoogle(o: DemoOnboarding, email: string): Promise<strin
   const location = res.headers.get("location");
   const code = location ? new URL(location).searchParams.get("code") : null;
   if (!code) throw new Error(`Google sign-in for ${email} ended with ${res.status}: ${await res.text()}`);
+  return code;
+}
+
+/** Google sign-in as `email`; returns a session access token. */
+async function signInWithGoogle(o: DemoOnboarding, email: string): Promise<string> {
+  const code = await googleSignInCode(o, email);
   const session = (await expectOk(
     await fetch(`${o.apiUrl}/v1/session/exchange`, {
       method: "POST",

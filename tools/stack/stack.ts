@@ -15,7 +15,7 @@ import { type Backoff, PRODUCTION_BACKOFF, pubsubClient, wirePubSub } from "./pu
 import { type LocalScheduler, startScheduler } from "./scheduler";
 
 /** The demo organisation's service account with directory delegation (tools/workspace-sim/demo/demo-org.json). */
-const DEMO_DIRECTORY_SERVICE_ACCOUNT = "directory-sync@switchboard-local.iam.gserviceaccount.com";
+export const DEMO_DIRECTORY_SERVICE_ACCOUNT = "directory-sync@switchboard-local.iam.gserviceaccount.com";
 
 export const LOCAL_DIR = join(ROOT, ".local");
 
@@ -37,6 +37,15 @@ export interface StackOptions {
   stablePorts?: boolean;
   /** Backoff between redeliveries of a failed message (default: production's, 10 s to 600 s). */
   backoff?: Backoff;
+  /**
+   * The simulator's organisations, given the ports the functions got (default: the demo organisation,
+   * which is then onboarded). A custom seed is not onboarded: its caller does that through the routes.
+   */
+  seed?: (ports: ReadonlyMap<string, number>) => Promise<unknown>;
+  /** Run the local cron scheduler (default true); the soak fires its own ticks. */
+  scheduler?: boolean;
+  /** Extra configuration for every function (the soak's short intervals). */
+  functionEnv?: Record<string, string>;
 }
 
 /** The demo organisation a newcomer signs in to, as the summary and stack.json name it. */
@@ -50,6 +59,8 @@ export interface RunningStack {
   services: Record<string, string>;
   demo?: DemoSummary;
   functions: ReadonlyMap<string, RunningFunction>;
+  /** The local secrets file every function reads (SECRETS_BACKEND=local). */
+  secretsFile: string;
   stop(): Promise<void>;
 }
 
@@ -129,7 +140,8 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     const ports = new Map<string, number>();
     for (const fn of manifest.functions)
       ports.set(fn.name, await portFor(fn.name, options.stablePorts ?? true));
-    const sim = options.simulator === false ? undefined : await startSimulator(await demoOrgSeed(ports));
+    const seed = options.seed ? await options.seed(ports) : await demoOrgSeed(ports);
+    const sim = options.simulator === false ? undefined : await startSimulator(seed);
     if (sim) stoppers.push(() => sim.stop());
 
     const secretsFile = join(localDir, "secrets.json");
@@ -163,6 +175,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       WEB_CLIENT_ORIGIN: DEV_APP_ORIGINS[0]!,
       GOOGLE_OAUTH_CLIENT_ID: DEMO_OAUTH_CLIENT.clientId,
       OAUTH_REDIRECT_URL: `${authUrl}/oauth/google/callback`,
+      ...options.functionEnv,
     });
 
     const functions = new Map<string, RunningFunction>();
@@ -193,7 +206,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     const subscriptions = wiring.subscriptions;
 
     let demoSummary: DemoSummary | undefined;
-    if (sim?.saml && functions.has("api") && functions.has("auth")) {
+    if (!options.seed && sim?.saml && functions.has("api") && functions.has("auth")) {
       const demo = await onboardDemoOrg({
         projectId,
         demoFile: DEMO_ORG_FILE,
@@ -212,12 +225,15 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
 
     const pubsub = pubsubClient(projectId, emulators.pubsubHost);
     stoppers.push(() => pubsub.close());
-    const scheduler: LocalScheduler = startScheduler(manifest, {
-      publish: (topic, payload) => pubsub.topic(topic).publishMessage({ json: payload }),
-      onFire: (job, at) => log(`[scheduler] fired ${job} for ${at.toISOString()}`),
-      onError: (job, error) => log(`[scheduler] ${job} failed to publish: ${(error as Error).message}`),
-    });
-    stoppers.push(async () => scheduler.stop());
+    const scheduler: LocalScheduler | undefined =
+      options.scheduler === false
+        ? undefined
+        : startScheduler(manifest, {
+            publish: (topic, payload) => pubsub.topic(topic).publishMessage({ json: payload }),
+            onFire: (job, at) => log(`[scheduler] fired ${job} for ${at.toISOString()}`),
+            onError: (job, error) => log(`[scheduler] ${job} failed to publish: ${(error as Error).message}`),
+          });
+    if (scheduler) stoppers.push(async () => scheduler.stop());
 
     const services: Record<string, string> = {
       firestore: `http://${emulators.firestoreHost}`,
@@ -229,13 +245,20 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       projectId,
       services,
       subscriptions,
-      schedules: scheduler.jobs.map((j) => ({ ...j, next: j.next.toISOString() })),
+      schedules: (scheduler?.jobs ?? []).map((j) => ({ ...j, next: j.next.toISOString() })),
       ...(demoSummary ? { demo: demoSummary } : {}),
       secretsFile,
       logs: join(localDir, "logs"),
     };
     await writeFile(join(localDir, "stack.json"), `${JSON.stringify(summary, null, 2)}\n`);
-    return { projectId, services, functions, stop, ...(demoSummary ? { demo: demoSummary } : {}) };
+    return {
+      projectId,
+      services,
+      functions,
+      secretsFile,
+      stop,
+      ...(demoSummary ? { demo: demoSummary } : {}),
+    };
   } catch (error) {
     await stop();
     throw error;

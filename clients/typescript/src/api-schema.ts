@@ -1371,14 +1371,27 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": {
+                    returnTo?: string;
+                };
+            };
+        };
         responses: {
             /** @description { authorizationUrl, expiresAt } */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** Format: uri */
+                        authorizationUrl: string;
+                        /** Format: date-time */
+                        expiresAt: string;
+                    };
+                };
             };
             /** @description Bad input: a malformed identifier, query value or body (the code names it) */
             400: {
@@ -3272,7 +3285,19 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        presence: {
+                            /** @enum {string} */
+                            state: "dnd" | "on_call" | "out_of_office" | "in_meeting" | "focus" | "available" | "unknown" | "busy";
+                            reason: string;
+                            until: string | null;
+                            title?: string;
+                            orgId: string;
+                            userId: string;
+                        }[];
+                    };
+                };
             };
             /** @description Bad input: a malformed identifier, query value or body (the code names it) */
             400: {
