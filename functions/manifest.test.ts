@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { ConfigSchema } from "../shared/platform/config";
+import { REPORTED_TOPICS } from "../shared/platform/delivery-failures";
 import { WORKER_LEASE_MS } from "../shared/platform/lease";
 import { PRODUCTION_BACKOFF } from "../tools/stack/pubsub-wiring";
 import { allTopics, loadManifest, Manifest } from "./manifest";
@@ -22,6 +23,13 @@ const folders = readdirSync(here)
 
 describe("function manifest", () => {
   const manifest = loadManifest();
+
+  it("gives the health view each reported topic's dead-letter threshold as the manifest sets it", () => {
+    for (const [topic, { maxDeliveryAttempts }] of Object.entries(REPORTED_TOPICS)) {
+      const consumer = loadManifest().functions.find((f) => f.trigger === "topic" && f.topic === topic);
+      expect(consumer?.maxDeliveryAttempts, topic).toBe(maxDeliveryAttempts);
+    }
+  });
 
   it("lists exactly the function folders, no more and no fewer", () => {
     expect(manifest.functions.map((f) => f.name).sort()).toEqual(folders);

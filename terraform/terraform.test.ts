@@ -904,6 +904,7 @@ describe("firestore", () => {
       "channels",
       "directoryPages",
       "sidebarCache",
+      "deliveryFailures",
     ]);
   });
 

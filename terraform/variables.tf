@@ -301,7 +301,7 @@ variable "firestore_backup_retention" {
 variable "ttl_collection_groups" {
   description = "Collection groups whose documents carry an expireAt timestamp deleted by a Firestore TTL policy."
   type        = list(string)
-  default     = ["samlRequests", "samlAssertions", "samlLogins", "googleLogins", "loginCodes", "oauthStates", "idempotency", "leases", "sessions", "channels", "directoryPages", "sidebarCache"]
+  default     = ["samlRequests", "samlAssertions", "samlLogins", "googleLogins", "loginCodes", "oauthStates", "idempotency", "leases", "sessions", "channels", "directoryPages", "sidebarCache", "deliveryFailures"]
 
   validation {
     condition     = alltrue([for c in var.ttl_collection_groups : can(regex("^[A-Za-z][A-Za-z0-9_]*$", c))])

@@ -1,6 +1,6 @@
 // Integration health against the Firestore emulator: one org's grants, sync cursors and watch channels
 // turned into per-integration counts (connected, needs consent again, failing, never synced, oldest sync,
-// channels expiring and polling), and nothing of another org counted.
+// channels expiring and polling, messages failing and dead-lettered), and nothing of another org counted.
 import { Firestore } from "@google-cloud/firestore";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useEmulators } from "../../tools/testing/emulator-env";
@@ -48,6 +48,12 @@ beforeAll(async () => {
   await db
     .doc("channels/c3")
     .set({ orgId: org, kind: "calendar", status: "stopped", expiresAt: hoursAgo(-1) });
+  // Deliveries: one contact sync failing for now, one dead-lettered (10 attempts), one of another org.
+  await db.doc("deliveryFailures/contact-sync:m1").set({ topic: "contact-sync", orgId: org, attempts: 2 });
+  await db.doc("deliveryFailures/contact-sync:m2").set({ topic: "contact-sync", orgId: org, attempts: 10 });
+  await db
+    .doc("deliveryFailures/contact-sync:m3")
+    .set({ topic: "contact-sync", orgId: "org-other", attempts: 10 });
   // Another org's broken grant and channel: never counted here.
   await grant("org-other", "someone", "needs_reauth");
   await db.doc("channels/c4").set({ orgId: "org-other", kind: "calendar", status: "active", expiresAt: now });
@@ -66,6 +72,7 @@ describe("integration health", () => {
       needsReauth: 1,
       partial: 1,
       sync: { failing: 1, neverSynced: 2, oldestSyncAt: hoursAgo(5).toISOString() },
+      deliveries: { failing: 1, deadLettered: 1 },
     });
     expect(byName.calendar).toEqual({
       name: "calendar",
@@ -74,6 +81,7 @@ describe("integration health", () => {
       partial: 1,
       sync: { failing: 1, neverSynced: 2, oldestSyncAt: hoursAgo(3).toISOString() },
       channels: { active: 2, expiringWithinDay: 1, polling: 1 },
+      deliveries: { failing: 0, deadLettered: 0 },
     });
     // Integrations nobody connected are listed with zeros.
     expect(byName.drive).toEqual({ name: "drive", connected: 0, needsReauth: 0, partial: 0 });

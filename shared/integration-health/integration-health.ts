@@ -12,6 +12,7 @@ import {
   type IntegrationName,
   missingScopes,
 } from "../identity/integrations";
+import { DELIVERY_FAILURES, REPORTED_TOPICS } from "../platform/delivery-failures";
 import { parseDocuments, StoredDate } from "../platform/firestore";
 import type { Logger } from "../platform/logger";
 
@@ -31,6 +32,7 @@ const CursorFields = z.looseObject({
   lastError: z.string().nullable().optional(),
   mode: z.string().optional(),
 });
+const FailureFields = z.object({ topic: z.string(), attempts: z.number() });
 const ChannelFields = z.looseObject({ kind: z.string(), status: z.string(), expiresAt: StoredDate });
 
 export interface IntegrationHealth {
@@ -44,6 +46,11 @@ export interface IntegrationHealth {
   sync?: { failing: number; neverSynced: number; oldestSyncAt: string | null };
   /** Calendar: watch channels active and expiring within a day, and people on the polling fallback. */
   channels?: { active: number; expiringWithinDay: number; polling: number };
+  /**
+   * Messages of its worker for this org: failing (redelivery pending) and dead-lettered (every attempt
+   * failed; `npm run dlq` lists and replays them) within the retention (platform/delivery-failures.ts).
+   */
+  deliveries?: { failing: number; deadLettered: number };
 }
 
 /** The integrations whose sync keeps a cursor at orgs/{org}/users/{user}/cursors/{name}. */
@@ -66,6 +73,12 @@ export async function integrationHealth(
     (await db.collection("channels").where("orgId", "==", orgId).get()).docs,
     log,
   ).map((c) => c.data);
+
+  const failures = parseDocuments(
+    FailureFields,
+    (await db.collection(DELIVERY_FAILURES).where("orgId", "==", orgId).get()).docs,
+    log,
+  ).map((f) => f.data);
 
   const integrations: IntegrationHealth[] = [];
   for (const name of INTEGRATION_NAMES) {
@@ -100,6 +113,13 @@ export async function integrationHealth(
           polling: states.filter((s) => s?.mode === "polling").length,
         };
       }
+    }
+    const topic = Object.entries(REPORTED_TOPICS).find(([, t]) => t.integration === name);
+    if (topic) {
+      const [topicName, { maxDeliveryAttempts }] = topic;
+      const mine = failures.filter((f) => f.topic === topicName);
+      const dead = mine.filter((f) => f.attempts >= maxDeliveryAttempts).length;
+      health.deliveries = { failing: mine.length - dead, deadLettered: dead };
     }
     integrations.push(health);
   }

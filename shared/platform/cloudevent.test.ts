@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { pubSubHandler } from "./cloudevent";
+import { recordDeliveryFailuresWith } from "./delivery-failures";
 import { AppError } from "./errors";
 import { createLogger } from "./logger";
 import { defineMessage } from "./messages";
@@ -79,6 +80,36 @@ describe("Pub/Sub CloudEvent handling", () => {
       () => log,
     );
     await expect(handler(event({ n: 1 }))).rejects.toThrow(/503/);
+  });
+
+  it("counts each failed delivery for the org its message names, with the error's code and nothing of its text", async () => {
+    const recorded: unknown[] = [];
+    recordDeliveryFailuresWith({ record: async (f) => void recorded.push(f) });
+    try {
+      const Sync = defineMessage("syncs", z.object({ orgId: z.string() }));
+      const handler = pubSubHandler(
+        Sync,
+        async () => {
+          throw new AppError("upstream_unavailable", "Google said 503 for token ya29.secret");
+        },
+        () => log,
+      );
+      await expect(handler(event({ orgId: "org-a" }, "m-9"))).rejects.toThrow(/503/);
+      // A permanent failure is acknowledged: not a delivery failure.
+      const permanent = pubSubHandler(
+        Sync,
+        async () => {
+          throw new AppError("validation_failed", "never");
+        },
+        () => log,
+      );
+      await permanent(event({ orgId: "org-a" }, "m-10"));
+      expect(recorded).toEqual([
+        { topic: "syncs", messageId: "m-9", orgId: "org-a", reason: "upstream_unavailable" },
+      ]);
+    } finally {
+      recordDeliveryFailuresWith(undefined);
+    }
   });
 
   it("acknowledges a permanent failure after logging it", async () => {

@@ -5,6 +5,7 @@
 // (a TypeError...: redelivering replays the bug until the message is dead-lettered), with its stack.
 import type { CloudEvent } from "@google-cloud/functions-framework";
 import { z } from "zod";
+import { deliveryFailureRecorder } from "./delivery-failures";
 import { AppError, isAppError } from "./errors";
 import { isProgrammingError } from "./failure-kinds";
 import { type Logger, logger as rootLogger } from "./logger";
@@ -56,6 +57,11 @@ export function decodePubSubEvent<Schema extends z.ZodType>(
   };
 }
 
+const orgIdOf = (payload: unknown): string | undefined => {
+  const orgId = (payload as { orgId?: unknown } | null)?.orgId;
+  return typeof orgId === "string" ? orgId : undefined;
+};
+
 /** Wraps a message handler in the ack/retry policy; the result is what an event function's entry registers. */
 export function pubSubHandler<Schema extends z.ZodType>(
   type: MessageType<Schema>,
@@ -86,6 +92,19 @@ export function pubSubHandler<Schema extends z.ZodType>(
         return;
       }
       eventLog.warn("event.failed_will_retry", { error });
+      await deliveryFailureRecorder()
+        ?.record(
+          {
+            topic: type.topic,
+            messageId: message.messageId,
+            orgId: orgIdOf(message.payload),
+            reason: isAppError(error) ? error.code : (error as Error)?.name || "Error",
+          },
+          new Date(),
+        )
+        .catch((recordError: unknown) =>
+          eventLog.warn("event.failure_not_recorded", { error: String(recordError) }),
+        );
       throw error;
     }
   };

@@ -90,6 +90,8 @@ beforeAll(async () => {
 
   const fnEnv = {
     ...env,
+    // A worker refreshing an access token names the same redirect URI as the consent did.
+    OAUTH_REDIRECT_URL: redirectUri,
     SECRETS_BACKEND: "local",
     LOCAL_SECRETS_FILE: await writeSecretsFile(secretValues),
   };
@@ -173,6 +175,32 @@ describe("fresh at connect and on request", () => {
     await eventually(async () =>
       (await contactNames(USERS.alice)).includes("Added In Google") ? true : undefined,
     );
+  }, 90_000);
+
+  it("shows a grant revoked at Google in the admin's integration health after one sync", async () => {
+    await connect(USERS.dave, "contacts");
+    const health = async () =>
+      (await api(USERS.ada, "GET", "/v1/admin/integrations/health")).body.integrations.find(
+        (i: { name: string }) => i.name === "contacts",
+      );
+    await eventually(async () => ((await health()).sync.neverSynced === 0 ? true : undefined));
+    expect(await health()).toMatchObject({ needsReauth: 0 });
+    // The person removes Switchboard in their Google account; the revocation reaches every token in time.
+    sim.control.revokeGrant(USERS.dave.email, CLIENT.clientId);
+    sim.control.advanceClock(61_000);
+    expect((await api(USERS.dave, "POST", "/v1/contacts/sync")).status).toBe(202);
+    const broken = await eventually(async () => {
+      const h = await health();
+      return h.needsReauth === 1 ? h : undefined;
+    });
+    expect(broken).toMatchObject({ needsReauth: 1 });
+    // And the person is offered the way back.
+    const mine = await api(USERS.dave, "GET", "/v1/integrations");
+    const contacts = mine.body.integrations.find((i: { name: string }) => i.name === "contacts");
+    expect(contacts).toMatchObject({
+      status: "needs_reauth",
+      reconnect: { method: "POST", path: "/v1/integrations/contacts/connect" },
+    });
   }, 90_000);
 
   it("connects Calendar at the callback: presence shows the meeting in progress with no sweep", async () => {

@@ -1,6 +1,7 @@
 // The deployed process's ports: its configuration, Firestore, Pub/Sub and secret backend (each created on
 // first use, never at import), and the one object graph built over them.
 import { config } from "../platform/config";
+import { firestoreDeliveryFailures, recordDeliveryFailuresWith } from "../platform/delivery-failures";
 import { runtime } from "../platform/runtime";
 import { type ProcessGraph, type ProcessPorts, processGraph } from "./process-graph";
 
@@ -15,6 +16,7 @@ export const processPorts = (): ProcessPorts => ({
 let graph: ProcessGraph | undefined;
 /** The process's graph, built on first use: every root of this process shares it. */
 export const processGraphFromEnvironment = (): ProcessGraph => {
+  if (!graph) recordDeliveryFailuresWith(firestoreDeliveryFailures(runtime.db));
   graph ??= processGraph(processPorts());
   return graph;
 };

@@ -5,8 +5,10 @@ import { existsSync } from "node:fs";
 import { appendFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
+import { Firestore } from "@google-cloud/firestore";
 import { type FunctionSpec, loadManifest, type Manifest } from "../../functions/manifest";
 import { buildAll, ROOT } from "../build/build";
+import { startConsoleServer } from "../console/console-server";
 import { freePort, type RunningEmulators, startEmulators } from "../emulators/emulators";
 import { onboardDemoOrg } from "./demo-identity";
 import { type RunningFunction, startFunction } from "./function-process";
@@ -46,12 +48,15 @@ export interface StackOptions {
   scheduler?: boolean;
   /** Extra configuration for every function (the soak's short intervals). */
   functionEnv?: Record<string, string>;
+  /** Serve the local console (clients/console) for the demo organisation; default true. */
+  console?: boolean;
 }
 
 /** The demo organisation a newcomer signs in to, as the summary and stack.json name it. */
 export interface DemoSummary {
   orgId: string;
-  users: Array<{ email: string; role: "admin" | "user"; suspended?: true }>;
+  /** `id`: the Switchboard account (null for someone without one, such as a consumer account). */
+  users: Array<{ email: string; id: string | null; role: "admin" | "user"; suspended?: true }>;
 }
 
 export interface RunningStack {
@@ -71,7 +76,7 @@ interface SimHandle {
 }
 
 /** Where the demo organisation's SAML app and OAuth client expect Switchboard (demo-org.json). */
-const PREFERRED_PORTS: Record<string, number> = { auth: 8080, api: 8081 };
+const PREFERRED_PORTS: Record<string, number> = { auth: 8080, api: 8081, console: 5173 };
 /** A client app in development (Vite's default port) is where sign-in and consent return. */
 const DEV_APP_ORIGINS = ["http://localhost:5173", "http://127.0.0.1:5173"];
 export const DEMO_APP_ORIGIN = DEV_APP_ORIGINS[0]!;
@@ -140,6 +145,10 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     const ports = new Map<string, number>();
     for (const fn of manifest.functions)
       ports.set(fn.name, await portFor(fn.name, options.stablePorts ?? true));
+    const consolePort = await portFor("console", options.stablePorts ?? true);
+    const appOrigins = [
+      ...new Set([...DEV_APP_ORIGINS, `http://localhost:${consolePort}`, `http://127.0.0.1:${consolePort}`]),
+    ];
     const seed = options.seed ? await options.seed(ports) : await demoOrgSeed(ports);
     const sim = options.simulator === false ? undefined : await startSimulator(seed);
     if (sim) stoppers.push(() => sim.stop());
@@ -170,7 +179,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     Object.assign(env, {
       PUBLIC_AUTH_URL: authUrl,
       ...(ports.has("webhooks") ? { PUBLIC_WEBHOOKS_URL: `http://127.0.0.1:${ports.get("webhooks")}` } : {}),
-      ALLOWED_RETURN_ORIGINS: DEV_APP_ORIGINS.join(","),
+      ALLOWED_RETURN_ORIGINS: appOrigins.join(","),
       DEFAULT_RETURN_URL: `${DEV_APP_ORIGINS[0]}/`,
       WEB_CLIENT_ORIGIN: DEV_APP_ORIGINS[0]!,
       GOOGLE_OAUTH_CLIENT_ID: DEMO_OAUTH_CLIENT.clientId,
@@ -206,6 +215,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     const subscriptions = wiring.subscriptions;
 
     let demoSummary: DemoSummary | undefined;
+    let consoleUrl: string | undefined;
     if (!options.seed && sim?.saml && functions.has("api") && functions.has("auth")) {
       const demo = await onboardDemoOrg({
         projectId,
@@ -220,7 +230,23 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       log(
         `[stack] demo organisation ${demo.orgId} onboarded through the API (region GB, Europe/London), SAML set up by its admin, ${demo.users} accounts created`,
       );
-      demoSummary = { orgId: demo.orgId, users: await demoUsers() };
+      demoSummary = { orgId: demo.orgId, users: await demoUsers(projectId, demo.orgId) };
+      if (options.console !== false) {
+        const running = await startConsoleServer({
+          port: consolePort,
+          simUrl: sim.url,
+          config: {
+            apiUrl: functions.get("api")!.url,
+            authUrl: functions.get("auth")!.url,
+            orgId: demo.orgId,
+            idpId: await demoIdpId(),
+            returnTo: `http://localhost:${consolePort}/`,
+            users: demoSummary.users,
+          },
+        });
+        stoppers.push(() => running.stop());
+        consoleUrl = running.url;
+      }
     }
 
     const pubsub = pubsubClient(projectId, emulators.pubsubHost);
@@ -240,6 +266,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       pubsub: `http://${emulators.pubsubHost}`,
       ...(sim ? { "workspace-sim": sim.url } : {}),
       ...Object.fromEntries([...functions].map(([name, fn]) => [name, fn.url])),
+      ...(consoleUrl ? { console: consoleUrl } : {}),
     };
     const summary = {
       projectId,
@@ -266,18 +293,34 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
 }
 
 type DemoUser = { email: string; isAdmin?: boolean; suspended?: boolean; consumer?: boolean };
+type DemoFile =
+  | { users: DemoUser[]; idpId?: string }
+  | { orgs: Array<{ users: DemoUser[]; idpId?: string }> };
 
-/** The onboarded demo organisation's people: the first organisation of the demo seed. */
-async function demoUsers(): Promise<DemoSummary["users"]> {
-  const file = JSON.parse(await readFile(DEMO_ORG_FILE, "utf8")) as
-    | { users: DemoUser[] }
-    | { orgs: Array<{ users: DemoUser[] }> };
-  const users = "orgs" in file ? (file.orgs[0]?.users ?? []) : file.users;
-  return users.map((u) => ({
-    email: u.email,
-    role: u.isAdmin ? "admin" : "user",
-    ...(u.suspended ? { suspended: true as const } : {}),
-  }));
+const demoFirstOrg = async () => {
+  const file = JSON.parse(await readFile(DEMO_ORG_FILE, "utf8")) as DemoFile;
+  return "orgs" in file ? file.orgs[0] : file;
+};
+
+/** The demo organisation's Google IdP id (SAML sign-in through the simulator). */
+const demoIdpId = async () => (await demoFirstOrg())?.idpId ?? "";
+
+/** The onboarded demo organisation's people (the first organisation of the demo seed), with account ids. */
+async function demoUsers(projectId: string, orgId: string): Promise<DemoSummary["users"]> {
+  const users = (await demoFirstOrg())?.users ?? [];
+  const db = new Firestore({ projectId });
+  try {
+    const accounts = await db.collection(`orgs/${orgId}/users`).select("email").get();
+    const idOf = new Map(accounts.docs.map((d) => [String(d.get("email")).toLowerCase(), d.id]));
+    return users.map((u) => ({
+      email: u.email,
+      id: idOf.get(u.email.toLowerCase()) ?? null,
+      role: u.isAdmin ? "admin" : "user",
+      ...(u.suspended ? { suspended: true as const } : {}),
+    }));
+  } finally {
+    await db.terminate();
+  }
 }
 
 export function describeStack(stack: RunningStack, localDir = LOCAL_DIR): string {
@@ -299,6 +342,9 @@ export function describeStack(stack: RunningStack, localDir = LOCAL_DIR): string
     ...lines,
     ...demo,
     "",
+    ...(stack.services.console
+      ? [`Console          ${stack.services.console} (sign in as any demo person)`]
+      : []),
     ...(stack.services.api ? [`API description  ${stack.services.api}/v1/openapi.json`] : []),
     ...(sim
       ? [`Act as Google    ${sim}/_sim/… (the simulator's control API, tools/workspace-sim/README.md)`]
