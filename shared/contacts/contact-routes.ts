@@ -22,6 +22,7 @@ import type { ContactRepository, StoredContact } from "./contact-repository";
 import { requestContactSync } from "./contact-sync-messages";
 import type { SyncRequestOutcome } from "./contact-sync-schedule";
 import type { ContactSyncStatus } from "./contact-sync-status";
+import { ContactSyncStatusSchema } from "./contact-sync-status";
 import { digitsOf, toE164 } from "./phone-rules";
 
 export interface ContactRoutesDeps {
@@ -257,6 +258,12 @@ export function contactRoutes(deps: ContactRoutesDeps): Route[] {
         status: 202,
         description:
           "{ requested: boolean, requestedAt, retryAfterSeconds?, sync: { state, lastSyncAt, lastFullSyncAt, lastError, lastErrorAt } }",
+        schema: z.object({
+          requested: z.boolean(),
+          requestedAt: z.iso.datetime(),
+          retryAfterSeconds: z.number().int().min(0).optional(),
+          sync: ContactSyncStatusSchema,
+        }),
       },
       async handler(ctx) {
         const principal = principalOf(ctx);

@@ -1,6 +1,16 @@
 // Contact sync's part of GET /v1/integrations (what disconnecting stops is in contact-sync-teardown.ts).
 import type { Firestore } from "@google-cloud/firestore";
+import { z } from "zod";
 import { CursorSchema } from "./contact-repository";
+
+/** What the API says of a person's contact sync (GET /v1/integrations, POST /v1/contacts/sync). */
+export const ContactSyncStatusSchema = z.object({
+  state: z.enum(["never_synced", "ok", "error", "full_sync_in_progress"]),
+  lastSyncAt: z.iso.datetime().nullable(),
+  lastFullSyncAt: z.iso.datetime().nullable(),
+  lastError: z.string().nullable(),
+  lastErrorAt: z.iso.datetime().nullable(),
+});
 
 export interface ContactSyncStatus {
   state: "never_synced" | "ok" | "error" | "full_sync_in_progress";

@@ -5,6 +5,7 @@ import { publishAuditEvent } from "../audit";
 import { AppError } from "../platform/errors";
 import { principalOf, type Route, route } from "../platform/http";
 import { isIdentifier } from "../platform/identifiers";
+import { ApplyAnswer, PreviewAnswer } from "./directory-answers";
 import { browseDirectory, pickerCursor } from "./directory-picker";
 import type { DirectoryServices } from "./directory-services";
 import { jsonHash } from "./directory-snapshot";
@@ -13,7 +14,8 @@ import { DirectorySyncMessage } from "./directory-sync-worker";
 import { inviteUsers } from "./invite-users";
 import { applyProvisioningChanges } from "./provisioning-apply";
 import type { ProvisioningDiff } from "./provisioning-diff";
-import { ProvisioningSettings } from "./provisioning-settings";
+import { DirectoryConnectionSchema, ProvisioningSettings } from "./provisioning-settings";
+import { SyncRun, SyncSummary } from "./sync-state";
 import { userWatchExpiry } from "./watch-channels";
 
 const PutConnection = z.discriminatedUnion("mode", [
@@ -72,7 +74,16 @@ export function directoryAdminRoutes(make: () => DirectoryServices): Route[] {
         "How the directory is connected (admin grant or domain-wide delegation), its health and the last sync",
       success: {
         status: 200,
-        description: "{ connection, healthy, lastError, lastSync, syncInProgress, watch }",
+        description: "{ connection, healthy, lastError, lastSync, syncInProgress, lastPushAt, watch }",
+        schema: z.object({
+          connection: DirectoryConnectionSchema.nullable(),
+          healthy: z.boolean(),
+          lastError: z.object({ at: z.string(), message: z.string() }).nullable(),
+          lastSync: SyncSummary.nullable(),
+          syncInProgress: SyncRun.nullable(),
+          lastPushAt: z.string().nullable(),
+          watch: z.object({ expiresAt: z.iso.datetime() }).nullable(),
+        }),
       },
       async handler(ctx) {
         const { orgId } = principalOf(ctx);
@@ -101,7 +112,11 @@ export function directoryAdminRoutes(make: () => DirectoryServices): Route[] {
       access: "admin",
       body: PutConnection,
       summary: "Connects the directory (admin grant or domain-wide delegation) and starts a full sync",
-      success: { status: 202, description: "{ connection }" },
+      success: {
+        status: 202,
+        description: "{ connection }",
+        schema: z.object({ connection: DirectoryConnectionSchema }),
+      },
       async handler(ctx) {
         const principal = principalOf(ctx);
         const connection =
@@ -119,7 +134,11 @@ export function directoryAdminRoutes(make: () => DirectoryServices): Route[] {
       path: "/v1/admin/directory/sync",
       access: "admin",
       summary: "Starts a full directory sync now",
-      success: { status: 202, description: "{ requested: true }" },
+      success: {
+        status: 202,
+        description: "{ requested: true }",
+        schema: z.object({ requested: z.literal(true) }),
+      },
       async handler(ctx) {
         await requestSync(principalOf(ctx).orgId, "admin");
         return { status: 202, body: { requested: true } };
@@ -157,7 +176,11 @@ export function directoryAdminRoutes(make: () => DirectoryServices): Route[] {
       access: "admin",
       summary:
         "The exact provisioning diff (create, update, suspend, deprovision, each with its reason) and what needs attention",
-      success: { status: 200, description: "{ directoryVersion, diffHash, changes, report }" },
+      success: {
+        status: 200,
+        description: "{ directoryVersion, diffHash, changes, report }",
+        schema: PreviewAnswer,
+      },
       async handler(ctx) {
         const computed = await computeFullDiff(services(), principalOf(ctx).orgId);
         if (!computed) throw new AppError("not_found", "Provisioning is not configured");
@@ -173,7 +196,7 @@ export function directoryAdminRoutes(make: () => DirectoryServices): Route[] {
       body: ApplyBody,
       summary:
         "Applies a previewed diff, only if the directory and the diff are unchanged since the preview (else 409)",
-      success: { status: 200, description: "{ applied, failed, report }" },
+      success: { status: 200, description: "{ applied, failed, report }", schema: ApplyAnswer },
       async handler(ctx) {
         const principal = principalOf(ctx);
         const s = services();

@@ -46,6 +46,21 @@ export interface IntegrationView {
   reconnect?: { method: "POST"; path: string };
 }
 
+/** GET /v1/integrations: one integration as the caller sees it (IntegrationView). */
+const IntegrationAnswer = z.object({
+  name: z.enum(INTEGRATION_NAMES),
+  purpose: z.string(),
+  scopes: z.array(z.string()),
+  status: z.enum(["not_connected", "connected", "partial", "needs_reauth"]),
+  missingScopes: z.array(z.string()).optional(),
+  googleEmail: z.string().optional(),
+  lastError: z.string().nullable(),
+  lastErrorAt: z.iso.datetime().nullable(),
+  /** The capability's own sync status (contacts, calendar): described by that capability. */
+  sync: z.record(z.string(), z.unknown()).optional(),
+  reconnect: z.object({ method: z.literal("POST"), path: z.string() }).optional(),
+});
+
 const ConnectBody = z.object({ returnTo: z.string().max(2000).optional() }).strict();
 
 function integrationFor(name: string | undefined, principal: Principal): Integration {
@@ -104,7 +119,11 @@ export function consentRoutes(services: IdentityServices, extensions: Integratio
       access: "user",
       summary:
         "The caller's Google integrations: not_connected, connected, partial (with missing scopes) or needs_reauth",
-      success: { status: 200, description: "{ integrations: IntegrationView[] }" },
+      success: {
+        status: 200,
+        description: "{ integrations: IntegrationView[] }",
+        schema: z.object({ integrations: z.array(IntegrationAnswer) }),
+      },
       async handler(ctx) {
         const principal = principalOf(ctx);
         const grants = await services.grants().listForUser(principal.orgId, principal.userId);
@@ -182,7 +201,15 @@ export function consentRoutes(services: IdentityServices, extensions: Integratio
       access: "user",
       summary:
         "Disconnects one integration: stops its background work; revokes at Google when no other needs the grant. Contacts: personal contacts stay in the phone system as local contacts (syncState local; nothing is deleted on either side), company contacts are removed; reconnecting relinks them without duplicates",
-      success: { status: 200, description: "{ integration, status: not_connected, revokedAtGoogle }" },
+      success: {
+        status: 200,
+        description: "{ integration, status: not_connected, revokedAtGoogle }",
+        schema: z.looseObject({
+          integration: z.string(),
+          status: z.literal("not_connected"),
+          revokedAtGoogle: z.boolean(),
+        }),
+      },
       async handler(ctx) {
         const principal = principalOf(ctx);
         const integration = integrationFor(ctx.params.name, principal);

@@ -2,6 +2,7 @@
 // its state, what is missing and the route that fixes it. What other capabilities hold (SAML, the
 // directory connection, provisioning rules, dial-in numbers) arrives through small probes the
 // composition root hands in, so this capability imports none of them.
+import { z } from "zod";
 import { AppError } from "../platform/errors";
 import { principalOf, type Route, route } from "../platform/http";
 import type { Org, OrgRepository } from "./org-repository";
@@ -91,7 +92,28 @@ export function setupRoutes(deps: { orgs: OrgRepository; probes: SetupProbes }):
       path: "/v1/admin/setup",
       access: "admin",
       summary: "The setup checklist: each step's state, what is missing and the route that fixes it",
-      success: { status: 200, description: "{ complete, steps: [{ step, state, missing?, fix }] }" },
+      success: {
+        status: 200,
+        description: "{ complete, steps: [{ step, state, missing?, fix }] }",
+        schema: z.object({
+          complete: z.boolean(),
+          steps: z.array(
+            z.object({
+              step: z.enum([
+                "sign_in_method",
+                "saml",
+                "directory",
+                "provisioning",
+                "dial_in",
+                "region_time_zone",
+              ]),
+              state: z.enum(["done", "missing", "optional"]),
+              missing: z.string().optional(),
+              fix: z.string(),
+            }),
+          ),
+        }),
+      },
       async handler(ctx) {
         const { orgId } = principalOf(ctx);
         const org = await deps.orgs.get(orgId);

@@ -187,6 +187,7 @@ export interface HttpHandlerOptions {
   /**
    * Checks each success body against its route's declared schema and answers 500
    * `response_schema_violation` when it leaves it, so a test fails; off in production (read per request).
+   * Default: on under the test runner (NODE_ENV=test, which vitest sets), so every route test checks.
    */
   checkResponses?: () => boolean;
 }
@@ -471,7 +472,8 @@ export function createHttpHandler(routes: Route[], options: HttpHandlerOptions) 
         principal,
       });
       const declared = route.success?.schema;
-      if (declared && result.body !== undefined && options.checkResponses?.()) {
+      const check = options.checkResponses ?? (() => process.env.NODE_ENV === "test");
+      if (declared && result.body !== undefined && check()) {
         const checked = declared.safeParse(result.body);
         if (!checked.success) {
           const issues = checked.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`);

@@ -102,7 +102,7 @@ export function presenceRoutes(deps: PresenceRouteDeps): Route[] {
       access: "user",
       body: ManualBody,
       summary: "Set or clear your manual Do-Not-Disturb (never overwritten by calendar or telephony)",
-      success: { status: 200, description: "{ state, reason, until }" },
+      success: { status: 200, description: "{ state, reason, until }", schema: PresenceAnswer },
       async handler(ctx) {
         const p = principalOf(ctx);
         const now = clock();
@@ -123,7 +123,7 @@ export function presenceRoutes(deps: PresenceRouteDeps): Route[] {
       access: "service", // the phone system's bearer token, checked by the HTTP layer before the body
       body: CallBody,
       summary: "Telephony reports that a user started or ended a call (service bearer token)",
-      success: { status: 200, description: "{ state, reason, until }" },
+      success: { status: 200, description: "{ state, reason, until }", schema: PresenceAnswer },
       async handler(ctx) {
         const userId = ctx.params.user ?? "";
         const { orgId, state, callId } = ctx.body;

@@ -6,6 +6,7 @@
 //  DELETE /v1/calendar/events/:eventId/meeting  remove them, restoring the description
 //  GET    /v1/meetings/:room                    302 to the web client's join page (public: invitees click it)
 //  GET|PUT /v1/admin/meetings/dial-in           the org's international dial-in numbers
+
 import { z } from "zod";
 import { AppError } from "../platform/errors";
 import { principalOf, type Route, route } from "../platform/http";
@@ -13,6 +14,7 @@ import type { ContactContextService } from "./contact-context";
 import { DialInSettings } from "./dial-in";
 import type { DialInRepository } from "./dial-in-settings";
 import { joinUrlOf, type MeetingDetails, type MeetingRooms, ROOM_ID } from "./meeting-details";
+import { ContactContextAnswer, MeetingAdded, MeetingRemoved } from "./sidebar-answers";
 
 export interface SidebarRouteDeps {
   context: ContactContextService;
@@ -60,6 +62,7 @@ export function sidebarRoutes(deps: SidebarRouteDeps): Route[] {
         status: 200,
         description:
           "{ email, emails, documents, events }: each { state, items, viewAllUrl, fetchedAt, stale }",
+        schema: ContactContextAnswer,
       },
       async handler(ctx) {
         const p = principalOf(ctx);
@@ -76,7 +79,11 @@ export function sidebarRoutes(deps: SidebarRouteDeps): Route[] {
       access: "user",
       summary: "Sidebar for an email address (?email=): shared emails, documents and events",
       query: { email: { description: "the other party's email address", maxLength: 320 } },
-      success: { status: 200, description: "{ email, emails, documents, events }" },
+      success: {
+        status: 200,
+        description: "{ email, emails, documents, events }",
+        schema: ContactContextAnswer,
+      },
       async handler(ctx) {
         const raw = ctx.query.get("email")?.trim() ?? "";
         if (raw && !Email.safeParse(raw).success)
@@ -91,7 +98,7 @@ export function sidebarRoutes(deps: SidebarRouteDeps): Route[] {
       summary:
         "Add (or update) meeting details in an event: join link, PIN and dial-in numbers; organiser or editor only",
       query: CALENDAR_QUERY,
-      success: { status: 200, description: "{ room, joinUrl, pin, eventId, updated }" },
+      success: { status: 200, description: "{ room, joinUrl, pin, eventId, updated }", schema: MeetingAdded },
       async handler(ctx) {
         const p = principalOf(ctx);
         return { body: await deps.meetings.add(p, calendarIdOf(ctx.query), eventIdOf(ctx.params)) };
@@ -103,7 +110,7 @@ export function sidebarRoutes(deps: SidebarRouteDeps): Route[] {
       access: "user",
       summary: "Remove meeting details from an event, restoring its description; organiser or editor only",
       query: CALENDAR_QUERY,
-      success: { status: 200, description: "{ removed }" },
+      success: { status: 200, description: "{ removed }", schema: MeetingRemoved },
       async handler(ctx) {
         const p = principalOf(ctx);
         return { body: await deps.meetings.remove(p, calendarIdOf(ctx.query), eventIdOf(ctx.params)) };

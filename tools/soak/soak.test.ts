@@ -14,6 +14,7 @@ describe("soak, short run", () => {
       peoplePerOrg: 6,
       seed: 7,
       faultEverySeconds: 4,
+      settleSeconds: 300,
       projectId: emulators.projectId,
       emulators,
       build: false,

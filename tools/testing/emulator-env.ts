@@ -18,7 +18,11 @@ export function useEmulators(prefix = "test"): EmulatorEnv {
   process.env.FIRESTORE_EMULATOR_HOST = firestoreHost;
   process.env.PUBSUB_EMULATOR_HOST = pubsubHost;
   afterAll(async () => {
-    await clearFirestore(firestoreHost, projectId);
+    // Hygiene, not a check: the project id is this file's alone, so documents left behind (the emulator
+    // still holding a lock under load) cannot reach another test; a failed clear is said, not failed.
+    await clearFirestore(firestoreHost, projectId).catch((error: unknown) =>
+      console.warn(`[emulators] ${projectId} not cleared: ${(error as Error).message}`),
+    );
   });
   return {
     projectId,

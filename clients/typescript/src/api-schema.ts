@@ -698,7 +698,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The organisation's integration health: per integration, people connected, needing consent again (needs_reauth, partial) or failing to sync, the oldest last sync, and calendar's expiring channels and polling fallbacks */
+        /** The organisation's integration health: per integration, people connected, needing consent again (needs_reauth, partial) or failing to sync, the oldest last sync, calendar's expiring channels and polling fallbacks, and messages failing or dead-lettered */
         get: operations["getV1AdminIntegrationsHealth"];
         put?: never;
         post?: never;
@@ -1331,7 +1331,30 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        integrations: {
+                            /** @enum {string} */
+                            name: "contacts" | "calendar" | "gmail" | "drive" | "directory" | "directory-writeback";
+                            purpose: string;
+                            scopes: string[];
+                            /** @enum {string} */
+                            status: "not_connected" | "connected" | "partial" | "needs_reauth";
+                            missingScopes?: string[];
+                            googleEmail?: string;
+                            lastError: string | null;
+                            lastErrorAt: string | null;
+                            sync?: {
+                                [key: string]: unknown;
+                            };
+                            reconnect?: {
+                                /** @constant */
+                                method: "POST";
+                                path: string;
+                            };
+                        }[];
+                    };
+                };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
@@ -1465,7 +1488,16 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        integration: string;
+                        /** @constant */
+                        status: "not_connected";
+                        revokedAtGoogle: boolean;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
             };
             /** @description Bad input: a malformed identifier, query value or body (the code names it) */
             400: {
@@ -1890,7 +1922,22 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        requested: boolean;
+                        /** Format: date-time */
+                        requestedAt: string;
+                        retryAfterSeconds?: number;
+                        sync: {
+                            /** @enum {string} */
+                            state: "never_synced" | "ok" | "error" | "full_sync_in_progress";
+                            lastSyncAt: string | null;
+                            lastFullSyncAt: string | null;
+                            lastError: string | null;
+                            lastErrorAt: string | null;
+                        };
+                    };
+                };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
@@ -2216,12 +2263,52 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description { connection, healthy, lastError, lastSync, syncInProgress, watch } */
+            /** @description { connection, healthy, lastError, lastSync, syncInProgress, lastPushAt, watch } */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        connection: ({
+                            /** @constant */
+                            mode: "admin_grant";
+                            adminUserId: string;
+                        } | {
+                            /** @constant */
+                            mode: "delegation";
+                            /** Format: email */
+                            impersonate: string;
+                        }) | null;
+                        healthy: boolean;
+                        lastError: {
+                            at: string;
+                            message: string;
+                        } | null;
+                        lastSync: {
+                            runId: string;
+                            /** @enum {string} */
+                            kind: "full" | "reconcile";
+                            startedAt: string;
+                            finishedAt: string;
+                            users: number;
+                            changed: number;
+                            deleted: number;
+                            pages: number;
+                        } | null;
+                        syncInProgress: {
+                            id: string;
+                            /** @enum {string} */
+                            kind: "full" | "reconcile";
+                            startedAt: string;
+                        } | null;
+                        lastPushAt: string | null;
+                        watch: {
+                            /** Format: date-time */
+                            expiresAt: string;
+                        } | null;
+                    };
+                };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
@@ -2287,7 +2374,20 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        connection: {
+                            /** @constant */
+                            mode: "admin_grant";
+                            adminUserId: string;
+                        } | {
+                            /** @constant */
+                            mode: "delegation";
+                            /** Format: email */
+                            impersonate: string;
+                        };
+                    };
+                };
             };
             /** @description Bad input: a malformed identifier, query value or body (the code names it) */
             400: {
@@ -2350,7 +2450,12 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        requested: true;
+                    };
+                };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
@@ -2569,7 +2674,45 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        directoryVersion: number;
+                        diffHash: string;
+                        changes: ({
+                            /** @enum {string} */
+                            action: "create" | "update" | "suspend" | "deprovision";
+                            accountId: string;
+                            workspaceId: string;
+                            reason: string;
+                            linksExisting?: boolean;
+                            profile?: {
+                                email: string;
+                                displayName: string;
+                                phone: string | null;
+                                orgUnitPath: string;
+                                department: string | null;
+                            };
+                            fields?: {
+                                [key: string]: [
+                                    unknown,
+                                    unknown
+                                ];
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                        report: {
+                            duplicateEmails: {
+                                email: string;
+                                workspaceIds: string[];
+                            }[];
+                            seatShortage: {
+                                workspaceId: string;
+                                email: string;
+                            }[];
+                        };
+                    };
+                };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
@@ -2630,7 +2773,26 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        applied: number;
+                        failed: {
+                            accountId: string;
+                            action: string;
+                            error: string;
+                        }[];
+                        report: {
+                            duplicateEmails: {
+                                email: string;
+                                workspaceIds: string[];
+                            }[];
+                            seatShortage: {
+                                workspaceId: string;
+                                email: string;
+                            }[];
+                        };
+                    };
+                };
             };
             /** @description Bad input: a malformed identifier, query value or body (the code names it) */
             400: {
@@ -3359,7 +3521,15 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        state: "dnd" | "on_call" | "out_of_office" | "in_meeting" | "focus" | "available" | "unknown" | "busy";
+                        reason: string;
+                        until: string | null;
+                        title?: string;
+                    };
+                };
             };
             /** @description Bad input: a malformed identifier, query value or body (the code names it) */
             400: {
@@ -3426,7 +3596,15 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        state: "dnd" | "on_call" | "out_of_office" | "in_meeting" | "focus" | "available" | "unknown" | "busy";
+                        reason: string;
+                        until: string | null;
+                        title?: string;
+                    };
+                };
             };
             /** @description Bad input: a malformed identifier, query value or body (the code names it) */
             400: {
@@ -3500,7 +3678,86 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        email: string | null;
+                        emails: {
+                            /** @enum {string} */
+                            state: "ok" | "not_connected" | "needs_reauth" | "email_required" | "error";
+                            items: {
+                                id: string;
+                                subject: string;
+                                date: string;
+                                link: string;
+                            }[];
+                            viewAllUrl: string | null;
+                            fetchedAt: string | null;
+                            stale: boolean;
+                            /** @constant */
+                            rateLimited?: true;
+                            /** @constant */
+                            partial?: true;
+                            /** @enum {string} */
+                            reason?: "timeout" | "rate_limited" | "upstream";
+                            current?: {
+                                title: string;
+                                until: string | null;
+                            } | null;
+                        };
+                        documents: {
+                            /** @enum {string} */
+                            state: "ok" | "not_connected" | "needs_reauth" | "email_required" | "error";
+                            items: {
+                                id: string;
+                                title: string;
+                                modifiedTime: string;
+                                link: string;
+                            }[];
+                            viewAllUrl: string | null;
+                            fetchedAt: string | null;
+                            stale: boolean;
+                            /** @constant */
+                            rateLimited?: true;
+                            /** @constant */
+                            partial?: true;
+                            /** @enum {string} */
+                            reason?: "timeout" | "rate_limited" | "upstream";
+                            current?: {
+                                title: string;
+                                until: string | null;
+                            } | null;
+                        };
+                        events: {
+                            /** @enum {string} */
+                            state: "ok" | "not_connected" | "needs_reauth" | "email_required" | "error";
+                            items: {
+                                id: string;
+                                name: string;
+                                start: string;
+                                end: string;
+                                allDay: boolean;
+                                date: string;
+                                time: string;
+                                timeZone: string;
+                                /** @enum {string} */
+                                when: "upcoming" | "recent";
+                            }[];
+                            viewAllUrl: string | null;
+                            fetchedAt: string | null;
+                            stale: boolean;
+                            /** @constant */
+                            rateLimited?: true;
+                            /** @constant */
+                            partial?: true;
+                            /** @enum {string} */
+                            reason?: "timeout" | "rate_limited" | "upstream";
+                            current?: {
+                                title: string;
+                                until: string | null;
+                            } | null;
+                        };
+                    };
+                };
             };
             /** @description Bad input: a malformed identifier, query value or body (the code names it) */
             400: {
@@ -3575,7 +3832,86 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        email: string | null;
+                        emails: {
+                            /** @enum {string} */
+                            state: "ok" | "not_connected" | "needs_reauth" | "email_required" | "error";
+                            items: {
+                                id: string;
+                                subject: string;
+                                date: string;
+                                link: string;
+                            }[];
+                            viewAllUrl: string | null;
+                            fetchedAt: string | null;
+                            stale: boolean;
+                            /** @constant */
+                            rateLimited?: true;
+                            /** @constant */
+                            partial?: true;
+                            /** @enum {string} */
+                            reason?: "timeout" | "rate_limited" | "upstream";
+                            current?: {
+                                title: string;
+                                until: string | null;
+                            } | null;
+                        };
+                        documents: {
+                            /** @enum {string} */
+                            state: "ok" | "not_connected" | "needs_reauth" | "email_required" | "error";
+                            items: {
+                                id: string;
+                                title: string;
+                                modifiedTime: string;
+                                link: string;
+                            }[];
+                            viewAllUrl: string | null;
+                            fetchedAt: string | null;
+                            stale: boolean;
+                            /** @constant */
+                            rateLimited?: true;
+                            /** @constant */
+                            partial?: true;
+                            /** @enum {string} */
+                            reason?: "timeout" | "rate_limited" | "upstream";
+                            current?: {
+                                title: string;
+                                until: string | null;
+                            } | null;
+                        };
+                        events: {
+                            /** @enum {string} */
+                            state: "ok" | "not_connected" | "needs_reauth" | "email_required" | "error";
+                            items: {
+                                id: string;
+                                name: string;
+                                start: string;
+                                end: string;
+                                allDay: boolean;
+                                date: string;
+                                time: string;
+                                timeZone: string;
+                                /** @enum {string} */
+                                when: "upcoming" | "recent";
+                            }[];
+                            viewAllUrl: string | null;
+                            fetchedAt: string | null;
+                            stale: boolean;
+                            /** @constant */
+                            rateLimited?: true;
+                            /** @constant */
+                            partial?: true;
+                            /** @enum {string} */
+                            reason?: "timeout" | "rate_limited" | "upstream";
+                            current?: {
+                                title: string;
+                                until: string | null;
+                            } | null;
+                        };
+                    };
+                };
             };
             /** @description Bad input: a malformed identifier, query value or body (the code names it) */
             400: {
@@ -3634,7 +3970,16 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        room: string;
+                        /** Format: uri */
+                        joinUrl: string;
+                        pin: string;
+                        eventId: string;
+                        updated: boolean;
+                    };
+                };
             };
             /** @description Bad input: a malformed identifier, query value or body (the code names it) */
             400: {
@@ -3711,7 +4056,11 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        removed: boolean;
+                    };
+                };
             };
             /** @description Bad input: a malformed identifier, query value or body (the code names it) */
             400: {
@@ -4164,7 +4513,19 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        complete: boolean;
+                        steps: {
+                            /** @enum {string} */
+                            step: "sign_in_method" | "saml" | "directory" | "provisioning" | "dial_in" | "region_time_zone";
+                            /** @enum {string} */
+                            state: "done" | "missing" | "optional";
+                            missing?: string;
+                            fix: string;
+                        }[];
+                    };
+                };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
@@ -4213,12 +4574,38 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description { generatedAt, integrations: [{ name, connected, needsReauth, partial, sync?: { failing, neverSynced, oldestSyncAt }, channels?: { active, expiringWithinDay, polling } }] } */
+            /** @description { generatedAt, integrations: [{ name, connected, needsReauth, partial, sync?: { failing, neverSynced, oldestSyncAt }, channels?: { active, expiringWithinDay, polling }, deliveries?: { failing, deadLettered } }] } */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        generatedAt: string;
+                        integrations: {
+                            /** @enum {string} */
+                            name: "contacts" | "calendar" | "gmail" | "drive" | "directory" | "directory-writeback";
+                            connected: number;
+                            needsReauth: number;
+                            partial: number;
+                            sync?: {
+                                failing: number;
+                                neverSynced: number;
+                                oldestSyncAt: string | null;
+                            };
+                            channels?: {
+                                active: number;
+                                expiringWithinDay: number;
+                                polling: number;
+                            };
+                            deliveries?: {
+                                failing: number;
+                                deadLettered: number;
+                            };
+                        }[];
+                    };
+                };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
