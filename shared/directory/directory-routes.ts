@@ -149,6 +149,11 @@ export function directoryAdminRoutes(make: () => DirectoryServices): Route[] {
       path: "/v1/admin/provisioning/settings",
       access: "admin",
       summary: "The provisioning rules",
+      success: {
+        status: 200,
+        description: "{ settings: ProvisioningSettings | null }",
+        schema: z.object({ settings: ProvisioningSettings.nullable() }),
+      },
       async handler(ctx) {
         return { body: { settings: (await services().settings.get(principalOf(ctx).orgId)) ?? null } };
       },
@@ -160,6 +165,11 @@ export function directoryAdminRoutes(make: () => DirectoryServices): Route[] {
       body: ProvisioningSettings,
       summary:
         "Sets the provisioning rules (scope, licence, departments, deprovisioning, grace, mode, seats)",
+      success: {
+        status: 200,
+        description: "{ settings: ProvisioningSettings }",
+        schema: z.object({ settings: ProvisioningSettings }),
+      },
       async handler(ctx) {
         const principal = principalOf(ctx);
         const settings = await services().settings.save(principal.orgId, ctx.body);

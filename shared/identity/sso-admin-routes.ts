@@ -34,6 +34,20 @@ const view = (config: SsoConfig, now: Date) => ({
   warnings: certificateWarnings(config.certificates, now),
 });
 
+/** What `view` returns, as the API describes it. */
+const SsoAnswer = z.object({
+  idpEntityId: z.string(),
+  ssoUrl: z.string(),
+  certificates: z.array(z.object({ notAfter: z.string(), fingerprintSha256: z.string() })),
+  allowIdpInitiated: z.boolean(),
+  jitProvisioning: z.boolean(),
+  updatedAt: z.string(),
+  signing: z
+    .object({ signedPart: z.enum(["assertion", "response", "both"]), since: z.string(), meaning: z.string() })
+    .nullable(),
+  warnings: z.array(z.string()),
+});
+
 const SIGNED_PART_MEANING = {
   assertion: 'Google signs the assertion ("Signed response" is off in the Google SAML app)',
   response:
@@ -53,6 +67,7 @@ export function ssoAdminRoutes(deps: {
       path: "/v1/admin/sso",
       access: "admin",
       summary: "The organisation's SAML settings, with certificate expiry warnings",
+      success: { status: 200, description: "SsoView", schema: SsoAnswer },
       handler: async (ctx) => {
         const config = await deps.sso.get(principalOf(ctx).orgId);
         if (!config) throw new AppError("sso_not_configured", "Single sign-on is not set up yet");
@@ -65,6 +80,7 @@ export function ssoAdminRoutes(deps: {
       access: "admin",
       body: PutSso,
       summary: "Set up SAML from Google's IdP metadata XML (one or two certificates, for rotation)",
+      success: { status: 200, description: "SsoView", schema: SsoAnswer },
       handler: async (ctx) => {
         const me = principalOf(ctx);
         const metadata = parseIdpMetadata(ctx.body.metadataXml);

@@ -28,6 +28,22 @@ export const orgView = (org: Org) => ({
   updatedAt: org.updatedAt?.toISOString() ?? null,
 });
 
+/** What orgView returns, as the API describes it. */
+const OrgAnswer = z.object({
+  id: z.string(),
+  displayName: z.string(),
+  primaryDomain: z.string().nullable(),
+  domains: z.array(z.string()),
+  googleCustomerId: z.string().nullable(),
+  defaultRegion: z.string().nullable(),
+  defaultTimeZone: z.string().nullable(),
+  signInPolicy: SignInPolicy,
+  jit: z.boolean(),
+  createdBy: z.string().nullable(),
+  createdAt: z.iso.datetime().nullable(),
+  updatedAt: z.iso.datetime().nullable(),
+});
+
 const PatchOrg = z
   .object({
     displayName: z.string().trim().min(1).max(200).optional(),
@@ -63,7 +79,7 @@ export function orgRoutes(deps: OrgRouteDeps): Route[] {
       path: "/v1/admin/org",
       access: "admin",
       summary: "The organisation's settings: name, domains, phone region, time zone, sign-in policy, JIT",
-      success: { status: 200, description: "OrgView" },
+      success: { status: 200, description: "OrgView", schema: OrgAnswer },
       async handler(ctx) {
         const { orgId } = principalOf(ctx);
         const org = await deps.orgs.get(orgId);
@@ -78,7 +94,7 @@ export function orgRoutes(deps: OrgRouteDeps): Route[] {
       body: PatchOrg,
       summary:
         "Changes the organisation's settings; a new phone region re-normalises stored numbers in the background",
-      success: { status: 200, description: "OrgView after the change" },
+      success: { status: 200, description: "OrgView after the change", schema: OrgAnswer },
       async handler(ctx) {
         const me = principalOf(ctx);
         const current = await deps.orgs.get(me.orgId);
@@ -133,7 +149,11 @@ export function orgRoutes(deps: OrgRouteDeps): Route[] {
       body: NewOrgBody,
       summary:
         "The phone system onboards a company: creates its organisation, domain claims and first admin once (a repeat with the same domain returns it)",
-      success: { status: 201, description: "{ org, created } (200 with created: false on a repeat)" },
+      success: {
+        status: 201,
+        description: "{ org, created } (200 with created: false on a repeat)",
+        schema: z.object({ org: OrgAnswer, created: z.boolean() }),
+      },
       async handler(ctx) {
         const b = ctx.body;
         const region = checkRegion(b.region, "region");

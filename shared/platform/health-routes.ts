@@ -1,5 +1,7 @@
 // Liveness, readiness and the API description.
+
 import type { Firestore } from "@google-cloud/firestore";
+import { z } from "zod";
 import { AppError } from "./errors";
 import { type Route, route } from "./http";
 import { truncateText } from "./text";
@@ -19,6 +21,7 @@ export function healthRoutes(deps: HealthDeps): Route[] {
       path: "/healthz",
       access: "public",
       summary: "Liveness: the process serves requests",
+      success: { status: 200, description: "{ status: ok }", schema: z.object({ status: z.literal("ok") }) },
       handler: () => ({ body: { status: "ok" } }),
     }),
     route({
@@ -26,6 +29,11 @@ export function healthRoutes(deps: HealthDeps): Route[] {
       path: "/readyz",
       access: "public",
       summary: "Readiness: configuration is valid and Firestore is reachable",
+      success: {
+        status: 200,
+        description: "{ status: ready, checks }",
+        schema: z.object({ status: z.literal("ready"), checks: z.record(z.string(), z.literal("ok")) }),
+      },
       handler: async () => {
         const checks: Record<string, string> = {};
         try {

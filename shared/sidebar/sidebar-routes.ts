@@ -134,7 +134,11 @@ export function sidebarRoutes(deps: SidebarRouteDeps): Route[] {
       path: "/v1/admin/meetings/dial-in",
       access: "admin",
       summary: "The organisation's international dial-in numbers",
-      success: { status: 200, description: "{ numbers: [{ country, number, label? }] }" },
+      success: {
+        status: 200,
+        description: "{ numbers: [{ country, number, label? }] }",
+        schema: DialInSettings,
+      },
       async handler(ctx) {
         return { body: await deps.dialIn.get(principalOf(ctx).orgId) };
       },
@@ -145,7 +149,7 @@ export function sidebarRoutes(deps: SidebarRouteDeps): Route[] {
       access: "admin",
       body: DialInSettings,
       summary: "Replace the organisation's dial-in numbers (E.164, ISO 3166 country codes)",
-      success: { status: 200, description: "{ numbers }" },
+      success: { status: 200, description: "{ numbers }", schema: DialInSettings },
       async handler(ctx) {
         const p = principalOf(ctx);
         await deps.dialIn.put(p.orgId, ctx.body, p.userId);

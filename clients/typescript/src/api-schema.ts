@@ -857,12 +857,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description { status: ok } */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "ok";
+                    };
+                };
             };
             /** @description Error */
             default: {
@@ -884,12 +889,20 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description { status: ready, checks } */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "ready";
+                        checks: {
+                            [key: string]: "ok";
+                        };
+                    };
+                };
             };
             /** @description Error */
             default: {
@@ -1129,12 +1142,31 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description SsoView */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        idpEntityId: string;
+                        ssoUrl: string;
+                        certificates: {
+                            notAfter: string;
+                            fingerprintSha256: string;
+                        }[];
+                        allowIdpInitiated: boolean;
+                        jitProvisioning: boolean;
+                        updatedAt: string;
+                        signing: {
+                            /** @enum {string} */
+                            signedPart: "assertion" | "response" | "both";
+                            since: string;
+                            meaning: string;
+                        } | null;
+                        warnings: string[];
+                    };
+                };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
@@ -1193,12 +1225,31 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
+            /** @description SsoView */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        idpEntityId: string;
+                        ssoUrl: string;
+                        certificates: {
+                            notAfter: string;
+                            fingerprintSha256: string;
+                        }[];
+                        allowIdpInitiated: boolean;
+                        jitProvisioning: boolean;
+                        updatedAt: string;
+                        signing: {
+                            /** @enum {string} */
+                            signedPart: "assertion" | "response" | "both";
+                            since: string;
+                            meaning: string;
+                        } | null;
+                        warnings: string[];
+                    };
+                };
             };
             /** @description Bad input: a malformed identifier, query value or body (the code names it) */
             400: {
@@ -2504,12 +2555,60 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description { settings: ProvisioningSettings | null } */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        settings: {
+                            /** @default true */
+                            enabled: boolean;
+                            scope: {
+                                /** @constant */
+                                kind: "domain";
+                            } | {
+                                /** @constant */
+                                kind: "orgUnits";
+                                paths: string[];
+                                includeSubUnits: boolean;
+                            } | {
+                                /** @constant */
+                                kind: "groups";
+                                groupEmails: unknown[];
+                            };
+                            /** @default standard */
+                            licenceType: string;
+                            /**
+                             * @default {
+                             *       "source": "none",
+                             *       "ids": []
+                             *     }
+                             */
+                            departments: {
+                                /** @enum {string} */
+                                source: "none" | "orgUnits" | "groups";
+                                /** @default [] */
+                                ids: string[];
+                            };
+                            /**
+                             * @default suspend
+                             * @enum {string}
+                             */
+                            deprovisioning: "suspend" | "remove";
+                            /** @default 7 */
+                            gracePeriodDays: 0 | 1 | 7 | 30;
+                            /**
+                             * @default preview
+                             * @enum {string}
+                             */
+                            mode: "automatic" | "preview";
+                            /** @default null */
+                            seatLimit: number | null;
+                        } | null;
+                    };
+                };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
@@ -2606,12 +2705,60 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
+            /** @description { settings: ProvisioningSettings } */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        settings: {
+                            /** @default true */
+                            enabled: boolean;
+                            scope: {
+                                /** @constant */
+                                kind: "domain";
+                            } | {
+                                /** @constant */
+                                kind: "orgUnits";
+                                paths: string[];
+                                includeSubUnits: boolean;
+                            } | {
+                                /** @constant */
+                                kind: "groups";
+                                groupEmails: unknown[];
+                            };
+                            /** @default standard */
+                            licenceType: string;
+                            /**
+                             * @default {
+                             *       "source": "none",
+                             *       "ids": []
+                             *     }
+                             */
+                            departments: {
+                                /** @enum {string} */
+                                source: "none" | "orgUnits" | "groups";
+                                /** @default [] */
+                                ids: string[];
+                            };
+                            /**
+                             * @default suspend
+                             * @enum {string}
+                             */
+                            deprovisioning: "suspend" | "remove";
+                            /** @default 7 */
+                            gracePeriodDays: 0 | 1 | 7 | 30;
+                            /**
+                             * @default preview
+                             * @enum {string}
+                             */
+                            mode: "automatic" | "preview";
+                            /** @default null */
+                            seatLimit: number | null;
+                        };
+                    };
+                };
             };
             /** @description Bad input: a malformed identifier, query value or body (the code names it) */
             400: {
@@ -4188,7 +4335,15 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        numbers: {
+                            country: unknown;
+                            number: string;
+                            label?: string;
+                        }[];
+                    };
+                };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
@@ -4252,7 +4407,15 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        numbers: {
+                            country: unknown;
+                            number: string;
+                            label?: string;
+                        }[];
+                    };
+                };
             };
             /** @description Bad input: a malformed identifier, query value or body (the code names it) */
             400: {
@@ -4315,7 +4478,26 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        id: string;
+                        displayName: string;
+                        primaryDomain: string | null;
+                        domains: string[];
+                        googleCustomerId: string | null;
+                        defaultRegion: string | null;
+                        defaultTimeZone: string | null;
+                        signInPolicy: {
+                            google: boolean;
+                            saml: boolean;
+                            requireSaml: boolean;
+                        };
+                        jit: boolean;
+                        createdBy: string | null;
+                        createdAt: string | null;
+                        updatedAt: string | null;
+                    };
+                };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
@@ -4383,7 +4565,26 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        id: string;
+                        displayName: string;
+                        primaryDomain: string | null;
+                        domains: string[];
+                        googleCustomerId: string | null;
+                        defaultRegion: string | null;
+                        defaultTimeZone: string | null;
+                        signInPolicy: {
+                            google: boolean;
+                            saml: boolean;
+                            requireSaml: boolean;
+                        };
+                        jit: boolean;
+                        createdBy: string | null;
+                        createdAt: string | null;
+                        updatedAt: string | null;
+                    };
+                };
             };
             /** @description Bad input: a malformed identifier, query value or body (the code names it) */
             400: {
@@ -4459,7 +4660,29 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        org: {
+                            id: string;
+                            displayName: string;
+                            primaryDomain: string | null;
+                            domains: string[];
+                            googleCustomerId: string | null;
+                            defaultRegion: string | null;
+                            defaultTimeZone: string | null;
+                            signInPolicy: {
+                                google: boolean;
+                                saml: boolean;
+                                requireSaml: boolean;
+                            };
+                            jit: boolean;
+                            createdBy: string | null;
+                            createdAt: string | null;
+                            updatedAt: string | null;
+                        };
+                        created: boolean;
+                    };
+                };
             };
             /** @description Bad input: a malformed identifier, query value or body (the code names it) */
             400: {
