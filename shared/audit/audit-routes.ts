@@ -1,7 +1,10 @@
 // The admin's view of the organisation's audit trail.
+
+import { z } from "zod";
 import { AppError } from "../platform/errors";
 import { principalOf, type Route, route } from "../platform/http";
 import { pageCursor } from "../platform/page-cursor";
+import { AuditEvent } from "./audit-event";
 import { AuditPosition, type AuditRepository } from "./audit-repository";
 
 /** `pageToken` was this route's parameter before every list took `cursor`; clients still send it. */
@@ -35,6 +38,11 @@ export function auditRoutes(deps: { audit: AuditRepository }): Route[] {
         status: 200,
         description:
           "{ events, nextCursor: string | null, nextPageToken?: string (the same cursor, older name) }",
+        schema: z.object({
+          events: z.array(AuditEvent),
+          nextCursor: z.string().nullable(),
+          nextPageToken: z.string().optional(),
+        }),
       },
       handler: async (ctx) => {
         const pageSizeText = ctx.query.get("pageSize");

@@ -38,3 +38,33 @@ export const ApplyAnswer = z.object({
   failed: z.array(z.object({ accountId: z.string(), action: z.string(), error: z.string() })),
   report: ProvisioningReportAnswer,
 });
+
+/** GET /v1/admin/directory/users: directory people with their Switchboard status (directory-picker.ts). */
+export const DirectoryPage = z.object({
+  users: z.array(
+    z.object({
+      workspaceId: z.string(),
+      email: z.string(),
+      name: z.string(),
+      orgUnitPath: z.string(),
+      suspendedInWorkspace: z.boolean(),
+      switchboard: z.object({
+        status: z.enum(["none", "active", "unlicensed", "suspended", "deprovisioned", "pending_deprovision"]),
+        accountId: z.string().nullable(),
+        managed: z.boolean(),
+      }),
+    }),
+  ),
+  nextCursor: z.string().nullable(),
+});
+
+/** POST /v1/admin/invites (invite-users.ts). */
+export const InviteAnswer = z.object({
+  results: z.array(
+    z.object({
+      workspaceId: z.string(),
+      outcome: z.enum(["invited", "linked", "already_member", "not_in_directory", "no_seat", "email_taken"]),
+      accountId: z.string().optional(),
+    }),
+  ),
+});

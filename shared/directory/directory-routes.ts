@@ -5,7 +5,7 @@ import { publishAuditEvent } from "../audit";
 import { AppError } from "../platform/errors";
 import { principalOf, type Route, route } from "../platform/http";
 import { isIdentifier } from "../platform/identifiers";
-import { ApplyAnswer, PreviewAnswer } from "./directory-answers";
+import { ApplyAnswer, DirectoryPage, InviteAnswer, PreviewAnswer } from "./directory-answers";
 import { browseDirectory, pickerCursor } from "./directory-picker";
 import type { DirectoryServices } from "./directory-services";
 import { jsonHash } from "./directory-snapshot";
@@ -252,6 +252,7 @@ export function directoryAdminRoutes(make: () => DirectoryServices): Route[] {
         status: 200,
         description:
           "{ users, nextCursor }: follow nextCursor until it is null; a sparse filter may give a short or empty page before it",
+        schema: DirectoryPage,
       },
       async handler(ctx) {
         const get = (k: string) => ctx.query.get(k) || undefined;
@@ -277,7 +278,11 @@ export function directoryAdminRoutes(make: () => DirectoryServices): Route[] {
       body: InviteBody,
       summary:
         "Invites chosen directory people (idempotent: already-invited people are reported, not duplicated)",
-      success: { status: 200, description: "{ results: [{ workspaceId, outcome, accountId }] }" },
+      success: {
+        status: 200,
+        description: "{ results: [{ workspaceId, outcome, accountId }] }",
+        schema: InviteAnswer,
+      },
       async handler(ctx) {
         const principal = principalOf(ctx);
         const s = services();

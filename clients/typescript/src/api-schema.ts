@@ -1319,7 +1319,35 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        events: {
+                            id: string;
+                            orgId: string;
+                            action: string;
+                            /** @enum {string} */
+                            outcome: "success" | "failure";
+                            actor: {
+                                /** @enum {string} */
+                                type: "user" | "admin" | "system" | "google";
+                                id: string;
+                            };
+                            target?: {
+                                type: string;
+                                id: string;
+                            };
+                            reason?: string;
+                            /** Format: date-time */
+                            occurredAt: string;
+                            ip?: string;
+                            details?: {
+                                [key: string]: string | number | boolean | null;
+                            };
+                        }[];
+                        nextCursor: string | null;
+                        nextPageToken?: string;
+                    };
+                };
             };
             /** @description Bad input: a malformed identifier, query value or body (the code names it) */
             400: {
@@ -3013,7 +3041,24 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        users: {
+                            workspaceId: string;
+                            email: string;
+                            name: string;
+                            orgUnitPath: string;
+                            suspendedInWorkspace: boolean;
+                            switchboard: {
+                                /** @enum {string} */
+                                status: "none" | "active" | "unlicensed" | "suspended" | "deprovisioned" | "pending_deprovision";
+                                accountId: string | null;
+                                managed: boolean;
+                            };
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
             };
             /** @description Bad input: a malformed identifier, query value or body (the code names it) */
             400: {
@@ -3082,7 +3127,16 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        results: {
+                            workspaceId: string;
+                            /** @enum {string} */
+                            outcome: "invited" | "linked" | "already_member" | "not_in_directory" | "no_seat" | "email_taken";
+                            accountId?: string;
+                        }[];
+                    };
+                };
             };
             /** @description Bad input: a malformed identifier, query value or body (the code names it) */
             400: {
