@@ -6,42 +6,17 @@ import type { ViewContext } from "./user-views";
 
 const json = (value: unknown) => h("pre", {}, JSON.stringify(value, null, 2));
 
-type Step = { step: string; state: string; missing?: string | string[]; fix?: unknown };
-type Preview = {
-  directoryVersion: string;
-  diffHash: string;
-  changes: Array<{
-    action: string;
-    reason: string;
-    workspaceId: string;
-    linksExisting?: boolean;
-    profile?: { email: string; displayName: string };
-  }>;
-};
-type Health = {
-  integrations: Array<{
-    name: string;
-    connected: number;
-    needsReauth: number;
-    partial: number;
-    sync?: { failing: number; neverSynced: number; oldestSyncAt: string | null };
-    channels?: { active: number; expiringWithinDay: number; polling: number };
-    deliveries?: { failing: number; deadLettered: number };
-  }>;
-};
-
 export async function adminView(ctx: ViewContext): Promise<HTMLElement> {
-  const get = async <T>(path: string): Promise<T> =>
-    (await ctx.client.call((c) => c.GET(path as never))) as T;
+  const api = ctx.client;
   const [setup, sso, directory, health] = await Promise.all([
-    get<{ complete: boolean; steps: Step[] }>("/v1/admin/setup"),
-    get<unknown>("/v1/admin/sso").catch((e: unknown) => ({ error: (e as Error).message })),
-    get<unknown>("/v1/admin/directory/status"),
-    get<Health>("/v1/admin/integrations/health"),
+    api.call((c) => c.GET("/v1/admin/setup")),
+    api.call((c) => c.GET("/v1/admin/sso")).catch((e: unknown) => ({ error: (e as Error).message })),
+    api.call((c) => c.GET("/v1/admin/directory/status")),
+    api.call((c) => c.GET("/v1/admin/integrations/health")),
   ]);
   const preview = h("div", { "aria-live": "polite" });
   const showPreview = async () => {
-    const diff = await get<Preview>("/v1/admin/provisioning/preview");
+    const diff = await api.call((c) => c.GET("/v1/admin/provisioning/preview"));
     preview.replaceChildren(
       diff.changes.length === 0
         ? h("p", {}, "Nothing to change: Switchboard matches the directory.")
@@ -58,14 +33,11 @@ export async function adminView(ctx: ViewContext): Promise<HTMLElement> {
         ? ""
         : action("Apply these changes", async () => {
             const applied = await ctx.client.call((c) =>
-              c.POST(
-                "/v1/admin/provisioning/apply" as never,
-                {
-                  body: { directoryVersion: diff.directoryVersion, diffHash: diff.diffHash },
-                } as never,
-              ),
+              c.POST("/v1/admin/provisioning/apply", {
+                body: { directoryVersion: diff.directoryVersion, diffHash: diff.diffHash },
+              }),
             );
-            say(`Applied: ${JSON.stringify((applied as { applied?: unknown }).applied ?? applied)}`);
+            say(`Applied ${applied.applied} change(s), ${applied.failed.length} failed`);
             await showPreview();
           }),
     );
@@ -86,7 +58,7 @@ export async function adminView(ctx: ViewContext): Promise<HTMLElement> {
     section(
       "Directory",
       json(directory),
-      (directory as { connection?: unknown }).connection
+      directory.connection
         ? action("Sync the directory now", async () => {
             await ctx.client.call((c) => c.POST("/v1/admin/directory/sync"));
             say("Directory sync requested");

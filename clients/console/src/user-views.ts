@@ -74,7 +74,7 @@ export async function contactsView(ctx: ViewContext): Promise<HTMLElement> {
           const found = await ctx.client.call((c) =>
             c.GET("/v1/contacts/lookup", { params: { query: { phone: phone ?? "" } } }),
           );
-          const match = (found as { contact?: Contact | null }).contact;
+          const match = found.contact;
           callerId.textContent = match ? `${match.displayName} (${match.kind})` : "Unknown caller";
         },
         field("Incoming number", "phone", { required: true, inputmode: "tel" }),
@@ -128,9 +128,7 @@ export async function contactsView(ctx: ViewContext): Promise<HTMLElement> {
       "Contacts",
       action("Sync with Google now", async () => {
         const answer = await ctx.client.call((c) => c.POST("/v1/contacts/sync"));
-        say(
-          `Sync requested (state ${(answer as unknown as { sync?: { state?: string } }).sync?.state ?? "unknown"})`,
-        );
+        say(`Sync requested (state ${answer.sync.state})`);
       }),
       " ",
       action("Reload", ctx.refresh),
@@ -181,9 +179,9 @@ export async function sidebarView(ctx: ViewContext): Promise<HTMLElement> {
   const out = h("div", { "aria-live": "polite" });
   const load = async (address: string) => {
     sessionStorage.setItem("sidebar.email", address);
-    const data = (await ctx.client.call((c) =>
+    const data = await ctx.client.call((c) =>
       c.GET("/v1/sidebar/context", { params: { query: { email: address } } }),
-    )) as unknown as { emails: Section; documents: Section; events: Section };
+    );
     const list = (title: string, s: Section, extra?: (i: Item) => HTMLElement | string) =>
       section(
         title,
@@ -234,18 +232,14 @@ export function meetingButton(ctx: ViewContext, eventId: string): HTMLElement {
       const added = await ctx.client.call((c) =>
         c.POST("/v1/calendar/events/{eventId}/meeting", { params: { path: { eventId } } }),
       );
-      say(`Meeting details added: ${(added as unknown as { joinUrl?: string }).joinUrl ?? "done"}`);
+      say(`Meeting details added: ${added.joinUrl}`);
     },
     { "aria-label": `Add meeting details to ${eventId}` },
   );
 }
 
-type Integration = { name: string; purpose: string; status: string; sync?: { state?: string } };
-
 export async function integrationsView(ctx: ViewContext): Promise<HTMLElement> {
-  const { integrations } = (await ctx.client.call((c) => c.GET("/v1/integrations"))) as unknown as {
-    integrations: Integration[];
-  };
+  const { integrations } = await ctx.client.call((c) => c.GET("/v1/integrations"));
   const connect = (name: string) =>
     action(`Connect ${name}`, async () => {
       const { authorizationUrl } = await ctx.client.call((c) =>
@@ -264,7 +258,7 @@ export async function integrationsView(ctx: ViewContext): Promise<HTMLElement> {
         i.name,
         i.purpose,
         i.status,
-        i.sync?.state ?? "",
+        String(i.sync?.state ?? ""),
         i.status === "connected"
           ? action(`Disconnect ${i.name}`, async () => {
               await ctx.client.call((c) =>
