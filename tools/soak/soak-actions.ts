@@ -33,24 +33,32 @@ export function soakActions(deps: {
   const { sim, ledger, random, actors } = deps;
   const given = () => random.pick(GIVEN)!;
 
+  /** A new contact with a fresh tag and number, made on one side and recorded once that side has it. */
+  async function addContact(
+    p: SoakPerson,
+    side: "google" | "switchboard",
+    make: (fields: {
+      givenName: string;
+      familyName: string;
+      phones: Array<{ value: string; type: string }>;
+    }) => Promise<string>,
+  ) {
+    const tag = ledger.nextTag();
+    const givenName = given();
+    const phone = ledger.nextPhone();
+    const ref = await make({ givenName, familyName: tag, phones: [{ value: phone, type: "mobile" }] });
+    ledger.contacts.set(tag, { tag, person: p.email, side, givenName, phone, deleted: false, ref });
+  }
+
   const actions = {
     async googleAdd(p: SoakPerson) {
-      const tag = ledger.nextTag();
-      const givenName = given();
-      const phone = ledger.nextPhone();
-      const person = await sim<{ resourceName: string }>("POST", `/_sim/users/${emailId(p.email)}/contacts`, {
-        givenName,
-        familyName: tag,
-        phones: [{ value: phone, type: "mobile" }],
-      });
-      ledger.contacts.set(tag, {
-        tag,
-        person: p.email,
-        side: "google",
-        givenName,
-        phone,
-        deleted: false,
-        ref: person.resourceName,
+      await addContact(p, "google", async (fields) => {
+        const person = await sim<{ resourceName: string }>(
+          "POST",
+          `/_sim/users/${emailId(p.email)}/contacts`,
+          fields,
+        );
+        return person.resourceName;
       });
     },
     async googleEdit(p: SoakPerson) {
@@ -73,22 +81,9 @@ export function soakActions(deps: {
       c.deleted = true;
     },
     async switchboardAdd(p: SoakPerson) {
-      const tag = ledger.nextTag();
-      const givenName = given();
-      const phone = ledger.nextPhone();
-      const created = await p.client.call((c) =>
-        c.POST("/v1/contacts", {
-          body: { givenName, familyName: tag, phones: [{ value: phone, type: "mobile" }] },
-        }),
-      );
-      ledger.contacts.set(tag, {
-        tag,
-        person: p.email,
-        side: "switchboard",
-        givenName,
-        phone,
-        deleted: false,
-        ref: created.id,
+      await addContact(p, "switchboard", async (fields) => {
+        const created = await p.client.call((c) => c.POST("/v1/contacts", { body: fields }));
+        return created.id;
       });
     },
     async switchboardEdit(p: SoakPerson) {
