@@ -12,13 +12,7 @@ export const ContactSyncStatusSchema = z.object({
   lastErrorAt: z.iso.datetime().nullable(),
 });
 
-export interface ContactSyncStatus {
-  state: "never_synced" | "ok" | "error" | "full_sync_in_progress";
-  lastSyncAt: string | null;
-  lastFullSyncAt: string | null;
-  lastError: string | null;
-  lastErrorAt: string | null;
-}
+export type ContactSyncStatus = z.infer<typeof ContactSyncStatusSchema>;
 
 export function contactSyncStatus(db: () => Firestore) {
   return async (user: { orgId: string; userId: string }): Promise<ContactSyncStatus> => {

@@ -41,7 +41,7 @@ export interface IntegrationView {
   lastError: string | null;
   lastErrorAt: string | null;
   /** The capability's sync status (contacts: state, last sync time, last error). */
-  sync?: unknown;
+  sync?: Record<string, unknown>;
   /** When consent is needed again (needs_reauth, partial): the call that starts it. */
   reconnect?: { method: "POST"; path: string };
 }
@@ -50,7 +50,7 @@ export interface IntegrationView {
 const IntegrationAnswer = z.object({
   name: z.enum(INTEGRATION_NAMES),
   purpose: z.string(),
-  scopes: z.array(z.string()),
+  scopes: z.array(z.string()).readonly(),
   status: z.enum(["not_connected", "connected", "partial", "needs_reauth"]),
   missingScopes: z.array(z.string()).optional(),
   googleEmail: z.string().optional(),
@@ -60,6 +60,8 @@ const IntegrationAnswer = z.object({
   sync: z.record(z.string(), z.unknown()).optional(),
   reconnect: z.object({ method: z.literal("POST"), path: z.string() }).optional(),
 });
+
+const IntegrationList = z.object({ integrations: z.array(IntegrationAnswer) });
 
 const ConnectBody = z.object({ returnTo: z.string().max(2000).optional() }).strict();
 
@@ -102,7 +104,7 @@ function checkedReturnTo(returnTo: string | undefined, services: IdentityService
 export interface IntegrationExtensions {
   /** e.g. contacts → { state, lastSyncAt, lastError }: shown as `sync` on that integration's view. */
   syncStatus?: Partial<
-    Record<IntegrationName, (user: { orgId: string; userId: string }) => Promise<unknown>>
+    Record<IntegrationName, (user: { orgId: string; userId: string }) => Promise<Record<string, unknown>>>
   >;
 }
 
@@ -122,7 +124,7 @@ export function consentRoutes(services: IdentityServices, extensions: Integratio
       success: {
         status: 200,
         description: "{ integrations: IntegrationView[] }",
-        schema: z.object({ integrations: z.array(IntegrationAnswer) }),
+        schema: IntegrationList,
       },
       async handler(ctx) {
         const principal = principalOf(ctx);
@@ -139,7 +141,7 @@ export function consentRoutes(services: IdentityServices, extensions: Integratio
           const status = extensions.syncStatus?.[view.name];
           if (status && view.status !== "not_connected") view.sync = await status(principal);
         }
-        return { body: { integrations } };
+        return { body: { integrations } satisfies z.input<typeof IntegrationList> };
       },
     }),
     route({

@@ -13,21 +13,6 @@ export interface OrgRouteDeps extends OnboardingDeps {
   regionChanged?: (orgId: string, region: string) => Promise<unknown>;
 }
 
-export const orgView = (org: Org) => ({
-  id: org.id,
-  displayName: org.displayName,
-  primaryDomain: org.primaryDomain,
-  domains: org.domains,
-  googleCustomerId: org.googleCustomerId,
-  defaultRegion: org.defaultRegion,
-  defaultTimeZone: org.defaultTimeZone,
-  signInPolicy: org.signInPolicy,
-  jit: org.jitProvisioning,
-  createdBy: org.createdBy,
-  createdAt: org.createdAt?.toISOString() ?? null,
-  updatedAt: org.updatedAt?.toISOString() ?? null,
-});
-
 /** What orgView returns, as the API describes it. */
 const OrgAnswer = z.object({
   id: z.string(),
@@ -42,6 +27,21 @@ const OrgAnswer = z.object({
   createdBy: z.string().nullable(),
   createdAt: z.iso.datetime().nullable(),
   updatedAt: z.iso.datetime().nullable(),
+});
+
+export const orgView = (org: Org): z.infer<typeof OrgAnswer> => ({
+  id: org.id,
+  displayName: org.displayName,
+  primaryDomain: org.primaryDomain,
+  domains: org.domains,
+  googleCustomerId: org.googleCustomerId,
+  defaultRegion: org.defaultRegion,
+  defaultTimeZone: org.defaultTimeZone,
+  signInPolicy: org.signInPolicy,
+  jit: org.jitProvisioning,
+  createdBy: org.createdBy,
+  createdAt: org.createdAt?.toISOString() ?? null,
+  updatedAt: org.updatedAt?.toISOString() ?? null,
 });
 
 const PatchOrg = z

@@ -16,6 +16,8 @@ import type { DialInRepository } from "./dial-in-settings";
 import { joinUrlOf, type MeetingDetails, type MeetingRooms, ROOM_ID } from "./meeting-details";
 import { ContactContextAnswer, MeetingAdded, MeetingRemoved } from "./sidebar-answers";
 
+type ContactContextBody = z.infer<typeof ContactContextAnswer>;
+
 export interface SidebarRouteDeps {
   context: ContactContextService;
   /** The stored contact's emails, or undefined when there is no such contact. */
@@ -70,7 +72,8 @@ export function sidebarRoutes(deps: SidebarRouteDeps): Route[] {
         if (!id.success) throw new AppError("not_found", "No such contact");
         const emails = await deps.contactEmails(p, id.data);
         if (!emails) throw new AppError("not_found", `No contact ${id.data}`);
-        return { body: await deps.context.forEmail(p, emails[0]) };
+        // satisfies: the answer schema and the service's type cannot drift apart unnoticed.
+        return { body: (await deps.context.forEmail(p, emails[0])) satisfies ContactContextBody };
       },
     }),
     route({
@@ -88,7 +91,9 @@ export function sidebarRoutes(deps: SidebarRouteDeps): Route[] {
         const raw = ctx.query.get("email")?.trim() ?? "";
         if (raw && !Email.safeParse(raw).success)
           throw new AppError("invalid_request", "email is not an email address");
-        return { body: await deps.context.forEmail(principalOf(ctx), raw || null) };
+        return {
+          body: (await deps.context.forEmail(principalOf(ctx), raw || null)) satisfies ContactContextBody,
+        };
       },
     }),
     route({
@@ -101,7 +106,8 @@ export function sidebarRoutes(deps: SidebarRouteDeps): Route[] {
       success: { status: 200, description: "{ room, joinUrl, pin, eventId, updated }", schema: MeetingAdded },
       async handler(ctx) {
         const p = principalOf(ctx);
-        return { body: await deps.meetings.add(p, calendarIdOf(ctx.query), eventIdOf(ctx.params)) };
+        const added = await deps.meetings.add(p, calendarIdOf(ctx.query), eventIdOf(ctx.params));
+        return { body: added satisfies z.infer<typeof MeetingAdded> };
       },
     }),
     route({

@@ -16,11 +16,14 @@ export type ViolationKind =
   | "contact_differs"
   | "contact_unknown"
   | "presence_differs"
-  | "directory_differs";
+  | "directory_differs"
+  | "dead_letter";
 
 export interface Violation {
   kind: ViolationKind;
   detail: string;
+  /** Whose contacts differ (contact findings): that person asks for a sync again. */
+  person?: string;
 }
 
 interface Seen {
@@ -79,13 +82,23 @@ export async function checkContacts(sim: SimHttp, ledger: SoakLedger, p: SoakPer
       const where = `${c.tag} of ${p.email} (made in ${c.side}) in ${side}`;
       if (c.deleted) {
         if (seen.length > 0)
-          found.push({ kind: "contact_resurrected", detail: `${where}: deleted, yet present` });
-      } else if (seen.length === 0) found.push({ kind: "contact_lost", detail: `${where}: missing` });
+          found.push({
+            kind: "contact_resurrected",
+            detail: `${where}: deleted, yet present`,
+            person: p.email,
+          });
+      } else if (seen.length === 0)
+        found.push({ kind: "contact_lost", detail: `${where}: missing`, person: p.email });
       else if (seen.length > 1)
-        found.push({ kind: "contact_duplicated", detail: `${where}: ${seen.length} copies` });
+        found.push({
+          kind: "contact_duplicated",
+          detail: `${where}: ${seen.length} copies`,
+          person: p.email,
+        });
       else if (seen[0]!.givenName !== c.givenName || seen[0]!.phones.join() !== c.phone)
         found.push({
           kind: "contact_differs",
+          person: p.email,
           detail: `${where}: ${seen[0]!.givenName} ${seen[0]!.phones.join()} instead of ${c.givenName} ${c.phone}`,
         });
     }
@@ -96,7 +109,11 @@ export async function checkContacts(sim: SimHttp, ledger: SoakLedger, p: SoakPer
   ] as const)
     for (const tag of byTag.keys())
       if (tag.startsWith("Soak") && !known.has(tag))
-        found.push({ kind: "contact_unknown", detail: `${tag} in ${side} of ${p.email}: never made there` });
+        found.push({
+          kind: "contact_unknown",
+          detail: `${tag} in ${side} of ${p.email}: never made there`,
+          person: p.email,
+        });
   return found;
 }
 

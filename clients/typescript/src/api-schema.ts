@@ -1416,7 +1416,7 @@ export interface operations {
                             /** @enum {string} */
                             name: "contacts" | "calendar" | "gmail" | "drive" | "directory" | "directory-writeback";
                             purpose: string;
-                            scopes: string[];
+                            readonly scopes: string[];
                             /** @enum {string} */
                             status: "not_connected" | "connected" | "partial" | "needs_reauth";
                             missingScopes?: string[];
